@@ -1,0 +1,38 @@
+#!/bin/sh
+# usage: scripts/deps.sh [build|test|bench]
+# Makes sure the Debian packages hmlcost needs are installed: as root it
+# installs the missing ones with apt-get; otherwise it prints the exact
+# apt-get line and fails.
+set -eu
+set_name=${1:-build}
+
+build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-dev libcjson-dev libinih-dev libhwloc-dev"
+test_pkgs="$build_pkgs libcmocka-dev"
+bench_pkgs="$build_pkgs hyperfine python3-torch"
+
+case "$set_name" in
+    build) wanted=$build_pkgs ;;
+    test) wanted=$test_pkgs ;;
+    bench) wanted=$bench_pkgs ;;
+    *) echo "scripts/deps.sh: unknown package set '$set_name' (build, test or bench)" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $wanted; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $pkg"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "hmlcost: installing missing Debian packages:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >&2
+else
+    echo "hmlcost: missing Debian packages; install them with:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi
