@@ -271,11 +271,13 @@ static bool math_allowed(cudnnMathType_t math)
     return ctx.tf32 || (math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
 }
 
-static hml_status conv_descriptor(cudnnConvolutionDescriptor_t *desc, int pad, hml_err *err)
+static hml_status conv_descriptor(cudnnConvolutionDescriptor_t *desc, const nn_layer_spec *l,
+                                  hml_err *err)
 {
     CUDNN_TRY("cudnnCreateConvolutionDescriptor", ctx.api.cudnnCreateConvolutionDescriptor(desc));
     CUDNN_TRY("cudnnSetConvolution2dDescriptor",
-              ctx.api.cudnnSetConvolution2dDescriptor(*desc, pad, pad, 1, 1, 1, 1,
+              ctx.api.cudnnSetConvolution2dDescriptor(*desc, l->pad, l->pad, l->stride, l->stride,
+                                                      1, 1,
                                                       CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     CUDNN_TRY("cudnnSetConvolutionMathType",
               ctx.api.cudnnSetConvolutionMathType(*desc, ctx.tf32 ? CUDNN_DEFAULT_MATH
@@ -404,9 +406,9 @@ static hml_status plan_build(cuda_plan *p, int n, hml_err *err)
                       ctx.api.cudnnSetFilter4dDescriptor(c->w_desc, CUDNN_DATA_FLOAT,
                                                          CUDNN_TENSOR_NCHW, l->out_c, l->in_c,
                                                          l->kernel, l->kernel));
-            if (conv_descriptor(&c->fwd_desc, l->pad, err) != HML_OK ||
-                conv_descriptor(&c->bwd_data_desc, l->pad, err) != HML_OK ||
-                conv_descriptor(&c->bwd_filter_desc, l->pad, err) != HML_OK ||
+            if (conv_descriptor(&c->fwd_desc, l, err) != HML_OK ||
+                conv_descriptor(&c->bwd_data_desc, l, err) != HML_OK ||
+                conv_descriptor(&c->bwd_filter_desc, l, err) != HML_OK ||
                 conv_choose(p, i, l, err) != HML_OK)
                 return err->status;
         } else if (l->kind == NN_LAYER_MAXPOOL) {
