@@ -177,7 +177,7 @@ static void test_real_cuda_stub_is_named(void **state)
     unlink(link);
     rmdir(dir);
     assert_string_equal(field(out, "fail"), "stub");
-    assert_contains(field(out, "error.cuda-driver"), "is CUDA's stub library");
+    assert_contains(field(out, "error.cuda-driver"), "is CUDA's stub library (cuInit: CUDA_ERROR_STUB_LIBRARY (34))");
     assert_contains(field(out, "error.cuda-driver"), dir);
 }
 

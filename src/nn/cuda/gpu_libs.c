@@ -111,10 +111,13 @@ static const char *cu_error(void *handle, int result, char *buf, size_t size)
 {
     cu_error_name_fn name_of = SYMBOL(cu_error_name_fn, handle, "cuGetErrorName");
     const char *name = NULL;
-    if (name_of && name_of(result, &name) == CU_SUCCESS && name)
-        snprintf(buf, size, "%s (%d)", name, result);
-    else
-        snprintf(buf, size, "error %d", result);
+    /* CUDA's stub answers every call, cuGetErrorName too, with its error. */
+    if (!name_of || name_of(result, &name) != CU_SUCCESS || !name)
+        name = result == CU_ERROR_STUB_LIBRARY          ? "CUDA_ERROR_STUB_LIBRARY"
+               : result == CU_ERROR_INSUFFICIENT_DRIVER ? "CUDA_ERROR_INSUFFICIENT_DRIVER"
+               : result == CU_ERROR_NO_DEVICE           ? "CUDA_ERROR_NO_DEVICE"
+                                                        : "CUDA error";
+    snprintf(buf, size, "%s (%d)", name, result);
     return buf;
 }
 
