@@ -29,11 +29,11 @@ __global__ void gather_images(const uint8_t *records, const uint32_t *order,
                               int32_t *labels)
 {
     const long long base = (long long)state->batch * stride;
-    const long long total = (long long)n * kImageBytes;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total;
-         i += (long long)gridDim.x * blockDim.x) {
-        const int image = (int)(i / kImageBytes);
-        const int within = (int)(i % kImageBytes); // c * 1024 + pixel
+    const unsigned total = (unsigned)n * kImageBytes; // < 2^32: launcher checks
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < total;
+         i += gridDim.x * blockDim.x) {
+        const unsigned image = i / kImageBytes;
+        const unsigned within = i % kImageBytes; // c * 1024 + pixel
         const long long index = order ? (long long)order[base + image] : base + image;
         const uint8_t *record = records + index * kRecordBytes;
         const int c = within / kImagePixels;
@@ -44,28 +44,29 @@ __global__ void gather_images(const uint8_t *records, const uint32_t *order,
     }
 }
 
-__global__ void bias_act_forward(float *y, const float *bias, long long total, int channels,
-                                 int spatial, int relu)
+// 32-bit indices (the launchers check the sizes): 64-bit division is slow on GPUs.
+__global__ void bias_act_forward(float *y, const float *bias, unsigned total, unsigned channels,
+                                 unsigned spatial, int relu)
 {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total;
-         i += (long long)gridDim.x * blockDim.x) {
-        const int c = (int)((i / spatial) % channels);
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < total;
+         i += gridDim.x * blockDim.x) {
+        const unsigned c = i / spatial % channels;
         float v = y[i] + bias[c];
         y[i] = relu && v < 0.0f ? 0.0f : v;
     }
 }
 
 // One block per channel; each thread sums a fixed subset, then a tree.
-__global__ void relu_bias_backward(float *dy, const float *y, float *db, int n, int channels,
-                                   int spatial, int relu)
+__global__ void relu_bias_backward(float *dy, const float *y, float *db, unsigned n,
+                                   unsigned channels, unsigned spatial, int relu)
 {
     __shared__ float partial[kReduceThreads];
-    const int c = blockIdx.x;
-    const long long count = (long long)n * spatial;
+    const unsigned c = blockIdx.x;
+    const unsigned count = n * spatial;
     float sum = 0.0f;
-    for (long long k = threadIdx.x; k < count; k += blockDim.x) {
-        const long long image = k / spatial;
-        const long long idx = (image * channels + c) * spatial + k % spatial;
+    for (unsigned k = threadIdx.x; k < count; k += blockDim.x) {
+        const unsigned image = k / spatial;
+        const unsigned idx = (image * channels + c) * spatial + k % spatial;
         float d = dy[idx];
         if (relu && !(y[idx] > 0.0f)) {
             d = 0.0f;
@@ -187,6 +188,8 @@ int cuda_set_normalisation(const float mean[3], const float std_dev[3])
 int cuda_gather_images(cudaStream_t stream, const uint8_t *records, const uint32_t *order,
                        const cuda_step_state *state, int stride, int n, float *x, int32_t *labels)
 {
+    if (n < 1 || (unsigned long long)n * kImageBytes > 0xffffffffull)
+        return (int)cudaErrorInvalidValue;
     gather_images<<<blocks_for((size_t)n * kImageBytes, kThreads), kThreads, 0, stream>>>(
         records, order, state, stride, n, x, labels);
     return (int)cudaGetLastError();
@@ -195,17 +198,21 @@ int cuda_gather_images(cudaStream_t stream, const uint8_t *records, const uint32
 int cuda_bias_act_forward(cudaStream_t stream, float *y, const float *bias, int n, int channels,
                           int spatial, int relu)
 {
-    const long long total = (long long)n * channels * spatial;
+    const unsigned long long total = (unsigned long long)n * channels * spatial;
+    if (total == 0 || total > 0xffffffffull)
+        return (int)cudaErrorInvalidValue;
     bias_act_forward<<<blocks_for((size_t)total, kThreads), kThreads, 0, stream>>>(
-        y, bias, total, channels, spatial, relu);
+        y, bias, (unsigned)total, (unsigned)channels, (unsigned)spatial, relu);
     return (int)cudaGetLastError();
 }
 
 int cuda_relu_bias_backward(cudaStream_t stream, float *dy, const float *y, float *db, int n,
                             int channels, int spatial, int relu)
 {
-    relu_bias_backward<<<channels, kReduceThreads, 0, stream>>>(dy, y, db, n, channels, spatial,
-                                                                relu);
+    if ((unsigned long long)n * channels * spatial > 0xffffffffull || channels < 1)
+        return (int)cudaErrorInvalidValue;
+    relu_bias_backward<<<channels, kReduceThreads, 0, stream>>>(
+        dy, y, db, (unsigned)n, (unsigned)channels, (unsigned)spatial, relu);
     return (int)cudaGetLastError();
 }
 
