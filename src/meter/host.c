@@ -1,5 +1,5 @@
 /* Host facts: the CPU topology from hwloc, memory and kernel from the
- * system, the GPU from NVML when it can be loaded. */
+ * system (sysinfo, uname), the GPU from NVML when it can be loaded. */
 #include "meter/host.h"
 #include "meter/text.h"
 
@@ -28,9 +28,6 @@ static void read_topology(meter_host *host)
             model = hwloc_obj_get_info_by_name(hwloc_get_root_obj(topo), "CPUModel");
         if (model)
             text_format(host->cpu_model, sizeof host->cpu_model, "%s", model);
-        hwloc_obj_t root = hwloc_get_root_obj(topo);
-        if (root && root->total_memory)
-            host->mem_bytes = (double)root->total_memory;
     }
     hwloc_topology_destroy(topo);
 }
@@ -47,7 +44,8 @@ hml_status meter_host_read(meter_host *host, hml_err *err)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         host->threads = n > 0 ? (int)n : 1;
     }
-    if (host->mem_bytes <= 0) {
+    {
+        /* sysinfo, not hwloc: hwloc's NUMA totals can miss memory in VMs. */
         struct sysinfo si;
         if (sysinfo(&si) == 0)
             host->mem_bytes = (double)si.totalram * (double)si.mem_unit;

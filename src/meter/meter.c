@@ -167,7 +167,7 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
         total_j += cpu_j;
         char note[200];
         text_format(note, sizeof note,
-                 "cpu energy estimated: %g W per logical CPU x CPU-seconds of the tree (%s; "
+                 "cpu energy estimated: %g W per logical CPU x CPU-seconds of the tree (%s, "
                  "CodeCarbon's constants)",
                  watts, m->opts.cpu_tdp_w > 0 ? "--cpu-tdp / logical CPUs" : "4 W default");
         add_note(result->notes, sizeof result->notes, note);
