@@ -295,7 +295,7 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
 {
     hml_err err;
     /* Bad plans are refused before the store is opened or created. */
-    if (plan_validate(p, &err) != HML_OK)
+    if (runner_check_plan(p, &err) != HML_OK)
         return cli_report_error(&err);
     store *s = NULL;
     if (store_open(&s, store_path, STORE_READ_WRITE, &err) != HML_OK)

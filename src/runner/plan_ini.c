@@ -11,6 +11,7 @@
  */
 #include "runner/plan.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ hml_status plan_load_ini(plan *p, const char *path, hml_err *err)
     ini_context ctx = {.p = p, .err = err, .status = HML_OK};
     FILE *f = fopen(path, "r");
     if (!f)
-        return hml_fail(err, HML_EUSAGE, "plan '%s': cannot open", path);
+        return hml_fail(err, HML_EUSAGE, "plan '%s': %s", path, strerror(errno));
     if (add_arm_sections(p, path, err) != HML_OK) {
         fclose(f);
         return hml_wrap(err, "plan '%s'", path);

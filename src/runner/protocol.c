@@ -177,6 +177,19 @@ static hml_status count_statuses(const plan *p, store *s, const arm_state *state
     return HML_OK;
 }
 
+hml_status runner_check_plan(const plan *p, hml_err *err)
+{
+    hml_status status = plan_validate(p, err);
+    if (status != HML_OK)
+        return status;
+    arm_state *states = calloc(p->arm_count, sizeof *states);
+    if (!states)
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    status = prepare_arms(p, states, err);
+    arm_states_free(states, p->arm_count);
+    return status;
+}
+
 hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                            runner_summary *sum, hml_err *err)
 {

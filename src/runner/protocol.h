@@ -55,6 +55,10 @@ typedef struct runner_summary {
     size_t by_status[5];   /* over all runs of the experiment, indexed by store_run_status */
 } runner_summary;
 
+/* Validates the plan and checks that every arm's command can be found, so a
+ * front end can refuse bad input before it opens (or creates) a store. */
+hml_status runner_check_plan(const plan *p, hml_err *err);
+
 /* Validates the plan, checks that every arm's command can be found (a missing
  * one is HML_EUSAGE before anything is written), stores the host, the
  * experiment and its arms, then runs what is missing. A run that fails,
