@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -17,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "meter/clock.h"
+#include "meter/text.h"
 #include "runner/protocol.h"
 #include "runner/store.h"
 
@@ -100,8 +102,19 @@ static void on_signal(int sig)
 
 typedef struct progress {
     bool tty;
-    bool line_open; /* a \r-updated line is on the terminal */
+    bool line_open;  /* a \r-updated line is on the terminal */
+    int width;       /* terminal columns */
+    char last[400];  /* the last run's figures */
 } progress;
+
+/* Rewrites the terminal's status line, cut to its width so it never wraps. */
+static void status_line(progress *pr, const char *text)
+{
+    int room = pr->width > 1 ? pr->width - 1 : 79;
+    fprintf(stderr, "\r\033[K%.*s", room, text);
+    fflush(stderr);
+    pr->line_open = true;
+}
 
 static double metric(const meter_metrics *m, const char *name)
 {
@@ -116,7 +129,7 @@ static void describe_run(char *out, size_t size, const runner_event *ev)
     cli_format_joules(metric(ev->metrics, "energy_total_j"), energy, sizeof energy);
     const meter_metric *cpu_j = ev->metrics ? meter_metrics_find(ev->metrics, "energy_cpu_j") : NULL;
     const char *how = cpu_j && strncmp(cpu_j->method, "estimate", 8) == 0 ? "estimate" : "counters";
-    snprintf(out, size, "%s #%ld %s%s%s%s wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
+    text_format(out, size, "%s #%ld %s%s%s%s wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
              ev->arm->name, ev->run_index, store_run_status_name(ev->status),
              ev->reason ? " (" : "", ev->reason ? ev->reason : "", ev->reason ? ")" : "",
              metric(ev->metrics, "wall_s"), metric(ev->metrics, "cpu_s"), rss, energy, how);
@@ -138,20 +151,33 @@ static void on_progress(void *ctx, const runner_event *ev)
     case RUNNER_EVENT_WARMUP_DONE:
         describe_run(line, sizeof line, ev);
         if (pr->tty) {
-            fprintf(stderr, "\r\033[Kwarm-up: %s", line);
-            pr->line_open = true;
+            char text[600];
+            text_format(text, sizeof text, "warm-up: %s", line);
+            status_line(pr, text);
         } else {
             fprintf(stderr, "hmlcost run: warm-up %s\n", line);
         }
         return;
+    case RUNNER_EVENT_RUN_BEGIN:
+        if (pr->tty) {
+            char eta[32] = "?", text[600];
+            if (ev->eta_s >= 0)
+                clock_format_duration(ev->eta_s, eta, sizeof eta);
+            text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | running %s #%ld%s%s",
+                     ev->done, ev->total, 100.0 * (double)ev->done / (double)ev->total, eta,
+                     ev->arm->name, ev->run_index, pr->last[0] ? " | last: " : "", pr->last);
+            status_line(pr, text);
+        }
+        return;
     case RUNNER_EVENT_RUN_DONE:
         describe_run(line, sizeof line, ev);
+        text_format(pr->last, sizeof pr->last, "%s", line);
         if (pr->tty) {
-            char eta[32];
+            char eta[32], text[600];
             clock_format_duration(ev->eta_s, eta, sizeof eta);
-            fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%% ETA %s | %s", ev->done, ev->total,
-                    100.0 * (double)ev->done / (double)ev->total, eta, line);
-            pr->line_open = true;
+            text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | %s", ev->done, ev->total,
+                     100.0 * (double)ev->done / (double)ev->total, eta, line);
+            status_line(pr, text);
         } else {
             fprintf(stderr, "hmlcost run: %zu/%zu %s\n", ev->done, ev->total, line);
         }
@@ -194,7 +220,7 @@ static void print_summary(store *s, int64_t experiment_id)
                 const meter_metric *ram = store_run_metric(&runs[i], "energy_ram_j");
                 const meter_metric *dram = store_run_metric(&runs[i], "energy_dram_j");
                 const meter_metric *gpu = store_run_metric(&runs[i], "energy_gpu_j");
-                snprintf(methods, sizeof methods, "cpu %s; %s %s%s%s", cpu ? cpu->method : "?",
+                text_format(methods, sizeof methods, "cpu %s; %s %s%s%s", cpu ? cpu->method : "?",
                          dram ? "dram" : "ram",
                          dram ? dram->method : (ram ? ram->method : "?"), gpu ? "; gpu " : "",
                          gpu ? gpu->method : "");
@@ -202,7 +228,7 @@ static void print_summary(store *s, int64_t experiment_id)
         }
         double ok = (double)by_status[STORE_RUN_OK];
         char label[32];
-        snprintf(label, sizeof label, "%.14s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
+        text_format(label, sizeof label, "%.14s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
         if (ok > 0)
             fprintf(stderr, "%-16s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
                     label, n, by_status[0], by_status[1], by_status[2], by_status[3],
@@ -307,7 +333,10 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    progress pr = {.tty = cli_stderr_is_tty()};
+    progress pr = {.tty = cli_stderr_is_tty(), .width = 80};
+    struct winsize ws;
+    if (pr.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        pr.width = ws.ws_col;
     runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = &interrupted};
     runner_summary sum;
     hml_status status = runner_run_plan(p, s, &hooks, &sum, &err);

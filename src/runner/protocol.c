@@ -263,6 +263,13 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
         if (!first && p->cooldown_s > 0)
             sleep_s(p->cooldown_s, interrupted);
         first = false;
+        double eta = sum->ran ? (clock_monotonic_s() - started) / (double)sum->ran *
+                                    (double)(slot_count - done)
+                              : -1;
+        runner_event bev = {.kind = RUNNER_EVENT_RUN_BEGIN, .done = done, .total = slot_count,
+                            .ran = sum->ran, .eta_s = eta, .arm = &p->arms[slot->arm],
+                            .run_index = slot->index, .experiment_id = sum->experiment_id};
+        emit(hooks, &bev);
         execute_result r;
         status = execute_measured(st->argv, p->arms[slot->arm].env, p->arms[slot->arm].env_count,
                                   &opts, &r, err);

@@ -20,9 +20,14 @@
 #include "runner/plan.h"
 #include "runner/store.h"
 
-/* What the progress callback sees after each run (and before the first). */
+/* What the progress callback sees. */
 typedef struct runner_event {
-    enum { RUNNER_EVENT_START, RUNNER_EVENT_WARMUP_DONE, RUNNER_EVENT_RUN_DONE } kind;
+    enum {
+        RUNNER_EVENT_START,       /* before anything runs */
+        RUNNER_EVENT_WARMUP_DONE, /* a warm-up run ended (not stored) */
+        RUNNER_EVENT_RUN_BEGIN,   /* a measured run is about to start (arm, run_index) */
+        RUNNER_EVENT_RUN_DONE,    /* a measured run ended and is stored */
+    } kind;
     size_t done;           /* measured runs in the store for this plan, after this one */
     size_t total;          /* arms x runs */
     size_t ran;            /* measured runs done in this invocation */
