@@ -34,7 +34,7 @@ static int teardown(void **state)
 }
 
 typedef struct seen {
-    size_t starts, warmups, runs;
+    size_t starts, warmups, begins, runs;
 } seen;
 
 static void count_events(void *ctx, const runner_event *ev)
@@ -44,7 +44,10 @@ static void count_events(void *ctx, const runner_event *ev)
         s->starts++;
     else if (ev->kind == RUNNER_EVENT_WARMUP_DONE)
         s->warmups++;
-    else {
+    else if (ev->kind == RUNNER_EVENT_RUN_BEGIN) {
+        assert_int_equal(s->begins, s->runs); /* begin, done, begin, done... */
+        s->begins++;
+    } else {
         s->runs++;
         assert_true(ev->done <= ev->total);
         assert_non_null(ev->metrics);
@@ -94,6 +97,7 @@ static void failures_are_stored_and_the_protocol_goes_on(void **state)
     assert_int_equal(events.starts, 1);
     assert_int_equal(events.warmups, 4);
     assert_int_equal(events.runs, 8);
+    assert_int_equal(events.begins, 8);
 
     /* Read back: reasons, positions, indices, no warm-up stored. */
     store_arm *arms;
