@@ -155,11 +155,15 @@ static int compare_pid(const void *a, const void *b)
 static member *find_member(proctree *t, pid_t pid)
 {
     /* members are sorted by pid; member's first field is the pid */
+    if (t->member_count == 0)
+        return NULL;
     return bsearch(&pid, t->members, t->member_count, sizeof *t->members, compare_pid);
 }
 
 static bool is_outside(const proctree *t, pid_t pid)
 {
+    if (t->outside_count == 0)
+        return false;
     return bsearch(&pid, t->outside, t->outside_count, sizeof *t->outside, compare_pid) != NULL;
 }
 
@@ -314,7 +318,8 @@ int proctree_snapshot_take(proctree *t, pid_t root, proctree_snapshot *snap)
         if (grow((void **)&t->outside, &t->outside_capacity, t->outside_count, sizeof(pid_t)))
             t->outside[t->outside_count++] = t->fresh[i].pid;
     }
-    qsort(t->outside, t->outside_count, sizeof *t->outside, compare_pid);
+    if (t->outside_count > 1)
+        qsort(t->outside, t->outside_count, sizeof *t->outside, compare_pid);
     close(proc_fd);
 
     read_members(t, snap);
