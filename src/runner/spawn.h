@@ -1,4 +1,4 @@
-/* Starting a command as a fresh process: vfork + execve with the argv as
+/* Starting a command as a fresh process: fork + execve with the argv as
  * given (no shell), in its own process group (so the whole tree can be
  * sampled and killed), with environment changes applied, optionally with the
  * workload's result pipe ($HMLCOST_RESULT_FD). An exec failure is reported
