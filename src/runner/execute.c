@@ -86,6 +86,14 @@ static void reap_ended(meter *m, reap_state *st, int flags)
     }
 }
 
+/* Signals the whole process group, and the root itself in case it left the
+ * group (setsid, setpgid). */
+static void signal_tree(pid_t root, int sig)
+{
+    kill(-root, sig);
+    kill(root, sig);
+}
+
 static void sleep_s(double s)
 {
     struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
@@ -200,15 +208,15 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
         now = clock_monotonic_s();
         if (opts->interrupted && *opts->interrupted && !interrupted) {
             interrupted = true;
-            kill(-child.pid, SIGKILL);
+            signal_tree(child.pid, SIGKILL);
         }
         if (deadline > 0 && !timed_out && now >= deadline) {
             timed_out = true;
-            kill(-child.pid, SIGTERM);
+            signal_tree(child.pid, SIGTERM);
             kill_at = now + KILL_GRACE_S;
         }
         if (kill_at > 0 && now >= kill_at) {
-            kill(-child.pid, SIGKILL);
+            signal_tree(child.pid, SIGKILL);
             kill_at = 0;
         }
         if (now >= next_sample) {

@@ -9,6 +9,7 @@
  *   rapl DIR          rewrite fake RAPL counters under DIR, wrapping around
  *   result JSON       write JSON as the result line to $HMLCOST_RESULT_FD
  *   env               behave as $HML_TEST_MODE says: ok, exit3, segv, hang
+ *   stubborn          ignore SIGTERM and sleep forever
  *   sleep S           sleep S seconds
  *   exit N            exit with status N */
 #define _GNU_SOURCE
@@ -139,6 +140,10 @@ int main(int argc, char **argv)
             for (;;)
                 pause();
         sleep_s(0.05);
+    } else if (!strcmp(mode, "stubborn")) {
+        signal(SIGTERM, SIG_IGN);
+        for (;;)
+            pause();
     } else if (!strcmp(mode, "sleep") && argc > 2) {
         sleep_s(atof(argv[2]));
     } else if (!strcmp(mode, "exit") && argc > 2) {

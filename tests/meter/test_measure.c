@@ -223,6 +223,12 @@ static void failures_have_a_status_and_a_reason(void **state)
     assert_true(metric(&r, "wall_s") < 5);
     execute_result_free(&r);
 
+    /* A child that ignores SIGTERM gets SIGKILL a second later. */
+    run_child(&r, 0.1, 0.2, "stubborn", NULL, NULL);
+    assert_int_equal(r.status, STORE_RUN_TIMEOUT);
+    assert_true(metric(&r, "wall_s") >= 1.1 && metric(&r, "wall_s") < 5);
+    execute_result_free(&r);
+
     char *missing[] = {"/nonexistent/program", NULL};
     assert_int_equal(execute_measured(missing, NULL, 0, &opts, &r, &err), HML_EUSAGE);
     assert_int_equal(r.status, STORE_RUN_ERROR);
