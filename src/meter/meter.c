@@ -84,10 +84,15 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
 
 void meter_watch(meter *m, pid_t root) { m->root = root; }
 
-void meter_take_sample(meter *m, double t_s)
+void meter_poll_counters(meter *m)
 {
     if (m->have_rapl)
         meter_rapl_poll(&m->rapl);
+}
+
+void meter_take_sample(meter *m, double t_s)
+{
+    meter_poll_counters(m);
     if (m->root <= 0 || proctree_snapshot_take(m->tree, m->root, &m->snap) != 0)
         return;
     meter_sample s = {

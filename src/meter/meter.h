@@ -57,6 +57,13 @@ void meter_watch(meter *m, pid_t root);
  * between two reads is seen). t_s: seconds since spawn. */
 void meter_take_sample(meter *m, double t_s);
 
+/* Reads the energy counters only (no sample). The caller does this at least
+ * every METER_COUNTER_POLL_S, whatever the interval, so that no counter
+ * wraps twice unseen (a RAPL package counter wraps every few minutes at
+ * high power). */
+#define METER_COUNTER_POLL_S 10.0
+void meter_poll_counters(meter *m);
+
 /* Adds the resource usage of a process of the tree that was reaped (wait4):
  * its CPU time and those of the descendants it waited for, and its max RSS. */
 void meter_add_reaped(meter *m, const struct rusage *usage);

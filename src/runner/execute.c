@@ -174,13 +174,14 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
     result_buffer out = {0};
     double interval = opts->meter.interval_s > 0 ? opts->meter.interval_s : 0.1;
     double next_sample = t0 + interval;
+    double next_poll = t0 + METER_COUNTER_POLL_S;
     double deadline = opts->timeout_s > 0 ? t0 + opts->timeout_s : 0;
     double kill_at = 0;
     bool timed_out = false, interrupted = false;
 
     while (!st.root_done) {
         double now = clock_monotonic_s();
-        double wake = next_sample;
+        double wake = next_sample < next_poll ? next_sample : next_poll;
         if (deadline > 0 && !timed_out && deadline < wake)
             wake = deadline;
         if (kill_at > 0 && kill_at < wake)
@@ -224,6 +225,10 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
             next_sample += interval;
             if (next_sample <= now)
                 next_sample = now + interval;
+            next_poll = now + METER_COUNTER_POLL_S;
+        } else if (now >= next_poll) {
+            meter_poll_counters(m);
+            next_poll = now + METER_COUNTER_POLL_S;
         }
     }
     double wall_s = st.root_end - t0;

@@ -114,9 +114,10 @@ int main(int argc, char **argv)
         sleep_s(seconds * 3 + 0.3);
     } else if (!strcmp(mode, "rapl") && argc > 2) {
         /* package range 1000000, starts at 900000 (the test writes that);
-         * dram range 500000, starts at 100. */
+         * dram range 500000, starts at 300000. Each ends below its start, so
+         * the one wrap is seen even if a sample misses the values between. */
         static const long long package[] = {950000, 990000, 100000, 300000};
-        static const long long dram[] = {400000, 50000, 60000, 60000};
+        static const long long dram[] = {450000, 490000, 20000, 60000};
         for (int i = 0; i < 4; i++) {
             write_counter(argv[2], "intel-rapl:0", package[i]);
             write_counter(argv[2], "intel-rapl:0:0", dram[i]);
