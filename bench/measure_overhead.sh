@@ -5,6 +5,7 @@
 #  1. What `hmlcost measure -- true` adds to a bare fork+exec of `true`, both
 #     timed by hyperfine (-N: no shell) in the same invocation; also hmlcost's
 #     own wall_s for `true` (spawn to reap) against hyperfine's figure.
+#  1b. The same command (sleep 0.05) timed by hyperfine and by hmlcost.
 #  2. What sampling costs: the CPU time of `hmlcost measure` watching
 #     `sleep S` at --interval 0.1, minus the same with no sample taken
 #     (--interval 3600), over S seconds = the share of one core.
@@ -31,15 +32,30 @@ import json, statistics, sys
 res = json.load(open(sys.argv[1]))["results"]
 walls = [json.loads(l)["metrics"]["wall_s"]["value"] for l in open(sys.argv[2])]
 bare = res[0]
-print(f"  {'command':45s} {'mean ms':>9s} {'median ms':>10s} {'+ms vs bare (median)':>22s} {'ratio':>6s}")
+print(f"  {'command':45s} {'min ms':>8s} {'median ms':>10s} {'mean ms':>9s} {'+ms (median)':>13s} {'ratio':>6s}")
 for r in res:
     d = (r["median"] - bare["median"]) * 1e3
-    print(f"  {r['command'][-45:]:45s} {r['mean']*1e3:9.3f} {r['median']*1e3:10.3f} {d:22.3f} {r['median']/bare['median']:6.2f}")
+    print(f"  {r['command'][-45:]:45s} {r['min']*1e3:8.3f} {r['median']*1e3:10.3f} {r['mean']*1e3:9.3f} {d:13.3f} {r['median']/bare['median']:6.2f}")
 w = statistics.median(walls)
-print(f"  hmlcost's own wall_s for 'true' (median of {len(walls)}): {w*1e3:.3f} ms "
-      f"= {w/bare['median']:.2f} x hyperfine's bare 'true'")
+print(f"  hmlcost's own wall_s for 'true' ({len(walls)} runs): min {min(walls)*1e3:.3f} ms "
+      f"({min(walls)/bare['min']:.2f} x hyperfine's min), median {w*1e3:.3f} ms "
+      f"({w/bare['median']:.2f} x hyperfine's median)")
 added = (res[1]["median"] - bare["median"]) * 1e3
 print(f"  => hmlcost measure adds {added:.2f} ms per run (budget 5 ms): {'OK' if added <= 5 else 'OVER'}")
+PY
+echo
+
+echo "== 1b. the same command timed by hyperfine and by hmlcost ('sleep 0.05', 30 runs each)"
+hyperfine -N --style none --warmup 3 --runs 30 --export-json "$tmp/hf_sleep.json" 'sleep 0.05' >/dev/null 2>&1
+for i in $(seq 1 30); do "$hmlcost" measure --json -- sleep 0.05 2>/dev/null; done >"$tmp/sleep.jsonl"
+python3 - "$tmp/hf_sleep.json" "$tmp/sleep.jsonl" <<'PY'
+import json, statistics, sys
+hf = json.load(open(sys.argv[1]))["results"][0]
+walls = [json.loads(l)["metrics"]["wall_s"]["value"] for l in open(sys.argv[2])]
+w = statistics.median(walls)
+print(f"  hyperfine median {hf['median']*1e3:.3f} ms (min {hf['min']*1e3:.3f}), hmlcost wall_s median "
+      f"{w*1e3:.3f} ms (min {min(walls)*1e3:.3f}): difference of medians {(w-hf['median'])*1e3:+.3f} ms, "
+      f"ratio {w/hf['median']:.4f}")
 PY
 echo
 
