@@ -260,6 +260,16 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
             status = hml_fail(err, HML_ESYSTEM, "interrupted");
             goto done;
         }
+        /* Another hmlcost may be running the same plan on this store. */
+        bool taken = false;
+        status = store_has_run(s, st->arm_id, slot->index, &taken, err);
+        if (status != HML_OK)
+            goto done;
+        if (taken) {
+            st->stored[slot->index] = 1;
+            done++;
+            continue;
+        }
         if (!first && p->cooldown_s > 0)
             sleep_s(p->cooldown_s, interrupted);
         first = false;
@@ -291,6 +301,17 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                                 .sample_count = r.meter.sample_count};
         status = store_put_run(s, &rec, NULL, err);
         if (status != HML_OK) {
+            bool taken_meanwhile = false;
+            hml_err ignored;
+            if (store_has_run(s, st->arm_id, slot->index, &taken_meanwhile, &ignored) == HML_OK &&
+                taken_meanwhile) {
+                /* Stored by the other hmlcost while ours ran: keep theirs. */
+                execute_result_free(&r);
+                st->stored[slot->index] = 1;
+                done++;
+                status = HML_OK;
+                continue;
+            }
             execute_result_free(&r);
             goto done;
         }

@@ -148,8 +148,18 @@ hml_status store_open(store **out, const char *path, store_mode mode, hml_err *e
         /* WAL: readers (reports) never block the writer; a crash loses at
          * most the transaction in flight. */
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK ||
-            sqlite3_step(st) != SQLITE_ROW) {
+        int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        /* Switching a new file to WAL needs it to itself; a second hmlcost
+         * creating the same store at the same moment waits (the busy
+         * handler is not always called for this). */
+        for (int tries = 0; (rc & 0xff) == SQLITE_BUSY && tries < 1000; tries++) {
+            sqlite3_reset(st);
+            sqlite3_sleep(10);
+            rc = sqlite3_step(st);
+        }
+        if (rc != SQLITE_ROW) {
             status = db_fail(s, err, HML_EUSAGE, "cannot write");
         } else if (strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
             status = hml_fail(err, HML_EUSAGE, "store '%s': cannot switch to WAL mode (got '%s')",
@@ -303,9 +313,11 @@ hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
     char now[32];
     clock_utc_iso8601(now, sizeof now);
     sqlite3_stmt *st = NULL;
+    /* ON CONFLICT: another hmlcost may create the same experiment meanwhile. */
     status = prepare(s,
                      "INSERT INTO experiments (plan_key, name, created_at, command, plan_json, "
-                     "host_id, runs_per_arm, warmup, run_order, seed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     "host_id, runs_per_arm, warmup, run_order, seed) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                     "ON CONFLICT (plan_key) DO NOTHING",
                      &st, err);
     if (status != HML_OK)
         return status;
@@ -326,8 +338,11 @@ hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(s, err, HML_ESYSTEM, "storing the experiment");
-    *experiment_id = sqlite3_last_insert_rowid(s->db);
-    return HML_OK;
+    if (sqlite3_changes(s->db) == 1) {
+        *experiment_id = sqlite3_last_insert_rowid(s->db);
+        return HML_OK;
+    }
+    return find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
 }
 
 hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *arm,
@@ -401,6 +416,23 @@ hml_status store_arm_run_indices(store *s, int64_t arm_id, long **indices, size_
         *count = 0;
         return db_fail(s, err, HML_ESYSTEM, "reading runs");
     }
+    return HML_OK;
+}
+
+hml_status store_has_run(store *s, int64_t arm_id, long run_index, bool *stored, hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status =
+        prepare(s, "SELECT 1 FROM runs WHERE arm_id = ? AND run_index = ?", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, arm_id);
+    sqlite3_bind_int64(st, 2, run_index);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "reading runs");
+    *stored = rc == SQLITE_ROW;
     return HML_OK;
 }
 

@@ -92,6 +92,10 @@ hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *
 hml_status store_arm_run_indices(store *s, int64_t arm_id, long **indices, size_t *count,
                                  hml_err *err);
 
+/* Whether the arm's run with that index is stored (by us or by another
+ * process running the same plan on the same store). */
+hml_status store_has_run(store *s, int64_t arm_id, long run_index, bool *stored, hml_err *err);
+
 typedef struct store_run_record {
     int64_t arm_id;
     long run_index;          /* 0..runs_per_arm-1 within the arm */

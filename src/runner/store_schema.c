@@ -81,6 +81,17 @@ static const char *const migrations[] = {
     "CREATE INDEX arms_by_experiment ON arms(experiment_id, position);",
 };
 
+static int read_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
 int store_schema_latest_version(void) { return (int)(sizeof migrations / sizeof migrations[0]); }
 
 hml_status store_schema_migrate(sqlite3 *db, const char *path, hml_err *err)
@@ -101,12 +112,23 @@ hml_status store_schema_migrate(sqlite3 *db, const char *path, hml_err *err)
         return hml_fail(err, HML_EUSAGE,
                         "store '%s': schema version %d is newer than this hmlcost's (%d)", path,
                         version, latest);
-    for (; version < latest; version++) {
+    while (version < latest) {
         char *msg = NULL;
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+            hml_status status = hml_fail(err, HML_ESYSTEM, "store '%s': %s", path,
+                                         msg ? msg : sqlite3_errmsg(db));
+            sqlite3_free(msg);
+            return status;
+        }
+        /* Another hmlcost may have migrated while we waited for the lock. */
+        version = read_version(db);
+        if (version < 0 || version >= latest) {
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            break;
+        }
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d", version + 1);
-        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(db, migrations[version], NULL, NULL, &msg) != SQLITE_OK ||
+        if (sqlite3_exec(db, migrations[version], NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, bump, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
             hml_status status = hml_fail(err, HML_ESYSTEM, "store '%s': migrating to version %d: %s",
@@ -115,6 +137,7 @@ hml_status store_schema_migrate(sqlite3 *db, const char *path, hml_err *err)
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             return status;
         }
+        version++;
     }
     return HML_OK;
 }

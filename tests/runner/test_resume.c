@@ -1,6 +1,7 @@
 /* kill -9 of `hmlcost run` in the middle, then the same command again:
  * every arm ends with exactly N runs, none twice, and the store passes
- * PRAGMA integrity_check. */
+ * PRAGMA integrity_check. Also two `hmlcost run` of the same plan at once
+ * on a new store: they share the work, nothing is stored twice. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,7 +17,7 @@
 
 #define RUNS 3
 
-static char dir[] = "/tmp/hmlcost-resume-XXXXXX";
+static char dir[] = "/tmp/hmlcost-resume-XXXXXX"; /* set up per test */
 static char db[128];
 
 static pid_t start_run(void)
@@ -57,31 +58,8 @@ static long stored_runs(void)
     return n < 0 ? 0 : n;
 }
 
-static void kill_9_then_the_same_command_completes_the_experiment(void **state)
+static void check_complete_store(void)
 {
-    (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/runs.db", dir);
-
-    pid_t pid = start_run();
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
-    for (int i = 0; i < 1500 && stored_runs() < 2; i++)
-        nanosleep(&pause, NULL);
-    long before_kill = stored_runs();
-    assert_true(before_kill >= 2);
-    assert_int_equal(kill(pid, SIGKILL), 0);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    long after_kill = stored_runs();
-    printf("# killed with %ld of %d runs stored\n", after_kill, 2 * RUNS);
-    assert_true(after_kill < 2 * RUNS);
-
-    pid = start_run();
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-
     sqlite3 *conn = NULL;
     assert_int_equal(sqlite3_open_v2(db, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(query_long(conn, "SELECT count(*) FROM experiments"), 1);
@@ -102,16 +80,71 @@ static void kill_9_then_the_same_command_completes_the_experiment(void **state)
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
     sqlite3_finalize(st);
     sqlite3_close(conn);
+}
 
+static int make_dir(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/hmlcost-resume-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(db, sizeof db, "%s/runs.db", dir);
+    return 0;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
     char cmd[192];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void two_runs_of_one_plan_at_once_share_the_work(void **state)
+{
+    (void)state;
+    pid_t first = start_run(), second = start_run();
+    int status = 0;
+    assert_int_equal(waitpid(first, &status, 0), first);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(waitpid(second, &status, 0), second);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    check_complete_store();
+}
+
+static void kill_9_then_the_same_command_completes_the_experiment(void **state)
+{
+    (void)state;
+
+    pid_t pid = start_run();
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
+    for (int i = 0; i < 1500 && stored_runs() < 2; i++)
+        nanosleep(&pause, NULL);
+    long before_kill = stored_runs();
+    assert_true(before_kill >= 2);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    long after_kill = stored_runs();
+    printf("# killed with %ld of %d runs stored\n", after_kill, 2 * RUNS);
+    assert_true(after_kill < 2 * RUNS);
+
+    pid = start_run();
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+
+    check_complete_store();
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(kill_9_then_the_same_command_completes_the_experiment),
+        cmocka_unit_test_setup_teardown(kill_9_then_the_same_command_completes_the_experiment,
+                                        make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(two_runs_of_one_plan_at_once_share_the_work, make_dir,
+                                        remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
