@@ -41,7 +41,9 @@ print(f"  hmlcost's own wall_s for 'true' ({len(walls)} runs): min {min(walls)*1
       f"({min(walls)/bare['min']:.2f} x hyperfine's min), median {w*1e3:.3f} ms "
       f"({w/bare['median']:.2f} x hyperfine's median)")
 added = (res[1]["median"] - bare["median"]) * 1e3
-print(f"  => hmlcost measure adds {added:.2f} ms per run (budget 5 ms): {'OK' if added <= 5 else 'OVER'}")
+added_min = (res[1]["min"] - bare["min"]) * 1e3
+print(f"  => hmlcost measure adds {added:.2f} ms per run by the medians, {added_min:.2f} ms by the "
+      f"minima (budget 5 ms): {'OK' if max(added, added_min) <= 5 else 'OVER'}")
 PY
 echo
 
