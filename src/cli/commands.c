@@ -4,5 +4,7 @@
 
 const cli_command cli_commands[] = {
     {"version", "print the version of hmlcost", cmd_version},
+    {"measure", "run a command once and measure time, memory, energy and CO2", cmd_measure},
+    {"run", "run arms N times each (baseline vs treatments) into a run store", cmd_run},
     {NULL, NULL, NULL},
 };
