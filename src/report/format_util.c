@@ -110,6 +110,13 @@ void report_mean_sd(const report_analysis *a, size_t arm, size_t m, char *buf, s
         snprintf(buf, size, "%s", mean);
         return;
     }
-    report_fmt_num(cell->s.sd * k, sd, sizeof sd);
+    /* the spread to two significant digits: enough to judge the mean's digits */
+    double v = cell->s.sd * k;
+    if (v == 0)
+        snprintf(sd, sizeof sd, "0");
+    else if (fabs(v) >= 100 || fabs(v) < 1e-4)
+        snprintf(sd, sizeof sd, "%.2g", v);
+    else
+        snprintf(sd, sizeof sd, "%.*f", (int)fmax(0, 1 - floor(log10(fabs(v)))), v);
     snprintf(buf, size, "%s ± %s", mean, sd);
 }
