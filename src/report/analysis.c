@@ -52,7 +52,8 @@ static int compare_metric_cols(const void *pa, const void *pb)
 }
 
 /* Every metric name in the data, in report order. exit_code is not a figure;
- * energy_total_j repeats energy_kwh in J. */
+ * grid_intensity and pue are the constants behind co2_g; energy_total_j
+ * repeats energy_kwh in J. */
 static hml_status collect_metrics(report_analysis *a, hml_err *err)
 {
     const report_dataset *d = a->data;
@@ -66,6 +67,7 @@ static hml_status collect_metrics(report_analysis *a, hml_err *err)
             for (size_t m = 0; m < run->n_metrics; m++) {
                 const report_metric *rm = &run->metrics[m];
                 if (strcmp(rm->name, "exit_code") == 0 ||
+                    strcmp(rm->name, "grid_intensity") == 0 || strcmp(rm->name, "pue") == 0 ||
                     (have_kwh && strcmp(rm->name, "energy_total_j") == 0) ||
                     report_analysis_metric(a, rm->name) >= 0)
                     continue;
