@@ -14,6 +14,7 @@
 #include "report/analysis.h"
 #include "report/format.h"
 #include "report/load_csv.h"
+#include "report/load_store.h"
 
 #define REPORT_DEFAULT_STORE "hmlcost.db"
 
@@ -161,8 +162,16 @@ static hml_status load(const report_args *args, report_dataset *data, hml_err *e
         report_csv_options o = {.arm_column = args->arm_column, .baseline = args->baseline};
         return report_load_csv(args->input, &o, data, err);
     }
-    const char *store = args->store ? args->store : REPORT_DEFAULT_STORE;
-    return hml_fail(err, HML_EUSAGE, "--store %s: reading the run store is not built yet", store);
+    const char *path = args->store ? args->store : REPORT_DEFAULT_STORE;
+    report_store_options o = {.samples = args->format == REPORT_FORMAT_HTML};
+    if (args->experiment) {
+        long id;
+        hml_status st = cli_parse_long("experiment", args->experiment, 1, 0x7fffffffL, &id, err);
+        if (st != HML_OK)
+            return st;
+        o.experiment = id;
+    }
+    return report_load_store(path, &o, data, err);
 }
 
 /* Writes the report to args->output through a temporary file renamed into

@@ -356,27 +356,42 @@ static void arm_table(FILE *out, const report_analysis *a)
     fputs("</tbody></table></div></section>\n", out);
 }
 
-/* The run to draw over time: the one asked for, else the first successful
- * run with samples of the first smell arm, else of any arm. */
+/* The run to draw over time: the one asked for, else, in the first smell arm
+ * whose runs have samples (else the first arm with samples), the successful
+ * run with the most samples. */
 static hml_status pick_run(const report_analysis *a, const char *id, const report_run **run,
                            const report_arm **arm, hml_err *err)
 {
     const report_dataset *d = a->data;
     *run = NULL;
     *arm = NULL;
-    for (size_t i = 0; i < d->n_arms; i++)
-        for (size_t r = 0; r < d->arms[i].n_runs; r++) {
-            const report_run *x = &d->arms[i].runs[r];
-            if (id ? strcmp(x->id, id) == 0 : (report_run_ok(x) && x->n_series > 0)) {
-                if (id || !*run || (d->arms[i].baseline_index >= 0 &&
-                                    (*arm)->baseline_index < 0)) {
+    if (id) {
+        for (size_t i = 0; i < d->n_arms && !*run; i++)
+            for (size_t r = 0; r < d->arms[i].n_runs && !*run; r++)
+                if (strcmp(d->arms[i].runs[r].id, id) == 0) {
+                    *run = &d->arms[i].runs[r];
+                    *arm = &d->arms[i];
+                }
+        if (!*run)
+            return hml_fail(err, HML_EUSAGE, "--run %s: no run with that id in the data", id);
+        return HML_OK;
+    }
+    for (int pass = 0; pass < 2 && !*run; pass++)
+        for (size_t i = 0; i < d->n_arms && !*run; i++) {
+            if (pass == 0 && d->arms[i].baseline_index < 0)
+                continue;
+            size_t most = 0;
+            for (size_t r = 0; r < d->arms[i].n_runs; r++) {
+                const report_run *x = &d->arms[i].runs[r];
+                const report_series *s = report_run_series(x, "rss_bytes");
+                size_t n = s ? s->n : x->n_series ? x->series[0].n : 0;
+                if (report_run_ok(x) && n > most) {
+                    most = n;
                     *run = x;
                     *arm = &d->arms[i];
                 }
             }
         }
-    if (id && !*run)
-        return hml_fail(err, HML_EUSAGE, "--run %s: no run with that id in the data", id);
     return HML_OK;
 }
 

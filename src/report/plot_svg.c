@@ -228,6 +228,8 @@ void svg_line_chart(FILE *out, const svg_series *s, const char *y_label, const c
     } else {
         y_range(lo, hi, &lo, &hi);
     }
+    if (t0 > 0)
+        t0 = 0; /* the time axis starts at the run's start */
     if (!(t1 > t0)) {
         t0 = 0;
         t1 = t1 > 0 ? t1 : 1;
@@ -270,6 +272,10 @@ void svg_line_chart(FILE *out, const svg_series *s, const char *y_label, const c
         for (size_t i = 0; i < s->n; i++)
             fprintf(out, "%s%.1f %.1f", i ? "L" : "M", X(s->t[i]), Y(s->v[i]));
         fputs("\"/>\n", out);
+        if (s->n <= 60) /* few samples: show where they are */
+            for (size_t i = 0; i < s->n; i++)
+                fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>\n",
+                        X(s->t[i]), Y(s->v[i]), s->color);
     }
 #undef X
 #undef Y
