@@ -143,6 +143,8 @@ static int parse_args(int argc, char **argv, report_args *args, bool *help)
     if (args->input && (args->store || args->experiment))
         return cli_usage_error("report: --input reads a CSV; it does not go with --store or "
                                "--experiment");
+    if (args->render.run && args->format != REPORT_FORMAT_HTML)
+        return cli_usage_error("report: --run chooses the run drawn over time in --format html");
     if (!args->input && (args->arm_column || args->baseline))
         return cli_usage_error("report: --arm-column and --baseline apply to --input");
     return CLI_EXIT_OK;
