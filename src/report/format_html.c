@@ -2,6 +2,7 @@
  * for a paper's supplement: verdicts, a box-and-strip figure per metric, the
  * comparisons, per-arm figures, one run's memory and CPU use over time,
  * warnings and the methods. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,10 @@ static hml_status figures(FILE *out, const report_analysis *a, hml_err *err)
             fprintf(out, "<figure id=\"fig-%s\">\n", col->name);
             svg_box_strip(out, groups, d->n_arms, label, label);
             fprintf(out, "<figcaption><b>Figure %d.</b> ", number);
-            esc(out, label);
+            char sentence[96];
+            snprintf(sentence, sizeof sentence, "%s", label);
+            sentence[0] = (char)toupper((unsigned char)sentence[0]);
+            esc(out, sentence);
             fputs(" per arm, successful runs only. Method: <code>", out);
             char methods[512] = "";
             for (size_t i = 0; i < d->n_arms; i++) {

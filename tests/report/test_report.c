@@ -334,6 +334,77 @@ static void options_change_the_analysis(void **state)
     report_dataset_free(&d);
 }
 
+static void empty_arm_and_every_format_still_render(void **state)
+{
+    (void)state;
+    report_dataset d = {0};
+    const double wall[] = {10.0, 10.1, 9.9};
+    const double acc[] = {0.7, 0.71, 0.69};
+    arm_with(&d, "baseline", true, "", wall, acc, 3);
+    report_arm *empty = report_dataset_add_arm(&d, "parallelism"); /* interrupted: no runs */
+    assert_non_null(empty);
+    snprintf(empty->smell, sizeof empty->smell, "parallelism");
+    hml_err err;
+    assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+    report_analysis a;
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    assert_int_equal(smell(&a, "parallelism")->verdict, STATS_VERDICT_INCONCLUSIVE);
+    report_format formats[] = {REPORT_FORMAT_TEXT, REPORT_FORMAT_MARKDOWN, REPORT_FORMAT_CSV,
+                               REPORT_FORMAT_JSON, REPORT_FORMAT_HTML};
+    for (size_t i = 0; i < 5; i++)
+        free(render(&a, formats[i], true));
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+/* Damaged files: every single-byte change of a real CSV either loads or is
+ * refused with a one-line message; none crashes (the suite also runs under
+ * ASan and UBSan). */
+static void damaged_csv_never_crashes(void **state)
+{
+    (void)state;
+    FILE *f = fopen(FIXTURES "study.csv", "rb");
+    assert_non_null(f);
+    char *text = malloc(1 << 16);
+    size_t len = fread(text, 1, (1 << 16) - 1, f);
+    fclose(f);
+    len = len > 3000 ? 3000 : len; /* the header and a few rows keep it fast */
+    static const char damage[] = {'"', ',', '\n', '\0', 'x', '-', '9', '\r', ' '};
+    char path[] = "/tmp/hmlcost-damaged-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    srand(7);
+    for (int trial = 0; trial < 150; trial++) {
+        char *copy = malloc(len);
+        memcpy(copy, text, len);
+        for (int k = 0; k < 1 + trial % 3; k++)
+            copy[rand() % len] = damage[rand() % sizeof damage];
+        FILE *out = fopen(path, "wb");
+        fwrite(copy, 1, len, out);
+        fclose(out);
+        report_dataset d;
+        hml_err err;
+        if (report_load_csv(path, NULL, &d, &err) == HML_OK) {
+            report_analysis a;
+            report_options o;
+            report_options_default(&o);
+            o.resamples = 1000;
+            if (report_analyze(&d, &o, &a, &err) == HML_OK) {
+                free(render(&a, REPORT_FORMAT_TEXT, false));
+                report_analysis_free(&a);
+            }
+            report_dataset_free(&d);
+        } else {
+            assert_null(strchr(err.msg, '\n'));
+            assert_true(err.msg[0] != '\0');
+        }
+        free(copy);
+    }
+    unlink(path);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +415,8 @@ int main(void)
         cmocka_unit_test(pairing_per_smell_baselines_and_identical_accuracy),
         cmocka_unit_test(formats_carry_verdicts_methods_and_colour_only_when_asked),
         cmocka_unit_test(options_change_the_analysis),
+        cmocka_unit_test(empty_arm_and_every_format_still_render),
+        cmocka_unit_test(damaged_csv_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
