@@ -10,13 +10,15 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_run.h"
 #include "cli/commands.h"
 #include "report/analysis.h"
 #include "report/format.h"
 #include "report/load_csv.h"
 #include "report/load_store.h"
 
-#define REPORT_DEFAULT_STORE "hmlcost.db"
+/* The store `hmlcost run` writes by default. */
+#define REPORT_DEFAULT_STORE CLI_DEFAULT_STORE
 
 static void print_help(FILE *out)
 {
