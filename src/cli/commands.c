@@ -4,5 +4,8 @@
 
 const cli_command cli_commands[] = {
     {"version", "print the version of hmlcost", cmd_version},
+    {"measure", "run a command once and measure time, memory, energy and CO2", cmd_measure},
+    {"run", "run arms N times each (baseline vs treatments) into a run store", cmd_run},
+    {"report", "verdicts per smell, statistics and figures from stored runs", cmd_report},
     {NULL, NULL, NULL},
 };
