@@ -18,9 +18,22 @@
 
 enum { MAX_PLANS = 8 };
 
+/* Flatten between pool2 (blocked (n, 64, 6, 6)) and dense1 (plain
+ * (n, 2304)): one small reorder each way (147 K floats at n = 64). */
+typedef struct flatten_step {
+    int layer;                  /* index of the dense layer that reads a 4-D input */
+    dnnl_memory_t plain_4d;     /* (n, C, H, W) nchw, owns the buffer */
+    dnnl_memory_t plain_2d;     /* (n, C*H*W) nc over the same buffer: the dense layer's src */
+    dnnl_primitive_t forward;   /* previous layer's dst -> plain_4d */
+    dnnl_memory_t diff_4d;      /* nchw view of the dense layer's diff_src */
+    dnnl_memory_t diff_blocked; /* the previous layer's diff_dst, in its dst layout */
+    dnnl_primitive_t backward;  /* diff_4d -> diff_blocked */
+} flatten_step;
+
 typedef struct cpu_plan {
     int n;
     onednn_layer layers[NN_LAYER_COUNT];
+    flatten_step flatten;
     dnnl_memory_t input_user;       /* (n, 3, 32, 32) nchw over the caller's x */
     dnnl_memory_t input;            /* conv1's src: input_user, or a reordered copy */
     dnnl_primitive_t input_reorder; /* NULL when conv1 reads nchw directly */
@@ -55,10 +68,61 @@ static void cpu_describe(char *buf, size_t size)
     snprintf(buf, size, "onednn-%s", version);
 }
 
+static void flatten_destroy(flatten_step *f)
+{
+    dnnl_primitive_t prims[] = {f->forward, f->backward};
+    for (int i = 0; i < 2; i++)
+        if (prims[i])
+            dnnl_primitive_destroy(prims[i]);
+    dnnl_memory_t mems[] = {f->plain_2d, f->plain_4d, f->diff_4d, f->diff_blocked};
+    for (int i = 0; i < 4; i++)
+        if (mems[i])
+            dnnl_memory_destroy(mems[i]);
+    memset(f, 0, sizeof *f);
+}
+
+static hml_status reorder_primitive(const onednn_ctx *ctx, const dnnl_memory_desc_t *from,
+                                    const dnnl_memory_desc_t *to, dnnl_primitive_t *out,
+                                    const char *what, hml_err *err)
+{
+    dnnl_primitive_desc_t pd = NULL;
+    ONEDNN_TRY(err, dnnl_reorder_primitive_desc_create(&pd, from, ctx->engine, to, ctx->engine, NULL),
+               what);
+    dnnl_status_t s = dnnl_primitive_create(out, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (s != dnnl_success)
+        return onednn_fail(err, s, what);
+    return HML_OK;
+}
+
+/* The flatten's memories and reorders, once the layers around it exist:
+ * `blocked` is the previous layer's dst layout. */
+static hml_status flatten_create(const onednn_ctx *ctx, flatten_step *f,
+                                 const dnnl_memory_desc_t *blocked, const onednn_layer *dense,
+                                 hml_err *err)
+{
+    dnnl_memory_desc_t plain;
+    hml_status s;
+    if ((s = onednn_md(&plain, 4, blocked->dims, dnnl_nchw, err)) ||
+        (s = onednn_memory(ctx, &plain, NULL, &f->plain_4d, err)))
+        return s;
+    void *buffer = NULL, *diff = NULL;
+    ONEDNN_TRY(err, dnnl_memory_get_data_handle(f->plain_4d, &buffer), "flatten buffer");
+    ONEDNN_TRY(err, dnnl_memory_get_data_handle(dense->diff_src, &diff), "flatten gradient");
+    if ((s = onednn_memory(ctx, onednn_layer_src_md(dense), buffer, &f->plain_2d, err)) ||
+        (s = onednn_memory(ctx, &plain, diff, &f->diff_4d, err)) ||
+        (s = onednn_memory(ctx, blocked, NULL, &f->diff_blocked, err)) ||
+        (s = reorder_primitive(ctx, blocked, &plain, &f->forward, "flatten reorder", err)) ||
+        (s = reorder_primitive(ctx, &plain, blocked, &f->backward, "unflatten reorder", err)))
+        return s;
+    return HML_OK;
+}
+
 static void plan_destroy(cpu_plan *plan)
 {
     if (!plan)
         return;
+    flatten_destroy(&plan->flatten);
     for (int i = 0; i < NN_LAYER_COUNT; i++)
         onednn_layer_destroy(&plan->layers[i]);
     if (plan->input_reorder)
@@ -93,13 +157,28 @@ static hml_status plan_create(cpu_model *model, int n, cpu_plan **out, hml_err *
         (s = onednn_md(&in_user, 4, in_dims, dnnl_nchw, err)))
         goto fail;
     const dnnl_memory_desc_t *src_md = &in_any;
+    dnnl_memory_desc_t flat_md;
+    plan->flatten.layer = -1;
     for (int i = 0; i < NN_LAYER_COUNT; i++) {
         const nn_layer_spec *l = &specs[i];
         const dnnl_memory_desc_t *w_md =
             (!first_plan && l->weight_tensor >= 0) ? &model->tensor_md[l->weight_tensor] : NULL;
+        if (l->kind == NN_LAYER_DENSE && src_md->ndims == 4) {
+            dnnl_dim_t flat_dims[2] = {n, l->in_c};
+            if ((s = onednn_md(&flat_md, 2, flat_dims, dnnl_nc, err)))
+                goto fail;
+            plan->flatten.layer = i;
+            src_md = &flat_md;
+        }
         if ((s = onednn_layer_create(ctx, &plan->layers[i], l, n, src_md, w_md, i > 0, err)))
             goto fail;
         src_md = onednn_layer_dst_md(&plan->layers[i]);
+    }
+    if (plan->flatten.layer > 0) {
+        int d = plan->flatten.layer;
+        if ((s = flatten_create(ctx, &plan->flatten, onednn_layer_dst_md(&plan->layers[d - 1]),
+                                &plan->layers[d], err)))
+            goto fail;
     }
 
     /* No buffer yet: forward() points it at the caller's x every call. */
@@ -132,11 +211,15 @@ static hml_status plan_create(cpu_model *model, int n, cpu_plan **out, hml_err *
         (s = onednn_memory(ctx, &logit_md, NULL, &plan->logits_diff, err)))
         goto fail;
 
+    const int flat = plan->flatten.layer;
     for (int i = 0; i < NN_LAYER_COUNT; i++) {
         onednn_layer *layer = &plan->layers[i];
-        dnnl_memory_t src = i == 0 ? plan->input : plan->layers[i - 1].dst;
-        dnnl_memory_t diff_dst =
-            i == NN_LAYER_COUNT - 1 ? plan->logits_diff : plan->layers[i + 1].diff_src;
+        dnnl_memory_t src = i == 0 ? plan->input
+                            : i == flat ? plan->flatten.plain_2d
+                                        : plan->layers[i - 1].dst;
+        dnnl_memory_t diff_dst = i == NN_LAYER_COUNT - 1 ? plan->logits_diff
+                                 : i + 1 == flat      ? plan->flatten.diff_blocked
+                                                      : plan->layers[i + 1].diff_src;
         onednn_layer_link(layer, src, diff_dst);
     }
     *out = plan;
@@ -315,8 +398,14 @@ static hml_status forward(cpu_model *model, cpu_plan *plan, const float *x, cons
             return s;
     }
     for (int i = 0; i < NN_LAYER_COUNT; i++) {
-        hml_status s = onednn_layer_forward(ctx, &plan->layers[i], err);
-        if (s)
+        hml_status s;
+        if (i == plan->flatten.layer) {
+            dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, plan->layers[i - 1].dst},
+                                      {DNNL_ARG_TO, plan->flatten.plain_4d}};
+            if ((s = onednn_execute(ctx, plan->flatten.forward, 2, args, "flatten", err)))
+                return s;
+        }
+        if ((s = onednn_layer_forward(ctx, &plan->layers[i], err)))
             return s;
     }
     void *out = NULL;
@@ -352,9 +441,16 @@ static hml_status forward_backward(cpu_model *model, const float *x, const int32
         *loss = (float)(sum / n);
     if (logits_out)
         memcpy(logits_out, logits, (size_t)n * NN_CLASSES * sizeof(float));
-    for (int i = NN_LAYER_COUNT - 1; i >= 0; i--)
+    for (int i = NN_LAYER_COUNT - 1; i >= 0; i--) {
         if ((s = onednn_layer_backward(&model->ctx, &plan->layers[i], err)))
             return s;
+        if (i == plan->flatten.layer) {
+            dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, plan->flatten.diff_4d},
+                                      {DNNL_ARG_TO, plan->flatten.diff_blocked}};
+            if ((s = onednn_execute(&model->ctx, plan->flatten.backward, 2, args, "unflatten", err)))
+                return s;
+        }
+    }
     return HML_OK;
 }
 
@@ -423,6 +519,7 @@ static size_t cpu_footprint_bytes(const nn_model *m)
     for (int i = 0; i < model->plan_count; i++)
         for (int l = 0; l < NN_LAYER_COUNT; l++)
             bytes += onednn_layer_footprint_bytes(&model->plans[i]->layers[l]);
+    /* (the flatten's two buffers are as large as pool2's output: small) */
     return bytes;
 }
 

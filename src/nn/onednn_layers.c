@@ -95,10 +95,14 @@ static hml_status create_conv(const onednn_ctx *ctx, onednn_layer *layer,
         (s = onednn_md(&d_any, 4, ddims, dnnl_format_tag_any, err)))
         return s;
 
+    /* Algorithm: oneDNN's choice (Winograd F(4x4, 3x3) on AVX-512 here,
+     * 1.4-1.6x faster than direct for conv2..conv4, all passes), except for
+     * a layer with few input channels (conv1: 3), where Winograd would pad
+     * the input to 16 channels and run 3-6x slower than direct. */
+    const dnnl_alg_kind_t alg = l->in_c < 16 ? dnnl_convolution_direct : dnnl_convolution_auto;
     dnnl_convolution_desc_t desc;
     ONEDNN_TRY(err,
-               dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training,
-                                                  dnnl_convolution_direct, src_md,
+               dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, alg, src_md,
                                                   weights_md ? weights_md : &w_any, &b_md, &d_any,
                                                   strides, pad, pad),
                "oneDNN convolution forward descriptor");
@@ -121,7 +125,7 @@ static hml_status create_conv(const onednn_ctx *ctx, onednn_layer *layer,
         /* The weights' layout is the backward kernel's own choice: the
          * forward one sends oneDNN 2.6 to its reference kernel here. */
         ONEDNN_TRY(err,
-                   dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, src,
+                   dnnl_convolution_backward_data_desc_init(&desc, alg, src,
                                                             &w_any, dst, strides, pad, pad),
                    "oneDNN convolution backward-data descriptor");
         if ((s = onednn_primitive(ctx, &desc, NULL, layer->fwd_pd, &layer->bwd_data_pd,
@@ -130,7 +134,7 @@ static hml_status create_conv(const onednn_ctx *ctx, onednn_layer *layer,
             return s;
     }
     ONEDNN_TRY(err,
-               dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, src, w,
+               dnnl_convolution_backward_weights_desc_init(&desc, alg, src, w,
                                                            &b_md, dst, strides, pad, pad),
                "oneDNN convolution backward-weights descriptor");
     return onednn_primitive(ctx, &desc, NULL, layer->fwd_pd, &layer->bwd_weights_pd,
@@ -142,9 +146,10 @@ static hml_status create_dense(const onednn_ctx *ctx, onednn_layer *layer,
                                const dnnl_memory_desc_t *weights_md, hml_err *err)
 {
     const nn_layer_spec *l = layer->spec;
-    /* The weights have the source's rank: (O, C, H, W) over a 4-D source
-     * (dense1 reads pool2's blocked output directly: the flatten costs
-     * nothing) or (O, I) over a 2-D one. */
+    /* The weights have the source's rank: (O, I) over a 2-D source (the
+     * model flattens pool2's output into one), (O, C, H, W) over a 4-D one.
+     * 2-D runs oneDNN's brgemm kernels, 20% faster here than the gemm path
+     * a blocked 4-D source gets, and with no weight reorder. */
     dnnl_dim_t wdims[4] = {l->out_c, 0, 0, 0};
     int wnd = src_md->ndims;
     for (int i = 1; i < wnd; i++)

@@ -48,11 +48,6 @@ hml_status onednn_memory(const onednn_ctx *ctx, const dnnl_memory_desc_t *md, vo
 {
     ONEDNN_TRY(err, dnnl_memory_create(out, md, ctx->engine, handle ? handle : DNNL_MEMORY_ALLOCATE),
                "oneDNN memory");
-    if (!handle) {
-        void *data = NULL;
-        ONEDNN_TRY(err, dnnl_memory_get_data_handle(*out, &data), "oneDNN memory handle");
-        memset(data, 0, dnnl_memory_desc_get_size(md));
-    }
     return HML_OK;
 }
 

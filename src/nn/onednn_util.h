@@ -32,8 +32,9 @@ void onednn_ctx_destroy(onednn_ctx *ctx);
 hml_status onednn_md(dnnl_memory_desc_t *md, int ndims, const dnnl_dim_t *dims,
                      dnnl_format_tag_t tag, hml_err *err);
 
-/* A memory object for md: allocated by oneDNN when handle is NULL (and
- * zero-filled, so padding in blocked layouts is 0), else over handle. */
+/* A memory object for md: allocated by oneDNN when handle is NULL (not
+ * cleared: every activation buffer is written before it is read; oneDNN
+ * zeroes the padding of blocked layouts itself), else over handle. */
 hml_status onednn_memory(const onednn_ctx *ctx, const dnnl_memory_desc_t *md, void *handle,
                          dnnl_memory_t *out, hml_err *err);
 
