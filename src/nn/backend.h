@@ -44,7 +44,10 @@ typedef struct nn_model_config {
 } nn_model_config;
 
 /* A model on a device: parameters, gradients, optimizer state and whatever
- * the backend prepared (primitives, workspaces). Owned by the backend. */
+ * the backend prepared (primitives, workspaces). Owned by the backend.
+ * Never defined: each backend defines its own struct (cpu_model, ...) and
+ * casts its pointer to and from nn_model *, so two backends linked into one
+ * binary never give one type two definitions. */
 typedef struct nn_model nn_model;
 
 typedef struct nn_backend {
