@@ -177,7 +177,10 @@ EOF
     measure hmlcost-cuda-tf32 60 env HMLCOST_CUDA_TF32=1 "$bin/cuda_train" --device cuda --require-device "${common[@]}"
     measure hmlcost-cuda-hostbatches 90 "$bin/cuda_train" --device cuda --require-device --host-batches "${common[@]}"
     if "$bin/hmlcost" train --help 2>&1 | grep -q -- '--device'; then
-        measure hmlcost-train-cuda 60 "$bin/hmlcost" train --device cuda --require-device "${common[@]}" --quiet
+        # The workload's own loop (host batches unless it uses the backend's train_batches).
+        local req=()
+        "$bin/hmlcost" train --help 2>&1 | grep -q -- '--require-device' && req=(--require-device)
+        measure hmlcost-train-cuda 60 "$bin/hmlcost" train --device cuda "${req[@]}" "${common[@]}" --quiet
     else
         echo "   (this build's hmlcost train has no --device: timed through bench/cuda_train only)"
     fi
