@@ -96,67 +96,78 @@ int main(int argc, char **argv)
         return 2;
     }
     hml_err err = {0};
+    int status = 0;
+    data_set train = {0}, test = {0};
+    const nn_backend *b = NULL;
+    nn_model *model = NULL;
+    float *params = NULL, *losses = NULL, *x = NULL;
+    uint32_t *order = NULL;
+    int32_t *labels = NULL;
+    double *epoch_loss = NULL;
+#define FAIL()                                                                                  \
+    do {                                                                                        \
+        status = fail(&err);                                                                    \
+        goto done;                                                                              \
+    } while (0)
 
     /* data */
     const double t_data = now_s();
-    data_set train = {0}, test = {0};
     char dir[4096] = "synthetic";
     if (data && !strcmp(data, "synthetic")) {
         if (data_synthetic((uint64_t)seed, 0, train_limit ? (size_t)train_limit : 10000, &train,
                            &err) != HML_OK ||
             data_synthetic((uint64_t)seed, 1, test_limit ? (size_t)test_limit : 2000, &test,
                            &err) != HML_OK)
-            return fail(&err);
+            FAIL();
     } else if (cifar10_find_dir(data, dir, sizeof dir, &err) != HML_OK ||
                cifar10_load_train(dir, (size_t)train_limit, &train, &err) != HML_OK ||
                cifar10_load_test(dir, (size_t)test_limit, &test, &err) != HML_OK) {
-        return fail(&err);
+        FAIL();
     }
 
     /* build: device choice (with its fallback), model, data upload */
     const double t_build = now_s();
     nn_device_choice choice;
     if (nn_device_select(device, require, &choice, &err) != HML_OK)
-        return fail(&err);
+        FAIL();
     char warning[1400];
     nn_device_fallback_warning(&choice, warning, sizeof warning);
     if (warning[0])
         fprintf(stderr, "cuda_train: %s\n", warning);
-    const nn_backend *b = choice.backend;
-    float *params = malloc(sizeof(float) * NN_PARAM_COUNT);
+    b = choice.backend;
+    params = malloc(sizeof(float) * NN_PARAM_COUNT);
     nn_init_glorot((uint64_t)seed, params);
     nn_model_config cfg = {.batch = (int)batch, .threads = (int)threads,
                            .optimizer = nn_optimizer_defaults(NN_OPT_ADAM)};
-    nn_model *model = NULL;
     if (b->create(&cfg, params, &model, &err) != HML_OK)
-        return fail(&err);
+        FAIL();
     const bool on_device = b->train_batches && !host_batches;
     if (on_device && (b->upload_data(model, NN_DATA_TRAIN, &train, &err) != HML_OK ||
                       b->upload_data(model, NN_DATA_TEST, &test, &err) != HML_OK))
-        return fail(&err);
+        FAIL();
     if (train.count % (size_t)batch &&
         b->prepare_batch(model, (int)(train.count % (size_t)batch), &err) != HML_OK)
-        return fail(&err);
+        FAIL();
 
     /* train */
     const double t_train = now_s();
     const size_t n = train.count, batches = (n + (size_t)batch - 1) / (size_t)batch;
-    uint32_t *order = malloc(sizeof(uint32_t) * n);
-    float *losses = malloc(sizeof(float) * batches);
-    float *x = malloc(sizeof(float) * (size_t)batch * NN_INPUT_SIZE);
-    int32_t *labels = malloc(sizeof(int32_t) * (size_t)batch);
-    double *epoch_loss = calloc((size_t)epochs, sizeof(double));
+    order = malloc(sizeof(uint32_t) * n);
+    losses = malloc(sizeof(float) * batches);
+    x = malloc(sizeof(float) * (size_t)batch * NN_INPUT_SIZE);
+    labels = malloc(sizeof(int32_t) * (size_t)batch);
+    epoch_loss = calloc((size_t)epochs, sizeof(double));
     for (long e = 0; e < epochs; e++) {
         data_epoch_order((uint64_t)seed, (int)e, (uint32_t)n, order);
         if (on_device) {
             if (b->train_batches(model, order, 0, n, losses, &err) != HML_OK)
-                return fail(&err);
+                FAIL();
         } else {
             for (size_t k = 0; k < batches; k++) {
                 size_t m = k + 1 < batches ? (size_t)batch : n - k * (size_t)batch;
                 data_fill_batch(&train, order, k * (size_t)batch, m, x, labels);
                 if (b->train_step(model, x, labels, (int)m, &losses[k], &err) != HML_OK)
-                    return fail(&err);
+                    FAIL();
             }
         }
         double sum = 0;
@@ -173,7 +184,7 @@ int main(int argc, char **argv)
     double loss_sum = 0;
     if (on_device) {
         if (b->evaluate_batches(model, 0, test.count, &correct, &loss_sum, &err) != HML_OK)
-            return fail(&err);
+            FAIL();
     } else {
         for (size_t i = 0; i < test.count; i += (size_t)batch) {
             size_t m = test.count - i < (size_t)batch ? test.count - i : (size_t)batch;
@@ -181,7 +192,7 @@ int main(int argc, char **argv)
             double l;
             data_fill_batch(&test, NULL, i, m, x, labels);
             if (b->evaluate(model, x, labels, (int)m, &c, &l, &err) != HML_OK)
-                return fail(&err);
+                FAIL();
             correct += c;
             loss_sum += l;
         }
@@ -214,7 +225,9 @@ int main(int argc, char **argv)
            "\"main\":%.4f},\"footprint_bytes\":%zu}\n",
            t_build - t_data, t_train - t_build, t_eval - t_train, t_end - t_eval,
            t_end - t_start, b->footprint_bytes(model));
-    b->destroy(model);
+done:
+    if (b)
+        b->destroy(model);
     free(params);
     free(order);
     free(losses);
@@ -223,5 +236,5 @@ int main(int argc, char **argv)
     free(epoch_loss);
     data_set_free(&train);
     data_set_free(&test);
-    return 0;
+    return status;
 }
