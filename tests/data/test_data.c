@@ -228,6 +228,7 @@ static void synthetic_is_deterministic_and_labelled(void **state)
     }
     for (int k = 0; k < 10; k++)
         assert_true(seen[k] > 10);
+    data_set_free(&c);
     assert_int_equal(data_synthetic(1, 0, 0, &c, &err), HML_EUSAGE);
     data_set_free(&a);
     data_set_free(&b);
