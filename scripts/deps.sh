@@ -7,7 +7,7 @@ set -eu
 set_name=${1:-build}
 
 build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-dev libcjson-dev libinih-dev libhwloc-dev"
-test_pkgs="$build_pkgs libcmocka-dev"
+test_pkgs="$build_pkgs libcmocka-dev chromium"
 bench_pkgs="$build_pkgs hyperfine python3-torch"
 
 case "$set_name" in
