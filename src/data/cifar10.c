@@ -80,7 +80,9 @@ static ssize_t read_fully(int fd, uint8_t *buf, size_t size)
     return (ssize_t)done;
 }
 
-hml_status cifar10_load_file(const char *path, size_t want, data_set *set, hml_err *err)
+/* Opens path and checks it is a regular file of whole records; *records
+ * gets their number. Errors name the file. */
+static hml_status open_records(const char *path, int *fd_out, size_t *records, hml_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -103,7 +105,18 @@ hml_status cifar10_load_file(const char *path, size_t want, data_set *set, hml_e
                         "(truncated or not a CIFAR-10 binary file)",
                         path, size, DATA_RECORD_BYTES);
     }
-    size_t records = size / DATA_RECORD_BYTES;
+    *records = size / DATA_RECORD_BYTES;
+    *fd_out = fd;
+    return HML_OK;
+}
+
+hml_status cifar10_load_file(const char *path, size_t want, data_set *set, hml_err *err)
+{
+    int fd = -1;
+    size_t records = 0;
+    hml_status s = open_records(path, &fd, &records, err);
+    if (s)
+        return s;
     size_t take = want < records ? want : records;
     uint8_t *dst = set->records + set->count * DATA_RECORD_BYTES;
     size_t bytes = take * DATA_RECORD_BYTES;
@@ -125,33 +138,52 @@ hml_status cifar10_load_file(const char *path, size_t want, data_set *set, hml_e
     return HML_OK;
 }
 
-static hml_status load_files(const char *dir, const char *const *names, size_t name_count,
-                             size_t limit, size_t capacity, data_set *out, hml_err *err)
+static hml_status file_path(const char *dir, const char *name, char *path, size_t size,
+                            hml_err *err)
 {
-    size_t want = limit ? limit : capacity;
+    int n = snprintf(path, size, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= size)
+        return hml_fail(err, HML_EUSAGE, "data: path too long in '%.200s'", dir);
+    return HML_OK;
+}
+
+/* Two passes: the files' sizes first (so a wrong size or a limit beyond
+ * the data is reported before anything is allocated), then the reads. */
+static hml_status load_files(const char *dir, const char *const *names, size_t name_count,
+                             size_t limit, data_set *out, hml_err *err)
+{
     out->records = NULL;
     out->count = 0;
+    size_t available = 0, files_needed = 0;
+    char path[4096];
+    hml_status s;
+    for (size_t f = 0; f < name_count && (limit == 0 || available < limit); f++) {
+        int fd = -1;
+        size_t records = 0;
+        if ((s = file_path(dir, names[f], path, sizeof path, err)) ||
+            (s = open_records(path, &fd, &records, err)))
+            return s;
+        close(fd);
+        available += records;
+        files_needed = f + 1;
+    }
+    size_t want = limit ? limit : available;
+    if (want > available)
+        return hml_fail(err, HML_EUSAGE, "%s: asked for %zu records but the files hold only %zu",
+                        dir, want, available);
     data_set set = {.records = malloc(want * DATA_RECORD_BYTES), .count = 0};
     if (!set.records)
         return hml_fail(err, HML_ESYSTEM, "data: out of memory for %zu records", want);
-    for (size_t f = 0; f < name_count && set.count < want; f++) {
-        char path[4096];
-        int n = snprintf(path, sizeof path, "%s/%s", dir, names[f]);
-        if (n < 0 || (size_t)n >= sizeof path) {
-            data_set_free(&set);
-            return hml_fail(err, HML_EUSAGE, "data: path too long in '%.200s'", dir);
-        }
-        hml_status s = cifar10_load_file(path, want - set.count, &set, err);
-        if (s != HML_OK) {
+    for (size_t f = 0; f < files_needed && set.count < want; f++) {
+        if ((s = file_path(dir, names[f], path, sizeof path, err)) ||
+            (s = cifar10_load_file(path, want - set.count, &set, err))) {
             data_set_free(&set);
             return s;
         }
     }
     if (set.count < want) {
-        size_t have = set.count;
         data_set_free(&set);
-        return hml_fail(err, HML_EUSAGE, "%s: asked for %zu records but the files hold only %zu",
-                        dir, want, have);
+        return hml_fail(err, HML_EUSAGE, "%s: files changed while reading", dir);
     }
     *out = set;
     return HML_OK;
@@ -159,12 +191,11 @@ static hml_status load_files(const char *dir, const char *const *names, size_t n
 
 hml_status cifar10_load_train(const char *dir, size_t limit, data_set *out, hml_err *err)
 {
-    return load_files(dir, train_files, TRAIN_FILES, limit,
-                      (size_t)TRAIN_FILES * DATA_RECORDS_PER_FILE, out, err);
+    return load_files(dir, train_files, TRAIN_FILES, limit, out, err);
 }
 
 hml_status cifar10_load_test(const char *dir, size_t limit, data_set *out, hml_err *err)
 {
     const char *const names[] = {test_file};
-    return load_files(dir, names, 1, limit, DATA_RECORDS_PER_FILE, out, err);
+    return load_files(dir, names, 1, limit, out, err);
 }

@@ -431,7 +431,7 @@ static hml_status forward_backward(cpu_model *model, const float *x, const int32
     cpu_plan *plan = NULL;
     const float *logits = NULL;
     hml_status s;
-    if ((s = check_labels(labels, n, err)) || (s = find_plan(model, n, &plan, err)) ||
+    if ((s = find_plan(model, n, &plan, err)) || (s = check_labels(labels, n, err)) ||
         (s = forward(model, plan, x, &logits, err)))
         return s;
     void *diff = NULL;
@@ -478,7 +478,7 @@ static hml_status cpu_evaluate(nn_model *m, const float *x, const int32_t *label
     cpu_plan *plan = NULL;
     const float *logits = NULL;
     hml_status s;
-    if ((s = check_labels(labels, n, err)) || (s = find_plan(model, n, &plan, err)) ||
+    if ((s = find_plan(model, n, &plan, err)) || (s = check_labels(labels, n, err)) ||
         (s = forward(model, plan, x, &logits, err)))
         return s;
     int hits = 0;

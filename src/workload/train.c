@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "data/cifar10.h"
+#include "data/dataset.h"
 #include "data/order.h"
 #include "data/synthetic.h"
 #include "nn/backend.h"
@@ -145,6 +146,13 @@ static hml_status load_data(const workload_options *opt, workload_result *r, dat
         snprintf(r->data, sizeof r->data, "synthetic");
         size_t n_train = opt->train_limit ? opt->train_limit : WORKLOAD_SYNTHETIC_TRAIN;
         size_t n_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
+        size_t avail = memory_available();
+        double need = (double)(n_train + n_test) * DATA_RECORD_BYTES;
+        if (avail && need > 0.8 * (double)avail)
+            return hml_fail(err, HML_EUSAGE,
+                            "--train-limit/--test-limit: %zu synthetic images need %.1f GiB; "
+                            "%.1f GiB of memory is available",
+                            n_train + n_test, need / 1073741824.0, (double)avail / 1073741824.0);
         if ((s = data_synthetic(opt->seed, 0, n_train, train, err)) ||
             (s = data_synthetic(opt->seed, 1, n_test, test, err)))
             return s;
@@ -365,6 +373,21 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     if ((s = choose_backend(opt, r, &backend, err)))
         return s;
 
+    /* A batch beyond memory is refused before anything is loaded: the
+     * images a batch can hold are at most the larger set's (CIFAR-10 and
+     * synthetic data default to 50,000 and 10,000). */
+    size_t planned_train = opt->train_limit ? opt->train_limit : WORKLOAD_SYNTHETIC_TRAIN;
+    size_t planned_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
+    size_t planned = planned_train > planned_test ? planned_train : planned_test;
+    size_t planned_batch = (size_t)opt->batch < planned ? (size_t)opt->batch : planned;
+    size_t avail = memory_available();
+    size_t need = planned_batch * activation_bytes_per_image();
+    if (avail && need > avail)
+        return hml_fail(err, HML_EUSAGE,
+                        "--batch %d: the activations alone need %.1f GiB; %.1f GiB of memory is "
+                        "available",
+                        opt->batch, (double)need / 1073741824.0, (double)avail / 1073741824.0);
+
     /* data */
     double t = startup_now();
     data_set train = {0}, test = {0};
@@ -378,15 +401,6 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     /* build: kernels for the full batch and for each set's last batch */
     size_t largest = train.count > test.count ? train.count : test.count;
     int batch = (size_t)opt->batch < largest ? opt->batch : (int)largest;
-    size_t avail = memory_available();
-    size_t need = (size_t)batch * activation_bytes_per_image();
-    if (avail && need > avail) {
-        s = hml_fail(err, HML_EUSAGE,
-                     "--batch %d: the activations alone need %.1f GiB; %.1f GiB of memory is "
-                     "available",
-                     opt->batch, (double)need / 1073741824.0, (double)avail / 1073741824.0);
-        goto done;
-    }
     int extra[2], extra_count = 0;
     int train_last = (int)(train.count % (size_t)batch), test_last = (int)(test.count % (size_t)batch);
     r->last_batch = train_last ? train_last : batch;
