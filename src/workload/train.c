@@ -1,0 +1,439 @@
+/* workload_run: the phases of `hmlcost train`, each timed:
+ *   data  - find and load CIFAR-10 (or make synthetic data)
+ *   build - build the model model_builds times (the model-reuse smell), the
+ *           last one trains; every build starts from the same seed
+ *   train - epochs of shuffled minibatches, the last batch kept even when
+ *           smaller (as Keras does)
+ *   eval  - accuracy and loss on the test set */
+#include <math.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/cifar10.h"
+#include "data/dataset.h"
+#include "data/order.h"
+#include "data/synthetic.h"
+#include "nn/backend.h"
+#include "nn/init.h"
+#include "nn/model_spec.h"
+#include "workload/libraries.h"
+#include "workload/startup.h"
+#include "workload/threads.h"
+#include "workload/workload.h"
+
+void workload_options_defaults(workload_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->epochs = WORKLOAD_DEFAULT_EPOCHS;
+    opt->batch = WORKLOAD_DEFAULT_BATCH;
+    opt->seed = WORKLOAD_DEFAULT_SEED;
+    opt->device = "cpu";
+    opt->optimizer = nn_optimizer_defaults(NN_OPT_ADAM);
+    opt->model_builds = 1;
+}
+
+void workload_result_free(workload_result *result)
+{
+    if (!result)
+        return;
+    free(result->loss);
+    free(result->build_s_each);
+    free(result->libraries);
+    result->loss = NULL;
+    result->build_s_each = NULL;
+    result->libraries = NULL;
+}
+
+/* MemAvailable from /proc/meminfo in bytes (0 when unknown). */
+static size_t memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    size_t kib = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %zu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib * 1024;
+}
+
+/* Activation memory of one image in a training plan: every layer's output
+ * and its gradient (the cpu backend holds both), plus the input. */
+static size_t activation_bytes_per_image(void)
+{
+    const nn_layer_spec *l = nn_layer_specs();
+    size_t floats = NN_INPUT_SIZE;
+    for (int i = 0; i < NN_LAYER_COUNT; i++)
+        floats += 2 * (size_t)l[i].out_c * l[i].out_h * l[i].out_w;
+    return floats * sizeof(float);
+}
+
+static int count_path_entries(const char *path, int *missing)
+{
+    *missing = 0;
+    if (!path || !*path)
+        return 0;
+    int entries = 0;
+    const char *p = path;
+    while (1) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        entries++;
+        char dir[4096];
+        if (len == 0 || len >= sizeof dir) {
+            (*missing)++;
+        } else {
+            memcpy(dir, p, len);
+            dir[len] = '\0';
+            if (access(dir, F_OK) != 0)
+                (*missing)++;
+        }
+        if (!colon)
+            break;
+        p = colon + 1;
+    }
+    return entries;
+}
+
+static hml_status choose_backend(const workload_options *opt, workload_result *r,
+                                 const nn_backend **out, hml_err *err)
+{
+    snprintf(r->device_requested, sizeof r->device_requested, "%s", opt->device);
+    const nn_backend *backend = nn_backend_find(opt->device);
+    if (!backend) {
+        if (strcmp(opt->device, "cuda") != 0)
+            return hml_fail(err, HML_EUSAGE, "--device: '%s' is not cpu or cuda", opt->device);
+        snprintf(r->fallback_reason, sizeof r->fallback_reason,
+                 "this hmlcost was built without the CUDA backend");
+        backend = nn_backend_cpu();
+    } else {
+        hml_err why = {0};
+        if (backend->available(&why) != HML_OK) {
+            snprintf(r->fallback_reason, sizeof r->fallback_reason, "%s", why.msg);
+            backend = nn_backend_cpu();
+        }
+    }
+    snprintf(r->device_used, sizeof r->device_used, "%s", backend->device);
+    backend->describe(r->backend, sizeof r->backend);
+    *out = backend;
+    return HML_OK;
+}
+
+static hml_status load_data(const workload_options *opt, workload_result *r, data_set *train,
+                            data_set *test, hml_err *err)
+{
+    bool synthetic = opt->data && strcmp(opt->data, "synthetic") == 0;
+    char dir[4096];
+    if (!synthetic) {
+        hml_err find_err = {0};
+        if (cifar10_find_dir(opt->data, dir, sizeof dir, &find_err) != HML_OK) {
+            if (opt->data || (getenv("HMLCOST_DATA") && *getenv("HMLCOST_DATA"))) {
+                *err = find_err;
+                return err->status;
+            }
+            /* Nothing asked for and nothing found: synthetic, said aloud. */
+            snprintf(r->data_note, sizeof r->data_note, "%s; using synthetic data", find_err.msg);
+            synthetic = true;
+        }
+    }
+    hml_status s;
+    if (synthetic) {
+        snprintf(r->data, sizeof r->data, "synthetic");
+        size_t n_train = opt->train_limit ? opt->train_limit : WORKLOAD_SYNTHETIC_TRAIN;
+        size_t n_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
+        size_t avail = memory_available();
+        double need = (double)(n_train + n_test) * DATA_RECORD_BYTES;
+        if (avail && need > 0.8 * (double)avail)
+            return hml_fail(err, HML_EUSAGE,
+                            "--train-limit/--test-limit: %zu synthetic images need %.1f GiB; "
+                            "%.1f GiB of memory is available",
+                            n_train + n_test, need / 1073741824.0, (double)avail / 1073741824.0);
+        if ((s = data_synthetic(opt->seed, 0, n_train, train, err)) ||
+            (s = data_synthetic(opt->seed, 1, n_test, test, err)))
+            return s;
+        return HML_OK;
+    }
+    snprintf(r->data, sizeof r->data, "cifar10:%s", dir);
+    if ((s = cifar10_load_train(dir, opt->train_limit, train, err)))
+        return s;
+    if ((s = cifar10_load_test(dir, opt->test_limit, test, err)))
+        return s;
+    return HML_OK;
+}
+
+/* All models built, the last trains. Earlier ones are freed or, with
+ * keep_stale_models, kept (freed at the very end). */
+typedef struct model_set {
+    const nn_backend *backend;
+    nn_model **models;
+    int count;
+} model_set;
+
+static void model_set_free(model_set *set)
+{
+    for (int i = 0; i < set->count; i++)
+        set->backend->destroy(set->models[i]);
+    free(set->models);
+    set->models = NULL;
+    set->count = 0;
+}
+
+static hml_status build_models(const workload_options *opt, const nn_model_config *cfg,
+                               const int *extra_sizes, int extra_count, model_set *set,
+                               workload_result *r, hml_err *err)
+{
+    float *params = malloc(NN_PARAM_COUNT * sizeof *params);
+    set->models = calloc((size_t)opt->model_builds, sizeof *set->models);
+    r->build_s_each = calloc((size_t)opt->model_builds, sizeof *r->build_s_each);
+    if (!params || !set->models || !r->build_s_each) {
+        free(params);
+        return hml_fail(err, HML_ESYSTEM, "out of memory for the model");
+    }
+    hml_status s = HML_OK;
+    for (int k = 0; k < opt->model_builds; k++) {
+        double t0 = startup_now();
+        /* A build is everything a construction does: parameters from the
+         * seed, the backend's allocations and kernels. */
+        nn_init_glorot(opt->seed, params);
+        nn_model *model = NULL;
+        if ((s = set->backend->create(cfg, params, &model, err)))
+            break;
+        set->models[set->count++] = model;
+        for (int i = 0; i < extra_count && s == HML_OK; i++)
+            s = set->backend->prepare_batch(model, extra_sizes[i], err);
+        if (s)
+            break;
+        r->build_s_each[k] = startup_now() - t0;
+        if (k == 0) {
+            r->model_bytes = set->backend->footprint_bytes(model);
+            size_t avail = memory_available();
+            size_t stale = opt->keep_stale_models ? (size_t)(opt->model_builds - 1) : 0;
+            if (avail && (stale + 1) * r->model_bytes > avail) {
+                s = hml_fail(err, HML_EUSAGE,
+                             "--model-builds %d with --keep-stale-models would hold %.1f GiB "
+                             "of models; %.1f GiB of memory is available",
+                             opt->model_builds, (double)((stale + 1) * r->model_bytes) / 1073741824.0,
+                             (double)avail / 1073741824.0);
+                break;
+            }
+        }
+        if (k + 1 < opt->model_builds && !opt->keep_stale_models) {
+            set->backend->destroy(model);
+            set->count--;
+        }
+    }
+    free(params);
+    if (s == HML_OK && opt->keep_stale_models)
+        r->stale_model_bytes = (size_t)(set->count - 1) * r->model_bytes;
+    return s;
+}
+
+static hml_status train_epochs(const workload_options *opt, const nn_backend *backend,
+                               nn_model *model, const data_set *train, int batch,
+                               workload_progress_fn progress, void *user, workload_result *r,
+                               hml_err *err)
+{
+    size_t n = train->count;
+    uint32_t *order = malloc(n * sizeof *order);
+    float *x = malloc((size_t)batch * NN_INPUT_SIZE * sizeof *x);
+    int32_t *labels = malloc((size_t)batch * sizeof *labels);
+    r->loss = calloc((size_t)opt->epochs, sizeof *r->loss);
+    hml_status s = HML_OK;
+    if (!order || !x || !labels || !r->loss) {
+        s = hml_fail(err, HML_ESYSTEM, "out of memory for training buffers");
+        goto done;
+    }
+    bool first = true;
+    for (int epoch = 0; epoch < opt->epochs && s == HML_OK; epoch++) {
+        double t0 = startup_now();
+        data_epoch_order(opt->seed, epoch, (uint32_t)n, order);
+        double loss_sum = 0;
+        for (size_t at = 0; at < n; at += (size_t)batch) {
+            int count = (int)(n - at < (size_t)batch ? n - at : (size_t)batch);
+            data_fill_batch(train, order, at, (size_t)count, x, labels);
+            if (first) {
+                r->first_step_s = startup_seconds_since_process_start();
+                first = false;
+            }
+            float loss = 0;
+            if ((s = backend->train_step(model, x, labels, count, &loss, err)))
+                break;
+            loss_sum += (double)loss * count;
+            if (progress) {
+                double elapsed = startup_now() - t0;
+                workload_progress p = {
+                    .epoch = epoch + 1,
+                    .epochs = opt->epochs,
+                    .images_done = at + (size_t)count,
+                    .images_total = n,
+                    .loss = loss_sum / (double)(at + (size_t)count),
+                    .images_per_s = elapsed > 0 ? (double)(at + (size_t)count) / elapsed : 0,
+                    .epoch_elapsed_s = elapsed,
+                    .epoch_done = at + (size_t)count == n,
+                };
+                progress(&p, user);
+            }
+        }
+        r->loss[epoch] = loss_sum / (double)n;
+    }
+done:
+    free(order);
+    free(x);
+    free(labels);
+    return s;
+}
+
+static hml_status evaluate(const nn_backend *backend, nn_model *model, const data_set *test,
+                           int batch, workload_result *r, hml_err *err)
+{
+    float *x = malloc((size_t)batch * NN_INPUT_SIZE * sizeof *x);
+    int32_t *labels = malloc((size_t)batch * sizeof *labels);
+    hml_status s = HML_OK;
+    if (!x || !labels) {
+        s = hml_fail(err, HML_ESYSTEM, "out of memory for evaluation buffers");
+        goto done;
+    }
+    long correct = 0;
+    double loss_sum = 0;
+    for (size_t at = 0; at < test->count; at += (size_t)batch) {
+        int count = (int)(test->count - at < (size_t)batch ? test->count - at : (size_t)batch);
+        data_fill_batch(test, NULL, at, (size_t)count, x, labels);
+        int hits = 0;
+        double sum = 0;
+        if ((s = backend->evaluate(model, x, labels, count, &hits, &sum, err)))
+            break;
+        correct += hits;
+        loss_sum += sum;
+    }
+    r->accuracy = (double)correct / (double)test->count;
+    r->test_loss = loss_sum / (double)test->count;
+done:
+    free(x);
+    free(labels);
+    return s;
+}
+
+static hml_status check_options(const workload_options *opt, hml_err *err)
+{
+    if (opt->epochs < 1)
+        return hml_fail(err, HML_EUSAGE, "--epochs: must be at least 1");
+    if (opt->batch < 1)
+        return hml_fail(err, HML_EUSAGE, "--batch: must be at least 1");
+    if (opt->model_builds < 1)
+        return hml_fail(err, HML_EUSAGE, "--model-builds: must be at least 1");
+    if (opt->threads < 0 || opt->threads > THREADS_MAX)
+        return hml_fail(err, HML_EUSAGE, "--threads: must be in [1, %d]", THREADS_MAX);
+    if (!(opt->optimizer.lr > 0) || !isfinite(opt->optimizer.lr))
+        return hml_fail(err, HML_EUSAGE, "--lr: must be a positive number");
+    if (!opt->device)
+        return hml_fail(err, HML_EUSAGE, "--device: missing");
+    return HML_OK;
+}
+
+hml_status workload_run(const workload_options *opt, workload_progress_fn progress, void *user,
+                        workload_result *r, hml_err *err)
+{
+    memset(r, 0, sizeof *r);
+    hml_status s = check_options(opt, err);
+    if (s)
+        return s;
+    startup_clock clock = startup_measure();
+    r->start_s = clock.process_to_main_s;
+    r->cpu_before_main_s = clock.cpu_before_main_s;
+    snprintf(r->start_clock, sizeof r->start_clock, "%s", clock.method);
+    r->batch = opt->batch;
+    r->epochs = opt->epochs;
+    r->seed = opt->seed;
+    r->parameters = NN_PARAM_COUNT;
+    r->model_builds = opt->model_builds;
+    r->keep_stale_models = opt->keep_stale_models;
+    r->threads_requested = opt->threads;
+    snprintf(r->optimizer, sizeof r->optimizer, "%s", nn_optimizer_name(opt->optimizer.kind));
+    r->lr = opt->optimizer.lr;
+    const char *omp_env = getenv("OMP_NUM_THREADS");
+    snprintf(r->omp_num_threads_env, sizeof r->omp_num_threads_env, "%s", omp_env ? omp_env : "");
+    r->logical_cpus = threads_logical_cpus();
+    r->ld_library_path_entries =
+        count_path_entries(getenv("LD_LIBRARY_PATH"), &r->ld_library_path_missing);
+    if (dnnl_get_primitive_cache_capacity(&r->primitive_cache_capacity) != dnnl_success)
+        r->primitive_cache_capacity = -1;
+
+    thread_choice threads;
+    if ((s = threads_choose(opt->threads, &threads, err)))
+        return s;
+    snprintf(r->threads_source, sizeof r->threads_source, "%s", threads.source);
+    r->threads = threads_apply(threads.threads);
+
+    const nn_backend *backend = NULL;
+    if ((s = choose_backend(opt, r, &backend, err)))
+        return s;
+
+    /* A batch beyond memory is refused before anything is loaded: the
+     * images a batch can hold are at most the larger set's (CIFAR-10 and
+     * synthetic data default to 50,000 and 10,000). */
+    size_t planned_train = opt->train_limit ? opt->train_limit : WORKLOAD_SYNTHETIC_TRAIN;
+    size_t planned_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
+    size_t planned = planned_train > planned_test ? planned_train : planned_test;
+    size_t planned_batch = (size_t)opt->batch < planned ? (size_t)opt->batch : planned;
+    size_t avail = memory_available();
+    size_t need = planned_batch * activation_bytes_per_image();
+    if (avail && need > avail)
+        return hml_fail(err, HML_EUSAGE,
+                        "--batch %d: the activations alone need %.1f GiB; %.1f GiB of memory is "
+                        "available",
+                        opt->batch, (double)need / 1073741824.0, (double)avail / 1073741824.0);
+
+    /* data */
+    double t = startup_now();
+    data_set train = {0}, test = {0};
+    model_set models = {.backend = backend};
+    if ((s = load_data(opt, r, &train, &test, err)))
+        goto done;
+    r->train_images = train.count;
+    r->test_images = test.count;
+    r->data_s = startup_now() - t;
+
+    /* build: kernels for the full batch and for each set's last batch */
+    size_t largest = train.count > test.count ? train.count : test.count;
+    int batch = (size_t)opt->batch < largest ? opt->batch : (int)largest;
+    int extra[2], extra_count = 0;
+    int train_last = (int)(train.count % (size_t)batch), test_last = (int)(test.count % (size_t)batch);
+    r->last_batch = train_last ? train_last : batch;
+    if (train_last)
+        extra[extra_count++] = train_last;
+    if (test_last && test_last != train_last)
+        extra[extra_count++] = test_last;
+    nn_model_config cfg = {.batch = batch, .threads = r->threads, .optimizer = opt->optimizer};
+    t = startup_now();
+    if ((s = build_models(opt, &cfg, extra, extra_count, &models, r, err)))
+        goto done;
+    r->build_s = startup_now() - t;
+    nn_model *model = models.models[models.count - 1];
+
+    /* train */
+    t = startup_now();
+    if ((s = train_epochs(opt, backend, model, &train, batch, progress, user, r, err)))
+        goto done;
+    r->train_s = startup_now() - t;
+    r->images_per_s = r->train_s > 0 ? (double)train.count * opt->epochs / r->train_s : 0;
+
+    /* eval */
+    t = startup_now();
+    if ((s = evaluate(backend, model, &test, batch, r, err)))
+        goto done;
+    r->eval_s = startup_now() - t;
+
+    s = libraries_loaded(&r->libraries, &r->library_count, err);
+done:
+    model_set_free(&models);
+    data_set_free(&train);
+    data_set_free(&test);
+    if (s)
+        workload_result_free(r);
+    return s;
+}
