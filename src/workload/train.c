@@ -5,6 +5,7 @@
  *   train - epochs of shuffled minibatches, the last batch kept even when
  *           smaller (as Keras does)
  *   eval  - accuracy and loss on the test set */
+#include <limits.h>
 #include <math.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
@@ -158,7 +159,9 @@ static hml_status load_data(const workload_options *opt, workload_result *r, dat
             return s;
         return HML_OK;
     }
-    snprintf(r->data, sizeof r->data, "cifar10:%s", dir);
+    /* The real path: a run's record must say which files it read. */
+    char real[PATH_MAX];
+    snprintf(r->data, sizeof r->data, "cifar10:%s", realpath(dir, real) ? real : dir);
     if ((s = cifar10_load_train(dir, opt->train_limit, train, err)))
         return s;
     if ((s = cifar10_load_test(dir, opt->test_limit, test, err)))
