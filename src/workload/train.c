@@ -187,8 +187,7 @@ static void model_set_free(model_set *set)
 }
 
 static hml_status build_models(const workload_options *opt, const nn_model_config *cfg,
-                               const int *extra_sizes, int extra_count, model_set *set,
-                               workload_result *r, hml_err *err)
+                               model_set *set, workload_result *r, hml_err *err)
 {
     float *params = malloc(NN_PARAM_COUNT * sizeof *params);
     set->models = calloc((size_t)opt->model_builds, sizeof *set->models);
@@ -207,10 +206,6 @@ static hml_status build_models(const workload_options *opt, const nn_model_confi
         if ((s = set->backend->create(cfg, params, &model, err)))
             break;
         set->models[set->count++] = model;
-        for (int i = 0; i < extra_count && s == HML_OK; i++)
-            s = set->backend->prepare_batch(model, extra_sizes[i], err);
-        if (s)
-            break;
         r->build_s_each[k] = startup_now() - t0;
         if (k == 0) {
             r->model_bytes = set->backend->footprint_bytes(model);
@@ -401,19 +396,17 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     r->test_images = test.count;
     r->data_s = startup_now() - t;
 
-    /* build: kernels for the full batch and for each set's last batch */
+    /* build: the model and its kernels for the full batch. The kernels for
+     * a smaller last batch are made when that batch first comes (about
+     * 30 ms, once), as Keras traces a new batch shape on first use: the
+     * first step does not wait for them. */
     size_t largest = train.count > test.count ? train.count : test.count;
     int batch = (size_t)opt->batch < largest ? opt->batch : (int)largest;
-    int extra[2], extra_count = 0;
-    int train_last = (int)(train.count % (size_t)batch), test_last = (int)(test.count % (size_t)batch);
+    int train_last = (int)(train.count % (size_t)batch);
     r->last_batch = train_last ? train_last : batch;
-    if (train_last)
-        extra[extra_count++] = train_last;
-    if (test_last && test_last != train_last)
-        extra[extra_count++] = test_last;
     nn_model_config cfg = {.batch = batch, .threads = r->threads, .optimizer = opt->optimizer};
     t = startup_now();
-    if ((s = build_models(opt, &cfg, extra, extra_count, &models, r, err)))
+    if ((s = build_models(opt, &cfg, &models, r, err)))
         goto done;
     r->build_s = startup_now() - t;
     nn_model *model = models.models[models.count - 1];
