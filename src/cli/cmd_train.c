@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,9 @@ int cmd_train(int argc, char **argv)
         opt.optimizer.momentum = (float)momentum;
     }
 
+    /* A reader that went away (a closed pipe on stdout or the result fd)
+     * must give a write error, not kill the process with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     hml_err err = {0};
     int fd = STDOUT_FILENO;
     if (result_fd(&fd, &err) != HML_OK)
