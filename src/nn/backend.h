@@ -34,6 +34,10 @@
 #include "common/error.h"
 #include "nn/optimizer.h"
 
+/* Data slots of upload_data (below). */
+enum { NN_DATA_TRAIN = 0, NN_DATA_TEST = 1 };
+struct data_set; /* data/dataset.h */
+
 typedef struct nn_model_config {
     int batch;   /* largest n a train_step/evaluate will see */
     int threads; /* CPU threads the backend may use (cpu: the compute threads) */
@@ -95,6 +99,27 @@ typedef struct nn_backend {
 
     /* Frees everything; NULL is allowed. */
     void (*destroy)(nn_model *model);
+
+    /* Optional, NULL when a backend has none (the cpu backend has none; the
+     * workload then uses train_step/evaluate with data_fill_batch): the
+     * data sets kept on the device as their uint8 records and normalised
+     * there, so no float batch crosses the bus and the host does not wait
+     * per step (the cuda backend).
+     * upload_data: copies set's records to the device once, into slot
+     *   NN_DATA_TRAIN or NN_DATA_TEST (replacing what was there).
+     * train_batches: exactly what train_step would do on
+     *   data_fill_batch(train set, order, first + k*cfg.batch, n_k, ...) for
+     *   k = 0, 1, ... over `count` images in batches of cfg.batch (the last
+     *   may be smaller): losses[k] = step k's loss (ceil(count / cfg.batch)
+     *   entries). Waits for the device once, at the end.
+     * evaluate_batches: what evaluate would give over test images
+     *   first .. first+count-1 in batches of cfg.batch, summed. */
+    hml_status (*upload_data)(nn_model *model, int slot, const struct data_set *set,
+                              hml_err *err);
+    hml_status (*train_batches)(nn_model *model, const uint32_t *order, size_t first,
+                                size_t count, float *losses, hml_err *err);
+    hml_status (*evaluate_batches)(nn_model *model, size_t first, size_t count, int *correct,
+                                   double *loss_sum, hml_err *err);
 } nn_backend;
 
 /* The backend for a --device name ("cpu", "cuda"); NULL when no backend
