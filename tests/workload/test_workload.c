@@ -127,8 +127,15 @@ static void cuda_without_a_cuda_backend_falls_back_with_a_reason(void **state)
     run_ok(&opt, &r);
     assert_string_equal(r.device_requested, "cuda");
     assert_string_equal(r.device_used, "cpu");
-    assert_non_null(strstr(r.fallback_reason, "without the CUDA backend"));
+    assert_non_null(strstr(r.fallback_reason, "without the cuda backend"));
+    assert_non_null(strstr(r.device_warning, "training on cpu"));
     workload_result_free(&r);
+    /* --require-device makes it an error. */
+    opt.require_device = true;
+    hml_err why = {0};
+    assert_int_equal(workload_run(&opt, NULL, NULL, &r, &why), HML_ESYSTEM);
+    assert_non_null(strstr(why.msg, "--require-device cuda"));
+    opt.require_device = false;
     opt.device = "tpu";
     hml_err err = {0};
     assert_int_equal(workload_run(&opt, NULL, NULL, &r, &err), HML_EUSAGE);
