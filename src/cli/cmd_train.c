@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,9 @@ static void print_help(void)
         "  --threads N           compute threads (default: $OMP_NUM_THREADS, else the\n"
         "                        physical cores)\n"
         "  --device cpu|cuda     where to train (default cpu); cuda falls back to cpu with\n"
-        "                        a warning when this build has no CUDA backend\n"
+        "                        a warning (and the reason in the result) when it cannot\n"
+        "                        run here: built without it, GPU libraries missing, no GPU\n"
+        "  --require-device      no fallback: exit 1 when --device cannot be used\n"
         "  --model-builds K      build the model K times, train the last (smell:\n"
         "                        model-reuse; default 1)\n"
         "  --keep-stale-models   keep the K-1 earlier models alive instead of freeing them\n"
@@ -63,6 +66,7 @@ enum {
     OPT_DEVICE,
     OPT_MODEL_BUILDS,
     OPT_KEEP_STALE,
+    OPT_REQUIRE_DEVICE,
     OPT_QUIET,
 };
 
@@ -80,6 +84,7 @@ static const struct option long_options[] = {
     {"device", required_argument, NULL, OPT_DEVICE},
     {"model-builds", required_argument, NULL, OPT_MODEL_BUILDS},
     {"keep-stale-models", no_argument, NULL, OPT_KEEP_STALE},
+    {"require-device", no_argument, NULL, OPT_REQUIRE_DEVICE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -267,6 +272,7 @@ int cmd_train(int argc, char **argv)
             opt.device = optarg;
             break;
         case OPT_KEEP_STALE: opt.keep_stale_models = true; break;
+        case OPT_REQUIRE_DEVICE: opt.require_device = true; break;
         case OPT_QUIET: quiet = true; break;
         case 'h': print_help(); return CLI_EXIT_OK;
         case ':': return cli_usage_error("train: %s needs a value", argv[optind - 1]);
@@ -285,6 +291,9 @@ int cmd_train(int argc, char **argv)
         opt.optimizer.momentum = (float)momentum;
     }
 
+    /* A reader that went away (a closed pipe on stdout or the result fd)
+     * must give a write error, not kill the process with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     hml_err err = {0};
     int fd = STDOUT_FILENO;
     if (result_fd(&fd, &err) != HML_OK)
@@ -298,9 +307,8 @@ int cmd_train(int argc, char **argv)
     }
     if (result.data_note[0])
         fprintf(stderr, "hmlcost: warning: train: %s\n", result.data_note);
-    if (result.fallback_reason[0])
-        fprintf(stderr, "hmlcost: warning: train: --device %s: %s; trained on %s\n",
-                result.device_requested, result.fallback_reason, result.device_used);
+    if (result.device_warning[0])
+        fprintf(stderr, "hmlcost: %s\n", result.device_warning);
     if (!quiet)
         fprintf(stderr,
                 "hmlcost: train: %s, accuracy %.4f on %zu test images, %.0f images/s, "

@@ -41,6 +41,14 @@ float hml_rng_uniform_float(hml_rng *rng)
     return (float)(hml_rng_next(rng) >> 40) * 0x1.0p-24f;
 }
 
+void hml_rng_uniform_floats(hml_rng *rng, float *out, size_t n)
+{
+    hml_rng local = *rng;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)(hml_rng_next(&local) >> 40) * 0x1.0p-24f;
+    *rng = local;
+}
+
 uint32_t hml_rng_below(hml_rng *rng, uint32_t bound)
 {
     /* Lemire's multiply-and-reject. */

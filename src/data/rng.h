@@ -5,6 +5,7 @@
 #ifndef HMLCOST_DATA_RNG_H
 #define HMLCOST_DATA_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct hml_rng {
@@ -17,6 +18,8 @@ void hml_rng_init(hml_rng *rng, uint64_t seed, uint64_t stream);
 uint64_t hml_rng_next(hml_rng *rng);
 /* Uniform in [0, 1) with 24 random bits: exactly representable as float. */
 float hml_rng_uniform_float(hml_rng *rng);
+/* n draws of hml_rng_uniform_float, in order (the same numbers, faster). */
+void hml_rng_uniform_floats(hml_rng *rng, float *out, size_t n);
 /* Uniform integer in [0, bound), bound > 0, without modulo bias. */
 uint32_t hml_rng_below(hml_rng *rng, uint32_t bound);
 

@@ -17,9 +17,10 @@
  * Conventions for every function below:
  *   x: (n, 3, 32, 32) float, NCHW, host memory, already normalised;
  *   labels: n values in 0..9, host memory;
- *   1 <= n <= cfg.batch (the last batch of an epoch may be smaller: the
- *   workload calls prepare_batch for that size during the build phase, so
- *   a backend can set up per-size kernels before the clock starts);
+ *   1 <= n <= cfg.batch (the last batch of an epoch may be smaller; the
+ *   workload does not announce it: a backend sets up per-size kernels on
+ *   first use, as Keras traces a new batch shape; prepare_batch lets a
+ *   caller do it ahead);
  *   params / grads: NN_PARAM_COUNT floats in the canonical layout, host.
  * Errors: return an hml_status and fill err (common/error.h); never print.
  * Determinism: the same inputs and the same cfg (threads included) must

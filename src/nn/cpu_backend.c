@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nn/loss.h"
 #include "nn/onednn_layers.h"
@@ -43,7 +44,8 @@ typedef struct cpu_plan {
 typedef struct cpu_model {
     onednn_ctx ctx;
     nn_model_config cfg;
-    float *arrays;       /* one allocation: params | grads | moment1 | moment2 */
+    float *arrays;       /* one mapping: params | grads | moment1 | moment2 */
+    size_t arrays_bytes;
     float *params, *grads, *moment1, *moment2;
     size_t param_floats; /* per array, in oneDNN's layouts (>= NN_PARAM_COUNT: block padding) */
     size_t tensor_offset[NN_PARAM_TENSOR_COUNT];
@@ -311,7 +313,8 @@ static void cpu_destroy(nn_model *m)
         return;
     for (int i = 0; i < model->plan_count; i++)
         plan_destroy(model->plans[i]);
-    free(model->arrays);
+    if (model->arrays)
+        munmap(model->arrays, model->arrays_bytes);
     onednn_ctx_destroy(&model->ctx);
     free(model);
 }
@@ -355,13 +358,17 @@ static hml_status cpu_create(const nn_model_config *cfg, const float *initial_pa
         }
     }
     model->param_floats = offset;
-    size_t bytes = 4 * offset * sizeof(float);
-    model->arrays = aligned_alloc(64, bytes);
-    if (!model->arrays) {
-        s = hml_fail(err, HML_ESYSTEM, "out of memory for parameters (%zu bytes)", bytes);
+    /* Fresh anonymous pages: zeroed (the moments must start at 0, block
+     * padding must stay 0) and page-aligned, without touching 20 MB now. */
+    model->arrays_bytes = 4 * offset * sizeof(float);
+    void *arrays = mmap(NULL, model->arrays_bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (arrays == MAP_FAILED) {
+        s = hml_fail(err, HML_ESYSTEM, "out of memory for parameters (%zu bytes)",
+                     model->arrays_bytes);
         goto fail;
     }
-    memset(model->arrays, 0, bytes);
+    model->arrays = arrays;
     model->params = model->arrays;
     model->grads = model->params + offset;
     model->moment1 = model->grads + offset;

@@ -19,7 +19,8 @@ void nn_init_glorot(uint64_t seed, float *params)
             continue;
         }
         float limit = (float)sqrt(6.0 / (double)(p->fan_in + p->fan_out));
+        hml_rng_uniform_floats(&rng, out, p->count);
         for (size_t i = 0; i < p->count; i++)
-            out[i] = (2.0f * hml_rng_uniform_float(&rng) - 1.0f) * limit;
+            out[i] = (2.0f * out[i] - 1.0f) * limit;
     }
 }

@@ -72,6 +72,7 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
     cJSON_AddStringToObject(root, "device_used", r->device_used);
     cJSON_AddItemToObject(root, "fallback_reason", string_or_null(r->fallback_reason));
     cJSON_AddStringToObject(root, "backend", r->backend);
+    cJSON_AddStringToObject(root, "data_path", r->data_path);
     cJSON_AddNumberToObject(root, "threads", r->threads);
     cJSON_AddNumberToObject(root, "batch", r->batch);
     cJSON_AddNumberToObject(root, "epochs", r->epochs);

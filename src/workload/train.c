@@ -5,6 +5,7 @@
  *   train - epochs of shuffled minibatches, the last batch kept even when
  *           smaller (as Keras does)
  *   eval  - accuracy and loss on the test set */
+#include <limits.h>
 #include <math.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "data/order.h"
 #include "data/synthetic.h"
 #include "nn/backend.h"
+#include "nn/cuda/device_select.h"
 #include "nn/init.h"
 #include "nn/model_spec.h"
 #include "workload/libraries.h"
@@ -100,27 +102,22 @@ static int count_path_entries(const char *path, int *missing)
     return entries;
 }
 
+/* The device with the fallback real frameworks have (nn_device_select):
+ * cuda where it cannot run trains on the cpu and says why, unless
+ * --require-device. */
 static hml_status choose_backend(const workload_options *opt, workload_result *r,
                                  const nn_backend **out, hml_err *err)
 {
-    snprintf(r->device_requested, sizeof r->device_requested, "%s", opt->device);
-    const nn_backend *backend = nn_backend_find(opt->device);
-    if (!backend) {
-        if (strcmp(opt->device, "cuda") != 0)
-            return hml_fail(err, HML_EUSAGE, "--device: '%s' is not cpu or cuda", opt->device);
-        snprintf(r->fallback_reason, sizeof r->fallback_reason,
-                 "this hmlcost was built without the CUDA backend");
-        backend = nn_backend_cpu();
-    } else {
-        hml_err why = {0};
-        if (backend->available(&why) != HML_OK) {
-            snprintf(r->fallback_reason, sizeof r->fallback_reason, "%s", why.msg);
-            backend = nn_backend_cpu();
-        }
-    }
-    snprintf(r->device_used, sizeof r->device_used, "%s", backend->device);
-    backend->describe(r->backend, sizeof r->backend);
-    *out = backend;
+    nn_device_choice choice;
+    hml_status s = nn_device_select(opt->device, opt->require_device, &choice, err);
+    if (s)
+        return s;
+    snprintf(r->device_requested, sizeof r->device_requested, "%s", choice.requested);
+    snprintf(r->device_used, sizeof r->device_used, "%s", choice.used);
+    snprintf(r->fallback_reason, sizeof r->fallback_reason, "%s", choice.fallback_reason);
+    nn_device_fallback_warning(&choice, r->device_warning, sizeof r->device_warning);
+    choice.backend->describe(r->backend, sizeof r->backend);
+    *out = choice.backend;
     return HML_OK;
 }
 
@@ -158,7 +155,9 @@ static hml_status load_data(const workload_options *opt, workload_result *r, dat
             return s;
         return HML_OK;
     }
-    snprintf(r->data, sizeof r->data, "cifar10:%s", dir);
+    /* The real path: a run's record must say which files it read. */
+    char real[PATH_MAX];
+    snprintf(r->data, sizeof r->data, "cifar10:%s", realpath(dir, real) ? real : dir);
     if ((s = cifar10_load_train(dir, opt->train_limit, train, err)))
         return s;
     if ((s = cifar10_load_test(dir, opt->test_limit, test, err)))
@@ -184,8 +183,7 @@ static void model_set_free(model_set *set)
 }
 
 static hml_status build_models(const workload_options *opt, const nn_model_config *cfg,
-                               const int *extra_sizes, int extra_count, model_set *set,
-                               workload_result *r, hml_err *err)
+                               model_set *set, workload_result *r, hml_err *err)
 {
     float *params = malloc(NN_PARAM_COUNT * sizeof *params);
     set->models = calloc((size_t)opt->model_builds, sizeof *set->models);
@@ -204,10 +202,6 @@ static hml_status build_models(const workload_options *opt, const nn_model_confi
         if ((s = set->backend->create(cfg, params, &model, err)))
             break;
         set->models[set->count++] = model;
-        for (int i = 0; i < extra_count && s == HML_OK; i++)
-            s = set->backend->prepare_batch(model, extra_sizes[i], err);
-        if (s)
-            break;
         r->build_s_each[k] = startup_now() - t0;
         if (k == 0) {
             r->model_bytes = set->backend->footprint_bytes(model);
@@ -242,39 +236,55 @@ static hml_status train_epochs(const workload_options *opt, const nn_backend *ba
     uint32_t *order = malloc(n * sizeof *order);
     float *x = malloc((size_t)batch * NN_INPUT_SIZE * sizeof *x);
     int32_t *labels = malloc((size_t)batch * sizeof *labels);
+    float *losses = malloc(64 * sizeof *losses); /* one per batch of a train_batches call */
     r->loss = calloc((size_t)opt->epochs, sizeof *r->loss);
     hml_status s = HML_OK;
-    if (!order || !x || !labels || !r->loss) {
+    if (!order || !x || !labels || !losses || !r->loss) {
         s = hml_fail(err, HML_ESYSTEM, "out of memory for training buffers");
         goto done;
     }
+    /* A backend that keeps the data on its device trains whole runs of
+     * batches per call (train_batches); chunks of BATCHES_PER_CALL keep the
+     * progress display alive. Both paths compute the same steps. */
+    enum { BATCHES_PER_CALL = 64 };
+    const bool on_device = backend->train_batches != NULL;
     bool first = true;
     for (int epoch = 0; epoch < opt->epochs && s == HML_OK; epoch++) {
         double t0 = startup_now();
         data_epoch_order(opt->seed, epoch, (uint32_t)n, order);
         double loss_sum = 0;
-        for (size_t at = 0; at < n; at += (size_t)batch) {
-            int count = (int)(n - at < (size_t)batch ? n - at : (size_t)batch);
-            data_fill_batch(train, order, at, (size_t)count, x, labels);
+        size_t per_call = on_device ? (size_t)batch * BATCHES_PER_CALL : (size_t)batch;
+        for (size_t at = 0; at < n; at += per_call) {
+            size_t count = n - at < per_call ? n - at : per_call;
             if (first) {
                 r->first_step_s = startup_seconds_since_process_start();
                 first = false;
             }
-            float loss = 0;
-            if ((s = backend->train_step(model, x, labels, count, &loss, err)))
-                break;
-            loss_sum += (double)loss * count;
+            if (on_device) {
+                if ((s = backend->train_batches(model, order, at, count, losses, err)))
+                    break;
+                for (size_t k = 0, done = 0; done < count; k++, done += (size_t)batch) {
+                    size_t m = count - done < (size_t)batch ? count - done : (size_t)batch;
+                    loss_sum += (double)losses[k] * (double)m;
+                }
+            } else {
+                data_fill_batch(train, order, at, count, x, labels);
+                float loss = 0;
+                if ((s = backend->train_step(model, x, labels, (int)count, &loss, err)))
+                    break;
+                loss_sum += (double)loss * (double)count;
+            }
             if (progress) {
                 double elapsed = startup_now() - t0;
                 workload_progress p = {
                     .epoch = epoch + 1,
                     .epochs = opt->epochs,
-                    .images_done = at + (size_t)count,
+                    .images_done = at + count,
                     .images_total = n,
-                    .loss = loss_sum / (double)(at + (size_t)count),
-                    .images_per_s = elapsed > 0 ? (double)(at + (size_t)count) / elapsed : 0,
+                    .loss = loss_sum / (double)(at + count),
+                    .images_per_s = elapsed > 0 ? (double)(at + count) / elapsed : 0,
                     .epoch_elapsed_s = elapsed,
-                    .epoch_done = at + (size_t)count == n,
+                    .epoch_done = at + count == n,
                 };
                 progress(&p, user);
             }
@@ -285,6 +295,7 @@ done:
     free(order);
     free(x);
     free(labels);
+    free(losses);
     return s;
 }
 
@@ -300,7 +311,13 @@ static hml_status evaluate(const nn_backend *backend, nn_model *model, const dat
     }
     long correct = 0;
     double loss_sum = 0;
-    for (size_t at = 0; at < test->count; at += (size_t)batch) {
+    if (backend->evaluate_batches) {
+        int hits = 0;
+        if ((s = backend->evaluate_batches(model, 0, test->count, &hits, &loss_sum, err)))
+            goto done;
+        correct = hits;
+    }
+    for (size_t at = 0; !backend->evaluate_batches && at < test->count; at += (size_t)batch) {
         int count = (int)(test->count - at < (size_t)batch ? test->count - at : (size_t)batch);
         data_fill_batch(test, NULL, at, (size_t)count, x, labels);
         int hits = 0;
@@ -398,22 +415,28 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     r->test_images = test.count;
     r->data_s = startup_now() - t;
 
-    /* build: kernels for the full batch and for each set's last batch */
+    /* build: the model and its kernels for the full batch. The kernels for
+     * a smaller last batch are made when that batch first comes (about
+     * 30 ms, once), as Keras traces a new batch shape on first use: the
+     * first step does not wait for them. */
     size_t largest = train.count > test.count ? train.count : test.count;
     int batch = (size_t)opt->batch < largest ? opt->batch : (int)largest;
-    int extra[2], extra_count = 0;
-    int train_last = (int)(train.count % (size_t)batch), test_last = (int)(test.count % (size_t)batch);
+    int train_last = (int)(train.count % (size_t)batch);
     r->last_batch = train_last ? train_last : batch;
-    if (train_last)
-        extra[extra_count++] = train_last;
-    if (test_last && test_last != train_last)
-        extra[extra_count++] = test_last;
     nn_model_config cfg = {.batch = batch, .threads = r->threads, .optimizer = opt->optimizer};
     t = startup_now();
-    if ((s = build_models(opt, &cfg, extra, extra_count, &models, r, err)))
+    if ((s = build_models(opt, &cfg, &models, r, err)))
+        goto done;
+    nn_model *model = models.models[models.count - 1];
+    /* A backend that trains from its own copy of the data gets it once,
+     * for the model that trains (counted in the build phase). */
+    snprintf(r->data_path, sizeof r->data_path, "%s",
+             backend->train_batches ? "device-data" : "host-batches");
+    if (backend->train_batches &&
+        ((s = backend->upload_data(model, NN_DATA_TRAIN, &train, err)) ||
+         (s = backend->upload_data(model, NN_DATA_TEST, &test, err))))
         goto done;
     r->build_s = startup_now() - t;
-    nn_model *model = models.models[models.count - 1];
 
     /* train */
     t = startup_now();

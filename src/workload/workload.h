@@ -29,6 +29,7 @@ typedef struct workload_options {
     uint64_t seed;
     int threads;           /* 0: $OMP_NUM_THREADS, else the physical cores */
     const char *device;    /* "cpu" or "cuda" */
+    bool require_device;   /* no fallback to cpu: an error instead */
     nn_optimizer_config optimizer;
     /* Smell switches (issue 4, model-reuse): build the model this many
      * times, training the last; keep the earlier ones alive or free them. */
@@ -65,6 +66,8 @@ typedef struct workload_result {
     /* as used */
     char device_requested[16], device_used[16];
     char fallback_reason[1100]; /* "" when none */
+    char device_warning[1500];  /* nn_device_fallback_warning's line, "" when none */
+    char data_path[16];         /* "host-batches" (train_step) or "device-data" (train_batches) */
     char backend[64];
     char data[4200];          /* "cifar10:<dir>" or "synthetic" */
     char data_note[1100];      /* why synthetic was used when no data was asked for; "" if n/a */

@@ -87,5 +87,24 @@ outcome() { sed -e 's/.*\("accuracy":[^,]*\),.*\("loss":\[[^]]*\]\).*/\1 \2/' "$
 [ "$(outcome "$tmp/a")" = "$(outcome "$tmp/c")" ] || fail "--model-builds 3 changed the outcome"
 grep -q '"model_builds":3,"keep_stale_models":true' "$tmp/c" || fail "smells.model_reuse not recorded"
 
+# --device cuda: on the GPU when usable; else on the cpu with a warning and
+# the reason in the result, and an error (exit 1) with --require-device.
+# shellcheck disable=SC2086
+"$bin" train $syn --device cuda >"$tmp/out" 2>"$tmp/err" || fail "--device cuda: $(cat "$tmp/err")"
+if grep -q '"device_used":"cpu"' "$tmp/out"; then
+    grep -q '"device_requested":"cuda","device_used":"cpu","fallback_reason":"' "$tmp/out" ||
+        fail "--device cuda fell back without a reason: $(cat "$tmp/out")"
+    grep -q '^hmlcost: warning: cannot use device cuda: .*training on cpu' "$tmp/err" ||
+        fail "--device cuda fell back without a warning: $(cat "$tmp/err")"
+    # shellcheck disable=SC2086
+    "$bin" train $syn --device cuda --require-device >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [ "$status" -eq 1 ] || fail "--require-device: exit $status, expected 1"
+    grep -q '^hmlcost: train: --require-device cuda: ' "$tmp/err" || fail "--require-device: $(cat "$tmp/err")"
+    [ ! -s "$tmp/out" ] || fail "--require-device: wrote a result"
+else
+    grep -q '"device_used":"cuda","fallback_reason":null' "$tmp/out" || fail "--device cuda: $(cat "$tmp/out")"
+fi
+
 [ "$failures" -eq 0 ] || exit 1
 echo "train_cli.sh: all checks passed"
