@@ -430,10 +430,18 @@ enum { MAX_ALGOS = 16 };
                                 (is_find) ? (src)[k_].time : -1.0f, (src)[k_].memory,           \
                                 (src)[k_].determinism, (src)[k_].mathType};
 
+/* cudnnFind's scratch: a workspace and an output for backward-filter (the
+ * trials must not write into the model's gradients). */
+typedef struct find_scratch {
+    void *workspace;
+    float *dw; /* the largest conv weight */
+} find_scratch;
+
 /* cuDNN's candidates for one direction of conv layer i, best first: its
- * heuristics' order, or cudnnFind's measured times (find_ws: scratch). */
-static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir, void *find_ws,
-                                  algo_perf *out, int *count, hml_err *err)
+ * heuristics' order, or cudnnFind's measured times. */
+static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir,
+                                  const find_scratch *find_ws, algo_perf *out, int *count,
+                                  hml_err *err)
 {
     const nn_layer_spec *l = &nn_layer_specs()[i];
     cuda_conv *c = &p->conv[i];
@@ -447,7 +455,7 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir, v
                       ctx.api.cudnnFindConvolutionForwardAlgorithmEx(
                           ctx.cudnn, x, p->act[i], c->w_desc, param_ptr(m, l->weight_tensor),
                           c->fwd_desc, y, p->act[i + 1], CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got,
-                          r, find_ws, find_workspace_bytes));
+                          r, find_ws->workspace, find_workspace_bytes));
         else
             CUDNN_TRY("cudnnGetConvolutionForwardAlgorithm_v7",
                       ctx.api.cudnnGetConvolutionForwardAlgorithm_v7(
@@ -461,7 +469,7 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir, v
                       ctx.api.cudnnFindConvolutionBackwardDataAlgorithmEx(
                           ctx.cudnn, c->w_desc, param_ptr(m, l->weight_tensor), y,
                           p->dact[i + 1], c->bwd_data_desc, x, p->dact[i],
-                          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, r, find_ws,
+                          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, r, find_ws->workspace,
                           find_workspace_bytes));
         else
             CUDNN_TRY("cudnnGetConvolutionBackwardDataAlgorithm_v7",
@@ -470,16 +478,13 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir, v
                           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, r));
         COPY_PERFS(r, got, out, find)
     } else {
-        /* Find writes its trial results into the gradient: every step
-         * overwrites it before anything reads it. */
         cudnnConvolutionBwdFilterAlgoPerf_t r[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
         if (find)
             CUDNN_TRY("cudnnFindConvolutionBackwardFilterAlgorithmEx",
                       ctx.api.cudnnFindConvolutionBackwardFilterAlgorithmEx(
                           ctx.cudnn, x, p->act[i], y, p->dact[i + 1], c->bwd_filter_desc,
-                          c->w_desc, grad_ptr(m, l->weight_tensor),
-                          CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got, r, find_ws,
-                          find_workspace_bytes));
+                          c->w_desc, find_ws->dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got,
+                          r, find_ws->workspace, find_workspace_bytes));
         else
             CUDNN_TRY("cudnnGetConvolutionBackwardFilterAlgorithm_v7",
                       ctx.api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
@@ -495,8 +500,8 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir, v
  * conv_candidates (heuristics: no benchmarking, so building a model stays
  * quick) whose math suits the mode and whose workspace fits. `record`:
  * append the choice to ctx.algos. */
-static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, void *find_ws, bool record,
-                              hml_err *err)
+static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, const find_scratch *find_ws,
+                              bool record, hml_err *err)
 {
     const nn_layer_spec *l = &nn_layer_specs()[i];
     cuda_conv *c = &p->conv[i];
@@ -581,12 +586,25 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
         device_alloc((void **)&p->bias_partial, BIAS_PARTIAL_FLOATS * sizeof(float), &p->bytes,
                      err) != HML_OK)
         return err->status;
-    void *find_ws = NULL;
+    find_scratch find_ws = {0};
     if (ctx.opt.algo == ALGO_FIND) {
-        cudaError_t rc = cudaMalloc(&find_ws, find_workspace_bytes);
-        if (rc != cudaSuccess)
-            return hml_fail(err, HML_ESYSTEM, "cuda: cudnnFind's workspace (%zu bytes): %s",
+        /* The trials run on the handle's stream; nothing queued may still
+         * be running (a plan for a new size is made between steps). */
+        size_t max_weight = 0;
+        for (int i = 0; i < LAYERS; i++)
+            if (layers[i].kind == NN_LAYER_CONV &&
+                nn_param_specs()[layers[i].weight_tensor].count > max_weight)
+                max_weight = nn_param_specs()[layers[i].weight_tensor].count;
+        cudaError_t rc = cudaStreamSynchronize(ctx.stream);
+        if (rc == cudaSuccess)
+            rc = cudaMalloc(&find_ws.workspace, find_workspace_bytes);
+        if (rc == cudaSuccess)
+            rc = cudaMalloc((void **)&find_ws.dw, max_weight * sizeof(float));
+        if (rc != cudaSuccess) {
+            cudaFree(find_ws.workspace);
+            return hml_fail(err, HML_ESYSTEM, "cuda: cudnnFind's scratch (%zu bytes): %s",
                             find_workspace_bytes, cudaGetErrorString(rc));
+        }
     }
     hml_status st = HML_OK;
     const double t_desc = wall_now();
@@ -610,7 +628,7 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
             else if (conv_descriptor(&c->fwd_desc, l, err) != HML_OK ||
                      conv_descriptor(&c->bwd_data_desc, l, err) != HML_OK ||
                      conv_descriptor(&c->bwd_filter_desc, l, err) != HML_OK ||
-                     conv_choose(m, p, i, find_ws, record, err) != HML_OK)
+                     conv_choose(m, p, i, &find_ws, record, err) != HML_OK)
                 st = err->status;
         } else if (l->kind == NN_LAYER_MAXPOOL) {
             cudnnStatus_t cs = ctx.api.cudnnCreatePoolingDescriptor(&p->pool_desc[i]);
@@ -623,7 +641,11 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
                               ctx.api.cudnnGetErrorString(cs));
         }
     }
-    cudaFree(find_ws);
+    if (find_ws.workspace) {
+        cudaDeviceSynchronize();
+        cudaFree(find_ws.workspace);
+        cudaFree(find_ws.dw);
+    }
     if (st != HML_OK)
         return st;
     timing_add(record ? "plan (full batch): algorithms" : "plan (another size): algorithms",
@@ -990,6 +1012,7 @@ static hml_status cuda_create(const nn_model_config *cfg, const float *initial_p
         return hml_fail(err, HML_EUSAGE, "cuda: batch must be >= 1, not %d", cfg->batch);
     if (context_init(err) != HML_OK)
         return err->status;
+    const double t_create = wall_now();
     cuda_model *m = calloc(1, sizeof *m);
     if (!m)
         return hml_fail(err, HML_ESYSTEM, "cuda: out of memory");
@@ -1026,6 +1049,7 @@ static hml_status cuda_create(const nn_model_config *cfg, const float *initial_p
     cuda_plan *plan;
     if ((st = plan_for(m, cfg->batch, &plan, err)) != HML_OK)
         goto fail;
+    timing_add("create (after the context: parameters, first plan)", wall_now() - t_create);
     *out = (nn_model *)m;
     return HML_OK;
 fail:
@@ -1149,11 +1173,14 @@ static hml_status cuda_upload_data(nn_model *model, int which, const struct data
     if (!set->count)
         return HML_OK;
     const size_t bytes = set->count * DATA_RECORD_BYTES;
+    const double t = wall_now();
     if (device_alloc((void **)&m->data[which], bytes, &m->bytes, err) != HML_OK)
         return err->status;
     CUDA_TRY("upload data", cudaMemcpyAsync(m->data[which], set->records, bytes,
                                             cudaMemcpyHostToDevice, ctx.stream));
     CUDA_TRY("upload data", cudaStreamSynchronize(ctx.stream));
+    timing_add(which == NN_DATA_TRAIN ? "upload_data (train)" : "upload_data (test)",
+               wall_now() - t);
     m->data_count[which] = set->count;
     return HML_OK;
 }
