@@ -537,10 +537,8 @@ static cudnnStatus_t conv_run(conv_case *c, int dir, int algo)
 }
 
 /* Mean ms of `iters` runs after 2 warm-up runs; -1 when a run fails. */
-static double conv_time(conv_case *c, int dir, int algo, cudnnMathType_t math)
+static double conv_time_with(conv_case *c, int dir, int algo)
 {
-    if (f.cudnnSetConvolutionMathType(c->cd, math) != CUDNN_STATUS_SUCCESS)
-        return -1;
     for (int k = 0; k < 2; k++)
         if (conv_run(c, dir, algo) != CUDNN_STATUS_SUCCESS)
             return -1;
@@ -548,12 +546,20 @@ static double conv_time(conv_case *c, int dir, int algo, cudnnMathType_t math)
     for (int k = 0; k < iters; k++)
         conv_run(c, dir, algo);
     cudaEventRecord(ev1, stream);
-    if (cudaEventSynchronize(ev1) != cudaSuccess)
-        return -1;
     float ms = 0;
-    cudaEventElapsedTime(&ms, ev0, ev1);
-    f.cudnnSetConvolutionMathType(c->cd, c->math);
+    if (cudaEventSynchronize(ev1) != cudaSuccess || cudaEventElapsedTime(&ms, ev0, ev1) != cudaSuccess)
+        return -1;
     return (double)ms / iters;
+}
+
+static double conv_time(conv_case *c, int dir, int algo, cudnnMathType_t math)
+{
+    double ms = -1;
+    if (f.cudnnSetConvolutionMathType(c->cd, math) == CUDNN_STATUS_SUCCESS)
+        ms = conv_time_with(c, dir, algo);
+    f.cudnnSetConvolutionMathType(c->cd, c->math);
+    cudaGetLastError();
+    return ms;
 }
 
 typedef struct perf {
