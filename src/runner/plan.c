@@ -419,8 +419,9 @@ static cJSON *string_array(char *const *list, size_t count)
     return array;
 }
 
-/* for_key: leave out what does not change the measurements (the label and
- * whether output is shown), so adding --name does not start a new experiment. */
+/* for_key: leave out what does not change how each run is measured (the
+ * label, whether output is shown, and how many runs there are), so adding
+ * --name does not start a new experiment and raising --runs tops one up. */
 static char *build_json(const plan *p, bool for_key)
 {
     cJSON *root = cJSON_CreateObject();
@@ -452,7 +453,8 @@ static char *build_json(const plan *p, bool for_key)
             cJSON_AddNullToObject(arm, "command");
         cJSON_AddItemToArray(arms, arm);
     }
-    cJSON_AddNumberToObject(root, "runs", (double)p->runs);
+    if (!for_key)
+        cJSON_AddNumberToObject(root, "runs", (double)p->runs);
     cJSON_AddNumberToObject(root, "warmup", (double)p->warmup);
     cJSON_AddStringToObject(root, "order", plan_order_name(p->order));
     char seed[24];

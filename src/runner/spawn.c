@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "meter/text.h"
@@ -44,23 +45,23 @@ static size_t env_remove(char **envp, size_t count, const char *name, size_t len
     return kept;
 }
 
-hml_status spawn_build_env(char *const *changes, size_t change_count, const char *extra,
-                           char ***out, hml_err *err)
+hml_status spawn_build_env(char *const *changes, size_t change_count,
+                           const char *const *extras, char ***out, hml_err *err)
 {
-    size_t count = 0;
+    size_t count = 0, extra_count = 0;
     while (environ && environ[count])
         count++;
-    char **envp = calloc(count + change_count + 2, sizeof *envp);
+    while (extras && extras[extra_count])
+        extra_count++;
+    char **envp = calloc(count + change_count + extra_count + 1, sizeof *envp);
     if (!envp)
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < count; i++)
         if (!(envp[n++] = strdup(environ[i])))
             goto oom;
-    for (size_t i = 0; i <= change_count; i++) {
-        const char *change = i < change_count ? changes[i] : extra;
-        if (!change)
-            continue;
+    for (size_t i = 0; i < change_count + extra_count; i++) {
+        const char *change = i < change_count ? changes[i] : extras[i - change_count];
         n = env_remove(envp, n, change, name_length(change));
         if (strchr(change, '=') && !(envp[n++] = strdup(change)))
             goto oom;
@@ -172,11 +173,17 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
 
     if (req->result_pipe && pipe2(result_pipe, O_CLOEXEC) != 0)
         return hml_fail(err, HML_ESYSTEM, "pipe: %s", strerror(errno));
-    char extra[64] = "";
-    if (req->result_pipe)
-        text_format(extra, sizeof extra, "%s=%d", SPAWN_RESULT_FD_ENV, result_pipe[1]);
-    status = spawn_build_env(req->env_changes, req->env_change_count,
-                             req->result_pipe ? extra : NULL, &envp, err);
+    char result_fd[64] = "", spawn_time[64];
+    const char *extras[3] = {spawn_time, NULL, NULL};
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    text_format(spawn_time, sizeof spawn_time, "%s=%lld", SPAWN_TIME_ENV,
+                (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+    if (req->result_pipe) {
+        text_format(result_fd, sizeof result_fd, "%s=%d", SPAWN_RESULT_FD_ENV, result_pipe[1]);
+        extras[1] = result_fd;
+    }
+    status = spawn_build_env(req->env_changes, req->env_change_count, extras, &envp, err);
     if (status == HML_OK)
         status = spawn_resolve(req->argv[0], envp, path, sizeof path, err);
     if (status == HML_OK && pipe2(report_pipe, O_CLOEXEC) != 0)

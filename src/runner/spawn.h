@@ -14,6 +14,9 @@
 #include "common/error.h"
 
 #define SPAWN_RESULT_FD_ENV "HMLCOST_RESULT_FD"
+/* CLOCK_MONOTONIC nanoseconds just before the fork, so that a workload can
+ * time its own start-up (dynamic loading included) exactly. */
+#define SPAWN_TIME_ENV "HMLCOST_SPAWN_NS"
 
 typedef struct spawn_request {
     char *const *argv;       /* NULL-terminated; argv[0] is searched in the child's PATH */
@@ -29,10 +32,11 @@ typedef struct spawn_child {
     int pidfd;     /* readable when the child exits (pidfd_open), or -1 */
 } spawn_child;
 
-/* The environment the child gets: ours with the changes applied (and extra,
- * "VAR=VAL", when not NULL). NULL-terminated; free with spawn_env_free. */
-hml_status spawn_build_env(char *const *changes, size_t change_count, const char *extra,
-                           char ***envp, hml_err *err);
+/* The environment the child gets: ours with the changes applied, then the
+ * extras ("VAR=VAL", a NULL-terminated list; NULL for none). NULL-terminated;
+ * free with spawn_env_free. */
+hml_status spawn_build_env(char *const *changes, size_t change_count,
+                           const char *const *extras, char ***envp, hml_err *err);
 void spawn_env_free(char **envp);
 
 /* Finds name like execvp would, in the PATH of envp (a name with a '/' is

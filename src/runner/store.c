@@ -304,12 +304,37 @@ static hml_status find_experiment_by_key(store *s, const char *plan_key, int64_t
     return HML_OK;
 }
 
+/* The same plan asked with more runs per arm: the experiment grows (its
+ * finished runs are kept); asked with fewer, it keeps what it has. */
+static hml_status raise_runs_per_arm(store *s, int64_t experiment_id,
+                                     const store_experiment_spec *spec, hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s,
+                                "UPDATE experiments SET runs_per_arm = ?, plan_json = ? "
+                                "WHERE id = ? AND runs_per_arm < ?",
+                                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, spec->runs_per_arm);
+    sqlite3_bind_text(st, 2, spec->plan_json ? spec->plan_json : "{}", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, experiment_id);
+    sqlite3_bind_int64(st, 4, spec->runs_per_arm);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "raising the experiment's runs per arm");
+    return HML_OK;
+}
+
 hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
                                   int64_t *experiment_id, bool *resumed, hml_err *err)
 {
     hml_status status = find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
-    if (status != HML_OK || *resumed)
+    if (status != HML_OK)
         return status;
+    if (*resumed)
+        return raise_runs_per_arm(s, *experiment_id, spec, err);
     char now[32];
     clock_utc_iso8601(now, sizeof now);
     sqlite3_stmt *st = NULL;

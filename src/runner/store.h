@@ -71,7 +71,8 @@ typedef struct store_experiment_spec {
 } store_experiment_spec;
 
 /* Finds the experiment with spec->plan_key, or creates it. *resumed says
- * whether it existed. */
+ * whether it existed; an existing one asked for more runs per arm grows to
+ * that many (its finished runs are kept), never shrinks. */
 hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
                                   int64_t *experiment_id, bool *resumed, hml_err *err);
 

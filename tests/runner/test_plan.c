@@ -101,9 +101,13 @@ static void the_plan_key_changes_with_what_is_measured_only(void **state)
     b.show_output = true;
     assert_int_equal(plan_key(&b, kb, &err), HML_OK);
     assert_string_equal(ka, kb);
-    b.runs = 4;
+    b.runs = 4; /* more runs of the same plan top the experiment up */
+    assert_int_equal(plan_key(&b, kb, &err), HML_OK);
+    assert_string_equal(ka, kb);
+    b.order = a.order == PLAN_ORDER_BLOCKED ? PLAN_ORDER_RANDOM : PLAN_ORDER_BLOCKED;
     assert_int_equal(plan_key(&b, kb, &err), HML_OK);
     assert_string_not_equal(ka, kb);
+    b.order = a.order;
     b.runs = 3;
     assert_int_equal(plan_arm_add_env(&b.arms[2], "X=1", &err), HML_OK);
     assert_int_equal(plan_key(&b, kb, &err), HML_OK);

@@ -20,19 +20,29 @@
 static char dir[] = "/tmp/hmlcost-resume-XXXXXX"; /* set up per test */
 static char db[128];
 
-static pid_t start_run(void)
+static pid_t start_run_with(const char *runs)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        execl(HMLCOST_BINARY, HMLCOST_BINARY, "run", "--runs", "3", "--arm", "a", "--arm",
+        execl(HMLCOST_BINARY, HMLCOST_BINARY, "run", "--runs", runs, "--arm", "a", "--arm",
               "b:HML_X=1", "--interval", "0.05", "--store", db, "--", HMLCOST_TEST_CHILD, "sleep",
               "0.15", (char *)NULL);
         _exit(127);
     }
     return pid;
+}
+
+static pid_t start_run(void) { return start_run_with("3"); }
+
+static void wait_success(pid_t pid)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static long query_long(sqlite3 *conn, const char *sql)
@@ -138,6 +148,24 @@ static void kill_9_then_the_same_command_completes_the_experiment(void **state)
     check_complete_store();
 }
 
+/* The report's advice for too few runs is "run more": the same plan with a
+ * larger --runs tops the experiment up instead of starting a new one, and a
+ * smaller --runs afterwards keeps what is stored. */
+static void more_runs_top_the_experiment_up(void **state)
+{
+    (void)state;
+    wait_success(start_run_with("1"));
+    assert_int_equal(stored_runs(), 2);
+    wait_success(start_run());
+    check_complete_store();
+    wait_success(start_run_with("2"));
+    check_complete_store();
+    sqlite3 *conn = NULL;
+    assert_int_equal(sqlite3_open_v2(db, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(query_long(conn, "SELECT runs_per_arm FROM experiments"), RUNS);
+    sqlite3_close(conn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +173,7 @@ int main(void)
                                         make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(two_runs_of_one_plan_at_once_share_the_work, make_dir,
                                         remove_dir),
+        cmocka_unit_test_setup_teardown(more_runs_top_the_experiment_up, make_dir, remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
