@@ -347,13 +347,13 @@ static double epoch_accuracy(const nn_backend *b, uint64_t seed)
  * models. Their accuracies on 2,000 test images differ by chance alone:
  * the test set's binomial error is sqrt(0.47 * 0.53 / 2000) = 1.1 points
  * per model, and the cpu backend against itself (1 and 2 threads, 10,000
- * training images, seeds 1-12, issue 6) differs by a standard deviation
- * of 1.3 points per seed, by up to 1.8; the first GPU run (one seed) saw
- * 2.35. Over 10 seeds the mean's standard error is 1.3 / sqrt(10) = 0.41
- * points: a backend that trains the same model fails this check with
- * probability about 1.5 %, one that is 2 points worse fails it with about
- * 99 %. The paired differences' mean, standard deviation and 95 %
- * interval are printed. */
+ * training images, 2,000 test images, seeds 1-12, issue 6) differs by a
+ * standard deviation of 1.2 points per seed, by up to 2.5 (mean -0.8); the
+ * first GPU run (one seed) saw 2.35. Over 10 seeds the mean's standard
+ * error is 1.2 / sqrt(10) = 0.38 points: a backend that trains the same
+ * model fails this check with probability about 1 %, one that is 2 points
+ * worse fails it with about 99 %. The paired differences' mean, standard
+ * deviation and 95 % interval are printed. */
 static void test_one_epoch_accuracy_within_one_point(void **state)
 {
     (void)state;
