@@ -10,19 +10,20 @@
 #        context, each cuDNN sub-library, cuBLAS, handles, first heuristic query, first call
 #        of each kind; serial (twice: cold and warm page cache), libraries on a second thread,
 #        and _exit at the end; the teardown after main's end is timed from outside;
+#     C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1) for three
+#        configurations, with each run's set-up timings and chosen algorithms;
+#     D. every cuDNN algorithm of every convolution at batch 64 (cudnnFind*AlgorithmEx):
+#        NCHW/NHWC x fp32/TF32, time, workspace, determinism;
 #     B. the backend's candidate switches side by side (bench/cuda_train, fresh processes,
 #        2 epochs of 10,000 images, batch 64; --check 3: first-step loss/gradients and the
 #        parameters after 1, 2, 3 steps against the cpu backend): heuristics vs cudnnFind,
 #        fused conv+bias+ReLU, split bias gradients, TF32, graphs off;
-#     C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1) for three
-#        configurations, with each run's set-up timings and chosen algorithms;
-#     D. every cuDNN algorithm of every convolution at batch 64 (cudnnFind*AlgorithmEx):
-#        NCHW/NHWC x fp32/TF32, time, workspace, determinism; the dense layers' GEMMs
-#        (sgemm, TF32, GemmEx, cublasLt with a bias+ReLU epilogue);
-#     E. `hmlcost train --device cuda` for 2 epochs of 50,000 images, fresh processes under
-#        `hmlcost measure` (wall, NVML energy, phases): today's defaults and the best switches;
+#     D2. the dense layers' GEMMs (sgemm, TF32, GemmEx, cublasLt with a bias+ReLU epilogue);
+#     E. `hmlcost train --device cuda` for 2 epochs of 50,000 images, a fresh process under
+#        `hmlcost measure` (wall, NVML energy, phases), with the switches of B's best guess;
 #     F. cuDNN's graph API: every engine of every convolution (time-boxed);
 #     G. test_cuda_parity with 3 seeds, if time is left.
+#   The parts run in this order (most needed first); each starts only with time left.
 #   Results: $OUT (or ./gpu-explore-out): explore.log (everything), results.jsonl (B, E).
 #   Without a GPU (to try the script): bench/gpu-explore.sh run (every GPU part reports the
 #   fallback or the probe's failure and the script goes on).
@@ -69,7 +70,7 @@ startup() {
     local label=$1
     shift
     echo "-- $label"
-    "$BIN/cuda_explore" startup "$@" >"$TMP/startup.txt" 2>&1
+    timeout 20 "$BIN/cuda_explore" startup "$@" >"$TMP/startup.txt" 2>&1
     local rc=$? t_end
     t_end=$(date +%s.%N)
     cat "$TMP/startup.txt"
@@ -85,6 +86,24 @@ if [ -x "$BIN/cuda_explore" ]; then
     startup "serial, _exit at the end" --quick-exit
 fi
 
+section "C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1)"
+profile() {
+    local label=$1
+    shift
+    echo "-- $label"
+    timeout 20 env HMLCOST_CUDA_PROFILE=1 "$@" "$BIN/cuda_train" --device cuda --require-device --data "$DATA" \
+        --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report 2>&1 >/dev/null |
+        grep -vE '^cuda: .*set-up' | cut -c1-400
+}
+have_time 15 && profile base
+have_time 15 && profile find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
+have_time 15 && profile tf32+find+fused+split HMLCOST_CUDA_TF32=1 HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
+
+section "D. cuDNN algorithms per convolution (cudnnFind)"
+if [ -x "$BIN/cuda_explore" ] && have_time 15; then
+    timeout "$(( $(left) > 25 ? 25 : $(left) ))" "$BIN/cuda_explore" algos --iters 10
+    echo "   exit $?"
+fi
 section "B. the backend's switches side by side (cuda_train, 2 epochs x 10,000 images, batch 64)"
 # variant <label> <env assignments...>: one fresh cuda_train process; its JSON line (with
 # "label", "env", "wall_s") goes to results.jsonl; its report to the log.
@@ -93,7 +112,7 @@ variant() {
     shift
     local t0 t1 rc json
     t0=$(date +%s.%N)
-    env "$@" "$BIN/cuda_train" --device cuda --require-device --data "$DATA" --epochs 2 --batch 64 \
+    timeout 25 env "$@" "$BIN/cuda_train" --device cuda --require-device --data "$DATA" --epochs 2 --batch 64 \
         --train-limit 10000 --test-limit 2000 --check 3 --report >"$TMP/v.out" 2>"$TMP/v.err"
     rc=$?
     t1=$(date +%s.%N)
@@ -115,8 +134,9 @@ c = r.get("check") or {}
 ph = r.get("phase_s") or {}
 es = r.get("epoch_s") or [0, 0]
 ips2 = 10000 / es[-1] if es and es[-1] else 0
-print(f"{label:34} exit {rc} wall {float(wall):5.2f} s | img/s {r.get('images_per_s', 0):8.0f} "
-      f"epoch2 {ips2:8.0f} | build {ph.get('build', 0):.3f} train {ph.get('train', 0):.3f} "
+print(f"{label:34} exit {rc} wall {float(wall):5.2f} s (main {ph.get('main', 0):.3f}) | "
+      f"img/s {r.get('images_per_s', 0):8.0f} epoch2 {ips2:8.0f} | data {ph.get('data', 0):.3f} "
+      f"build {ph.get('build', 0):.3f} train {ph.get('train', 0):.3f} eval {ph.get('eval', 0):.3f} "
       f"| acc {r.get('accuracy', 0):.4f} loss {r.get('loss')} | first loss diff "
       f"{c.get('first_loss_diff', 'n/a')} grad rel {c.get('grad_rel_max', 'n/a')} "
       f"median|dp|/lr {c.get('median_dp_lr')} | {r.get('backend')}")
@@ -124,33 +144,14 @@ EOF
     grep -E '^cuda[: ]' "$TMP/v.err" | cut -c1-1500 | sed 's/^/   /'
     [ "$rc" -eq 0 ] || grep -vE '^cuda[: ]' "$TMP/v.err" | tail -3 | cut -c1-300 | sed 's/^/   ! /'
 }
-variant base
-have_time 20 && variant find HMLCOST_CUDA_ALGO=find
-have_time 20 && variant find+fused HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1
+have_time 20 && variant base
 have_time 20 && variant find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
+have_time 20 && variant find HMLCOST_CUDA_ALGO=find
 have_time 20 && variant split HMLCOST_CUDA_BIASGRAD=split
-have_time 20 && variant tf32 HMLCOST_CUDA_TF32=1
 have_time 20 && variant tf32+find+fused+split HMLCOST_CUDA_TF32=1 HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
 have_time 20 && variant find+fused+split-nographs HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split HMLCOST_CUDA_GRAPHS=0
 
-section "C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1)"
-profile() {
-    local label=$1
-    shift
-    echo "-- $label"
-    env HMLCOST_CUDA_PROFILE=1 "$@" "$BIN/cuda_train" --device cuda --require-device --data "$DATA" \
-        --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report 2>&1 >/dev/null |
-        grep -vE '^cuda: .*set-up' | cut -c1-400
-}
-have_time 15 && profile base
-have_time 15 && profile find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
-have_time 15 && profile tf32+find+fused+split HMLCOST_CUDA_TF32=1 HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
-
-section "D. cuDNN algorithms per convolution (cudnnFind), cuBLAS options for the dense layers"
-if [ -x "$BIN/cuda_explore" ] && have_time 15; then
-    timeout "$(( $(left) > 30 ? 30 : $(left) ))" "$BIN/cuda_explore" algos --iters 20
-    echo "   exit $?"
-fi
+section "D2. cuBLAS options for the dense layers"
 if [ -x "$BIN/cuda_explore" ] && have_time 8; then
     timeout 15 "$BIN/cuda_explore" gemm --iters 50
     echo "   exit $?"
@@ -164,7 +165,7 @@ for i in 1 2 3 4 5; do cat "$DATA/test_batch.bin"; done >"$timing/test_batch.bin
 train() {
     local label=$1
     shift
-    env "$@" "$BIN/hmlcost" measure --json --timeout 60 -- "$BIN/hmlcost" train --device cuda \
+    env "$@" "$BIN/hmlcost" measure --json --timeout 25 -- "$BIN/hmlcost" train --device cuda \
         --require-device --data "$timing" --epochs 2 --batch 64 --quiet >"$TMP/t.out" 2>"$TMP/t.err"
     local rc=$?
     local meter
@@ -185,7 +186,6 @@ print(f"{label}: exit {rc} wall {v('wall_s')} s, GPU {v('energy_gpu_j')} J, "
 EOF
     [ "$rc" -eq 0 ] || tail -3 "$TMP/t.err" | cut -c1-300
 }
-have_time 12 && train defaults
 have_time 12 && train find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
 
 section "F. cuDNN graph API: every engine per convolution"

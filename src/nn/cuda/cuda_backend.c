@@ -1331,7 +1331,13 @@ size_t cuda_backend_report(char *buf, size_t size)
         buf[0] = '\0';
     if (!ctx.ready)
         return append(buf, size, u, "cuda: not initialised\n");
-    u = append(buf, size, u, "cuda: %s; set-up steps (s):", ctx.device_name);
+    gpu_libs_need need = cuda_api_need();
+    const gpu_libs *libs = gpu_libs_probe_once(&need);
+    u = append(buf, size, u, "cuda: %s; library probe %.4f s (", ctx.device_name, libs->probe_s);
+    for (int k = 0; k < GPU_LIB_COUNT; k++)
+        u = append(buf, size, u, "%s%s %.4f", k ? ", " : "", gpu_lib_name((gpu_lib_id)k),
+                   libs->lib[k].load_s);
+    u = append(buf, size, u, "); set-up steps (s):");
     for (int k = 0; k < ctx.timings; k++)
         u = append(buf, size, u, "%s %s %.4f", k ? "," : "", ctx.timing_label[k], ctx.timing_s[k]);
     u = append(buf, size, u, "\ncuda: algorithms (layer.direction=algo[/tc](find ms,workspace,rank)): %s\n",
