@@ -143,6 +143,7 @@ typedef struct cuda_plan {
     cuda_conv conv[LAYERS];                       /* conv layers only */
     cudnnPoolingDescriptor_t pool_desc[LAYERS];   /* pooling layers only */
     float *bias_partial;     /* BIAS_PARTIAL_FLOATS: the split bias gradient's partial sums */
+    bool unfused[LAYERS];    /* HMLCOST_CUDA_FUSED: cuDNN refused the fused call for this layer */
     float *act[LAYERS + 1];  /* act[0] = x (n, 3, 32, 32); act[i + 1] = layer i's output */
     float *dact[LAYERS + 1]; /* dL/dact[i]; dact[0] unused (conv1's input is data) */
     int32_t *labels;         /* (n) */
@@ -752,18 +753,25 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
     for (int i = 0; i < LAYERS; i++) {
         const nn_layer_spec *l = &layers[i];
         const int spatial = l->out_h * l->out_w;
-        if (l->kind == NN_LAYER_CONV && ctx.opt.fused && l->relu) {
-            /* y = ReLU(conv(x) + bias); z (alpha2 = 0) is not read. */
+        if (l->kind == NN_LAYER_CONV && ctx.opt.fused && l->relu && !p->unfused[i]) {
+            /* y = ReLU(conv(x) + bias); z (alpha2 = 0) is not read. Where cuDNN
+             * refuses it (on the first, eager run), this layer stays unfused. */
             const cuda_conv *c = &p->conv[i];
-            CUDNN_TRY(l->name, ctx.api.cudnnConvolutionBiasActivationForward(
-                                   ctx.cudnn, &one, p->act_desc[i], p->act[i], c->w_desc,
-                                   param_ptr(m, l->weight_tensor), c->fwd_desc, c->fwd_algo,
-                                   p->workspace, p->workspace_bytes, &zero, p->act_desc[i + 1],
-                                   p->act[i + 1], p->bias_desc[i],
-                                   param_ptr(m, l->weight_tensor + 1), ctx.relu,
-                                   p->act_desc[i + 1], p->act[i + 1]));
-            profile_mark(i, OP_CONV_FWD);
-            continue;
+            cudnnStatus_t st = ctx.api.cudnnConvolutionBiasActivationForward(
+                ctx.cudnn, &one, p->act_desc[i], p->act[i], c->w_desc,
+                param_ptr(m, l->weight_tensor), c->fwd_desc, c->fwd_algo, p->workspace,
+                p->workspace_bytes, &zero, p->act_desc[i + 1], p->act[i + 1], p->bias_desc[i],
+                param_ptr(m, l->weight_tensor + 1), ctx.relu, p->act_desc[i + 1], p->act[i + 1]);
+            if (st == CUDNN_STATUS_SUCCESS) {
+                profile_mark(i, OP_CONV_FWD);
+                continue;
+            }
+            if (st != CUDNN_STATUS_NOT_SUPPORTED && st != CUDNN_STATUS_BAD_PARAM)
+                CUDNN_TRY(l->name, st);
+            p->unfused[i] = true;
+            size_t used = strlen(ctx.algos);
+            snprintf(ctx.algos + used, sizeof ctx.algos - used, " [%s n=%d: fused call refused: %s]",
+                     l->name, n, ctx.api.cudnnGetErrorString(st));
         }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
