@@ -62,7 +62,6 @@ TMP=$(mktemp -d)
 section "0. machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | head -2
 nproc
-"$BIN/gpu_libs_probe" probe 2>&1 | sed 's/^/   /'
 
 section "A. start-up, step by step (fresh processes)"
 # startup <label> <args...>: runs cuda_explore startup, then the teardown = process end - exit_at.
@@ -81,6 +80,7 @@ startup() {
 }
 if [ -x "$BIN/cuda_explore" ]; then
     startup "serial, first process on this machine (cold page cache)"
+    "$BIN/gpu_libs_probe" probe 2>&1 | sed 's/^/   probe: /'
     startup "serial, again (warm)"
     startup "libraries on a second thread while the context is made" --parallel
     startup "serial, _exit at the end" --quick-exit
