@@ -5,13 +5,23 @@
  *
  *   cuda_train [--device cpu|cuda] [--require-device] [--data DIR|synthetic]
  *              [--epochs N] [--batch N] [--train-limit N] [--test-limit N]
- *              [--seed N] [--threads N] [--host-batches]
+ *              [--seed N] [--threads N] [--host-batches] [--report] [--check K]
  *
  * --host-batches feeds the backend normalised float batches from the host
- * (train_step) even when it can keep the data on the device. Prints one
- * JSON line (the workload contract's keys that apply) on stdout; the
- * fallback warning on stderr. Exit 1 when the device was required and is
- * unusable, 2 on a usage error. Built with the tests, not run by CTest. */
+ * (train_step) even when it can keep the data on the device. --report
+ * prints the cuda backend's own report (set-up times, algorithms, and the
+ * per-operation profile with HMLCOST_CUDA_PROFILE=1) on stderr. --check K,
+ * after the timed run (not timed): from the same initial weights, the
+ * device's first-step loss and gradients against the cpu backend's, and
+ * both parameter sets after 1, 2, 3, 5, 10, 20 (up to K) steps (host
+ * batches of epoch 0's order): the largest over tensors of the median of
+ * |p_dev - p_cpu| in units of the learning rate (tests/nn_cuda's measure),
+ * and after K steps per tensor |p_dev - p_cpu| / |p_cpu - p_0| (L2); in the
+ * JSON as "check".
+ * Prints one JSON line (the workload contract's keys that apply, plus
+ * "epoch_s", each epoch's training seconds) on stdout; the fallback
+ * warning on stderr. Exit 1 when the device was required and is unusable,
+ * 2 on a usage error. Built with the tests, not run by CTest. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +35,7 @@
 #include "data/order.h"
 #include "data/synthetic.h"
 #include "nn/backend.h"
+#include "nn/cuda/cuda_report.h"
 #include "nn/cuda/device_select.h"
 #include "nn/init.h"
 #include "nn/model_spec.h"
@@ -56,6 +67,123 @@ static int fail(const hml_err *err)
     return err->status == HML_EUSAGE ? 2 : 1;
 }
 
+/* The --check comparison (see the top), written into the JSON line. */
+typedef struct device_check {
+    bool done;
+    int steps;
+    float loss_cpu, loss_dev;
+    double grad_rel_max;              /* max over tensors of max|g_dev - g_cpu| / max|g_cpu| */
+    double param_dev[NN_PARAM_TENSOR_COUNT]; /* |p_dev - p_cpu| / |p_cpu - p_0| after `steps` */
+    int snapshots;
+    int at[8];            /* steps taken */
+    double median_lr[8];  /* max over tensors of median |p_dev - p_cpu| / lr */
+} device_check;
+
+static int compare_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The largest over tensors of the median of |a - b| (scratch: NN_PARAM_COUNT floats). */
+static double worst_tensor_median(const float *a, const float *b, float *scratch)
+{
+    const nn_param_spec *specs = nn_param_specs();
+    double worst = 0;
+    for (int t = 0; t < NN_PARAM_TENSOR_COUNT; t++) {
+        const size_t o = specs[t].offset, c = specs[t].count;
+        for (size_t i = 0; i < c; i++)
+            scratch[i] = fabsf(a[o + i] - b[o + i]);
+        qsort(scratch, c, sizeof *scratch, compare_float);
+        worst = fmax(worst, scratch[c / 2]);
+    }
+    return worst;
+}
+
+static double l2_diff(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += ((double)a[i] - (double)b[i]) * ((double)a[i] - (double)b[i]);
+    return sqrt(s);
+}
+
+static hml_status run_check(const nn_backend *dev, const nn_model_config *cfg, const float *p0,
+                            const data_set *train, long seed, int steps, device_check *out,
+                            hml_err *err)
+{
+    const nn_backend *cpu = nn_backend_cpu();
+    const int batch = cfg->batch;
+    nn_model *mc = NULL, *md = NULL;
+    float *x = malloc(sizeof(float) * (size_t)batch * NN_INPUT_SIZE);
+    int32_t *labels = malloc(sizeof(int32_t) * (size_t)batch);
+    float *gc = malloc(sizeof(float) * NN_PARAM_COUNT), *gd = malloc(sizeof(float) * NN_PARAM_COUNT);
+    float *scratch = malloc(sizeof(float) * NN_PARAM_COUNT);
+    uint32_t *order = malloc(sizeof(uint32_t) * train->count);
+    hml_status st = HML_OK;
+    if (!x || !labels || !gc || !gd || !order || !scratch) {
+        st = hml_fail(err, HML_ESYSTEM, "check: out of memory");
+        goto done;
+    }
+    if ((st = cpu->create(cfg, p0, &mc, err)) || (st = dev->create(cfg, p0, &md, err)))
+        goto done;
+    data_epoch_order((uint64_t)seed, 0, (uint32_t)train->count, order);
+    const size_t n0 = train->count < (size_t)batch ? train->count : (size_t)batch;
+    data_fill_batch(train, order, 0, n0, x, labels);
+    if ((st = cpu->gradients(mc, x, labels, (int)n0, NULL, &out->loss_cpu, gc, err)) ||
+        (st = dev->gradients(md, x, labels, (int)n0, NULL, &out->loss_dev, gd, err)))
+        goto done;
+    const nn_param_spec *specs = nn_param_specs();
+    out->grad_rel_max = 0;
+    for (int t = 0; t < NN_PARAM_TENSOR_COUNT; t++) {
+        double scale = 0, diff = 0;
+        for (size_t i = specs[t].offset; i < specs[t].offset + specs[t].count; i++) {
+            scale = fmax(scale, fabs((double)gc[i]));
+            diff = fmax(diff, fabs((double)gc[i] - (double)gd[i]));
+        }
+        if (scale > 0 && diff / scale > out->grad_rel_max)
+            out->grad_rel_max = diff / scale;
+    }
+    for (int k = 0; k < steps; k++) {
+        size_t at = ((size_t)k * (size_t)batch) % (train->count - n0 + 1);
+        float lc, ld;
+        data_fill_batch(train, order, at, n0, x, labels);
+        if ((st = cpu->train_step(mc, x, labels, (int)n0, &lc, err)) ||
+            (st = dev->train_step(md, x, labels, (int)n0, &ld, err)))
+            goto done;
+        const int taken = k + 1;
+        if ((taken == 1 || taken == 2 || taken == 3 || taken == 5 || taken == 10 || taken == 20) &&
+            out->snapshots < 8) {
+            if ((st = cpu->get_params(mc, gc, err)) || (st = dev->get_params(md, gd, err)))
+                goto done;
+            out->at[out->snapshots] = taken;
+            out->median_lr[out->snapshots++] =
+                worst_tensor_median(gc, gd, scratch) / (double)cfg->optimizer.lr;
+        }
+    }
+    if ((st = cpu->get_params(mc, gc, err)) || (st = dev->get_params(md, gd, err)))
+        goto done;
+    for (int t = 0; t < NN_PARAM_TENSOR_COUNT; t++) {
+        const size_t o = specs[t].offset, c = specs[t].count;
+        const double moved = l2_diff(gc + o, p0 + o, c);
+        out->param_dev[t] = moved > 0 ? l2_diff(gd + o, gc + o, c) / moved : 0;
+    }
+    out->steps = steps;
+    out->done = true;
+done:
+    if (mc)
+        cpu->destroy(mc);
+    if (md)
+        dev->destroy(md);
+    free(x);
+    free(labels);
+    free(gc);
+    free(gd);
+    free(order);
+    free(scratch);
+    return st;
+}
+
 static long arg_long(const char *name, const char *value)
 {
     char *end;
@@ -71,8 +199,8 @@ int main(int argc, char **argv)
 {
     const double t_start = now_s();
     const char *device = "cuda", *data = NULL;
-    bool require = false, host_batches = false;
-    long epochs = 2, batch = 64, train_limit = 0, test_limit = 0, seed = 1;
+    bool require = false, host_batches = false, report = false;
+    long epochs = 2, batch = 64, train_limit = 0, test_limit = 0, seed = 1, check_steps = -1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN), threads = cores > 0 ? cores : 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -80,6 +208,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--data") && v) data = argv[++i];
         else if (!strcmp(a, "--require-device")) require = true;
         else if (!strcmp(a, "--host-batches")) host_batches = true;
+        else if (!strcmp(a, "--report")) report = true;
+        else if (!strcmp(a, "--check")) check_steps = arg_long(a, v), i++;
         else if (!strcmp(a, "--epochs")) epochs = arg_long(a, v), i++;
         else if (!strcmp(a, "--batch")) batch = arg_long(a, v), i++;
         else if (!strcmp(a, "--train-limit")) train_limit = arg_long(a, v), i++;
@@ -103,7 +233,8 @@ int main(int argc, char **argv)
     float *params = NULL, *losses = NULL, *x = NULL;
     uint32_t *order = NULL;
     int32_t *labels = NULL;
-    double *epoch_loss = NULL;
+    double *epoch_loss = NULL, *epoch_s = NULL;
+    device_check check = {0};
 #define FAIL()                                                                                  \
     do {                                                                                        \
         status = fail(&err);                                                                    \
@@ -157,7 +288,13 @@ int main(int argc, char **argv)
     x = malloc(sizeof(float) * (size_t)batch * NN_INPUT_SIZE);
     labels = malloc(sizeof(int32_t) * (size_t)batch);
     epoch_loss = calloc((size_t)epochs, sizeof(double));
+    epoch_s = calloc((size_t)epochs, sizeof(double));
+    if (!order || !losses || !x || !labels || !epoch_loss || !epoch_s) {
+        hml_fail(&err, HML_ESYSTEM, "out of memory");
+        FAIL();
+    }
     for (long e = 0; e < epochs; e++) {
+        const double t_epoch = now_s();
         data_epoch_order((uint64_t)seed, (int)e, (uint32_t)n, order);
         if (on_device) {
             if (b->train_batches(model, order, 0, n, losses, &err) != HML_OK)
@@ -176,6 +313,7 @@ int main(int argc, char **argv)
             sum += (double)losses[k] * (double)m;
         }
         epoch_loss[e] = sum / (double)n;
+        epoch_s[e] = now_s() - t_epoch;
     }
 
     /* eval */
@@ -198,6 +336,9 @@ int main(int argc, char **argv)
         }
     }
     const double t_end = now_s();
+    if (check_steps >= 0 &&
+        run_check(b, &cfg, params, &train, seed, (int)check_steps, &check, &err) != HML_OK)
+        FAIL();
 
     char backend[128];
     b->describe(backend, sizeof backend);
@@ -220,7 +361,26 @@ int main(int argc, char **argv)
            loss_sum / (double)test.count);
     for (long e = 0; e < epochs; e++)
         printf("%s%.6f", e ? "," : "", epoch_loss[e]);
+    printf("],\"epoch_s\":[");
+    for (long e = 0; e < epochs; e++)
+        printf("%s%.4f", e ? "," : "", epoch_s[e]);
     printf("],\"images_per_s\":%.1f,", (double)n * (double)epochs / (t_eval - t_train));
+    if (check.done) {
+        const nn_param_spec *specs = nn_param_specs();
+        double worst = 0;
+        printf("\"check\":{\"steps\":%d,\"first_loss_cpu\":%.7f,\"first_loss_device\":%.7f,"
+               "\"first_loss_diff\":%.3e,\"grad_rel_max\":%.3e,\"param_dev\":{",
+               check.steps, (double)check.loss_cpu, (double)check.loss_dev,
+               fabs((double)check.loss_cpu - (double)check.loss_dev), check.grad_rel_max);
+        for (int t = 0; t < NN_PARAM_TENSOR_COUNT; t++) {
+            printf("%s\"%s\":%.3e", t ? "," : "", specs[t].name, check.param_dev[t]);
+            worst = fmax(worst, check.param_dev[t]);
+        }
+        printf("},\"param_dev_max\":%.3e,\"median_dp_lr\":{", worst);
+        for (int k = 0; k < check.snapshots; k++)
+            printf("%s\"%d\":%.3e", k ? "," : "", check.at[k], check.median_lr[k]);
+        printf("}},");
+    }
     printf("\"phase_s\":{\"data\":%.4f,\"build\":%.4f,\"train\":%.4f,\"eval\":%.4f,"
            "\"main\":%.4f},\"footprint_bytes\":%zu}\n",
            t_build - t_data, t_train - t_build, t_eval - t_train, t_end - t_eval,
@@ -228,12 +388,23 @@ int main(int argc, char **argv)
 done:
     if (b)
         b->destroy(model);
+#ifdef HMLCOST_HAVE_CUDA
+    if (report && b && !strcmp(b->device, "cuda")) {
+        static char text[16384];
+        cuda_backend_report(text, sizeof text);
+        fputs(text, stderr);
+    }
+#else
+    if (report)
+        fprintf(stderr, "cuda_train: --report: built without the cuda backend\n");
+#endif
     free(params);
     free(order);
     free(losses);
     free(x);
     free(labels);
     free(epoch_loss);
+    free(epoch_s);
     data_set_free(&train);
     data_set_free(&test);
     return status;

@@ -16,7 +16,7 @@
 #       3. 2 epochs at batch 64 over 50,000 images (data_batch_1 five times; timing only),
 #          each a fresh process: hmlcost's cuda backend (fp32, tf32, host batches), PyTorch
 #          eager, PyTorch torch.compile: images/s, whole-process wall, NVML GPU energy
-#          (the driver's total-energy counter, before and after each process);
+#          (`hmlcost measure`: the total-energy counter of every GPU around the process);
 #       4. the libpath smell on the GPU: the mismatched-library directory and CUDA's stubs
 #          ahead on LD_LIBRARY_PATH -> the fallback to CPU, detected and reported;
 #          --require-device -> exit 1; 1,000 missing directories -> probe time;
@@ -38,11 +38,11 @@ prepare() {
     [ -f "$data/data_batch_1.bin" ] || { echo "gpu-check: no CIFAR-10 at $data (set HMLCOST_DATA)"; exit 2; }
     cmake -S "$ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DHMLCOST_CUDA=ON -DHMLCOST_WERROR=ON \
         "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags,-rpath,\$ORIGIN/../lib" >/dev/null
-    cmake --build "$build" -j "$(nproc)" --target hmlcost cuda_train test_cuda_parity gpu_libs_probe \
-        hmlcost_fake_gpu_libs >/dev/null
+    cmake --build "$build" -j "$(nproc)" --target hmlcost cuda_train cuda_explore test_cuda_parity \
+        gpu_libs_probe hmlcost_fake_gpu_libs >/dev/null
     rm -rf "$BUNDLE"
     mkdir -p "$BUNDLE/bin" "$BUNDLE/lib/hmlcost" "$BUNDLE/data"
-    cp "$build/src/cli/hmlcost" "$build/tests/nn_cuda/cuda_train" \
+    cp "$build/src/cli/hmlcost" "$build/tests/nn_cuda/cuda_train" "$build/tests/nn_cuda/cuda_explore" \
         "$build/tests/nn_cuda/test_cuda_parity" "$build/tests/nn_cuda/gpu_libs_probe" "$BUNDLE/bin/"
     # The libpath smell's directories, links resolved (CUDA's stub copied in).
     cp -rL "$build/libpath-fakes" "$BUNDLE/lib/hmlcost/libpath-fakes"
@@ -67,19 +67,41 @@ prepare() {
 }
 
 now() { date +%s.%N; }
-# The GPU's total-energy counter (NVML nvmlDeviceGetTotalEnergyConsumption), in mJ.
-gpu_energy_mj() { nvidia-smi --query-gpu=total_energy_consumption --format=csv,noheader,nounits 2>/dev/null | head -1 | tr -d ' '; }
+
+# result_line <stdout file>: the workload's result line. Under `hmlcost measure` the meter
+# prints its own JSON line ({"command": ...}); a workload that writes to $HMLCOST_RESULT_FD
+# (hmlcost train) has its result inside it ("result"); one that prints on stdout
+# (cuda_train, torch_cnn.py) has its own line beside it. "null" when there is none.
+result_line() {
+    python3 - "$1" <<'EOF'
+import json, sys
+meter, own = None, None
+for line in open(sys.argv[1], errors="replace"):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    try:
+        d = json.loads(line)
+    except ValueError:
+        continue
+    if "command" in d and "metrics" in d:
+        meter = d
+    elif "workload" in d:
+        own = d
+r = (meter or {}).get("result") or own
+print(json.dumps(r) if r else "null")
+EOF
+}
 
 # measure <label> <timeout> <command...>: a fresh process, measured by `hmlcost measure`
 # (src/meter: wall time, NVML GPU energy and memory of the process tree) when this build
-# has it, and by the GPU's total-energy counter before and after (a cross-check that also
-# counts other processes). Appends a JSON line: the label, exit status, wall, the counter's
-# joules, the meter's metrics and the command's own result line.
+# has it. Appends a JSON line: the label, exit status, wall (seen from here), the workload's
+# result line and the meter's JSON. (nvidia-smi's total_energy_consumption query read 0 J
+# on the H200 of the first run; the meter's NVML counter is the figure.)
 measure() {
     local label=$1 limit=$2
     shift 2
-    local e0 e1 t0 t1 rc json meter=null
-    e0=$(gpu_energy_mj)
+    local t0 t1 rc json meter=null
     t0=$(now)
     if [ "$HAVE_MEASURE" = 1 ]; then
         "$BIN/hmlcost" measure --json --timeout "$limit" -- "$@" >"$TMP/$label.out" 2>"$TMP/$label.err"
@@ -88,22 +110,17 @@ measure() {
     fi
     rc=$?
     t1=$(now)
-    e1=$(gpu_energy_mj)
-    json=$(grep '^{.*"workload"' "$TMP/$label.out" | tail -1)
-    [ -n "$json" ] || json=null
+    json=$(result_line "$TMP/$label.out")
     if [ "$HAVE_MEASURE" = 1 ]; then
         meter=$(grep '^{"command"' "$TMP/$label.out" | tail -1)
         [ -n "$meter" ] || meter=null
     fi
-    local energy=null
-    if [ -n "$e0" ] && [ -n "$e1" ] && [ "$e0" != "[N/A]" ]; then
-        energy=$(awk -v a="$e0" -v b="$e1" 'BEGIN {printf "%.1f", (b - a) / 1000}')
-    fi
-    local wall
+    local wall gpu_j
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
-    echo "{\"label\":\"$label\",\"exit\":$rc,\"wall_s\":$wall,\"gpu_counter_j\":$energy,\"result\":$json,\"meter\":$meter}" \
+    echo "{\"label\":\"$label\",\"exit\":$rc,\"wall_s\":$wall,\"result\":$json,\"meter\":$meter}" \
         >>"$OUT/results.jsonl"
-    echo "== $label: exit $rc, wall $wall s, GPU energy counter $energy J"
+    gpu_j=$(python3 -c 'import json, sys; m = json.loads(sys.argv[1]) or {}; print(((m.get("metrics") or {}).get("energy_gpu_j") or {}).get("value"))' "$meter" 2>/dev/null)
+    echo "== $label: exit $rc, wall $wall s, GPU energy (NVML, meter) $gpu_j J"
     echo "   $json" | cut -c1-600
     [ "$rc" -eq 0 ] || { echo "   stderr:"; grep -E 'cuda_train:|hmlcost:|[Ee]rror|Traceback' \
         "$TMP/$label.err" | tail -5 | cut -c1-400 | sed 's/^/   /'; }
@@ -243,18 +260,17 @@ EOF
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 by = {r["label"]: r for r in rows}
-print(f"{'run':28} {'exit':>4} {'images/s':>10} {'train s':>8} {'wall s':>7} {'GPU J meter/counter':>20} {'accuracy':>8}  device/backend")
+print(f"{'run':28} {'exit':>4} {'images/s':>10} {'train s':>8} {'wall s':>7} {'GPU J (NVML)':>13} {'accuracy':>8}  device/backend")
 for r in rows:
     res = r["result"] or {}
     ips = res.get("images_per_s")
     ips = "n/a" if ips is None else str(round(ips))
     m = ((r.get("meter") or {}).get("metrics") or {})
     energy = m.get("energy_gpu_j", {}).get("value")
-    energy = (f"{energy:.1f}" if energy is not None else "n/a") + "/" + (
-        "n/a" if r["gpu_counter_j"] is None else str(r["gpu_counter_j"]))
+    energy = f"{energy:.1f}" if energy is not None else "n/a"
     print(f"{r['label']:28} {r['exit']:>4} {ips:>10} "
           f"{(res.get('phase_s') or {}).get('train', float('nan')):>8.3f} {r['wall_s']:>7.2f} "
-          f"{energy:>20} "
+          f"{energy:>13} "
           f"{res.get('accuracy', float('nan')):>8.4f}  {res.get('device_used')}/{res.get('backend')}"
           + (f" fallback: {res['fallback_reason'][:120]}" if res.get("fallback_reason") else ""))
 eager = (by.get("pytorch-eager") or {}).get("result") or {}

@@ -1,14 +1,17 @@
 /* The cuda backend against the cpu backend, on a GPU (skipped with exit 77
  * and "skipped: no GPU" elsewhere):
  *   - the first step: the same loss within 1e-4, logits and gradients close;
+ *   - the first K_STEPS steps: parameters close to the cpu backend's (the
+ *     tolerance and why: test_first_steps_match_cpu);
  *   - the device-resident data path (upload_data/train_batches) is
  *     bit-identical to train_step on host batches, partial batch included;
  *   - determinism: two models, the same steps, bit-identical parameters;
  *   - evaluate_batches equals evaluate;
  *   - one epoch on real CIFAR-10 (the first 10,000 training images; the
  *     first 2,000 test images, what bench/gpu-check.sh carries): test
- *     accuracy within 1 percentage point of the cpu backend's (skipped
- *     without data). */
+ *     accuracy within 1 percentage point of the cpu backend's, as the mean
+ *     over several seeds (how many and why: test_one_epoch_accuracy_within_
+ *     one_point; skipped without data). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,7 +33,12 @@
 #include "nn/init.h"
 #include "nn/model_spec.h"
 
-enum { BATCH = 64, SEED = 7 };
+enum {
+    BATCH = 64,
+    SEED = 7,
+    K_STEPS = 2,        /* test_first_steps_match_cpu */
+    ACCURACY_SEEDS = 10 /* test_one_epoch_accuracy_within_one_point; HMLCOST_PARITY_SEEDS */
+};
 
 static const nn_backend *gpu, *cpu;
 static data_set train_set, test_set;
@@ -114,6 +122,80 @@ static void test_first_step_matches_cpu(void **state)
     free(grads_c);
     free(grads_g);
     free(x);
+}
+
+static int compare_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of |a[i] - b[i]| over n values (n >= 1). */
+static double median_abs_diff(const float *a, const float *b, size_t n)
+{
+    float *d = malloc(sizeof(float) * n);
+    for (size_t i = 0; i < n; i++)
+        d[i] = fabsf(a[i] - b[i]);
+    qsort(d, n, sizeof *d, compare_float);
+    double m = d[n / 2];
+    free(d);
+    return m;
+}
+
+/* The first K_STEPS Adam steps on the cpu and the cuda backend, from the
+ * same weights on the same batches: for every tensor, the median over its
+ * elements of |p_cuda - p_cpu| must be at most 2 % of the learning rate
+ * (an Adam step moves almost every weight by about lr).
+ *
+ * Why a median, two steps and 2 %: Adam divides each gradient by its own
+ * magnitude, so a weight whose gradient is near zero moves by about +lr or
+ * -lr depending on the gradient's sign, which rounding alone can flip; and
+ * every later step spreads such flips. Measured on the cpu backend itself
+ * (issue 6, CIFAR-10, seeds 1-3): the cpu at 1 thread against 2 threads (a
+ * different summation order) gives a worst tensor median of 9e-7..7e-5 lr
+ * after 2 steps, 8e-5..1.3e-3 after 3, 1.4e-3..7e-3 after 4; initial
+ * weights perturbed by a relative 1e-6 (1e-5) give up to 5e-4 (8e-3) lr
+ * after 2 steps. A learning rate 2 % off gives 0.035..0.039 lr after 2
+ * steps: the check catches any error of that size in the data, the
+ * gradients or the optimizer's state, and tolerates rounding with a margin
+ * of 25x over fp32-level differences. Largest deviations (a few flipped
+ * weights of 2 lr) are printed, not checked. */
+static void test_first_steps_match_cpu(void **state)
+{
+    (void)state;
+    uint32_t *order = malloc(sizeof(uint32_t) * train_set.count);
+    data_epoch_order(SEED, 0, (uint32_t)train_set.count, order);
+    float *x = malloc(sizeof(float) * BATCH * NN_INPUT_SIZE);
+    int32_t labels[BATCH];
+    nn_model *mc = create(cpu, BATCH), *mg = create(gpu, BATCH);
+    for (int k = 0; k < K_STEPS; k++) {
+        float lc, lg;
+        data_fill_batch(&train_set, order, (size_t)k * BATCH, BATCH, x, labels);
+        TRY(cpu->train_step(mc, x, labels, BATCH, &lc, err));
+        TRY(gpu->train_step(mg, x, labels, BATCH, &lg, err));
+        printf("step %d loss: cpu %.7f cuda %.7f\n", k + 1, lc, lg);
+    }
+    float *pc = malloc(sizeof(float) * NN_PARAM_COUNT), *pg = malloc(sizeof(float) * NN_PARAM_COUNT);
+    TRY(cpu->get_params(mc, pc, err));
+    TRY(gpu->get_params(mg, pg, err));
+    const double lr = config(BATCH).optimizer.lr;
+    const nn_param_spec *specs = nn_param_specs();
+    double worst = 0;
+    for (int t = 0; t < NN_PARAM_TENSOR_COUNT; t++) {
+        const size_t o = specs[t].offset, c = specs[t].count;
+        double med = median_abs_diff(pc + o, pg + o, c) / lr;
+        double mx = max_diff(pc + o, pg + o, c) / lr;
+        printf("  after %d steps %-13s median |dp| %.2e lr, max %.2e lr\n", K_STEPS,
+               specs[t].name, med, mx);
+        worst = fmax(worst, med);
+    }
+    assert_true(worst <= 0.02);
+    cpu->destroy(mc);
+    gpu->destroy(mg);
+    free(pc);
+    free(pg);
+    free(x);
+    free(order);
 }
 
 /* 2 full batches and a partial one, from host floats and from the device's
@@ -209,10 +291,18 @@ static void test_evaluate_batches_equals_evaluate(void **state)
     free(x);
 }
 
-/* Trains one epoch on a backend: host batches for cpu, device data for cuda. */
-static double epoch_accuracy(const nn_backend *b, const uint32_t *order)
+/* Trains one epoch on a backend from the seed's initial weights and data
+ * order: host batches for cpu, device data for cuda. */
+static double epoch_accuracy(const nn_backend *b, uint64_t seed)
 {
-    nn_model *m = create(b, BATCH);
+    uint32_t *order = malloc(sizeof(uint32_t) * train_set.count);
+    data_epoch_order(seed, 0, (uint32_t)train_set.count, order);
+    float *params = malloc(sizeof(float) * NN_PARAM_COUNT);
+    nn_init_glorot(seed, params);
+    nn_model_config cfg = config(BATCH);
+    nn_model *m = NULL;
+    TRY(b->create(&cfg, params, &m, err));
+    free(params);
     const size_t n_train = train_set.count, n_test = test_set.count;
     int correct = 0;
     double loss = 0.0;
@@ -243,9 +333,27 @@ static double epoch_accuracy(const nn_backend *b, const uint32_t *order)
         free(x);
     }
     b->destroy(m);
+    free(order);
     return (double)correct / (double)n_test;
 }
 
+/* Issue 6's criterion, accuracy after one epoch within 1 percentage point
+ * of the cpu backend's, measured so that it means something: the mean
+ * over ACCURACY_SEEDS seeds (each its own initial weights and data order)
+ * of cuda's accuracy minus cpu's must be within 1 point.
+ *
+ * Why not one seed: two runs that differ only in rounding drift apart
+ * within a few steps (test_first_steps_match_cpu) and end as two different
+ * models. Their accuracies on 2,000 test images differ by chance alone:
+ * the test set's binomial error is sqrt(0.47 * 0.53 / 2000) = 1.1 points
+ * per model, and the cpu backend against itself (1 and 2 threads, 10,000
+ * training images, 2,000 test images, seeds 1-12, issue 6) differs by a
+ * standard deviation of 1.2 points per seed, by up to 2.5 (mean -0.8); the
+ * first GPU run (one seed) saw 2.35. Over 10 seeds the mean's standard
+ * error is 1.2 / sqrt(10) = 0.38 points: a backend that trains the same
+ * model fails this check with probability about 1 %, one that is 2 points
+ * worse fails it with about 99 %. The paired differences' mean, standard
+ * deviation and 95 % interval are printed. */
 static void test_one_epoch_accuracy_within_one_point(void **state)
 {
     (void)state;
@@ -253,14 +361,30 @@ static void test_one_epoch_accuracy_within_one_point(void **state)
         printf("skipped: CIFAR-10 not found (set HMLCOST_DATA)\n");
         skip();
     }
-    uint32_t *order = malloc(sizeof(uint32_t) * train_set.count);
-    data_epoch_order(SEED, 0, (uint32_t)train_set.count, order);
-    double acc_cpu = epoch_accuracy(cpu, order), acc_gpu = epoch_accuracy(gpu, order);
-    printf("one epoch on %zu images, %zu test images: accuracy cpu %.4f cuda %.4f\n",
-           train_set.count, test_set.count, acc_cpu, acc_gpu);
-    assert_true(fabs(acc_cpu - acc_gpu) <= 0.01);
-    assert_true(acc_gpu > 0.25);
-    free(order);
+    int seeds = ACCURACY_SEEDS;
+    const char *env = getenv("HMLCOST_PARITY_SEEDS");
+    if (env && atoi(env) > 0)
+        seeds = atoi(env);
+    double sum = 0, sum_sq = 0, sum_gpu = 0;
+    for (int k = 0; k < seeds; k++) {
+        const uint64_t seed = 1000 + (uint64_t)k;
+        double acc_cpu = epoch_accuracy(cpu, seed), acc_gpu = epoch_accuracy(gpu, seed);
+        double d = acc_gpu - acc_cpu;
+        printf("seed %llu: one epoch on %zu images, %zu test images: accuracy cpu %.4f cuda %.4f "
+               "(%+.2f points)\n",
+               (unsigned long long)seed, train_set.count, test_set.count, acc_cpu, acc_gpu,
+               100 * d);
+        sum += d;
+        sum_sq += d * d;
+        sum_gpu += acc_gpu;
+    }
+    const double mean = sum / seeds;
+    const double sd = seeds > 1 ? sqrt(fmax(0, (sum_sq - seeds * mean * mean) / (seeds - 1))) : 0;
+    const double half = 1.96 * sd / sqrt(seeds);
+    printf("cuda - cpu over %d seeds: mean %+.2f points (sd %.2f, 95 %% interval %+.2f..%+.2f)\n",
+           seeds, 100 * mean, 100 * sd, 100 * (mean - half), 100 * (mean + half));
+    assert_true(fabs(mean) <= 0.01);
+    assert_true(sum_gpu / seeds > 0.25);
 }
 
 static bool load_real_data(void)
@@ -310,6 +434,7 @@ int main(void)
     nn_init_glorot(SEED, initial);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_step_matches_cpu),
+        cmocka_unit_test(test_first_steps_match_cpu),
         cmocka_unit_test(test_device_data_path_is_bit_identical),
         cmocka_unit_test(test_runs_are_bit_identical),
         cmocka_unit_test(test_evaluate_batches_equals_evaluate),

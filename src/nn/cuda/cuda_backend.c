@@ -21,31 +21,89 @@
  * Determinism: only algorithms cuDNN reports deterministic are used; our
  * reductions have a fixed order; cuBLAS is deterministic on one stream.
  *
- * Knobs (environment, read once): HMLCOST_CUDA_TF32=1 lets cuDNN and cuBLAS
- * use TF32 tensor cores (PyTorch's default for convolutions); otherwise
- * every product is plain fp32 FMA, like the cpu backend. HMLCOST_CUDA_GRAPHS=0
- * launches every step eagerly. */
+ * Knobs (environment, read once; cuda_options_read):
+ *   HMLCOST_CUDA_TF32=1     cuDNN and cuBLAS may use TF32 tensor cores
+ *                           (PyTorch's default for convolutions); otherwise
+ *                           every product is plain fp32 FMA, like the cpu backend;
+ *   HMLCOST_CUDA_GRAPHS=0   every step launched eagerly;
+ *   HMLCOST_CUDA_ALGO=find  cuDNN algorithms by cudnnFind*AlgorithmEx (timed
+ *                           on this GPU; the fastest deterministic one) instead
+ *                           of cuDNN's heuristics (the default, "heuristic");
+ *   HMLCOST_CUDA_FUSED=1    convolution + bias + ReLU in one cuDNN call
+ *                           (cudnnConvolutionBiasActivationForward);
+ *   HMLCOST_CUDA_BIASGRAD=split  the bias gradients in two passes over
+ *                           (image chunk, channel) blocks (more parallel);
+ *   HMLCOST_CUDA_PROFILE=1  each training step of train_batches runs eagerly
+ *                           behind a GPU-side wait, with CUDA events between
+ *                           its operations: per-operation GPU times
+ *                           (cuda_backend_report, nn/cuda/cuda_report.h).
+ * Every knob keeps determinism (same inputs, same knobs: bit-identical), except
+ * that ALGO=find may pick another algorithm in another process when two are
+ * equally fast. */
 #include "nn/backend.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cuda_runtime_api.h>
 
 #include "data/dataset.h"
 #include "nn/cuda/cuda_api.h"
 #include "nn/cuda/cuda_kernels.h"
+#include "nn/cuda/cuda_report.h"
 #include "nn/model_spec.h"
 
 enum {
     MAX_PLANS = 8,
     LAYERS = NN_LAYER_COUNT,
     CUBLAS_WORKSPACE_BYTES = 32 << 20,
+    MAX_TIMINGS = 48,
+    MAX_PROFILE_OPS = 64,
+    PROFILE_WARMUP_STEPS = 5,
+    BIAS_PARTIAL_FLOATS = 8192,
 };
 static const size_t conv_workspace_limit = (size_t)1 << 30;
+/* cudnnFind's scratch: algorithms needing more are not timed. */
+static const size_t find_workspace_bytes = (size_t)256 << 20;
+/* The profiler's GPU-side head start per step (the host enqueues a step
+ * in well under this). */
+static const unsigned long long profile_spin_ns = 3000000ull;
+
+typedef enum cuda_algo_choice { ALGO_HEURISTIC, ALGO_FIND } cuda_algo_choice;
+
+typedef struct cuda_options {
+    bool tf32, graphs, fused, bias_split, profile;
+    cuda_algo_choice algo;
+} cuda_options;
+
+/* Operations of a step, as the profiler names them (with the layer's name). */
+typedef enum cuda_op {
+    OP_GATHER, OP_CONV_FWD, OP_BIAS_ACT, OP_POOL_FWD, OP_GEMM_FWD, OP_LOSS, OP_RELU_BIAS_BWD,
+    OP_BWD_FILTER, OP_BWD_DATA, OP_POOL_BWD, OP_GEMM_DW, OP_GEMM_DX, OP_UPDATE, OP_ADVANCE,
+    OP_COUNT
+} cuda_op;
+static const char *const op_names[OP_COUNT] = {
+    "gather", "fwd", "bias_relu", "fwd", "gemm_fwd", "softmax_xent", "relu_bias_bwd",
+    "bwd_filter", "bwd_data", "bwd", "gemm_dw", "gemm_dx", "optimizer", "advance"};
+
+/* GPU time per operation over the profiled steps (HMLCOST_CUDA_PROFILE). */
+typedef struct cuda_profile {
+    cudaEvent_t events[MAX_PROFILE_OPS + 1];
+    int layer[MAX_PROFILE_OPS];
+    cuda_op op[MAX_PROFILE_OPS];
+    int marks;           /* events recorded in the current step after events[0] */
+    bool active;         /* between profile_begin and profile_end */
+    int steps_seen, steps_timed;
+    int n;               /* batch size of the timed steps */
+    double ms[LAYERS + 1][OP_COUNT]; /* row LAYERS: no layer (gather, loss, optimizer) */
+    int calls[LAYERS + 1][OP_COUNT];
+    double step_ms;
+} cuda_profile;
 
 /* The process's GPU context, made once (as a framework's): the libraries'
  * function table, the handles and the one stream. Never torn down. */
@@ -57,8 +115,15 @@ typedef struct cuda_context {
     cublasHandle_t cublas;
     cudaStream_t stream;
     void *cublas_workspace;
-    bool tf32, graphs;
+    cudnnActivationDescriptor_t relu;
+    cuda_options opt;
     char device_name[256];
+    /* Wall-clock seconds of the set-up steps, in order (cuda_backend_report). */
+    const char *timing_label[MAX_TIMINGS];
+    double timing_s[MAX_TIMINGS];
+    int timings;
+    char algos[1024]; /* the algorithms of the first plan of the full batch */
+    cuda_profile prof;
 } cuda_context;
 
 static cuda_context ctx;
@@ -74,8 +139,11 @@ typedef struct cuda_conv {
 typedef struct cuda_plan {
     int n;
     cudnnTensorDescriptor_t act_desc[LAYERS + 1]; /* (n, c, h, w) of act[i] */
+    cudnnTensorDescriptor_t bias_desc[LAYERS];    /* (1, c, 1, 1): conv layers, fused only */
     cuda_conv conv[LAYERS];                       /* conv layers only */
     cudnnPoolingDescriptor_t pool_desc[LAYERS];   /* pooling layers only */
+    float *bias_partial;     /* BIAS_PARTIAL_FLOATS: the split bias gradient's partial sums */
+    bool unfused[LAYERS];    /* HMLCOST_CUDA_FUSED: cuDNN refused the fused call for this layer */
     float *act[LAYERS + 1];  /* act[0] = x (n, 3, 32, 32); act[i + 1] = layer i's output */
     float *dact[LAYERS + 1]; /* dL/dact[i]; dact[0] unused (conv1's input is data) */
     int32_t *labels;         /* (n) */
@@ -136,6 +204,34 @@ static bool env_flag(const char *name, bool fallback)
     return strcmp(v, "0") != 0;
 }
 
+static void cuda_options_read(cuda_options *o)
+{
+    o->tf32 = env_flag("HMLCOST_CUDA_TF32", false);
+    o->graphs = env_flag("HMLCOST_CUDA_GRAPHS", true);
+    o->fused = env_flag("HMLCOST_CUDA_FUSED", false);
+    o->profile = env_flag("HMLCOST_CUDA_PROFILE", false);
+    const char *bias = getenv("HMLCOST_CUDA_BIASGRAD");
+    o->bias_split = bias && strcmp(bias, "split") == 0;
+    const char *algo = getenv("HMLCOST_CUDA_ALGO");
+    o->algo = algo && strcmp(algo, "find") == 0 ? ALGO_FIND : ALGO_HEURISTIC;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Records a set-up step's duration (label: a string literal). */
+static void timing_add(const char *label, double seconds)
+{
+    if (ctx.timings < MAX_TIMINGS) {
+        ctx.timing_label[ctx.timings] = label;
+        ctx.timing_s[ctx.timings++] = seconds;
+    }
+}
+
 /* ---- availability and the context ---------------------------------------------------- */
 
 static hml_status cuda_available(hml_err *err)
@@ -171,17 +267,30 @@ static hml_status context_init(hml_err *err)
 {
     if (ctx.ready)
         return HML_OK;
+    double t = wall_now();
     if (cuda_available(err) != HML_OK)
         return err->status;
-    ctx.tf32 = env_flag("HMLCOST_CUDA_TF32", false);
-    ctx.graphs = env_flag("HMLCOST_CUDA_GRAPHS", true);
+    timing_add("probe (dlopen, cuInit, checks)", wall_now() - t);
+    cuda_options_read(&ctx.opt);
+    t = wall_now();
     struct cudaDeviceProp prop;
     CUDA_TRY("cudaSetDevice", cudaSetDevice(0));
+    CUDA_TRY("context", cudaFree(NULL)); /* makes the primary context now, timed */
+    timing_add("context (cudaSetDevice, cudaFree(0))", wall_now() - t);
+    t = wall_now();
     CUDA_TRY("cudaGetDeviceProperties", cudaGetDeviceProperties(&prop, 0));
     snprintf(ctx.device_name, sizeof ctx.device_name, "%s", prop.name);
     CUDA_TRY("cudaStreamCreate", cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking));
+    timing_add("properties, stream", wall_now() - t);
+    t = wall_now();
     CUDNN_TRY("cudnnCreate", ctx.api.cudnnCreate(&ctx.cudnn));
     CUDNN_TRY("cudnnSetStream", ctx.api.cudnnSetStream(ctx.cudnn, ctx.stream));
+    CUDNN_TRY("cudnnCreateActivationDescriptor", ctx.api.cudnnCreateActivationDescriptor(&ctx.relu));
+    CUDNN_TRY("cudnnSetActivationDescriptor",
+              ctx.api.cudnnSetActivationDescriptor(ctx.relu, CUDNN_ACTIVATION_RELU,
+                                                   CUDNN_NOT_PROPAGATE_NAN, 0.0));
+    timing_add("cudnnCreate", wall_now() - t);
+    t = wall_now();
     CUBLAS_TRY("cublasCreate", ctx.api.cublasCreate_v2(&ctx.cublas));
     CUBLAS_TRY("cublasSetStream", ctx.api.cublasSetStream_v2(ctx.cublas, ctx.stream));
     /* A workspace of our own: cuBLAS then never allocates, also not while
@@ -191,8 +300,9 @@ static hml_status context_init(hml_err *err)
                ctx.api.cublasSetWorkspace_v2(ctx.cublas, ctx.cublas_workspace,
                                              CUBLAS_WORKSPACE_BYTES));
     CUBLAS_TRY("cublasSetMathMode",
-               ctx.api.cublasSetMathMode(ctx.cublas, ctx.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
-                                                              : CUBLAS_DEFAULT_MATH));
+               ctx.api.cublasSetMathMode(ctx.cublas, ctx.opt.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                                  : CUBLAS_DEFAULT_MATH));
+    timing_add("cublasCreate, workspace", wall_now() - t);
     CUDA_TRY("normalisation constants",
              cuda_set_normalisation(data_channel_mean, data_channel_std));
     ctx.ready = true;
@@ -204,8 +314,12 @@ static void cuda_describe(char *buf, size_t size)
     gpu_libs_need need = cuda_api_need();
     const gpu_libs *libs = gpu_libs_probe_once(&need);
     const char *version = libs->lib[GPU_LIB_CUDNN].version;
-    snprintf(buf, size, "cudnn-%s%s", version[0] ? version : "unavailable",
-             env_flag("HMLCOST_CUDA_TF32", false) ? "+tf32" : "");
+    cuda_options o;
+    cuda_options_read(&o);
+    snprintf(buf, size, "cudnn-%s%s%s%s%s%s%s", version[0] ? version : "unavailable",
+             o.tf32 ? "+tf32" : "", o.algo == ALGO_FIND ? "+find" : "", o.fused ? "+fused" : "",
+             o.bias_split ? "+biassplit" : "", o.graphs ? "" : "+nographs",
+             o.profile ? "+profile" : "");
 }
 
 /* ---- plans ----------------------------------------------------------------------------- */
@@ -259,8 +373,11 @@ static void plan_destroy(cuda_plan *p)
         }
         if (p->pool_desc[i])
             ctx.api.cudnnDestroyPoolingDescriptor(p->pool_desc[i]);
+        if (p->bias_desc[i])
+            ctx.api.cudnnDestroyTensorDescriptor(p->bias_desc[i]);
     }
     cudaFree(p->labels);
+    cudaFree(p->bias_partial);
     cudaFree(p->workspace);
     free(p);
 }
@@ -268,7 +385,7 @@ static void plan_destroy(cuda_plan *p)
 /* Whether an algorithm's math suits the mode: plain fp32 excludes tensor ops. */
 static bool math_allowed(cudnnMathType_t math)
 {
-    return ctx.tf32 || (math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+    return ctx.opt.tf32 || (math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
 }
 
 static hml_status conv_descriptor(cudnnConvolutionDescriptor_t *desc, const nn_layer_spec *l,
@@ -280,103 +397,174 @@ static hml_status conv_descriptor(cudnnConvolutionDescriptor_t *desc, const nn_l
                                                       1, 1,
                                                       CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     CUDNN_TRY("cudnnSetConvolutionMathType",
-              ctx.api.cudnnSetConvolutionMathType(*desc, ctx.tf32 ? CUDNN_DEFAULT_MATH
+              ctx.api.cudnnSetConvolutionMathType(*desc, ctx.opt.tf32 ? CUDNN_DEFAULT_MATH
                                                                   : CUDNN_FMA_MATH));
     return HML_OK;
 }
 
-/* The fastest deterministic algorithm cuDNN's heuristics offer for each
- * direction of conv layer i (sorted by expected time; no benchmarking, so
- * building a model stays quick). */
-static hml_status conv_choose(cuda_plan *p, int i, const nn_layer_spec *l, hml_err *err)
+static const float *param_ptr(const cuda_model *m, int tensor)
 {
+    return m->params + nn_param_specs()[tensor].offset;
+}
+static float *grad_ptr(const cuda_model *m, int tensor)
+{
+    return m->grads + nn_param_specs()[tensor].offset;
+}
+
+/* The three directions of a convolution, and one algorithm's figures in a
+ * form common to cuDNN's three *AlgoPerf_t types. */
+enum { DIR_FWD, DIR_BWD_DATA, DIR_BWD_FILTER, DIRS };
+static const char *const dir_names[DIRS] = {"fwd", "bwd_data", "bwd_filter"};
+typedef struct algo_perf {
+    int algo;
+    cudnnStatus_t status;
+    float time_ms; /* cudnnFind only; -1 for heuristics */
+    size_t memory;
+    cudnnDeterminism_t determinism;
+    cudnnMathType_t math;
+} algo_perf;
+enum { MAX_ALGOS = 16 };
+
+#define COPY_PERFS(src, count, out, is_find)                                                    \
+    for (int k_ = 0; k_ < (count); k_++)                                                        \
+        (out)[k_] = (algo_perf){(int)(src)[k_].algo, (src)[k_].status,                          \
+                                (is_find) ? (src)[k_].time : -1.0f, (src)[k_].memory,           \
+                                (src)[k_].determinism, (src)[k_].mathType};
+
+/* cudnnFind's scratch: a workspace and an output for backward-filter (the
+ * trials must not write into the model's gradients). */
+typedef struct find_scratch {
+    void *workspace;
+    float *dw; /* the largest conv weight */
+} find_scratch;
+
+/* cuDNN's candidates for one direction of conv layer i, best first: its
+ * heuristics' order, or cudnnFind's measured times. */
+static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir,
+                                  const find_scratch *find_ws, algo_perf *out, int *count,
+                                  hml_err *err)
+{
+    const nn_layer_spec *l = &nn_layer_specs()[i];
     cuda_conv *c = &p->conv[i];
     cudnnTensorDescriptor_t x = p->act_desc[i], y = p->act_desc[i + 1];
-    size_t bytes = 0;
+    const bool find = ctx.opt.algo == ALGO_FIND;
     int got = 0;
-    bool found = false;
-
-    cudnnConvolutionFwdAlgoPerf_t fwd[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-    CUDNN_TRY("cudnnGetConvolutionForwardAlgorithm_v7",
-              ctx.api.cudnnGetConvolutionForwardAlgorithm_v7(
-                  ctx.cudnn, x, c->w_desc, c->fwd_desc, y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got,
-                  fwd));
-    for (int k = 0; k < got && !found; k++) {
-        if (fwd[k].status != CUDNN_STATUS_SUCCESS || fwd[k].determinism != CUDNN_DETERMINISTIC ||
-            fwd[k].memory > conv_workspace_limit || !math_allowed(fwd[k].mathType))
-            continue;
-        c->fwd_algo = fwd[k].algo;
-        if (ctx.tf32)
-            CUDNN_TRY("cudnnSetConvolutionMathType",
-                      ctx.api.cudnnSetConvolutionMathType(c->fwd_desc, fwd[k].mathType));
-        found = true;
+    if (dir == DIR_FWD) {
+        cudnnConvolutionFwdAlgoPerf_t r[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+        if (find)
+            CUDNN_TRY("cudnnFindConvolutionForwardAlgorithmEx",
+                      ctx.api.cudnnFindConvolutionForwardAlgorithmEx(
+                          ctx.cudnn, x, p->act[i], c->w_desc, param_ptr(m, l->weight_tensor),
+                          c->fwd_desc, y, p->act[i + 1], CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got,
+                          r, find_ws->workspace, find_workspace_bytes));
+        else
+            CUDNN_TRY("cudnnGetConvolutionForwardAlgorithm_v7",
+                      ctx.api.cudnnGetConvolutionForwardAlgorithm_v7(
+                          ctx.cudnn, x, c->w_desc, c->fwd_desc, y,
+                          CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, r));
+        COPY_PERFS(r, got, out, find)
+    } else if (dir == DIR_BWD_DATA) {
+        cudnnConvolutionBwdDataAlgoPerf_t r[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+        if (find)
+            CUDNN_TRY("cudnnFindConvolutionBackwardDataAlgorithmEx",
+                      ctx.api.cudnnFindConvolutionBackwardDataAlgorithmEx(
+                          ctx.cudnn, c->w_desc, param_ptr(m, l->weight_tensor), y,
+                          p->dact[i + 1], c->bwd_data_desc, x, p->dact[i],
+                          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, r, find_ws->workspace,
+                          find_workspace_bytes));
+        else
+            CUDNN_TRY("cudnnGetConvolutionBackwardDataAlgorithm_v7",
+                      ctx.api.cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                          ctx.cudnn, c->w_desc, y, c->bwd_data_desc, x,
+                          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, r));
+        COPY_PERFS(r, got, out, find)
+    } else {
+        cudnnConvolutionBwdFilterAlgoPerf_t r[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+        if (find)
+            CUDNN_TRY("cudnnFindConvolutionBackwardFilterAlgorithmEx",
+                      ctx.api.cudnnFindConvolutionBackwardFilterAlgorithmEx(
+                          ctx.cudnn, x, p->act[i], y, p->dact[i + 1], c->bwd_filter_desc,
+                          c->w_desc, find_ws->dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got,
+                          r, find_ws->workspace, find_workspace_bytes));
+        else
+            CUDNN_TRY("cudnnGetConvolutionBackwardFilterAlgorithm_v7",
+                      ctx.api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                          ctx.cudnn, x, y, c->bwd_filter_desc, c->w_desc,
+                          CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got, r));
+        COPY_PERFS(r, got, out, find)
     }
-    if (!found)
-        return hml_fail(err, HML_ESYSTEM, "cudnn: no deterministic forward algorithm for %s",
-                        l->name);
-    CUDNN_TRY("cudnnGetConvolutionForwardWorkspaceSize",
-              ctx.api.cudnnGetConvolutionForwardWorkspaceSize(ctx.cudnn, x, c->w_desc, c->fwd_desc,
-                                                              y, c->fwd_algo, &bytes));
-    if (bytes > p->workspace_bytes)
-        p->workspace_bytes = bytes;
-
-    cudnnConvolutionBwdFilterAlgoPerf_t bwf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-    found = false;
-    CUDNN_TRY("cudnnGetConvolutionBackwardFilterAlgorithm_v7",
-              ctx.api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-                  ctx.cudnn, x, y, c->bwd_filter_desc, c->w_desc,
-                  CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got, bwf));
-    for (int k = 0; k < got && !found; k++) {
-        if (bwf[k].status != CUDNN_STATUS_SUCCESS || bwf[k].determinism != CUDNN_DETERMINISTIC ||
-            bwf[k].memory > conv_workspace_limit || !math_allowed(bwf[k].mathType))
-            continue;
-        c->bwd_filter_algo = bwf[k].algo;
-        if (ctx.tf32)
-            CUDNN_TRY("cudnnSetConvolutionMathType",
-                      ctx.api.cudnnSetConvolutionMathType(c->bwd_filter_desc, bwf[k].mathType));
-        found = true;
-    }
-    if (!found)
-        return hml_fail(err, HML_ESYSTEM,
-                        "cudnn: no deterministic backward-filter algorithm for %s", l->name);
-    CUDNN_TRY("cudnnGetConvolutionBackwardFilterWorkspaceSize",
-              ctx.api.cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                  ctx.cudnn, x, y, c->bwd_filter_desc, c->w_desc, c->bwd_filter_algo, &bytes));
-    if (bytes > p->workspace_bytes)
-        p->workspace_bytes = bytes;
-
-    if (i == 0)
-        return HML_OK; /* conv1's input is data: no backward-data */
-    cudnnConvolutionBwdDataAlgoPerf_t bwd[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-    found = false;
-    CUDNN_TRY("cudnnGetConvolutionBackwardDataAlgorithm_v7",
-              ctx.api.cudnnGetConvolutionBackwardDataAlgorithm_v7(
-                  ctx.cudnn, c->w_desc, y, c->bwd_data_desc, x,
-                  CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, bwd));
-    for (int k = 0; k < got && !found; k++) {
-        if (bwd[k].status != CUDNN_STATUS_SUCCESS || bwd[k].determinism != CUDNN_DETERMINISTIC ||
-            bwd[k].memory > conv_workspace_limit || !math_allowed(bwd[k].mathType))
-            continue;
-        c->bwd_data_algo = bwd[k].algo;
-        if (ctx.tf32)
-            CUDNN_TRY("cudnnSetConvolutionMathType",
-                      ctx.api.cudnnSetConvolutionMathType(c->bwd_data_desc, bwd[k].mathType));
-        found = true;
-    }
-    if (!found)
-        return hml_fail(err, HML_ESYSTEM, "cudnn: no deterministic backward-data algorithm for %s",
-                        l->name);
-    CUDNN_TRY("cudnnGetConvolutionBackwardDataWorkspaceSize",
-              ctx.api.cudnnGetConvolutionBackwardDataWorkspaceSize(
-                  ctx.cudnn, c->w_desc, y, c->bwd_data_desc, x, c->bwd_data_algo, &bytes));
-    if (bytes > p->workspace_bytes)
-        p->workspace_bytes = bytes;
+    *count = got < MAX_ALGOS ? got : MAX_ALGOS;
     return HML_OK;
 }
 
-static hml_status plan_build(cuda_plan *p, int n, hml_err *err)
+/* For each direction of conv layer i, the first deterministic algorithm of
+ * conv_candidates (heuristics: no benchmarking, so building a model stays
+ * quick) whose math suits the mode and whose workspace fits. `record`:
+ * append the choice to ctx.algos. */
+static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, const find_scratch *find_ws,
+                              bool record, hml_err *err)
 {
+    const nn_layer_spec *l = &nn_layer_specs()[i];
+    cuda_conv *c = &p->conv[i];
+    cudnnTensorDescriptor_t x = p->act_desc[i], y = p->act_desc[i + 1];
+    for (int dir = 0; dir < DIRS; dir++) {
+        if (dir == DIR_BWD_DATA && i == 0)
+            continue; /* conv1's input is data: no backward-data */
+        algo_perf perf[MAX_ALGOS];
+        int count = 0, pick = -1;
+        if (conv_candidates(m, p, i, dir, find_ws, perf, &count, err) != HML_OK)
+            return err->status;
+        for (int k = 0; k < count && pick < 0; k++)
+            if (perf[k].status == CUDNN_STATUS_SUCCESS &&
+                perf[k].determinism == CUDNN_DETERMINISTIC &&
+                perf[k].memory <= conv_workspace_limit && math_allowed(perf[k].math))
+                pick = k;
+        if (pick < 0)
+            return hml_fail(err, HML_ESYSTEM, "cudnn: no deterministic %s algorithm for %s",
+                            dir_names[dir], l->name);
+        cudnnConvolutionDescriptor_t desc = dir == DIR_FWD        ? c->fwd_desc
+                                            : dir == DIR_BWD_DATA ? c->bwd_data_desc
+                                                                  : c->bwd_filter_desc;
+        if (ctx.opt.tf32)
+            CUDNN_TRY("cudnnSetConvolutionMathType",
+                      ctx.api.cudnnSetConvolutionMathType(desc, perf[pick].math));
+        size_t bytes = 0;
+        if (dir == DIR_FWD) {
+            c->fwd_algo = (cudnnConvolutionFwdAlgo_t)perf[pick].algo;
+            CUDNN_TRY("cudnnGetConvolutionForwardWorkspaceSize",
+                      ctx.api.cudnnGetConvolutionForwardWorkspaceSize(
+                          ctx.cudnn, x, c->w_desc, c->fwd_desc, y, c->fwd_algo, &bytes));
+        } else if (dir == DIR_BWD_DATA) {
+            c->bwd_data_algo = (cudnnConvolutionBwdDataAlgo_t)perf[pick].algo;
+            CUDNN_TRY("cudnnGetConvolutionBackwardDataWorkspaceSize",
+                      ctx.api.cudnnGetConvolutionBackwardDataWorkspaceSize(
+                          ctx.cudnn, c->w_desc, y, c->bwd_data_desc, x, c->bwd_data_algo,
+                          &bytes));
+        } else {
+            c->bwd_filter_algo = (cudnnConvolutionBwdFilterAlgo_t)perf[pick].algo;
+            CUDNN_TRY("cudnnGetConvolutionBackwardFilterWorkspaceSize",
+                      ctx.api.cudnnGetConvolutionBackwardFilterWorkspaceSize(
+                          ctx.cudnn, x, y, c->bwd_filter_desc, c->w_desc, c->bwd_filter_algo,
+                          &bytes));
+        }
+        if (bytes > p->workspace_bytes)
+            p->workspace_bytes = bytes;
+        if (record) {
+            size_t used = strlen(ctx.algos);
+            snprintf(ctx.algos + used, sizeof ctx.algos - used,
+                     "%s%s.%s=%d%s(%.3fms,%zuB,k%d)", used ? " " : "", l->name, dir_names[dir],
+                     perf[pick].algo, perf[pick].math == CUDNN_FMA_MATH ? "" : "/tc",
+                     (double)perf[pick].time_ms, bytes, pick);
+        }
+    }
+    return HML_OK;
+}
+
+static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
+{
+    const double t0 = wall_now();
     const nn_layer_spec *layers = nn_layer_specs();
+    const bool record = n == m->cfg.batch && !ctx.algos[0];
     p->n = n;
     for (int i = 0; i <= LAYERS; i++) {
         int c = NN_INPUT_C, h = NN_INPUT_H, w = NN_INPUT_W;
@@ -395,34 +583,79 @@ static hml_status plan_build(cuda_plan *p, int n, hml_err *err)
         if (i > 0 && device_alloc((void **)&p->dact[i], bytes, &p->bytes, err) != HML_OK)
             return err->status;
     }
-    if (device_alloc((void **)&p->labels, (size_t)n * sizeof(int32_t), &p->bytes, err) != HML_OK)
+    if (device_alloc((void **)&p->labels, (size_t)n * sizeof(int32_t), &p->bytes, err) != HML_OK ||
+        device_alloc((void **)&p->bias_partial, BIAS_PARTIAL_FLOATS * sizeof(float), &p->bytes,
+                     err) != HML_OK)
         return err->status;
-    for (int i = 0; i < LAYERS; i++) {
+    find_scratch find_ws = {0};
+    if (ctx.opt.algo == ALGO_FIND) {
+        /* The trials run on the handle's stream; nothing queued may still
+         * be running (a plan for a new size is made between steps). */
+        size_t max_weight = 0;
+        for (int i = 0; i < LAYERS; i++)
+            if (layers[i].kind == NN_LAYER_CONV &&
+                nn_param_specs()[layers[i].weight_tensor].count > max_weight)
+                max_weight = nn_param_specs()[layers[i].weight_tensor].count;
+        cudaError_t rc = cudaStreamSynchronize(ctx.stream);
+        if (rc == cudaSuccess)
+            rc = cudaMalloc(&find_ws.workspace, find_workspace_bytes);
+        if (rc == cudaSuccess)
+            rc = cudaMalloc((void **)&find_ws.dw, max_weight * sizeof(float));
+        if (rc != cudaSuccess) {
+            cudaFree(find_ws.workspace);
+            return hml_fail(err, HML_ESYSTEM, "cuda: cudnnFind's scratch (%zu bytes): %s",
+                            find_workspace_bytes, cudaGetErrorString(rc));
+        }
+    }
+    hml_status st = HML_OK;
+    const double t_desc = wall_now();
+    for (int i = 0; i < LAYERS && st == HML_OK; i++) {
         const nn_layer_spec *l = &layers[i];
         if (l->kind == NN_LAYER_CONV) {
             cuda_conv *c = &p->conv[i];
-            CUDNN_TRY("cudnnCreateFilterDescriptor", ctx.api.cudnnCreateFilterDescriptor(&c->w_desc));
-            CUDNN_TRY("cudnnSetFilter4dDescriptor",
-                      ctx.api.cudnnSetFilter4dDescriptor(c->w_desc, CUDNN_DATA_FLOAT,
-                                                         CUDNN_TENSOR_NCHW, l->out_c, l->in_c,
-                                                         l->kernel, l->kernel));
-            if (conv_descriptor(&c->fwd_desc, l, err) != HML_OK ||
-                conv_descriptor(&c->bwd_data_desc, l, err) != HML_OK ||
-                conv_descriptor(&c->bwd_filter_desc, l, err) != HML_OK ||
-                conv_choose(p, i, l, err) != HML_OK)
-                return err->status;
+            cudnnStatus_t cs = ctx.api.cudnnCreateFilterDescriptor(&c->w_desc);
+            if (cs == CUDNN_STATUS_SUCCESS)
+                cs = ctx.api.cudnnSetFilter4dDescriptor(c->w_desc, CUDNN_DATA_FLOAT,
+                                                        CUDNN_TENSOR_NCHW, l->out_c, l->in_c,
+                                                        l->kernel, l->kernel);
+            if (cs == CUDNN_STATUS_SUCCESS)
+                cs = ctx.api.cudnnCreateTensorDescriptor(&p->bias_desc[i]);
+            if (cs == CUDNN_STATUS_SUCCESS)
+                cs = ctx.api.cudnnSetTensor4dDescriptor(p->bias_desc[i], CUDNN_TENSOR_NCHW,
+                                                        CUDNN_DATA_FLOAT, 1, l->out_c, 1, 1);
+            if (cs != CUDNN_STATUS_SUCCESS)
+                st = hml_fail(err, HML_ESYSTEM, "cudnn: %s descriptors: %s", l->name,
+                              ctx.api.cudnnGetErrorString(cs));
+            else if (conv_descriptor(&c->fwd_desc, l, err) != HML_OK ||
+                     conv_descriptor(&c->bwd_data_desc, l, err) != HML_OK ||
+                     conv_descriptor(&c->bwd_filter_desc, l, err) != HML_OK ||
+                     conv_choose(m, p, i, &find_ws, record, err) != HML_OK)
+                st = err->status;
         } else if (l->kind == NN_LAYER_MAXPOOL) {
-            CUDNN_TRY("cudnnCreatePoolingDescriptor",
-                      ctx.api.cudnnCreatePoolingDescriptor(&p->pool_desc[i]));
-            CUDNN_TRY("cudnnSetPooling2dDescriptor",
-                      ctx.api.cudnnSetPooling2dDescriptor(
-                          p->pool_desc[i], CUDNN_POOLING_MAX_DETERMINISTIC, CUDNN_NOT_PROPAGATE_NAN,
-                          l->kernel, l->kernel, l->pad, l->pad, l->stride, l->stride));
+            cudnnStatus_t cs = ctx.api.cudnnCreatePoolingDescriptor(&p->pool_desc[i]);
+            if (cs == CUDNN_STATUS_SUCCESS)
+                cs = ctx.api.cudnnSetPooling2dDescriptor(
+                    p->pool_desc[i], CUDNN_POOLING_MAX_DETERMINISTIC, CUDNN_NOT_PROPAGATE_NAN,
+                    l->kernel, l->kernel, l->pad, l->pad, l->stride, l->stride);
+            if (cs != CUDNN_STATUS_SUCCESS)
+                st = hml_fail(err, HML_ESYSTEM, "cudnn: %s pooling descriptor: %s", l->name,
+                              ctx.api.cudnnGetErrorString(cs));
         }
     }
+    if (find_ws.workspace) {
+        cudaDeviceSynchronize();
+        cudaFree(find_ws.workspace);
+        cudaFree(find_ws.dw);
+    }
+    if (st != HML_OK)
+        return st;
+    timing_add(record ? "plan (full batch): algorithms" : "plan (another size): algorithms",
+               wall_now() - t_desc);
     if (p->workspace_bytes &&
         device_alloc(&p->workspace, p->workspace_bytes, &p->bytes, err) != HML_OK)
         return err->status;
+    timing_add(record ? "plan (full batch): total" : "plan (another size): total",
+               wall_now() - t0);
     return HML_OK;
 }
 
@@ -441,7 +674,7 @@ static hml_status plan_for(cuda_model *m, int n, cuda_plan **out, hml_err *err)
     cuda_plan *p = calloc(1, sizeof *p);
     if (!p)
         return hml_fail(err, HML_ESYSTEM, "cuda: out of memory");
-    if (plan_build(p, n, err) != HML_OK) {
+    if (plan_build(m, p, n, err) != HML_OK) {
         plan_destroy(p);
         return err->status;
     }
@@ -454,13 +687,62 @@ static hml_status plan_for(cuda_model *m, int n, cuda_plan **out, hml_err *err)
 
 static const float one = 1.0f, zero = 0.0f;
 
-static const float *param_ptr(const cuda_model *m, int tensor)
+/* ---- the profiler (HMLCOST_CUDA_PROFILE=1) ------------------------------------------------
+ * A profiled step: the GPU first waits profile_spin_ns (cuda_spin) while the
+ * host enqueues the whole step with an event after each operation; the
+ * events then time the operations back to back on the GPU, free of launch
+ * gaps. The first PROFILE_WARMUP_STEPS steps (lazy module loading) are not
+ * counted. */
+
+static hml_status profile_begin(int n, hml_err *err)
 {
-    return m->params + nn_param_specs()[tensor].offset;
+    cuda_profile *pr = &ctx.prof;
+    if (!pr->events[0])
+        for (int k = 0; k <= MAX_PROFILE_OPS; k++)
+            CUDA_TRY("cudaEventCreate", cudaEventCreate(&pr->events[k]));
+    CUDA_TRY("spin", cuda_spin(ctx.stream, profile_spin_ns));
+    CUDA_TRY("cudaEventRecord", cudaEventRecord(pr->events[0], ctx.stream));
+    pr->marks = 0;
+    pr->n = n;
+    pr->active = true;
+    return HML_OK;
 }
-static float *grad_ptr(const cuda_model *m, int tensor)
+
+/* After an operation of layer `layer` (-1: none) was enqueued. */
+static void profile_mark(int layer, cuda_op op)
 {
-    return m->grads + nn_param_specs()[tensor].offset;
+    cuda_profile *pr = &ctx.prof;
+    if (!pr->active || pr->marks == MAX_PROFILE_OPS)
+        return;
+    pr->layer[pr->marks] = layer;
+    pr->op[pr->marks] = op;
+    pr->marks++;
+    cudaEventRecord(pr->events[pr->marks], ctx.stream);
+}
+
+static hml_status profile_end(hml_err *err)
+{
+    cuda_profile *pr = &ctx.prof;
+    if (!pr->active)
+        return HML_OK;
+    pr->active = false;
+    CUDA_TRY("profile", cudaEventSynchronize(pr->events[pr->marks]));
+    if (pr->steps_seen++ < PROFILE_WARMUP_STEPS)
+        return HML_OK;
+    float total = 0;
+    CUDA_TRY("cudaEventElapsedTime",
+             cudaEventElapsedTime(&total, pr->events[0], pr->events[pr->marks]));
+    pr->step_ms += total;
+    for (int k = 0; k < pr->marks; k++) {
+        float ms = 0;
+        CUDA_TRY("cudaEventElapsedTime",
+                 cudaEventElapsedTime(&ms, pr->events[k], pr->events[k + 1]));
+        const int row = pr->layer[k] < 0 ? LAYERS : pr->layer[k];
+        pr->ms[row][pr->op[k]] += ms;
+        pr->calls[row][pr->op[k]]++;
+    }
+    pr->steps_timed++;
+    return HML_OK;
 }
 
 /* act[0] (and labels) -> act[LAYERS] = logits. */
@@ -471,6 +753,26 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
     for (int i = 0; i < LAYERS; i++) {
         const nn_layer_spec *l = &layers[i];
         const int spatial = l->out_h * l->out_w;
+        if (l->kind == NN_LAYER_CONV && ctx.opt.fused && l->relu && !p->unfused[i]) {
+            /* y = ReLU(conv(x) + bias); z (alpha2 = 0) is not read. Where cuDNN
+             * refuses it (on the first, eager run), this layer stays unfused. */
+            const cuda_conv *c = &p->conv[i];
+            cudnnStatus_t st = ctx.api.cudnnConvolutionBiasActivationForward(
+                ctx.cudnn, &one, p->act_desc[i], p->act[i], c->w_desc,
+                param_ptr(m, l->weight_tensor), c->fwd_desc, c->fwd_algo, p->workspace,
+                p->workspace_bytes, &zero, p->act_desc[i + 1], p->act[i + 1], p->bias_desc[i],
+                param_ptr(m, l->weight_tensor + 1), ctx.relu, p->act_desc[i + 1], p->act[i + 1]);
+            if (st == CUDNN_STATUS_SUCCESS) {
+                profile_mark(i, OP_CONV_FWD);
+                continue;
+            }
+            if (st != CUDNN_STATUS_NOT_SUPPORTED && st != CUDNN_STATUS_BAD_PARAM)
+                CUDNN_TRY(l->name, st);
+            p->unfused[i] = true;
+            size_t used = strlen(ctx.algos);
+            snprintf(ctx.algos + used, sizeof ctx.algos - used, " [%s n=%d: fused call refused: %s]",
+                     l->name, n, ctx.api.cudnnGetErrorString(st));
+        }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
             CUDNN_TRY(l->name, ctx.api.cudnnConvolutionForward(
@@ -478,10 +780,12 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
                                    param_ptr(m, l->weight_tensor), c->fwd_desc, c->fwd_algo,
                                    p->workspace, p->workspace_bytes, &zero, p->act_desc[i + 1],
                                    p->act[i + 1]));
+            profile_mark(i, OP_CONV_FWD);
         } else if (l->kind == NN_LAYER_MAXPOOL) {
             CUDNN_TRY(l->name, ctx.api.cudnnPoolingForward(ctx.cudnn, p->pool_desc[i], &one,
                                                            p->act_desc[i], p->act[i], &zero,
                                                            p->act_desc[i + 1], p->act[i + 1]));
+            profile_mark(i, OP_POOL_FWD);
             continue;
         } else {
             /* y (n, O) = x (n, I) W^T: column-major, y^T = op_T(W) x^T. */
@@ -490,10 +794,12 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
                                                        n, in, &one, param_ptr(m, l->weight_tensor),
                                                        in, p->act[i], in, &zero, p->act[i + 1],
                                                        out_f));
+            profile_mark(i, OP_GEMM_FWD);
         }
         CUDA_TRY(l->name, cuda_bias_act_forward(ctx.stream, p->act[i + 1],
                                                 param_ptr(m, l->weight_tensor + 1), n, l->out_c,
                                                 spatial, l->relu));
+        profile_mark(i, OP_BIAS_ACT);
     }
     return HML_OK;
 }
@@ -510,12 +816,20 @@ static hml_status backward(cuda_model *m, cuda_plan *p, hml_err *err)
                                    ctx.cudnn, p->pool_desc[i], &one, p->act_desc[i + 1],
                                    p->act[i + 1], p->act_desc[i + 1], p->dact[i + 1],
                                    p->act_desc[i], p->act[i], &zero, p->act_desc[i], p->dact[i]));
+            profile_mark(i, OP_POOL_BWD);
             continue;
         }
         /* Through the ReLU (in place) and the bias. */
-        CUDA_TRY(l->name, cuda_relu_bias_backward(ctx.stream, p->dact[i + 1], p->act[i + 1],
-                                                  grad_ptr(m, l->weight_tensor + 1), n, l->out_c,
-                                                  l->out_h * l->out_w, l->relu));
+        if (ctx.opt.bias_split)
+            CUDA_TRY(l->name, cuda_relu_bias_backward_split(
+                                  ctx.stream, p->dact[i + 1], p->act[i + 1],
+                                  grad_ptr(m, l->weight_tensor + 1), p->bias_partial, n, l->out_c,
+                                  l->out_h * l->out_w, l->relu));
+        else
+            CUDA_TRY(l->name, cuda_relu_bias_backward(ctx.stream, p->dact[i + 1], p->act[i + 1],
+                                                      grad_ptr(m, l->weight_tensor + 1), n,
+                                                      l->out_c, l->out_h * l->out_w, l->relu));
+        profile_mark(i, OP_RELU_BIAS_BWD);
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
             CUDNN_TRY(l->name, ctx.api.cudnnConvolutionBackwardFilter(
@@ -523,12 +837,15 @@ static hml_status backward(cuda_model *m, cuda_plan *p, hml_err *err)
                                    p->dact[i + 1], c->bwd_filter_desc, c->bwd_filter_algo,
                                    p->workspace, p->workspace_bytes, &zero, c->w_desc,
                                    grad_ptr(m, l->weight_tensor)));
-            if (i > 0)
+            profile_mark(i, OP_BWD_FILTER);
+            if (i > 0) {
                 CUDNN_TRY(l->name, ctx.api.cudnnConvolutionBackwardData(
                                        ctx.cudnn, &one, c->w_desc, param_ptr(m, l->weight_tensor),
                                        p->act_desc[i + 1], p->dact[i + 1], c->bwd_data_desc,
                                        c->bwd_data_algo, p->workspace, p->workspace_bytes, &zero,
                                        p->act_desc[i], p->dact[i]));
+                profile_mark(i, OP_BWD_DATA);
+            }
         } else {
             const int in = l->in_c * l->in_h * l->in_w, out_f = l->out_c;
             /* dW (O, I) = dy^T x: column-major, dW^T (I, O) = x^T dy. */
@@ -536,12 +853,15 @@ static hml_status backward(cuda_model *m, cuda_plan *p, hml_err *err)
                                                        out_f, n, &one, p->act[i], in,
                                                        p->dact[i + 1], out_f, &zero,
                                                        grad_ptr(m, l->weight_tensor), in));
+            profile_mark(i, OP_GEMM_DW);
             /* dx (n, I) = dy W: column-major, dx^T = W^T dy^T. */
-            if (i > 0)
+            if (i > 0) {
                 CUBLAS_TRY(l->name, ctx.api.cublasSgemm_v2(
                                         ctx.cublas, CUBLAS_OP_N, CUBLAS_OP_N, in, n, out_f, &one,
                                         param_ptr(m, l->weight_tensor), in, p->dact[i + 1], out_f,
                                         &zero, p->dact[i], in));
+                profile_mark(i, OP_GEMM_DX);
+            }
         }
     }
     return HML_OK;
@@ -556,6 +876,7 @@ static hml_status update(cuda_model *m, hml_err *err)
     else
         CUDA_TRY("adam", cuda_adam_update(ctx.stream, m->params, m->grads, m->moment1, m->moment2,
                                           NN_PARAM_COUNT, m->state, o->beta1, o->beta2, o->eps));
+    profile_mark(-1, OP_UPDATE);
     return HML_OK;
 }
 
@@ -568,10 +889,12 @@ static hml_status step_body(cuda_model *m, cuda_plan *p, bool train, hml_err *er
         return err->status;
     CUDA_TRY("loss", cuda_softmax_xent(ctx.stream, p->act[LAYERS], p->labels, p->n, NN_CLASSES,
                                        train ? p->dact[LAYERS] : NULL, m->losses, m->state));
+    profile_mark(-1, OP_LOSS);
     if (train && (backward(m, p, err) != HML_OK || update(m, err) != HML_OK))
         return err->status;
     const nn_optimizer_config *o = &m->cfg.optimizer;
     CUDA_TRY("advance", cuda_step_advance(ctx.stream, m->state, train, o->lr, o->beta1, o->beta2));
+    profile_mark(-1, OP_ADVANCE);
     return HML_OK;
 }
 
@@ -601,15 +924,32 @@ static hml_status capture(cuda_model *m, cuda_plan *p, bool train, hml_err *err)
  * then), from the captured graph afterwards. */
 static hml_status run_step(cuda_model *m, cuda_plan *p, bool train, hml_err *err)
 {
-    if (ctx.graphs && !p->graph_failed[train] && p->eager_runs[train] > 0) {
-        if (!p->graph[train] && capture(m, p, train, err) != HML_OK)
-            return err->status;
+    const bool profiled = ctx.prof.active;
+    if (ctx.opt.graphs && !profiled && !p->graph_failed[train] && p->eager_runs[train] > 0) {
+        if (!p->graph[train]) {
+            const double t = wall_now();
+            if (capture(m, p, train, err) != HML_OK)
+                return err->status;
+            timing_add(train ? "graph capture + instantiate (train)"
+                             : "graph capture + instantiate (eval)", wall_now() - t);
+        }
         if (p->graph[train]) {
             CUDA_TRY("cudaGraphLaunch", cudaGraphLaunch(p->graph[train], ctx.stream));
             return HML_OK;
         }
     }
-    p->eager_runs[train]++;
+    if (p->eager_runs[train]++ == 0 && !profiled) {
+        /* The first run of a plan: cuDNN and cuBLAS load their kernels.
+         * Timed alone: the steps already queued are waited for first. */
+        CUDA_TRY("first step", cudaStreamSynchronize(ctx.stream));
+        const double t = wall_now();
+        hml_status st = step_body(m, p, train, err);
+        if (st == HML_OK)
+            CUDA_TRY("first step", cudaStreamSynchronize(ctx.stream));
+        timing_add(train ? "first step, eager (train)" : "first step, eager (eval)",
+                   wall_now() - t);
+        return st;
+    }
     return step_body(m, p, train, err);
 }
 
@@ -680,6 +1020,7 @@ static hml_status cuda_create(const nn_model_config *cfg, const float *initial_p
         return hml_fail(err, HML_EUSAGE, "cuda: batch must be >= 1, not %d", cfg->batch);
     if (context_init(err) != HML_OK)
         return err->status;
+    const double t_create = wall_now();
     cuda_model *m = calloc(1, sizeof *m);
     if (!m)
         return hml_fail(err, HML_ESYSTEM, "cuda: out of memory");
@@ -716,6 +1057,7 @@ static hml_status cuda_create(const nn_model_config *cfg, const float *initial_p
     cuda_plan *plan;
     if ((st = plan_for(m, cfg->batch, &plan, err)) != HML_OK)
         goto fail;
+    timing_add("create (after the context: parameters, first plan)", wall_now() - t_create);
     *out = (nn_model *)m;
     return HML_OK;
 fail:
@@ -839,11 +1181,14 @@ static hml_status cuda_upload_data(nn_model *model, int which, const struct data
     if (!set->count)
         return HML_OK;
     const size_t bytes = set->count * DATA_RECORD_BYTES;
+    const double t = wall_now();
     if (device_alloc((void **)&m->data[which], bytes, &m->bytes, err) != HML_OK)
         return err->status;
     CUDA_TRY("upload data", cudaMemcpyAsync(m->data[which], set->records, bytes,
                                             cudaMemcpyHostToDevice, ctx.stream));
     CUDA_TRY("upload data", cudaStreamSynchronize(ctx.stream));
+    timing_add(which == NN_DATA_TRAIN ? "upload_data (train)" : "upload_data (test)",
+               wall_now() - t);
     m->data_count[which] = set->count;
     return HML_OK;
 }
@@ -906,9 +1251,12 @@ static hml_status cuda_train_batches(nn_model *model, const uint32_t *order, siz
         cuda_plan *p;
         if (plan_for(m, n, &p, err) != HML_OK)
             return err->status;
+        if (ctx.opt.profile && n == m->cfg.batch && profile_begin(n, err) != HML_OK)
+            return err->status;
         CUDA_TRY("gather", cuda_gather_images(ctx.stream, m->data[NN_DATA_TRAIN], m->order,
                                               m->state, (int)batch, n, p->act[0], p->labels));
-        if (run_step(m, p, true, err) != HML_OK)
+        profile_mark(-1, OP_GATHER);
+        if (run_step(m, p, true, err) != HML_OK || profile_end(err) != HML_OK)
             return err->status;
     }
     CUDA_TRY("copy losses", cudaMemcpyAsync(losses, m->losses, batches * sizeof(float),
@@ -967,3 +1315,58 @@ static const nn_backend cuda_backend = {
 };
 
 const nn_backend *nn_backend_cuda(void) { return &cuda_backend; }
+
+/* ---- the report (nn/cuda/cuda_report.h) ------------------------------------------------ */
+
+static size_t append(char *buf, size_t size, size_t used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static size_t append(char *buf, size_t size, size_t used, const char *fmt, ...)
+{
+    if (used >= size)
+        return used;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+    return w < 0 ? used : used + (size_t)w;
+}
+
+size_t cuda_backend_report(char *buf, size_t size)
+{
+    size_t u = 0;
+    if (size)
+        buf[0] = '\0';
+    if (!ctx.ready)
+        return append(buf, size, u, "cuda: not initialised\n");
+    gpu_libs_need need = cuda_api_need();
+    const gpu_libs *libs = gpu_libs_probe_once(&need);
+    u = append(buf, size, u, "cuda: %s; library probe %.4f s (", ctx.device_name, libs->probe_s);
+    for (int k = 0; k < GPU_LIB_COUNT; k++)
+        u = append(buf, size, u, "%s%s %.4f", k ? ", " : "", gpu_lib_name((gpu_lib_id)k),
+                   libs->lib[k].load_s);
+    u = append(buf, size, u, "); set-up steps (s):");
+    for (int k = 0; k < ctx.timings; k++)
+        u = append(buf, size, u, "%s %s %.4f", k ? "," : "", ctx.timing_label[k], ctx.timing_s[k]);
+    u = append(buf, size, u, "\ncuda: algorithms (layer.direction=algo[/tc](find ms,workspace,rank)): %s\n",
+               ctx.algos);
+    const cuda_profile *pr = &ctx.prof;
+    if (!pr->steps_timed)
+        return u;
+    const double steps = pr->steps_timed;
+    u = append(buf, size, u,
+               "cuda profile: %d training steps of %d images after %d warm-up steps; GPU time "
+               "per step %.4f ms (CUDA events, operations back to back)\n",
+               pr->steps_timed, pr->n, PROFILE_WARMUP_STEPS, pr->step_ms / steps);
+    const nn_layer_spec *layers = nn_layer_specs();
+    for (int row = 0; row <= LAYERS; row++)
+        for (int op = 0; op < OP_COUNT; op++) {
+            if (!pr->calls[row][op])
+                continue;
+            const double ms = pr->ms[row][op] / steps;
+            u = append(buf, size, u, "  %-8s %-14s %9.4f ms %5.1f %%\n",
+                       row == LAYERS ? "-" : layers[row].name, op_names[op], ms,
+                       100.0 * ms / (pr->step_ms / steps));
+        }
+    return u;
+}

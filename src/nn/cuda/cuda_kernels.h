@@ -48,6 +48,18 @@ int cuda_bias_act_forward(cudaStream_t stream, float *y, const float *bias, int 
 int cuda_relu_bias_backward(cudaStream_t stream, float *dy, const float *y, float *db, int n,
                             int channels, int spatial, int relu);
 
+/* The same result computed with more parallelism (the order of the sums
+ * differs from cuda_relu_bias_backward's, and is fixed): blocks over
+ * (image chunk, channel) write partial (cuda_bias_grad_chunks(n, channels)
+ * x channels floats), then one thread per channel adds the chunks in order;
+ * spatial == 1 (dense layers): one thread per feature over the images. */
+int cuda_relu_bias_backward_split(cudaStream_t stream, float *dy, const float *y, float *db,
+                                  float *partial, int n, int channels, int spatial, int relu);
+unsigned cuda_bias_grad_chunks(int n, int channels);
+
+/* The GPU waits ns nanoseconds (a profiling aid: see cuda_backend.c). */
+int cuda_spin(cudaStream_t stream, unsigned long long ns);
+
 /* Softmax cross-entropy over logits (n, classes), as nn_softmax_cross_entropy.
  * Training (dlogits != NULL): dlogits = (softmax - onehot) / n and
  * losses[state->batch] = mean loss. Evaluation (dlogits == NULL):

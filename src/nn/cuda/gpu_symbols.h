@@ -47,6 +47,13 @@
     X(cudnnConvolutionForward)                                                                  \
     X(cudnnConvolutionBackwardData)                                                             \
     X(cudnnConvolutionBackwardFilter)                                                           \
+    X(cudnnFindConvolutionForwardAlgorithmEx)                                                   \
+    X(cudnnFindConvolutionBackwardDataAlgorithmEx)                                              \
+    X(cudnnFindConvolutionBackwardFilterAlgorithmEx)                                            \
+    X(cudnnConvolutionBiasActivationForward)                                                    \
+    X(cudnnCreateActivationDescriptor)                                                          \
+    X(cudnnSetActivationDescriptor)                                                             \
+    X(cudnnDestroyActivationDescriptor)                                                         \
     X(cudnnCreatePoolingDescriptor)                                                             \
     X(cudnnSetPooling2dDescriptor)                                                              \
     X(cudnnDestroyPoolingDescriptor)                                                            \
