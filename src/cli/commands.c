@@ -4,5 +4,6 @@
 
 const cli_command cli_commands[] = {
     {"version", "print the version of hmlcost", cmd_version},
+    {"smells", "list the smells hmlcost injects and measures", cmd_smells},
     {NULL, NULL, NULL},
 };
