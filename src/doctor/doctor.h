@@ -58,6 +58,17 @@ hml_status doctor_check_batch(const doctor_context *ctx, doctor_report *report, 
 hml_status doctor_check_reuse(const doctor_context *ctx, doctor_report *report, hml_err *err);
 hml_status doctor_check_blas(const doctor_context *ctx, doctor_report *report, hml_err *err);
 
+/* Directories that hold other builds of libraries the workload loads (for
+ * hmlcost train: the libraries this process has loaded; for a command: any
+ * library the system resolves), where the loader picks a different file
+ * now: the libpath smell's default --libpath-dirs. globs: candidate
+ * directories (doctor_default_other_build_globs: Debian's BLAS/LAPACK
+ * alternatives, CUDA toolkits and their stubs). *dirs is a colon-separated
+ * list, "" when none; the caller frees it. */
+extern const char *const doctor_default_other_build_globs[];
+hml_status doctor_other_build_dirs(const doctor_context *ctx, const char *const *globs,
+                                   char **dirs, hml_err *err);
+
 /* All of them, in the order above. */
 hml_status doctor_check_all(const doctor_context *ctx, doctor_report *report, hml_err *err);
 

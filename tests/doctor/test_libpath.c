@@ -337,6 +337,48 @@ static void versions_come_from_the_real_file_name(void **state)
     assert_string_equal(v, "");
 }
 
+/* The libpath smell's default --libpath-dirs: directories holding another
+ * build of a library the workload loads. */
+static void other_builds_are_found_for_the_libpath_treatment(void **state)
+{
+    world *w = *state;
+    fixture_mkdirs(at(w, "sys"));
+    fixture_mkdirs(at(w, "alt-1"));
+    fixture_mkdirs(at(w, "alt-2"));
+    fixture_mkdirs(at(w, "alt-3"));
+    fixture_fake_library(at(w, "sys/libcjson.so.1"), 2);
+    fixture_fake_library(at(w, "sys/libnotloaded.so.4"), 2);
+    fixture_fake_library(at(w, "alt-1/libcjson.so.1"), 2);    /* loaded by us: other build */
+    fixture_fake_library(at(w, "alt-2/libnotloaded.so.4"), 2); /* only a command might load it */
+    assert_int_equal(symlink(at(w, "sys/libcjson.so.1"), at(w, "alt-3/libcjson.so.1")), 0);
+    const char *names[] = {"libcjson.so.1", "libnotloaded.so.4"};
+    const char *paths[] = {at(w, "sys/libcjson.so.1"), at(w, "sys/libnotloaded.so.4")};
+    fixture_ld_cache(w->cache, names, paths, 2);
+    char pattern[4096];
+    snprintf(pattern, sizeof pattern, "%s/alt-*", w->root);
+    const char *globs[] = {pattern, pattern, NULL};
+
+    doctor_context ctx = context(w, NULL);
+    char *dirs = NULL;
+    hml_err err;
+    assert_int_equal(doctor_other_build_dirs(&ctx, globs, &dirs, &err), HML_OK);
+    assert_string_equal(dirs, at(w, "alt-1"));
+    free(dirs);
+
+    ctx.workload.command = "python3 train.py";
+    assert_int_equal(doctor_other_build_dirs(&ctx, globs, &dirs, &err), HML_OK);
+    /* glob order is not promised: both, each once */
+    assert_int_equal(strlen(dirs), strlen(at(w, "alt-1")) * 2 + 1);
+    assert_non_null(strstr(dirs, at(w, "alt-1")));
+    assert_non_null(strstr(dirs, at(w, "alt-2")));
+    free(dirs);
+
+    const char *nothing[] = {"/nonexistent/*", NULL};
+    assert_int_equal(doctor_other_build_dirs(&ctx, nothing, &dirs, &err), HML_OK);
+    assert_string_equal(dirs, "");
+    free(dirs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +394,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(ld_cache_reader_handles_bad_files, setup, teardown),
         cmocka_unit_test(ld_cache_reader_agrees_with_ldconfig),
         cmocka_unit_test_setup_teardown(versions_come_from_the_real_file_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_builds_are_found_for_the_libpath_treatment, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
