@@ -6,5 +6,6 @@ const cli_command cli_commands[] = {
     {"version", "print the version of hmlcost", cmd_version},
     {"smells", "list the smells hmlcost injects and measures", cmd_smells},
     {"doctor", "find the smells in this environment before running anything", cmd_doctor},
+    {"capture", "run a command, read its accuracy from its output (run --workload)", cmd_capture},
     {NULL, NULL, NULL},
 };
