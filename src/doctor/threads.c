@@ -66,8 +66,8 @@ static hml_status oversubscribed(th_state *s, const char *what, long value, cons
 {
     char summary[192];
     const char *sep = what[0] == '-' ? " " : "=";
-    snprintf(summary, sizeof summary, "%s%s%ld asks for more threads than the %ld CPUs "
-             "available", what, sep, value, s->cpus);
+    snprintf(summary, sizeof summary, "%s%s%ld asks for more threads than the %ld CPU%s "
+             "available", what, sep, value, s->cpus, s->cpus == 1 ? "" : "s");
     text_printf(&s->ev, "%s%s%ld for %s; %ld CPUs available to this process (%s). %ld threads "
                         "on %ld CPUs wait for each other at every barrier and preempt each "
                         "other (%.1fx oversubscription)", what, sep, value, runtime, s->cpus,
