@@ -1,0 +1,245 @@
+/* hmlcost measure [options] -- CMD [ARGS...]: runs CMD once as a fresh
+ * process and measures time, CPU, memory, energy and CO2 of its tree. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/measure_common.h"
+#include "meter/host.h"
+#include "runner/execute.h"
+#include "runner/plan.h"
+
+static const char usage[] =
+    "usage: hmlcost measure [options] [--] CMD [ARGS...]\n\n"
+    "Runs CMD once as a fresh process (argv as given; a shell only with --shell) and\n"
+    "measures its whole process tree: wall time, user and system CPU, peak RSS (sampled\n"
+    "and the kernel's), GPU memory (NVML), energy (RAPL / NVML counters, else a\n"
+    "labelled estimate with CodeCarbon's constants) and CO2 = kWh x PUE x g/kWh.\n"
+    "A short summary goes to stderr; --json or --csv print the figures on stdout.\n\n"
+    "options:\n"
+    "  --json                print the measurement as JSON on stdout\n"
+    "  --csv                 print a CSV header and one row on stdout\n"
+    "  --shell               run CMD ARGS... joined by spaces with /bin/sh -c\n"
+    "  --timeout S           kill the tree after S seconds (SIGTERM, SIGKILL 1 s later)\n"
+    "  --quiet               the command's stdin/stdout/stderr go to /dev/null\n" CLI_METER_OPTIONS_HELP
+    "  -h, --help            this help\n\n"
+    "exit status: the command's (128+N when killed by signal N, 124 on timeout);\n"
+    "2 when hmlcost's own input is wrong or the command cannot be run.\n";
+
+enum { OPT_JSON = CLI_OPT_METER_LAST + 1, OPT_CSV, OPT_SHELL, OPT_TIMEOUT, OPT_QUIET };
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void print_json(char *const *argv, const execute_result *r, const meter_host *host)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *cmd = cJSON_AddArrayToObject(root, "command");
+    for (size_t i = 0; argv[i]; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+    cJSON_AddStringToObject(root, "started_at", r->started_at);
+    cJSON_AddStringToObject(root, "status", store_run_status_name(r->status));
+    if (r->reason[0])
+        cJSON_AddStringToObject(root, "reason", r->reason);
+    else
+        cJSON_AddNullToObject(root, "reason");
+    cJSON_AddItemToObject(root, "metrics",
+                          cli_metrics_json(r->meter.metrics.items, r->meter.metrics.count));
+    cJSON_AddStringToObject(root, "notes", r->meter.notes);
+    cJSON_AddItemToObject(root, "host", cli_host_json(host));
+    cJSON *result = r->result_json ? cJSON_Parse(r->result_json) : NULL;
+    if (result)
+        cJSON_AddItemToObject(root, "result", result);
+    else
+        cJSON_AddNullToObject(root, "result");
+    cJSON *samples = cJSON_AddArrayToObject(root, "samples");
+    for (size_t i = 0; i < r->meter.sample_count; i++) {
+        const meter_sample *s = &r->meter.samples[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "t_s", s->t_s);
+        cJSON_AddNumberToObject(o, "rss_bytes", s->rss_bytes);
+        cJSON_AddNumberToObject(o, "cpu_s", s->cpu_s);
+        cJSON_AddNumberToObject(o, "processes", s->processes);
+        if (s->gpu_mem_bytes >= 0)
+            cJSON_AddNumberToObject(o, "gpu_mem_bytes", s->gpu_mem_bytes);
+        else
+            cJSON_AddNullToObject(o, "gpu_mem_bytes");
+        cJSON_AddItemToArray(samples, o);
+    }
+    char *text = cJSON_PrintUnformatted(root);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    cJSON_Delete(root);
+}
+
+static void print_csv(char *const *argv, const execute_result *r, const meter_host *host)
+{
+    fputs("started_at,command,status,reason", stdout);
+    for (size_t i = 0; cli_csv_metric_names[i]; i++)
+        printf(",%s,%s_method", cli_csv_metric_names[i], cli_csv_metric_names[i]);
+    fputs(",cpu_model,threads,notes\n", stdout);
+    char command[4096] = "";
+    for (size_t i = 0; argv[i]; i++) {
+        size_t used = strlen(command);
+        snprintf(command + used, sizeof command - used, "%s%s", i ? " " : "", argv[i]);
+    }
+    printf("%s,", r->started_at);
+    cli_csv_field(stdout, command);
+    printf(",%s,", store_run_status_name(r->status));
+    cli_csv_field(stdout, r->reason);
+    for (size_t i = 0; cli_csv_metric_names[i]; i++) {
+        const meter_metric *m = meter_metrics_find(&r->meter.metrics, cli_csv_metric_names[i]);
+        if (m) {
+            printf(",%.17g,", m->value);
+            cli_csv_field(stdout, m->method);
+        } else {
+            fputs(",,", stdout);
+        }
+    }
+    fputc(',', stdout);
+    cli_csv_field(stdout, host->cpu_model);
+    printf(",%d,", host->threads);
+    cli_csv_field(stdout, r->meter.notes);
+    fputc('\n', stdout);
+}
+
+int cmd_measure(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"csv", no_argument, NULL, OPT_CSV},
+        {"shell", no_argument, NULL, OPT_SHELL},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, 'h'},
+        CLI_METER_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    plan p; /* only its command, shell flag and meter options are used */
+    plan_init(&p);
+    execute_options opts = {.interrupted = &interrupted};
+    meter_options_default(&opts.meter);
+    bool json = false, csv = false;
+    hml_err err;
+    hml_status status;
+    opterr = 0;
+    optind = 0;
+    int code;
+    /* '+': stop at the first non-option, which starts the command. */
+    while ((code = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+        if (cli_meter_option(code, optarg, &opts.meter, &status, &err)) {
+            if (status != HML_OK) {
+                plan_free(&p);
+                return cli_report_error(&err);
+            }
+            continue;
+        }
+        switch (code) {
+        case 'h':
+            fputs(usage, stdout);
+            plan_free(&p);
+            return CLI_EXIT_OK;
+        case OPT_JSON:
+            json = true;
+            break;
+        case OPT_CSV:
+            csv = true;
+            break;
+        case OPT_SHELL:
+            p.shell = true;
+            break;
+        case OPT_QUIET:
+            opts.quiet = true;
+            break;
+        case OPT_TIMEOUT:
+            if (cli_parse_double("timeout", optarg, 0.001, 7 * 86400, &opts.timeout_s, &err) !=
+                HML_OK) {
+                plan_free(&p);
+                return cli_report_error(&err);
+            }
+            break;
+        default:
+            plan_free(&p);
+            return cli_option_error("measure", code, argv, optind, longopts);
+        }
+    }
+    if (json && csv) {
+        plan_free(&p);
+        return cli_usage_error("measure: --json and --csv exclude each other");
+    }
+    if (optind >= argc) {
+        plan_free(&p);
+        return cli_usage_error("measure: no command given (hmlcost measure [options] -- CMD)");
+    }
+    plan_arm *arm = NULL;
+    char **command = NULL;
+    status = plan_set_command(&p, (size_t)(argc - optind), argv + optind, &err);
+    if (status == HML_OK)
+        status = plan_add_arm(&p, "measure", &arm, &err);
+    if (status == HML_OK)
+        status = plan_arm_command(&p, arm, &command, &err);
+    if (status != HML_OK) {
+        plan_free(&p);
+        return cli_report_error(&err);
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    execute_result r;
+    status = execute_measured(command, NULL, 0, &opts, &r, &err);
+    int exit_status;
+    if (status != HML_OK) {
+        exit_status = cli_report_error(&err);
+        if (status == HML_ESYSTEM && interrupted)
+            exit_status = 130;
+    } else {
+        meter_host host;
+        memset(&host, 0, sizeof host);
+        if (json || csv)
+            meter_host_read(&host, &err);
+        fprintf(stderr, "hmlcost measure: %s", store_run_status_name(r.status));
+        if (r.reason[0])
+            fprintf(stderr, " (%s)", r.reason);
+        fputc('\n', stderr);
+        cli_print_run_summary(stderr, &r.meter.metrics, r.meter.sample_count,
+                              opts.meter.interval_s, r.meter.notes);
+        if (json)
+            print_json(command, &r, &host);
+        else if (csv)
+            print_csv(command, &r, &host);
+        fflush(stdout);
+        switch (r.status) {
+        case STORE_RUN_OK:
+        case STORE_RUN_FAILED:
+            exit_status = r.exit_code;
+            break;
+        case STORE_RUN_CRASHED:
+            exit_status = 128 + r.signal;
+            break;
+        case STORE_RUN_TIMEOUT:
+            exit_status = 124;
+            break;
+        default:
+            exit_status = CLI_EXIT_FAILURE;
+        }
+    }
+    execute_result_free(&r);
+    plan_words_free(command);
+    plan_free(&p);
+    return exit_status;
+}

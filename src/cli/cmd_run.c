@@ -1,0 +1,534 @@
+/* hmlcost run [options] [--] CMD [ARGS...]: the protocol around measure:
+ * arms (baseline + treatments) x N fresh runs each, in an interleaved,
+ * random or blocked order, every run stored as soon as it ends. */
+#include "cli/cmd_run.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/measure_common.h"
+#include "meter/clock.h"
+#include "meter/text.h"
+#include "runner/protocol.h"
+#include "runner/store.h"
+
+static const char usage[] =
+    "usage: hmlcost run [options] [--] CMD [ARGS...]\n"
+    "       hmlcost run --plan FILE [options]\n\n"
+    "Runs every arm N times, each run a fresh process measured like 'hmlcost measure',\n"
+    "and stores each run (status, every metric with its method, samples, the workload's\n"
+    "result line from $HMLCOST_RESULT_FD) in an SQLite store as soon as it ends. The same\n"
+    "command again resumes: finished runs are kept, missing ones run.\n\n"
+    "arms:\n"
+    "  --arm NAME                 an arm running CMD unchanged\n"
+    "  --arm 'NAME:VAR=VAL ...'   an arm with environment changes (VAR alone unsets)\n"
+    "  --arm-args 'NAME:ARGS'     append ARGS to that arm's command\n"
+    "  --baseline NAME            the baseline (default: the first arm)\n"
+    "  --plan FILE                arms and options from an INI file ([run], [arm NAME]);\n"
+    "                             options on the command line override it\n"
+    "protocol:\n"
+    "  --runs N                   measured runs per arm (default 10)\n"
+    "  --order ORDER              interleaved (default: rounds, shuffled per round),\n"
+    "                             random, or blocked (all runs of an arm, then the next)\n"
+    "  --seed N                   seed of the shuffles (default 1)\n"
+    "  --warmup N                 discarded runs of every arm first (default 0)\n"
+    "  --cooldown S               pause between runs (default 0)\n"
+    "  --timeout S                kill a run after S seconds; it is stored as 'timeout'\n"
+    "  --shell                    run CMD ARGS... with /bin/sh -c\n"
+    "  --show-output              let the runs print (default: /dev/null)\n"
+    "store and output:\n"
+    "  --store FILE               the run store (default ./" CLI_DEFAULT_STORE ")\n"
+    "  --name TEXT                a label for the experiment\n"
+    "  --json                     print the experiment's runs as JSON on stdout\n"
+    "energy:\n" CLI_METER_OPTIONS_HELP "  -h, --help                 this help\n";
+
+enum {
+    OPT_ARM = CLI_OPT_METER_LAST + 1,
+    OPT_ARM_ARGS,
+    OPT_BASELINE,
+    OPT_PLAN,
+    OPT_RUNS,
+    OPT_ORDER,
+    OPT_SEED,
+    OPT_WARMUP,
+    OPT_COOLDOWN,
+    OPT_TIMEOUT,
+    OPT_SHELL,
+    OPT_SHOW_OUTPUT,
+    OPT_STORE,
+    OPT_NAME,
+    OPT_JSON,
+};
+
+static const struct option run_options[] = {
+    {"arm", required_argument, NULL, OPT_ARM},
+    {"arm-args", required_argument, NULL, OPT_ARM_ARGS},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"plan", required_argument, NULL, OPT_PLAN},
+    {"runs", required_argument, NULL, OPT_RUNS},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"cooldown", required_argument, NULL, OPT_COOLDOWN},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"shell", no_argument, NULL, OPT_SHELL},
+    {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    CLI_METER_LONG_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+/* ---- progress ----------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+typedef struct progress {
+    bool tty;
+    bool line_open;  /* a \r-updated line is on the terminal */
+    int width;       /* terminal columns */
+    char last[400];  /* the last run's figures */
+} progress;
+
+/* Rewrites the terminal's status line, cut to its width so it never wraps. */
+static void status_line(progress *pr, const char *text)
+{
+    int room = pr->width > 1 ? pr->width - 1 : 79;
+    fprintf(stderr, "\r\033[K%.*s", room, text);
+    fflush(stderr);
+    pr->line_open = true;
+}
+
+static double metric(const meter_metrics *m, const char *name)
+{
+    const meter_metric *x = m ? meter_metrics_find(m, name) : NULL;
+    return x ? x->value : NAN;
+}
+
+static void describe_run(char *out, size_t size, const runner_event *ev)
+{
+    char rss[32], energy[48];
+    cli_format_bytes(metric(ev->metrics, "peak_rss_bytes"), rss, sizeof rss);
+    cli_format_joules(metric(ev->metrics, "energy_total_j"), energy, sizeof energy);
+    const meter_metric *cpu_j = ev->metrics ? meter_metrics_find(ev->metrics, "energy_cpu_j") : NULL;
+    const char *how = cpu_j && strncmp(cpu_j->method, "estimate", 8) == 0 ? "estimate" : "counters";
+    text_format(out, size, "%s #%ld %s%s%s%s wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
+             ev->arm->name, ev->run_index, store_run_status_name(ev->status),
+             ev->reason ? " (" : "", ev->reason ? ev->reason : "", ev->reason ? ")" : "",
+             metric(ev->metrics, "wall_s"), metric(ev->metrics, "cpu_s"), rss, energy, how);
+}
+
+static void on_progress(void *ctx, const runner_event *ev)
+{
+    progress *pr = ctx;
+    char line[512];
+    switch (ev->kind) {
+    case RUNNER_EVENT_START:
+        if (ev->resumed)
+            fprintf(stderr, "hmlcost run: resuming experiment %lld: %zu of %zu runs stored\n",
+                    (long long)ev->experiment_id, ev->done, ev->total);
+        else
+            fprintf(stderr, "hmlcost run: experiment %lld: %zu runs\n",
+                    (long long)ev->experiment_id, ev->total);
+        return;
+    case RUNNER_EVENT_WARMUP_DONE:
+        describe_run(line, sizeof line, ev);
+        if (pr->tty) {
+            char text[600];
+            text_format(text, sizeof text, "warm-up: %s", line);
+            status_line(pr, text);
+        } else {
+            fprintf(stderr, "hmlcost run: warm-up %s\n", line);
+        }
+        return;
+    case RUNNER_EVENT_RUN_BEGIN:
+        if (pr->tty) {
+            char eta[32] = "?", text[600];
+            if (ev->eta_s >= 0)
+                clock_format_duration(ev->eta_s, eta, sizeof eta);
+            text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | running %s #%ld%s%s",
+                     ev->done, ev->total, 100.0 * (double)ev->done / (double)ev->total, eta,
+                     ev->arm->name, ev->run_index, pr->last[0] ? " | last: " : "", pr->last);
+            status_line(pr, text);
+        }
+        return;
+    case RUNNER_EVENT_RUN_DONE:
+        describe_run(line, sizeof line, ev);
+        text_format(pr->last, sizeof pr->last, "%s", line);
+        if (pr->tty) {
+            char eta[32], text[600];
+            clock_format_duration(ev->eta_s, eta, sizeof eta);
+            text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | %s", ev->done, ev->total,
+                     100.0 * (double)ev->done / (double)ev->total, eta, line);
+            status_line(pr, text);
+        } else {
+            fprintf(stderr, "hmlcost run: %zu/%zu %s\n", ev->done, ev->total, line);
+        }
+        return;
+    }
+}
+
+/* ---- summary ------------------------------------------------------------ */
+
+static void print_summary(store *s, int64_t experiment_id)
+{
+    hml_err err;
+    store_arm *arms = NULL;
+    size_t arm_count = 0;
+    if (store_list_arms(s, experiment_id, &arms, &arm_count, &err) != HML_OK)
+        return;
+    fprintf(stderr, "%-16s %4s %4s %6s %7s %7s %5s %10s %9s %10s %10s %10s\n", "arm", "runs", "ok",
+            "failed", "crashed", "timeout", "error", "wall s", "cpu s", "peak MiB", "energy J",
+            "co2 g");
+    char methods[512] = "";
+    for (size_t a = 0; a < arm_count; a++) {
+        store_run *runs = NULL;
+        size_t n = 0;
+        if (store_list_runs(s, arms[a].id, &runs, &n, &err) != HML_OK)
+            continue;
+        size_t by_status[5] = {0};
+        double sum[5] = {0};
+        static const char *const names[5] = {"wall_s", "cpu_s", "peak_rss_bytes",
+                                             "energy_total_j", "co2_g"};
+        for (size_t i = 0; i < n; i++) {
+            by_status[runs[i].status]++;
+            if (runs[i].status != STORE_RUN_OK)
+                continue;
+            for (int k = 0; k < 5; k++) {
+                const meter_metric *m = store_run_metric(&runs[i], names[k]);
+                sum[k] += m ? m->value : 0;
+            }
+            if (!methods[0]) {
+                const meter_metric *cpu = store_run_metric(&runs[i], "energy_cpu_j");
+                const meter_metric *ram = store_run_metric(&runs[i], "energy_ram_j");
+                const meter_metric *dram = store_run_metric(&runs[i], "energy_dram_j");
+                const meter_metric *gpu = store_run_metric(&runs[i], "energy_gpu_j");
+                text_format(methods, sizeof methods, "cpu %s; %s %s%s%s", cpu ? cpu->method : "?",
+                         dram ? "dram" : "ram",
+                         dram ? dram->method : (ram ? ram->method : "?"), gpu ? "; gpu " : "",
+                         gpu ? gpu->method : "");
+            }
+        }
+        double ok = (double)by_status[STORE_RUN_OK];
+        char label[32];
+        text_format(label, sizeof label, "%.14s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
+        if (ok > 0)
+            fprintf(stderr, "%-16s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
+                    label, n, by_status[0], by_status[1], by_status[2], by_status[3],
+                    by_status[4], sum[0] / ok, sum[1] / ok, sum[2] / ok / 1048576.0, sum[3] / ok,
+                    sum[4] / ok);
+        else
+            fprintf(stderr, "%-16s %4zu %4zu %6zu %7zu %7zu %5zu %10s %9s %10s %10s %10s\n", label,
+                    n, by_status[0], by_status[1], by_status[2], by_status[3], by_status[4], "-",
+                    "-", "-", "-", "-");
+        store_runs_free(runs, n);
+    }
+    fprintf(stderr, "(* baseline; figures are means over ok runs; energy: %s)\n",
+            methods[0] ? methods : "no ok run");
+    store_arms_free(arms, arm_count);
+}
+
+static void print_json(store *s, int64_t experiment_id, const char *store_path)
+{
+    hml_err err;
+    store_experiment exp;
+    bool found = false;
+    if (store_get_experiment(s, experiment_id, &exp, &found, &err) != HML_OK || !found)
+        return;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "store", store_path);
+    cJSON_AddNumberToObject(root, "experiment_id", (double)exp.id);
+    cJSON_AddStringToObject(root, "plan_key", exp.plan_key);
+    cJSON_AddStringToObject(root, "created_at", exp.created_at);
+    cJSON_AddNumberToObject(root, "runs_per_arm", (double)exp.runs_per_arm);
+    cJSON_AddStringToObject(root, "order", exp.order);
+    cJSON *plan_json = cJSON_Parse(exp.plan_json);
+    if (plan_json)
+        cJSON_AddItemToObject(root, "plan", plan_json);
+    meter_host host;
+    if (store_get_host(s, exp.host_id, &host, &found, &err) == HML_OK && found)
+        cJSON_AddItemToObject(root, "host", cli_host_json(&host));
+    cJSON *arm_list = cJSON_AddArrayToObject(root, "arms");
+    store_arm *arms = NULL;
+    size_t arm_count = 0;
+    if (store_list_arms(s, experiment_id, &arms, &arm_count, &err) == HML_OK) {
+        for (size_t a = 0; a < arm_count; a++) {
+            cJSON *arm = cJSON_CreateObject();
+            cJSON_AddStringToObject(arm, "name", arms[a].name);
+            cJSON_AddBoolToObject(arm, "baseline", arms[a].is_baseline);
+            if (arms[a].smell)
+                cJSON_AddStringToObject(arm, "smell", arms[a].smell);
+            else
+                cJSON_AddNullToObject(arm, "smell");
+            cJSON_AddItemToObject(arm, "command", cJSON_Parse(arms[a].argv_json));
+            cJSON_AddItemToObject(arm, "env", cJSON_Parse(arms[a].env_json));
+            cJSON *run_list = cJSON_AddArrayToObject(arm, "runs");
+            store_run *runs = NULL;
+            size_t n = 0;
+            if (store_list_runs(s, arms[a].id, &runs, &n, &err) == HML_OK) {
+                for (size_t i = 0; i < n; i++) {
+                    cJSON *run = cJSON_CreateObject();
+                    cJSON_AddNumberToObject(run, "index", (double)runs[i].run_index);
+                    cJSON_AddNumberToObject(run, "position", (double)runs[i].position);
+                    cJSON_AddStringToObject(run, "started_at", runs[i].started_at);
+                    cJSON_AddStringToObject(run, "status", store_run_status_name(runs[i].status));
+                    if (runs[i].reason)
+                        cJSON_AddStringToObject(run, "reason", runs[i].reason);
+                    else
+                        cJSON_AddNullToObject(run, "reason");
+                    cJSON_AddItemToObject(run, "metrics",
+                                          cli_metrics_json(runs[i].metrics, runs[i].metric_count));
+                    cJSON *result = runs[i].result_json ? cJSON_Parse(runs[i].result_json) : NULL;
+                    if (result)
+                        cJSON_AddItemToObject(run, "result", result);
+                    else
+                        cJSON_AddNullToObject(run, "result");
+                    cJSON_AddStringToObject(run, "notes", runs[i].notes ? runs[i].notes : "");
+                    cJSON_AddItemToArray(run_list, run);
+                }
+                store_runs_free(runs, n);
+            }
+            cJSON_AddItemToArray(arm_list, arm);
+        }
+        store_arms_free(arms, arm_count);
+    }
+    char *text = cJSON_PrintUnformatted(root);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    cJSON_Delete(root);
+    store_experiment_clear(&exp);
+}
+
+int cli_run_plan(const plan *p, const char *store_path, bool json)
+{
+    hml_err err;
+    /* Bad plans are refused before the store is opened or created. */
+    if (runner_check_plan(p, &err) != HML_OK)
+        return cli_report_error(&err);
+    store *s = NULL;
+    if (store_open(&s, store_path, STORE_READ_WRITE, &err) != HML_OK)
+        return cli_report_error(&err);
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    progress pr = {.tty = cli_stderr_is_tty(), .width = 80};
+    struct winsize ws;
+    if (pr.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        pr.width = ws.ws_col;
+    runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = &interrupted};
+    runner_summary sum;
+    hml_status status = runner_run_plan(p, s, &hooks, &sum, &err);
+    if (pr.line_open)
+        fputc('\n', stderr);
+    int exit_status = CLI_EXIT_OK;
+    if (status != HML_OK) {
+        if (interrupted) {
+            fprintf(stderr,
+                    "hmlcost: run: interrupted; the runs that finished are stored in '%s', run the "
+                    "same command again to resume\n",
+                    store_path);
+            exit_status = 130;
+        } else {
+            exit_status = cli_report_error(&err);
+        }
+    } else {
+        fprintf(stderr,
+                "hmlcost run: experiment %lld in %s: %zu runs done now, %zu were stored before; "
+                "%zu ok, %zu failed, %zu crashed, %zu timed out, %zu could not start\n",
+                (long long)sum.experiment_id, store_path, sum.ran, sum.already_stored,
+                sum.by_status[STORE_RUN_OK], sum.by_status[STORE_RUN_FAILED],
+                sum.by_status[STORE_RUN_CRASHED], sum.by_status[STORE_RUN_TIMEOUT],
+                sum.by_status[STORE_RUN_ERROR]);
+        print_summary(s, sum.experiment_id);
+        if (json)
+            print_json(s, sum.experiment_id, store_path);
+    }
+    store_close(s);
+    return exit_status;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+/* "NAME" or "NAME:VAR=VAL VAR2=VAL2". */
+static hml_status add_arm_spec(plan *p, const char *spec, hml_err *err)
+{
+    const char *colon = strchr(spec, ':');
+    char name[80];
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (len >= sizeof name)
+        return hml_fail(err, HML_EUSAGE, "--arm: name too long in '%s'", spec);
+    memcpy(name, spec, len);
+    name[len] = '\0';
+    plan_arm *arm = NULL;
+    hml_status status = plan_add_arm(p, name, &arm, err);
+    if (status == HML_OK && colon)
+        status = plan_arm_add_env_list(arm, colon + 1, err);
+    if (status != HML_OK)
+        return hml_wrap(err, "--arm");
+    return HML_OK;
+}
+
+static hml_status add_arm_args(plan *p, const char *spec, hml_err *err)
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon)
+        return hml_fail(err, HML_EUSAGE, "--arm-args: expected 'NAME:ARGS', got '%s'", spec);
+    char name[80];
+    size_t len = (size_t)(colon - spec);
+    if (len >= sizeof name)
+        return hml_fail(err, HML_EUSAGE, "--arm-args: name too long in '%s'", spec);
+    memcpy(name, spec, len);
+    name[len] = '\0';
+    plan_arm *arm = plan_find_arm(p, name);
+    if (!arm)
+        return hml_fail(err, HML_EUSAGE, "--arm-args: no arm is called '%s'", name);
+    if (plan_arm_add_arg_list(arm, colon + 1, err) != HML_OK)
+        return hml_wrap(err, "--arm-args");
+    return HML_OK;
+}
+
+typedef struct run_cli {
+    const char *store_path;
+    const char *baseline;
+    bool json;
+} run_cli;
+
+/* The second pass: everything but --plan (loaded first) and the arm-args
+ * (applied once all arms exist). */
+static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg, hml_err *err)
+{
+    hml_status status = HML_OK;
+    long value;
+    if (cli_meter_option(code, arg, &p->meter, &status, err))
+        return status;
+    switch (code) {
+    case OPT_ARM:
+        return add_arm_spec(p, arg, err);
+    case OPT_BASELINE:
+        cli->baseline = arg;
+        return HML_OK;
+    case OPT_RUNS:
+        status = cli_parse_long("runs", arg, 1, 1000000, &value, err);
+        if (status == HML_OK)
+            p->runs = value;
+        return status;
+    case OPT_WARMUP:
+        status = cli_parse_long("warmup", arg, 0, 1000000, &value, err);
+        if (status == HML_OK)
+            p->warmup = value;
+        return status;
+    case OPT_SEED:
+        status = cli_parse_long("seed", arg, 0, 0x7fffffffL, &value, err);
+        if (status == HML_OK)
+            p->seed = (uint64_t)value;
+        return status;
+    case OPT_ORDER:
+        return plan_parse_order(arg, &p->order, err);
+    case OPT_COOLDOWN:
+        return cli_parse_double("cooldown", arg, 0, 86400, &p->cooldown_s, err);
+    case OPT_TIMEOUT:
+        return cli_parse_double("timeout", arg, 0.001, 7 * 86400, &p->timeout_s, err);
+    case OPT_SHELL:
+        p->shell = true;
+        return HML_OK;
+    case OPT_SHOW_OUTPUT:
+        p->show_output = true;
+        return HML_OK;
+    case OPT_STORE:
+        cli->store_path = arg;
+        return HML_OK;
+    case OPT_NAME: {
+        char *copy = strdup(arg);
+        if (!copy)
+            return hml_fail(err, HML_ESYSTEM, "out of memory");
+        free(p->name);
+        p->name = copy;
+        return HML_OK;
+    }
+    case OPT_JSON:
+        cli->json = true;
+        return HML_OK;
+    default:
+        return HML_OK;
+    }
+}
+
+int cmd_run(int argc, char **argv)
+{
+    plan p;
+    plan_init(&p);
+    hml_err err;
+    run_cli cli = {.store_path = CLI_DEFAULT_STORE};
+    int code;
+    int exit_status = CLI_EXIT_OK;
+
+    /* Pass 1: help, option errors, the plan file. */
+    opterr = 0;
+    optind = 0;
+    const char *plan_file = NULL;
+    while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1) {
+        if (code == 'h') {
+            fputs(usage, stdout);
+            plan_free(&p);
+            return CLI_EXIT_OK;
+        }
+        if (code == '?' || code == ':') {
+            plan_free(&p);
+            return cli_option_error("run", code, argv, optind, run_options);
+        }
+        if (code == OPT_PLAN)
+            plan_file = optarg;
+    }
+    int command_at = optind;
+    if (plan_file && plan_load_ini(&p, plan_file, &err) != HML_OK)
+        goto usage_error;
+
+    /* Pass 2: the options, over what the plan file said. */
+    optind = 0;
+    while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
+        if (code != OPT_ARM_ARGS && apply_option(&p, &cli, code, optarg, &err) != HML_OK)
+            goto usage_error;
+    if (command_at < argc &&
+        plan_set_command(&p, (size_t)(argc - command_at), argv + command_at, &err) != HML_OK)
+        goto usage_error;
+    if (p.arm_count == 0 && plan_add_arm(&p, "baseline", NULL, &err) != HML_OK)
+        goto usage_error;
+    optind = 0;
+    while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
+        if (code == OPT_ARM_ARGS && add_arm_args(&p, optarg, &err) != HML_OK)
+            goto usage_error;
+    if (cli.baseline && plan_set_baseline(&p, cli.baseline, &err) != HML_OK)
+        goto usage_error;
+    if (plan_validate(&p, &err) != HML_OK)
+        goto usage_error;
+
+    exit_status = cli_run_plan(&p, cli.store_path, cli.json);
+    plan_free(&p);
+    return exit_status;
+usage_error:
+    exit_status = cli_report_error(&err);
+    plan_free(&p);
+    return exit_status;
+}

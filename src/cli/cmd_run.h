@@ -1,0 +1,16 @@
+/* The part of `hmlcost run` after option parsing, for every front end that
+ * builds a plan (the options of cmd_run.c, `run --smell` from the smells
+ * catalogue): opens the store, runs the plan with progress on stderr, prints
+ * the summary (and JSON with json), and returns the exit status. */
+#ifndef HMLCOST_CLI_CMD_RUN_H
+#define HMLCOST_CLI_CMD_RUN_H
+
+#include <stdbool.h>
+
+#include "runner/plan.h"
+
+#define CLI_DEFAULT_STORE "hmlcost.db"
+
+int cli_run_plan(const plan *p, const char *store_path, bool json);
+
+#endif

@@ -1,0 +1,73 @@
+/* What `hmlcost measure` and `hmlcost run` share: the energy/carbon options
+ * and the way a run's figures are shown (human summary, JSON, CSV). */
+#ifndef HMLCOST_CLI_MEASURE_COMMON_H
+#define HMLCOST_CLI_MEASURE_COMMON_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "common/error.h"
+#include "meter/host.h"
+#include "meter/meter.h"
+#include "meter/metric.h"
+
+/* getopt_long codes of the shared options (above any short option). */
+enum {
+    CLI_OPT_INTERVAL = 1000,
+    CLI_OPT_CPU_TDP,
+    CLI_OPT_PUE,
+    CLI_OPT_GRID_INTENSITY,
+    CLI_OPT_COUNTRY,
+    CLI_OPT_NO_RAPL,
+    CLI_OPT_NO_NVML,
+    CLI_OPT_METER_LAST,
+};
+
+#define CLI_METER_LONG_OPTIONS                                                                     \
+    {"interval", required_argument, NULL, CLI_OPT_INTERVAL},                                       \
+        {"cpu-tdp", required_argument, NULL, CLI_OPT_CPU_TDP},                                     \
+        {"pue", required_argument, NULL, CLI_OPT_PUE},                                             \
+        {"grid-intensity", required_argument, NULL, CLI_OPT_GRID_INTENSITY},                       \
+        {"country", required_argument, NULL, CLI_OPT_COUNTRY},                                     \
+        {"no-rapl", no_argument, NULL, CLI_OPT_NO_RAPL},                                           \
+        {"no-nvml", no_argument, NULL, CLI_OPT_NO_NVML}
+
+#define CLI_METER_OPTIONS_HELP                                                                     \
+    "  --interval S          sample the process tree every S seconds (default 0.1)\n"             \
+    "  --cpu-tdp W           CPU estimate: W / logical CPUs per busy CPU (default 4 W each)\n"   \
+    "  --pue P               power usage effectiveness for CO2 (default 1.0)\n"                   \
+    "  --grid-intensity G    grid carbon intensity, g CO2/kWh (default 475, world, IEA 2019)\n"  \
+    "  --country ISO3        grid intensity of a country (Our World in Data, compiled in)\n"     \
+    "  --no-rapl, --no-nvml  do not read RAPL / NVML counters (the estimate says so)\n"
+
+/* Applies one of the shared options; false when code is not one of them. */
+bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status *status,
+                      hml_err *err);
+
+/* Reports getopt_long's complaint about argv[optind - 1] as a usage error
+ * ("<command>: unknown option '--x'"). */
+int cli_option_error(const char *command, int code, char **argv, int optind_now,
+                     const struct option *longopts);
+
+/* "1.9 MiB", "4.6 J" / "1.20 kJ" / "3.4 Wh", "0.0123 g". */
+void cli_format_bytes(double bytes, char *out, size_t size);
+void cli_format_joules(double joules, char *out, size_t size);
+void cli_format_grams(double grams, char *out, size_t size);
+
+/* The figures of one run as a few lines for people (stderr). */
+void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sample_count,
+                           double interval_s, const char *notes);
+
+/* {"wall_s": {"value":..., "unit":"s", "method":"measured"}, ...} */
+cJSON *cli_metrics_json(const meter_metric *metrics, size_t count);
+cJSON *cli_host_json(const meter_host *host);
+
+/* The metric columns of the CSV outputs, in order (contract names). */
+extern const char *const cli_csv_metric_names[];
+/* Writes text as one CSV field (quoted when needed). */
+void cli_csv_field(FILE *out, const char *text);
+
+#endif

@@ -1,0 +1,42 @@
+#include "meter/estimate.h"
+#include "meter/text.h"
+
+#include <stdio.h>
+
+double estimate_cpu_watts(double cpu_tdp_w, int logical_cpus, char *method, size_t method_size)
+{
+    if (logical_cpus < 1)
+        logical_cpus = 1;
+    if (cpu_tdp_w > 0) {
+        text_format(method, method_size, "estimate:cpu-tdp-%gW-over-%d-logical-cpus", cpu_tdp_w,
+                 logical_cpus);
+        return cpu_tdp_w / logical_cpus;
+    }
+    text_format(method, method_size, "estimate:cpu-%gW-per-logical-cpu",
+             ESTIMATE_CPU_W_PER_LOGICAL_CPU);
+    return ESTIMATE_CPU_W_PER_LOGICAL_CPU;
+}
+
+double estimate_cpu_joules(double cpu_s, double watts_per_cpu) { return cpu_s * watts_per_cpu; }
+
+double estimate_ram_joules(const meter_sample *samples, size_t count, double wall_s,
+                           double peak_rss_bytes, char *method, size_t method_size)
+{
+    text_format(method, method_size, "estimate:ram-%gW-per-GiB", ESTIMATE_RAM_W_PER_GIB);
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    double byte_seconds = 0;
+    if (count == 0) {
+        byte_seconds = peak_rss_bytes * wall_s;
+    } else {
+        /* Sample i stands for (t[i-1], t[i]]; the last also for (t[n-1], wall]. */
+        double from = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (samples[i].t_s > from)
+                byte_seconds += samples[i].rss_bytes * (samples[i].t_s - from);
+            from = samples[i].t_s > from ? samples[i].t_s : from;
+        }
+        if (wall_s > from)
+            byte_seconds += samples[count - 1].rss_bytes * (wall_s - from);
+    }
+    return ESTIMATE_RAM_W_PER_GIB * byte_seconds / gib;
+}

@@ -1,0 +1,644 @@
+#include "report/analysis.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/format_util.h"
+#include "stats/holm.h"
+#include "stats/warnings.h"
+
+#define POWER_TARGET 0.8
+#define POWER_MAX_N 10000
+
+void report_options_default(report_options *o)
+{
+    *o = (report_options){.alpha = 0.05, .level = 0.95, .acc_margin = 0.01,
+                          .resamples = STATS_BOOTSTRAP_DEFAULT_RESAMPLES,
+                          .seed = STATS_BOOTSTRAP_DEFAULT_SEED, .min_runs = 5};
+}
+
+int report_analysis_metric(const report_analysis *a, const char *name)
+{
+    for (size_t i = 0; i < a->n_metrics; i++)
+        if (strcmp(a->metrics[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Appends text to a "sep"-joined list in buf unless it is already there. */
+static void join_unique(char *buf, size_t size, const char *sep, const char *text)
+{
+    if (!text[0])
+        return;
+    size_t tlen = strlen(text), slen = strlen(sep);
+    for (const char *p = buf; (p = strstr(p, text)); p++) {
+        bool starts = p == buf || (p - buf >= (long)slen && strncmp(p - slen, sep, slen) == 0);
+        bool ends = p[tlen] == '\0' || strncmp(p + tlen, sep, slen) == 0;
+        if (starts && ends)
+            return;
+    }
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%s", used ? sep : "", text);
+}
+
+static int compare_metric_cols(const void *pa, const void *pb)
+{
+    const report_metric_col *a = pa, *b = pb;
+    int ra = report_metric_rank(a->name), rb = report_metric_rank(b->name);
+    return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a->name, b->name);
+}
+
+/* Every metric name in the data, in report order. exit_code is not a figure;
+ * grid_intensity and pue are the constants behind co2_g; energy_total_j
+ * repeats energy_kwh in J. */
+static hml_status collect_metrics(report_analysis *a, hml_err *err)
+{
+    const report_dataset *d = a->data;
+    bool have_kwh = false;
+    for (size_t i = 0; i < d->n_arms; i++)
+        for (size_t r = 0; r < d->arms[i].n_runs; r++)
+            have_kwh |= report_run_metric(&d->arms[i].runs[r], "energy_kwh") != NULL;
+    for (size_t i = 0; i < d->n_arms; i++)
+        for (size_t r = 0; r < d->arms[i].n_runs; r++) {
+            const report_run *run = &d->arms[i].runs[r];
+            for (size_t m = 0; m < run->n_metrics; m++) {
+                const report_metric *rm = &run->metrics[m];
+                if (strcmp(rm->name, "exit_code") == 0 ||
+                    strcmp(rm->name, "grid_intensity") == 0 || strcmp(rm->name, "pue") == 0 ||
+                    (have_kwh && strcmp(rm->name, "energy_total_j") == 0) ||
+                    report_analysis_metric(a, rm->name) >= 0)
+                    continue;
+                report_metric_col *grown =
+                    realloc(a->metrics, (a->n_metrics + 1) * sizeof *grown);
+                if (!grown)
+                    return hml_fail(err, HML_ESYSTEM, "out of memory");
+                a->metrics = grown;
+                report_metric_col *c = &a->metrics[a->n_metrics++];
+                memset(c, 0, sizeof *c);
+                snprintf(c->name, sizeof c->name, "%s", rm->name);
+                snprintf(c->unit, sizeof c->unit, "%s", rm->unit);
+                c->info = report_metric_lookup(rm->name);
+                snprintf(c->label, sizeof c->label, "%s", c->info ? c->info->label : rm->name);
+                snprintf(c->display_unit, sizeof c->display_unit, "%s",
+                         c->info ? c->info->display_unit : rm->unit);
+                c->display_scale = c->info ? c->info->display_scale : 1;
+            }
+        }
+    if (a->n_metrics)
+        qsort(a->metrics, a->n_metrics, sizeof *a->metrics, compare_metric_cols);
+    return HML_OK;
+}
+
+/* The values of metric `name` in the arm's successful runs, in run order
+ * (runs sorted by `order`). *n may be less than the arm's ok runs. */
+static hml_status arm_values(const report_arm *arm, const char *name, double **out, size_t *n,
+                             hml_err *err)
+{
+    *n = 0;
+    *out = malloc((arm->n_runs ? arm->n_runs : 1) * sizeof **out);
+    long *order = malloc((arm->n_runs ? arm->n_runs : 1) * sizeof *order);
+    if (!*out || !order) {
+        free(*out);
+        free(order);
+        *out = NULL;
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    }
+    for (size_t r = 0; r < arm->n_runs; r++) {
+        const report_run *run = &arm->runs[r];
+        const report_metric *m = report_run_ok(run) ? report_run_metric(run, name) : NULL;
+        if (!m || !isfinite(m->value))
+            continue;
+        /* insertion by order keeps ties in input order */
+        size_t k = *n;
+        while (k > 0 && order[k - 1] > run->order) {
+            (*out)[k] = (*out)[k - 1];
+            order[k] = order[k - 1];
+            k--;
+        }
+        (*out)[k] = m->value;
+        order[k] = run->order;
+        (*n)++;
+    }
+    free(order);
+    return HML_OK;
+}
+
+static bool is_energy_component(const char *name)
+{
+    return strcmp(name, "energy_cpu_j") == 0 || strcmp(name, "energy_dram_j") == 0 ||
+           strcmp(name, "energy_ram_j") == 0 || strcmp(name, "energy_gpu_j") == 0;
+}
+
+/* The methods of an arm's energy figures: the components' when there are
+ * any (the total is "derived" from them), else the total's. */
+static void arm_energy_method(const report_arm *arm, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int pass = 0; pass < 2 && !buf[0]; pass++)
+        for (size_t r = 0; r < arm->n_runs; r++) {
+            const report_run *run = &arm->runs[r];
+            if (!report_run_ok(run))
+                continue;
+            for (size_t m = 0; m < run->n_metrics; m++) {
+                const char *name = run->metrics[m].name;
+                bool take = pass == 0 ? is_energy_component(name)
+                                      : strcmp(name, "energy_kwh") == 0 ||
+                                            strcmp(name, "energy_total_j") == 0;
+                if (take)
+                    join_unique(buf, size, "+", run->metrics[m].method);
+            }
+        }
+}
+
+static hml_status add_warning(report_analysis *a, report_warning_kind kind, const char *id,
+                              hml_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static hml_status add_warning(report_analysis *a, report_warning_kind kind, const char *id,
+                              hml_err *err, const char *fmt, ...)
+{
+    report_warning *grown = realloc(a->warnings, (a->n_warnings + 1) * sizeof *grown);
+    if (!grown)
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    a->warnings = grown;
+    report_warning *w = &a->warnings[a->n_warnings++];
+    w->kind = kind;
+    snprintf(w->id, sizeof w->id, "%s", id);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->text, sizeof w->text, fmt, ap);
+    va_end(ap);
+    return HML_OK;
+}
+
+/* Per-arm figures and the warnings that concern one arm. */
+static hml_status describe_arms(report_analysis *a, hml_err *err)
+{
+    const report_dataset *d = a->data;
+    a->arms = calloc(d->n_arms ? d->n_arms : 1, sizeof *a->arms);
+    if (!a->arms)
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    for (size_t i = 0; i < d->n_arms; i++) {
+        const report_arm *arm = &d->arms[i];
+        report_arm_result *ar = &a->arms[i];
+        ar->cells = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *ar->cells);
+        if (!ar->cells)
+            return hml_fail(err, HML_ESYSTEM, "out of memory");
+        ar->runs = arm->n_runs;
+        char reasons[256] = "";
+        for (size_t r = 0; r < arm->n_runs; r++) {
+            if (report_run_ok(&arm->runs[r])) {
+                ar->ok++;
+            } else {
+                ar->failed++;
+                char what[300];
+                snprintf(what, sizeof what, "%s%s%s", arm->runs[r].status,
+                         arm->runs[r].reason[0] ? ": " : "", arm->runs[r].reason);
+                join_unique(reasons, sizeof reasons, "; ", what);
+            }
+        }
+        arm_energy_method(arm, ar->energy_method, sizeof ar->energy_method);
+        hml_status st = HML_OK;
+        if (ar->failed)
+            st = add_warning(a, REPORT_WARN_FAILED_RUNS, "failed-runs", err,
+                             "%s: %zu of %zu runs did not succeed (%s); only the %zu successful "
+                             "runs enter the statistics",
+                             arm->name, ar->failed, ar->runs, reasons, ar->ok);
+        if (st == HML_OK && ar->ok < a->opts.min_runs)
+            st = add_warning(a, REPORT_WARN_TOO_FEW_RUNS, "too-few-runs", err,
+                             "%s: %zu successful runs, fewer than the %zu a verdict needs; "
+                             "run more (hmlcost run resumes an experiment)",
+                             arm->name, ar->ok, a->opts.min_runs);
+        char outliers[512] = "", noisy[512] = "";
+        for (size_t m = 0; st == HML_OK && m < a->n_metrics; m++) {
+            const report_metric_col *col = &a->metrics[m];
+            report_cell *cell = &ar->cells[m];
+            double *v = NULL;
+            size_t n = 0;
+            if ((st = arm_values(arm, col->name, &v, &n, err)) != HML_OK)
+                break;
+            st = stats_describe(v, n, a->opts.level, &cell->s, err);
+            if (st == HML_OK)
+                st = stats_count_outliers(v, n, STATS_OUTLIER_Z, &cell->outliers, err);
+            for (size_t r = 0; r < arm->n_runs; r++) {
+                const report_metric *rm = report_run_ok(&arm->runs[r])
+                                              ? report_run_metric(&arm->runs[r], col->name)
+                                              : NULL;
+                if (rm)
+                    join_unique(cell->method, sizeof cell->method, ",", rm->method);
+            }
+            bool watched = col->info && (col->info->cost || strcmp(col->name, "accuracy") == 0);
+            char item[128];
+            if (watched && n >= 5 && cell->outliers) {
+                snprintf(item, sizeof item, "%s (%zu of %zu runs)", col->label, cell->outliers, n);
+                join_unique(outliers, sizeof outliers, ", ", item);
+            }
+            if (watched && cell->s.cv > STATS_HIGH_CV) {
+                snprintf(item, sizeof item, "%s (%.0f %%)", col->label, 100 * cell->s.cv);
+                join_unique(noisy, sizeof noisy, ", ", item);
+            }
+            if (st == HML_OK && strcmp(col->name, "wall_s") == 0) {
+                st = stats_first_run_effect(v, n, &ar->first_run_effect, err);
+                if (st == HML_OK && ar->first_run_effect)
+                    st = add_warning(a, REPORT_WARN_FIRST_RUN, "first-run", err,
+                                     "%s: the first run was much slower than the others "
+                                     "(%.3g s vs a median of %.3g s): caches were cold; "
+                                     "use --warmup 1",
+                                     arm->name, v[0], cell->s.median);
+            }
+            free(v);
+        }
+        if (st == HML_OK && outliers[0])
+            st = add_warning(a, REPORT_WARN_OUTLIERS, "outliers", err,
+                             "%s: outliers (modified z-score > 3.5) in %s; look for other load, "
+                             "throttling or a cold start, or rerun",
+                             arm->name, outliers);
+        if (st == HML_OK && noisy[0])
+            st = add_warning(a, REPORT_WARN_HIGH_VARIANCE, "high-variance", err,
+                             "%s: high variance (coefficient of variation > %.0f %%) in %s; the "
+                             "machine is noisy: more runs, a cool-down between runs, or a quieter "
+                             "machine",
+                             arm->name, 100 * STATS_HIGH_CV, noisy);
+        if (st != HML_OK)
+            return st;
+    }
+    return HML_OK;
+}
+
+/* A cost metric whose values are the same in every run of both arms (e.g.
+ * GPU memory 0 on a CPU) carries no test. */
+static bool all_identical(const double *x, size_t nx, const double *y, size_t ny)
+{
+    double first = nx ? x[0] : y[0];
+    for (size_t i = 0; i < nx; i++)
+        if (x[i] != first)
+            return false;
+    for (size_t i = 0; i < ny; i++)
+        if (y[i] != first)
+            return false;
+    return true;
+}
+
+static hml_status compare_metric(report_analysis *a, const report_arm *smell,
+                                 const report_arm *base, size_t metric, report_comparison *c,
+                                 hml_err *err)
+{
+    const report_metric_col *col = &a->metrics[metric];
+    *c = (report_comparison){.metric = metric, .p_holm = NAN, .delta = NAN, .power = NAN};
+    double *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    hml_status st = arm_values(smell, col->name, &x, &nx, err);
+    if (st == HML_OK)
+        st = arm_values(base, col->name, &y, &ny, err);
+    if (st == HML_OK && nx >= 2 && ny >= 2) {
+        c->tested = true;
+        st = stats_bootstrap_means(x, nx, y, ny, a->opts.resamples, a->opts.seed, a->opts.level,
+                                   &c->boot, err);
+        if (st == HML_OK)
+            st = stats_mann_whitney(x, nx, y, ny, &c->mwu, err);
+        if (st == HML_OK)
+            st = stats_welch_test(x, nx, y, ny, &c->welch, err);
+        c->delta = stats_cliff_delta(x, nx, y, ny);
+        c->magnitude = stats_cliff_magnitude(c->delta);
+        c->in_family = col->info && col->info->cost && !all_identical(x, nx, y, ny);
+        if (st == HML_OK) {
+            stats_summary sx, sy;
+            st = stats_describe(x, nx, a->opts.level, &sx, err);
+            if (st == HML_OK)
+                st = stats_describe(y, ny, a->opts.level, &sy, err);
+            if (st == HML_OK) {
+                c->power = stats_welch_power(c->welch.diff, sx.sd, sy.sd, nx, ny, a->opts.alpha);
+                c->n_for_power = stats_welch_n_for_power(c->welch.diff, sx.sd, sy.sd,
+                                                         a->opts.alpha, POWER_TARGET, POWER_MAX_N);
+            }
+        }
+    }
+    free(x);
+    free(y);
+    return st;
+}
+
+static hml_status accuracy_tost(report_analysis *a, size_t smell, size_t base,
+                                report_smell_result *s, hml_err *err)
+{
+    int m = report_analysis_metric(a, "accuracy");
+    if (m < 0)
+        return HML_OK;
+    double *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    hml_status st = arm_values(&a->data->arms[smell], "accuracy", &x, &nx, err);
+    if (st == HML_OK)
+        st = arm_values(&a->data->arms[base], "accuracy", &y, &ny, err);
+    if (st == HML_OK && nx >= 2 && ny >= 2) {
+        s->has_accuracy = true;
+        st = stats_tost_test(x, nx, y, ny, a->opts.acc_margin, a->opts.alpha, &s->tost, err);
+        s->acc_smell = a->arms[smell].cells[m].s.mean;
+        s->acc_baseline = a->arms[base].cells[m].s.mean;
+    }
+    free(x);
+    free(y);
+    return st;
+}
+
+/* "+23 % energy [18 %, 29 %], p = 0.0002 (Holm), delta = 1.00 (large)" */
+static void describe_cost(const report_analysis *a, const report_comparison *c, char *buf,
+                          size_t size)
+{
+    const report_metric_col *col = &a->metrics[c->metric];
+    char change[96], p[32], label[64];
+    /* CO2 is energy times a constant: it moves with energy, so name both */
+    bool with_co2 = strcmp(col->name, "energy_kwh") == 0 && report_analysis_metric(a, "co2_g") >= 0;
+    snprintf(label, sizeof label, "%s%s", col->label, with_co2 ? " and CO2" : "");
+    report_fmt_change(a, c, change, sizeof change);
+    report_fmt_p(c->p_holm, p, sizeof p);
+    /* put the label between the change and its interval: "+23 % energy [..]" */
+    const char *bracket = strchr(change, '[');
+    int head = bracket ? (int)(bracket - change) : (int)strlen(change);
+    while (head > 0 && change[head - 1] == ' ')
+        head--;
+    snprintf(buf, size, "%.*s %s%s%s, p %s%s (Holm), delta = %.2f (%s)", head, change, label,
+             bracket ? " " : "", bracket ? bracket : "", p[0] == '<' ? "" : "= ", p, c->delta,
+             stats_magnitude_name(c->magnitude));
+}
+
+static void describe_accuracy(const report_analysis *a, const report_smell_result *s, char *buf,
+                              size_t size)
+{
+    double margin_pp = a->opts.acc_margin * 100;
+    if (!s->has_accuracy) {
+        snprintf(buf, size, "accuracy not recorded");
+        return;
+    }
+    double sm = 100 * s->acc_smell, bm = 100 * s->acc_baseline;
+    if (s->tost.equivalent)
+        snprintf(buf, size, "accuracy %.1f %% vs %.1f %%, equivalent within %g pp", sm, bm,
+                 margin_pp);
+    else if (fabs(s->tost.diff) >= a->opts.acc_margin)
+        snprintf(buf, size, "accuracy %.1f %% vs %.1f %% (%+.1f pp), not equivalent within %g pp",
+                 sm, bm, 100 * s->tost.diff, margin_pp);
+    else
+        snprintf(buf, size,
+                 "accuracy %.1f %% vs %.1f %%, equivalence within %g pp not shown "
+                 "(%.0f %% CI of the difference %+.1f to %+.1f pp)",
+                 sm, bm, margin_pp, 100 * (1 - 2 * a->opts.alpha), 100 * s->tost.ci_lo,
+                 100 * s->tost.ci_hi);
+}
+
+/* The verdict's one line of evidence. */
+static void write_evidence(const report_analysis *a, report_smell_result *s)
+{
+    char costs[768] = "", acc[256];
+    describe_accuracy(a, s, acc, sizeof acc);
+    const report_comparison *closest = NULL;
+    /* energy first (the study's headline), then the report's order */
+    int energy = report_analysis_metric(a, "energy_kwh");
+    for (size_t k = 0; k <= a->n_metrics; k++) {
+        size_t m = k == 0 ? (size_t)energy : k - 1;
+        if ((k == 0 && energy < 0) || (k > 0 && (int)m == energy))
+            continue;
+        const report_comparison *c = &s->cmp[m];
+        if (!c->in_family)
+            continue;
+        if (c->worse) {
+            char one[256];
+            describe_cost(a, c, one, sizeof one);
+            join_unique(costs, sizeof costs, "; ", one);
+        } else if (!closest || c->p_holm < closest->p_holm) {
+            closest = c;
+        }
+    }
+    const report_arm_result *arm = &a->arms[s->arm], *base = &a->arms[s->baseline];
+    char *e = s->evidence;
+    size_t size = sizeof s->evidence;
+    switch (s->reason) {
+    case STATS_REASON_TOO_FEW_RUNS:
+        snprintf(e, size, "%zu and %zu successful runs (smell, baseline); a verdict needs %zu each",
+                 arm->ok, base->ok, a->opts.min_runs);
+        break;
+    case STATS_REASON_NO_COST_METRICS:
+        snprintf(e, size, "no cost metric (time, memory, energy, CO2) varies in both arms");
+        break;
+    case STATS_REASON_ACCURACY_CHANGED:
+        snprintf(e, size, "%s%s%s", acc, costs[0] ? "; " : "", costs);
+        break;
+    case STATS_REASON_NOTHING_WORSE:
+        if (closest) {
+            char one[256];
+            describe_cost(a, closest, one, sizeof one);
+            snprintf(e, size, "no cost significantly worse (closest: %s); %s", one, acc);
+        } else {
+            snprintf(e, size, "no cost significantly worse; %s", acc);
+        }
+        break;
+    case STATS_REASON_NO_ACCURACY:
+        snprintf(e, size, "%s; accuracy not recorded, so whether the cost is hidden is unknown",
+                 costs);
+        break;
+    case STATS_REASON_ACCURACY_UNCLEAR:
+    case STATS_REASON_COST_HIDDEN:
+    case STATS_REASON_NONE:
+        snprintf(e, size, "%s; %s", costs, acc);
+        break;
+    }
+}
+
+static hml_status low_power_warnings(report_analysis *a, const report_smell_result *s,
+                                     hml_err *err)
+{
+    const char *name = a->data->arms[s->arm].name;
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        const report_comparison *c = &s->cmp[m];
+        if (!c->in_family || c->significant || !(c->delta > 0) ||
+            c->magnitude == STATS_NEGLIGIBLE || !(c->power < POWER_TARGET))
+            continue;
+        char change[96], need[64];
+        report_fmt_change(a, c, change, sizeof change);
+        if (c->n_for_power)
+            snprintf(need, sizeof need, "about %zu runs per arm would give 80 %%", c->n_for_power);
+        else
+            snprintf(need, sizeof need, "no practical n would give 80 %%");
+        hml_status st = add_warning(
+            a, REPORT_WARN_LOW_POWER, "low-power", err,
+            "%s, %s: %s is not significant, and at this n the test has only %.0f %% power for a "
+            "difference this size; %s",
+            name, a->metrics[m].label, change, 100 * c->power, need);
+        if (st != HML_OK)
+            return st;
+    }
+    return HML_OK;
+}
+
+static hml_status energy_warnings(report_analysis *a, hml_err *err)
+{
+    for (size_t i = 0; i < a->data->n_arms; i++) {
+        const char *methods = a->arms[i].energy_method;
+        char copy[192];
+        snprintf(copy, sizeof copy, "%s", methods);
+        for (char *save = NULL, *m = strtok_r(copy, "+", &save); m; m = strtok_r(NULL, "+", &save))
+            join_unique(a->energy_methods, sizeof a->energy_methods, ", ", m);
+    }
+    if (strstr(a->energy_methods, "estimate:")) {
+        a->energy_estimated = true;
+        char estimates[256] = "", copy[256];
+        snprintf(copy, sizeof copy, "%s", a->energy_methods);
+        for (char *save = NULL, *m = strtok_r(copy, ", ", &save); m;
+             m = strtok_r(NULL, ", ", &save))
+            if (strncmp(m, "estimate:", 9) == 0)
+                join_unique(estimates, sizeof estimates, ", ", m);
+        hml_status st = add_warning(
+            a, REPORT_WARN_ENERGY_ESTIMATED, "energy-estimated", err,
+            "energy is partly or wholly estimated, not measured (%s): an estimate follows CPU "
+            "time or memory, so it shows differences between arms but not true energy; "
+            "measure with RAPL or NVML for absolute figures",
+            estimates);
+        if (st != HML_OK)
+            return st;
+    }
+    if (strstr(a->energy_methods, "codecarbon"))
+        return add_warning(a, REPORT_WARN_ENERGY_UNKNOWN, "energy-method-unknown", err,
+                           "energy figures come from CodeCarbon, whose emissions.csv does not "
+                           "say whether they were measured (RAPL) or estimated (TDP)");
+    return HML_OK;
+}
+
+static hml_status analyze_smells(report_analysis *a, hml_err *err)
+{
+    const report_dataset *d = a->data;
+    size_t treated = 0;
+    for (size_t i = 0; i < d->n_arms; i++)
+        treated += d->arms[i].baseline_index >= 0;
+    a->smells = calloc(treated ? treated : 1, sizeof *a->smells);
+    if (!a->smells)
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    for (size_t i = 0; i < d->n_arms; i++) {
+        if (d->arms[i].baseline_index < 0)
+            continue;
+        report_smell_result *s = &a->smells[a->n_smells++];
+        s->arm = i;
+        s->baseline = (size_t)d->arms[i].baseline_index;
+        s->cmp = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *s->cmp);
+        if (!s->cmp)
+            return hml_fail(err, HML_ESYSTEM, "out of memory");
+        for (size_t m = 0; m < a->n_metrics; m++) {
+            hml_status st = compare_metric(a, &d->arms[i], &d->arms[s->baseline], m, &s->cmp[m],
+                                           err);
+            if (st != HML_OK)
+                return st;
+        }
+        hml_status st = accuracy_tost(a, i, s->baseline, s, err);
+        if (st != HML_OK)
+            return st;
+    }
+    return HML_OK;
+}
+
+/* Holm across every smell x cost-metric test of the report. */
+static hml_status correct_family(report_analysis *a, hml_err *err)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < a->n_smells; i++)
+        for (size_t k = 0; k < a->n_metrics; k++)
+            m += a->smells[i].cmp[k].in_family;
+    a->family_size = m;
+    if (m == 0)
+        return HML_OK;
+    double *p = malloc(m * sizeof *p);
+    if (!p)
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    size_t j = 0;
+    for (size_t i = 0; i < a->n_smells; i++)
+        for (size_t k = 0; k < a->n_metrics; k++)
+            if (a->smells[i].cmp[k].in_family)
+                p[j++] = a->smells[i].cmp[k].mwu.p;
+    hml_status st = stats_holm(p, m, p, err);
+    j = 0;
+    for (size_t i = 0; st == HML_OK && i < a->n_smells; i++)
+        for (size_t k = 0; k < a->n_metrics; k++) {
+            report_comparison *c = &a->smells[i].cmp[k];
+            if (!c->in_family)
+                continue;
+            c->p_holm = p[j++];
+            c->significant = c->p_holm < a->opts.alpha;
+        }
+    free(p);
+    return st;
+}
+
+static hml_status decide(report_analysis *a, report_smell_result *s, hml_err *err)
+{
+    stats_cost_test *costs = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *costs);
+    size_t *which = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *which);
+    bool *worse = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *worse);
+    if (!costs || !which || !worse) {
+        free(costs);
+        free(which);
+        free(worse);
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t m = 0; m < a->n_metrics; m++)
+        if (s->cmp[m].in_family) {
+            costs[n] = (stats_cost_test){.p_holm = s->cmp[m].p_holm, .delta = s->cmp[m].delta};
+            which[n++] = m;
+        }
+    stats_verdict_input in = {
+        .ok_smell = a->arms[s->arm].ok, .ok_baseline = a->arms[s->baseline].ok,
+        .min_runs = a->opts.min_runs, .alpha = a->opts.alpha,
+        .accuracy_known = s->has_accuracy, .accuracy_equivalent = s->tost.equivalent,
+        .accuracy_diff = s->tost.diff, .accuracy_margin = a->opts.acc_margin,
+        .costs = costs, .n_costs = n};
+    s->verdict = stats_decide(&in, &s->reason, worse);
+    for (size_t i = 0; i < n; i++)
+        s->cmp[which[i]].worse = worse[i];
+    free(costs);
+    free(which);
+    free(worse);
+    write_evidence(a, s);
+    return HML_OK;
+}
+
+hml_status report_analyze(const report_dataset *data, const report_options *opts,
+                          report_analysis *out, hml_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->data = data;
+    if (opts)
+        out->opts = *opts;
+    else
+        report_options_default(&out->opts);
+    hml_status st = collect_metrics(out, err);
+    if (st == HML_OK)
+        st = describe_arms(out, err);
+    if (st == HML_OK)
+        st = analyze_smells(out, err);
+    if (st == HML_OK)
+        st = correct_family(out, err);
+    for (size_t i = 0; st == HML_OK && i < out->n_smells; i++)
+        st = decide(out, &out->smells[i], err);
+    for (size_t i = 0; st == HML_OK && i < out->n_smells; i++)
+        st = low_power_warnings(out, &out->smells[i], err);
+    if (st == HML_OK)
+        st = energy_warnings(out, err);
+    if (st != HML_OK)
+        report_analysis_free(out);
+    return st;
+}
+
+void report_analysis_free(report_analysis *a)
+{
+    if (!a)
+        return;
+    if (a->arms && a->data)
+        for (size_t i = 0; i < a->data->n_arms; i++)
+            free(a->arms[i].cells);
+    free(a->arms);
+    for (size_t i = 0; i < a->n_smells; i++)
+        free(a->smells[i].cmp);
+    free(a->smells);
+    free(a->metrics);
+    free(a->warnings);
+    memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,135 @@
+/* Markdown: the verdict table, per-arm figures and one table per smell,
+ * ready to paste into a paper's notes or a README. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/format.h"
+#include "report/format_util.h"
+#include "report/text_table.h"
+
+static void verdict_table(FILE *out, const report_analysis *a)
+{
+    const report_dataset *d = a->data;
+    text_table t;
+    text_table_init(&t, 4);
+    const char *head[] = {"smell", "baseline", "verdict", "evidence"};
+    text_table_add(&t, head);
+    for (size_t i = 0; i < a->n_smells; i++) {
+        const report_smell_result *s = &a->smells[i];
+        char verdict[48];
+        snprintf(verdict, sizeof verdict, "**%s**", stats_verdict_name(s->verdict));
+        const char *row[] = {d->arms[s->arm].name, d->arms[s->baseline].name, verdict,
+                             s->evidence};
+        text_table_add(&t, row);
+    }
+    text_table_print_markdown(out, &t);
+    text_table_free(&t);
+}
+
+/* Arms as rows, metrics as columns: "mean ± sd" of the successful runs. */
+static void arm_table(FILE *out, const report_analysis *a)
+{
+    const report_dataset *d = a->data;
+    size_t per = TEXT_TABLE_MAX_COLS - 2; /* metrics per table; wide reports split */
+    for (size_t first = 0; first < a->n_metrics; first += per) {
+        size_t last = first + per < a->n_metrics ? first + per : a->n_metrics;
+        text_table t;
+        text_table_init(&t, 2 + last - first);
+        char heads[TEXT_TABLE_MAX_COLS][96];
+        const char *head[TEXT_TABLE_MAX_COLS] = {"arm", "runs (ok)"};
+        for (size_t m = first; m < last; m++) {
+            report_metric_heading(&a->metrics[m], heads[m - first], sizeof heads[0]);
+            head[2 + m - first] = heads[m - first];
+            t.right[2 + m - first] = true;
+        }
+        text_table_add(&t, head);
+        for (size_t i = 0; i < d->n_arms; i++) {
+            char cells[TEXT_TABLE_MAX_COLS][64], runs[48];
+            const char *row[TEXT_TABLE_MAX_COLS] = {d->arms[i].name, runs};
+            snprintf(runs, sizeof runs, "%zu (%zu)", a->arms[i].runs, a->arms[i].ok);
+            for (size_t m = first; m < last; m++) {
+                report_mean_sd(a, i, m, cells[m - first], sizeof cells[0]);
+                row[2 + m - first] = cells[m - first];
+            }
+            text_table_add(&t, row);
+        }
+        text_table_print_markdown(out, &t);
+        text_table_free(&t);
+        fputc('\n', out);
+    }
+}
+
+static void smell_table(FILE *out, const report_analysis *a, const report_smell_result *s)
+{
+    const report_dataset *d = a->data;
+    fprintf(out, "### %s vs %s\n\n", d->arms[s->arm].name, d->arms[s->baseline].name);
+    fprintf(out, "**%s**: %s\n\n", stats_verdict_name(s->verdict), s->evidence);
+    text_table t;
+    text_table_init(&t, 7);
+    char level[32];
+    snprintf(level, sizeof level, "change [%.0f %% CI]", 100 * a->opts.level);
+    const char *head[] = {"metric", d->arms[s->baseline].name, d->arms[s->arm].name, level,
+                          "p (Holm)", "Cliff's delta", "method"};
+    text_table_add(&t, head);
+    t.right[1] = t.right[2] = t.right[4] = t.right[5] = true;
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        const report_comparison *c = &s->cmp[m];
+        char name[96], bv[64], sv[64], change[96], p[32] = "", delta[48] = "";
+        report_metric_heading(&a->metrics[m], name, sizeof name);
+        report_mean_sd(a, s->baseline, m, bv, sizeof bv);
+        report_mean_sd(a, s->arm, m, sv, sizeof sv);
+        report_fmt_change(a, c, change, sizeof change);
+        if (c->worse) {
+            char plain[96];
+            memcpy(plain, change, sizeof plain);
+            snprintf(change, sizeof change, "**%.90s**", plain);
+        }
+        if (c->in_family)
+            report_fmt_p(c->p_holm, p, sizeof p);
+        if (c->tested)
+            snprintf(delta, sizeof delta, "%+.2f (%s)", c->delta,
+                     stats_magnitude_name(c->magnitude));
+        const char *row[] = {name, bv, sv, change, p, delta, a->arms[s->arm].cells[m].method};
+        text_table_add(&t, row);
+    }
+    text_table_print_markdown(out, &t);
+    text_table_free(&t);
+    fputc('\n', out);
+}
+
+hml_status report_render_markdown(FILE *out, const report_analysis *a,
+                                  const report_render_options *opts, hml_err *err)
+{
+    (void)opts;
+    (void)err;
+    const report_dataset *d = a->data;
+    fprintf(out, "# hmlcost report");
+    if (d->experiment_id[0])
+        fprintf(out, ": experiment %s", d->experiment_id);
+    if (d->name[0])
+        fprintf(out, " (%s)", d->name);
+    fprintf(out, "\n\nSource: %s.", d->source);
+    if (a->energy_methods[0])
+        fprintf(out, " Energy method: `%s`%s.", a->energy_methods,
+                a->energy_estimated ? " (**estimated**, not measured)" : "");
+    fprintf(out, "\n\n## Verdicts\n\n");
+    verdict_table(out, a);
+    fprintf(out,
+            "\nCost metrics tested with the Mann-Whitney U test (exact for n <= 25 per arm), "
+            "Holm-corrected across %zu tests at alpha = %g; accuracy equivalence by two one-sided "
+            "Welch tests (TOST) within %g pp. Changes are ratios of means with %.0f %% percentile "
+            "bootstrap intervals (%zu resamples, MT19937 seed %lu).\n\n",
+            a->family_size, a->opts.alpha, 100 * a->opts.acc_margin, 100 * a->opts.level,
+            a->opts.resamples, a->opts.seed);
+    fprintf(out, "## Arms (mean ± sd of successful runs)\n\n");
+    arm_table(out, a);
+    fprintf(out, "## Smells against their baselines\n\n");
+    for (size_t i = 0; i < a->n_smells; i++)
+        smell_table(out, a, &a->smells[i]);
+    if (a->n_warnings) {
+        fprintf(out, "## Warnings\n\n");
+        for (size_t i = 0; i < a->n_warnings; i++)
+            fprintf(out, "- %s\n", a->warnings[i].text);
+    }
+    return HML_OK;
+}

@@ -1,0 +1,135 @@
+/* The terminal report: verdicts first, then one table per smell against its
+ * baseline, then warnings and how the figures were obtained. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report/format.h"
+#include "report/format_util.h"
+#include "report/text_table.h"
+
+#define ANSI_BOLD "\033[1m"
+#define ANSI_RED "\033[1;31m"
+#define ANSI_YELLOW "\033[33m"
+#define ANSI_GREEN "\033[32m"
+#define ANSI_DIM "\033[2m"
+#define ANSI_RESET "\033[0m"
+
+static const char *verdict_color(stats_verdict v)
+{
+    switch (v) {
+    case STATS_VERDICT_HIDDEN_COST: return ANSI_RED;
+    case STATS_VERDICT_VISIBLE: return ANSI_YELLOW;
+    case STATS_VERDICT_NO_COST: return ANSI_GREEN;
+    case STATS_VERDICT_INCONCLUSIVE: return ANSI_DIM;
+    }
+    return "";
+}
+
+static void paint(FILE *out, bool color, const char *ansi, const char *text)
+{
+    fprintf(out, "%s%s%s", color ? ansi : "", text, color ? ANSI_RESET : "");
+}
+
+static void smell_table(FILE *out, const report_analysis *a, const report_smell_result *s,
+                        bool color)
+{
+    const report_dataset *d = a->data;
+    const report_arm *arm = &d->arms[s->arm], *base = &d->arms[s->baseline];
+    fputc('\n', out);
+    char title[256];
+    snprintf(title, sizeof title, "%s vs %s", arm->name, base->name);
+    paint(out, color, ANSI_BOLD, title);
+    fprintf(out, "  (%zu and %zu successful runs", a->arms[s->arm].ok, a->arms[s->baseline].ok);
+    if (arm->smell[0] && strcmp(arm->smell, arm->name) != 0)
+        fprintf(out, "; smell %s", arm->smell);
+    fprintf(out, ")\n");
+    text_table t;
+    text_table_init(&t, 6);
+    char level[32];
+    snprintf(level, sizeof level, "change [%.0f %% CI]", 100 * a->opts.level);
+    const char *head[] = {"metric", base->name, arm->name, level, "p (Holm)", "delta"};
+    text_table_add(&t, head);
+    t.right[1] = t.right[2] = t.right[4] = true;
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        const report_comparison *c = &s->cmp[m];
+        char name[96], bv[64], sv[64], change[96], p[32] = "", delta[48] = "";
+        report_metric_heading(&a->metrics[m], name, sizeof name);
+        report_mean_sd(a, s->baseline, m, bv, sizeof bv);
+        report_mean_sd(a, s->arm, m, sv, sizeof sv);
+        report_fmt_change(a, c, change, sizeof change);
+        if (c->in_family)
+            report_fmt_p(c->p_holm, p, sizeof p);
+        if (c->tested)
+            snprintf(delta, sizeof delta, "%+.2f %s", c->delta,
+                     stats_magnitude_name(c->magnitude));
+        const char *row[] = {name, bv, sv, change, p, delta};
+        text_table_add(&t, row);
+        if (c->worse)
+            text_table_color_last(&t, 3, ANSI_RED);
+    }
+    text_table_print(out, &t, 2, color);
+    text_table_free(&t);
+    if (s->has_accuracy)
+        fprintf(out, "  accuracy TOST (margin %g pp): p = %.4g, %s\n", 100 * a->opts.acc_margin,
+                s->tost.p, s->tost.equivalent ? "equivalent" : "not shown equivalent");
+}
+
+hml_status report_render_text(FILE *out, const report_analysis *a,
+                              const report_render_options *opts, hml_err *err)
+{
+    (void)err;
+    bool color = opts && opts->color;
+    const report_dataset *d = a->data;
+    size_t runs = 0, ok = 0;
+    for (size_t i = 0; i < d->n_arms; i++) {
+        runs += a->arms[i].runs;
+        ok += a->arms[i].ok;
+    }
+    paint(out, color, ANSI_BOLD, "hmlcost report");
+    if (d->experiment_id[0])
+        fprintf(out, ": experiment %s", d->experiment_id);
+    if (d->name[0])
+        fprintf(out, " \"%s\"", d->name);
+    fprintf(out, "\n%s; %zu arms, %zu runs (%zu successful)\n", d->source, d->n_arms, runs, ok);
+    if (a->energy_methods[0])
+        fprintf(out, "energy method: %s%s\n", a->energy_methods,
+                a->energy_estimated ? " (ESTIMATED, not measured)" : "");
+
+    fputc('\n', out);
+    paint(out, color, ANSI_BOLD, "Verdicts");
+    fprintf(out, "  (Mann-Whitney U, Holm across %zu tests at alpha %g; accuracy by TOST within "
+                 "%g pp)\n",
+            a->family_size, a->opts.alpha, 100 * a->opts.acc_margin);
+    size_t name_w = 0;
+    for (size_t i = 0; i < a->n_smells; i++) {
+        size_t w = strlen(d->arms[a->smells[i].arm].name);
+        name_w = w > name_w ? w : name_w;
+    }
+    for (size_t i = 0; i < a->n_smells; i++) {
+        const report_smell_result *s = &a->smells[i];
+        fprintf(out, "  %-*s  ", (int)name_w, d->arms[s->arm].name);
+        char verdict[32];
+        snprintf(verdict, sizeof verdict, "%-12s", stats_verdict_name(s->verdict));
+        paint(out, color, verdict_color(s->verdict), verdict);
+        fprintf(out, "  vs %s\n      %s\n", d->arms[s->baseline].name, s->evidence);
+    }
+    for (size_t i = 0; i < a->n_smells; i++)
+        smell_table(out, a, &a->smells[i], color);
+    if (a->n_warnings) {
+        fputc('\n', out);
+        paint(out, color, ANSI_BOLD, "Warnings");
+        fputc('\n', out);
+        for (size_t i = 0; i < a->n_warnings; i++) {
+            fputs("  ", out);
+            paint(out, color, ANSI_YELLOW, "!");
+            fprintf(out, " %s\n", a->warnings[i].text);
+        }
+    }
+    fprintf(out,
+            "\nchange: ratio of means (difference for shares) with a percentile bootstrap "
+            "interval (%zu resamples, MT19937 seed %lu); delta: Cliff's delta; values: mean ± sd "
+            "of successful runs\n",
+            a->opts.resamples, a->opts.seed);
+    return HML_OK;
+}

@@ -1,0 +1,122 @@
+#include "report/format_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void report_fmt_p(double p, char *buf, size_t size)
+{
+    if (isnan(p))
+        snprintf(buf, size, "-");
+    else if (p < 0.0001)
+        snprintf(buf, size, "< 0.0001");
+    else if (p < 0.001)
+        snprintf(buf, size, "%.4f", p);
+    else if (p < 0.995)
+        snprintf(buf, size, "%.3f", p);
+    else
+        snprintf(buf, size, "%.2f", p);
+}
+
+void report_fmt_num(double v, char *buf, size_t size)
+{
+    double a = fabs(v);
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else if (a == 0)
+        snprintf(buf, size, "0");
+    else if (a >= 1e7 || a < 1e-4)
+        snprintf(buf, size, "%.3g", v);
+    else if (a >= 1000)
+        snprintf(buf, size, "%.0f", v);
+    else if (a >= 100)
+        snprintf(buf, size, "%.1f", v);
+    else if (a >= 10)
+        snprintf(buf, size, "%.2f", v);
+    else if (a >= 1)
+        snprintf(buf, size, "%.3f", v);
+    else
+        snprintf(buf, size, "%.3g", v);
+}
+
+static void pct(double ratio, char *buf, size_t size, int sign)
+{
+    double p = (ratio - 1) * 100;
+    double a = fabs(p);
+    int decimals = a >= 10 ? 0 : a >= 1 ? 1 : 2;
+    if (sign)
+        snprintf(buf, size, "%+.*f %%", decimals, p);
+    else
+        snprintf(buf, size, "%.*f %%", decimals, p);
+}
+
+void report_fmt_ratio_pct(double ratio, char *buf, size_t size)
+{
+    if (isnan(ratio))
+        snprintf(buf, size, "-");
+    else
+        pct(ratio, buf, size, 1);
+}
+
+void report_fmt_change(const report_analysis *a, const report_comparison *c, char *buf,
+                       size_t size)
+{
+    const report_metric_col *col = &a->metrics[c->metric];
+    if (!c->tested) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    if (strcmp(col->display_unit, "%") == 0) { /* a share (accuracy): the difference in pp */
+        snprintf(buf, size, "%+.2f pp [%.2f, %.2f]", 100 * c->boot.diff, 100 * c->boot.diff_lo,
+                 100 * c->boot.diff_hi);
+        return;
+    }
+    if (!isnan(c->boot.ratio) && !isnan(c->boot.ratio_lo)) {
+        char mid[32], lo[32], hi[32];
+        pct(c->boot.ratio, mid, sizeof mid, 1);
+        pct(c->boot.ratio_lo, lo, sizeof lo, 0);
+        pct(c->boot.ratio_hi, hi, sizeof hi, 0);
+        /* the interval's own signs: "-2 %" stays, "3 %" stays unsigned */
+        snprintf(buf, size, "%s [%s, %s]", mid, lo, hi);
+        return;
+    }
+    char mid[32], lo[32], hi[32];
+    report_fmt_num(c->boot.diff * col->display_scale, mid, sizeof mid);
+    report_fmt_num(c->boot.diff_lo * col->display_scale, lo, sizeof lo);
+    report_fmt_num(c->boot.diff_hi * col->display_scale, hi, sizeof hi);
+    snprintf(buf, size, "%s%s %s [%s, %s]", c->boot.diff > 0 ? "+" : "", mid, col->display_unit,
+             lo, hi);
+}
+
+void report_metric_heading(const report_metric_col *col, char *buf, size_t size)
+{
+    if (col->display_unit[0])
+        snprintf(buf, size, "%s (%s)", col->label, col->display_unit);
+    else
+        snprintf(buf, size, "%s", col->label);
+}
+
+void report_mean_sd(const report_analysis *a, size_t arm, size_t m, char *buf, size_t size)
+{
+    const report_cell *cell = &a->arms[arm].cells[m];
+    double k = a->metrics[m].display_scale;
+    if (cell->s.n == 0) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    char mean[32], sd[32];
+    report_fmt_num(cell->s.mean * k, mean, sizeof mean);
+    if (cell->s.n < 2) {
+        snprintf(buf, size, "%s", mean);
+        return;
+    }
+    /* the spread to two significant digits: enough to judge the mean's digits */
+    double v = cell->s.sd * k;
+    if (v == 0)
+        snprintf(sd, sizeof sd, "0");
+    else if (fabs(v) >= 100 || fabs(v) < 1e-4)
+        snprintf(sd, sizeof sd, "%.2g", v);
+    else
+        snprintf(sd, sizeof sd, "%.*f", (int)fmax(0, 1 - floor(log10(fabs(v)))), v);
+    snprintf(buf, size, "%s ± %s", mean, sd);
+}

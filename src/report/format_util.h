@@ -1,0 +1,29 @@
+/* Number formatting shared by the report's formatters and the evidence line:
+ * one place decides how a p-value, a change or a figure is written. */
+#ifndef HMLCOST_REPORT_FORMAT_UTIL_H
+#define HMLCOST_REPORT_FORMAT_UTIL_H
+
+#include <stddef.h>
+
+#include "report/analysis.h"
+
+/* "0.0002", "0.041", "< 0.0001", "1.00" */
+void report_fmt_p(double p, char *buf, size_t size);
+/* A figure with 3-4 significant digits, no exponent for everyday sizes:
+ * "1234", "12.3", "0.0123"; "-" for NaN. */
+void report_fmt_num(double v, char *buf, size_t size);
+/* The change of a comparison: "+23 % [18 %, 29 %]" from the ratio of means;
+ * when the baseline mean is 0, the difference in display units:
+ * "+12.0 MiB [9.1, 15.2]"; for a share (accuracy, shown in %) the difference
+ * in percentage points: "-0.10 pp [-0.32, 0.12]". */
+void report_fmt_change(const report_analysis *a, const report_comparison *c, char *buf,
+                       size_t size);
+/* A signed percentage from a ratio: "+23 %", "-4.1 %", "+0.3 %". */
+void report_fmt_ratio_pct(double ratio, char *buf, size_t size);
+
+/* "wall time (s)", "final loss" */
+void report_metric_heading(const report_metric_col *col, char *buf, size_t size);
+/* "12.31 ± 0.12" in display units; "-" when the arm has no value. */
+void report_mean_sd(const report_analysis *a, size_t arm, size_t m, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,264 @@
+#include "report/load_csv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/csv_schema.h"
+#include "report/csv_table.h"
+
+static const char *cell(const csv_table *t, size_t row, int col)
+{
+    return col >= 0 ? t->rows[row][col] : "";
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* A number in a cell (blanks around it allowed). *present false for an empty
+ * cell; "nan" and "inf" are refused, as are trailing characters. */
+static hml_status parse_number(const csv_table *t, size_t row, int col, const char *path,
+                               double *value, bool *present, hml_err *err)
+{
+    const char *text = cell(t, row, col);
+    *present = false;
+    if (blank(text))
+        return HML_OK;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(text, &end);
+    while (end && isspace((unsigned char)*end))
+        end++;
+    if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE)
+        return hml_fail(err, HML_EUSAGE, "%s line %zu: column %s: '%s' is not a number", path,
+                        t->line[row], t->header[col], text);
+    *value = v;
+    *present = true;
+    return HML_OK;
+}
+
+static void copy_cell(char *dst, size_t size, const csv_table *t, size_t row, int col)
+{
+    snprintf(dst, size, "%s", cell(t, row, col));
+}
+
+static bool known_status(const char *s)
+{
+    static const char *const statuses[] = {"ok", "failed", "crashed", "timeout", "error"};
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (strcmp(s, statuses[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The metrics of one row. */
+static hml_status read_metrics(const csv_table *t, size_t row, const char *path, report_run *run,
+                               hml_err *err)
+{
+    for (size_t i = 0; i < csv_schema_metric_count; i++) {
+        const csv_metric_column *m = &csv_schema_metrics[i];
+        int col = csv_column(t, m->column);
+        if (col < 0)
+            continue;
+        double v;
+        bool present;
+        hml_status st = parse_number(t, row, col, path, &v, &present, err);
+        if (st != HML_OK)
+            return st;
+        if (!present)
+            continue;
+        const char *method = m->method_column ? cell(t, row, csv_column(t, m->method_column)) : "";
+        if (blank(method))
+            method = m->default_method;
+        st = report_run_set_metric(run, m->metric, v * m->to_metric, m->unit, method, err);
+        if (st == HML_OK && strcmp(m->metric, "energy_kwh") == 0)
+            st = report_run_set_metric(run, "energy_total_j", v * 3.6e6, "J", method, err);
+        if (st != HML_OK)
+            return st;
+    }
+    int col = csv_column(t, "ram_energy");
+    if (col >= 0) {
+        double v;
+        bool present;
+        hml_status st = parse_number(t, row, col, path, &v, &present, err);
+        if (st != HML_OK)
+            return st;
+        const char *method = cell(t, row, csv_column(t, "ram_energy_method"));
+        if (blank(method))
+            method = CSV_CODECARBON_METHOD;
+        /* RAPL's DRAM domain is a counter; anything else is the RAM estimate. */
+        const char *name = strcmp(method, "rapl") == 0 ? "energy_dram_j" : "energy_ram_j";
+        if (present && (st = report_run_set_metric(run, name, v * 3.6e6, "J", method, err)))
+            return st;
+    }
+    return HML_OK;
+}
+
+static hml_status read_host(const csv_table *t, size_t row, const char *path, report_run *run,
+                            hml_err *err)
+{
+    report_host *h = &run->host;
+    copy_cell(h->cpu_model, sizeof h->cpu_model, t, row, csv_column(t, "cpu_model"));
+    copy_cell(h->gpu_model, sizeof h->gpu_model, t, row, csv_column(t, "gpu_model"));
+    copy_cell(h->country_name, sizeof h->country_name, t, row, csv_column(t, "country_name"));
+    copy_cell(h->country_iso_code, sizeof h->country_iso_code, t, row,
+              csv_column(t, "country_iso_code"));
+    struct {
+        const char *column;
+        double *value;
+    } numbers[] = {{"ram_total_size", &h->ram_total_gb}, {"pue", &h->pue}};
+    for (size_t i = 0; i < 2; i++) {
+        int col = csv_column(t, numbers[i].column);
+        bool present;
+        double v;
+        if (col < 0)
+            continue;
+        hml_status st = parse_number(t, row, col, path, &v, &present, err);
+        if (st != HML_OK)
+            return st;
+        if (present)
+            *numbers[i].value = v;
+    }
+    struct {
+        const char *column;
+        int *value;
+    } counts[] = {{"cpu_count", &h->cpu_count}, {"gpu_count", &h->gpu_count}};
+    for (size_t i = 0; i < 2; i++) {
+        int col = csv_column(t, counts[i].column);
+        bool present;
+        double v;
+        if (col < 0)
+            continue;
+        hml_status st = parse_number(t, row, col, path, &v, &present, err);
+        if (st != HML_OK)
+            return st;
+        if (present && v >= 0 && v < 1e6)
+            *counts[i].value = (int)v;
+    }
+    return HML_OK;
+}
+
+static hml_status read_row(const csv_table *t, size_t row, const char *path, int arm_col,
+                           report_dataset *d, hml_err *err)
+{
+    const char *arm_name = cell(t, row, arm_col);
+    if (blank(arm_name))
+        return hml_fail(err, HML_EUSAGE, "%s line %zu: column %s is empty", path, t->line[row],
+                        t->header[arm_col]);
+    if (strlen(arm_name) >= sizeof d->arms[0].name)
+        return hml_fail(err, HML_EUSAGE, "%s line %zu: arm name '%.40s...' is too long", path,
+                        t->line[row], arm_name);
+    report_arm *arm = report_dataset_find_arm(d, arm_name);
+    if (!arm) {
+        arm = report_dataset_add_arm(d, arm_name);
+        if (!arm)
+            return hml_fail(err, HML_ESYSTEM, "out of memory");
+        copy_cell(arm->smell, sizeof arm->smell, t, row, csv_column(t, "smell"));
+        copy_cell(arm->baseline, sizeof arm->baseline, t, row, csv_column(t, "baseline"));
+    }
+    report_run *run = report_arm_add_run(arm);
+    if (!run)
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    copy_cell(run->id, sizeof run->id, t, row, csv_column(t, "run_id"));
+    if (!run->id[0])
+        snprintf(run->id, sizeof run->id, "row%zu", row + 1);
+    copy_cell(run->started_at, sizeof run->started_at, t, row, csv_column(t, "timestamp"));
+    copy_cell(run->reason, sizeof run->reason, t, row, csv_column(t, "reason"));
+    const char *status = cell(t, row, csv_column(t, "status"));
+    if (!blank(status)) {
+        if (!known_status(status))
+            return hml_fail(err, HML_EUSAGE,
+                            "%s line %zu: status '%s' is not ok, failed, crashed, timeout or error",
+                            path, t->line[row], status);
+        snprintf(run->status, sizeof run->status, "%s", status);
+    }
+    double order;
+    bool present;
+    int order_col = csv_column(t, "order");
+    hml_status st = HML_OK;
+    if (order_col >= 0 && (st = parse_number(t, row, order_col, path, &order, &present, err)))
+        return st;
+    run->order = order_col >= 0 && present ? (long)order : (long)row;
+    if ((st = read_host(t, row, path, run, err)) != HML_OK)
+        return st;
+    return read_metrics(t, row, path, run, err);
+}
+
+/* Which arms are baselines: --baseline names the one baseline (every other
+ * arm is compared with it); otherwise an arm with an empty "baseline" column
+ * is a baseline. */
+static hml_status mark_baselines(const char *path, const csv_table *t, const char *baseline,
+                                 report_dataset *d, hml_err *err)
+{
+    if (baseline) {
+        report_arm *b = report_dataset_find_arm(d, baseline);
+        if (!b)
+            return hml_fail(err, HML_EUSAGE, "--baseline: no arm '%s' in %s", baseline, path);
+        for (size_t a = 0; a < d->n_arms; a++) {
+            report_arm *arm = &d->arms[a];
+            arm->is_baseline = arm == b;
+            snprintf(arm->baseline, sizeof arm->baseline, "%s", arm == b ? "" : baseline);
+            if (!arm->is_baseline && !arm->smell[0] && csv_column(t, "smell") < 0)
+                snprintf(arm->smell, sizeof arm->smell, "%s", arm->name);
+            if (arm->is_baseline)
+                arm->smell[0] = '\0';
+        }
+        return HML_OK;
+    }
+    if (csv_column(t, "baseline") < 0)
+        return hml_fail(err, HML_EUSAGE,
+                        "%s: which arm is the baseline? (no 'baseline' column: use --baseline NAME)",
+                        path);
+    for (size_t a = 0; a < d->n_arms; a++)
+        d->arms[a].is_baseline = d->arms[a].baseline[0] == '\0';
+    return HML_OK;
+}
+
+hml_status report_load_csv(const char *path, const report_csv_options *opts, report_dataset *out,
+                           hml_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *arm_column = opts && opts->arm_column ? opts->arm_column : "arm";
+    csv_table t;
+    hml_status st = csv_read_file(path, &t, err);
+    if (st != HML_OK)
+        return st;
+    int arm_col = csv_column(&t, arm_column);
+    if (arm_col < 0) {
+        st = opts && opts->arm_column
+                 ? hml_fail(err, HML_EUSAGE, "--arm-column: no column '%s' in %s", arm_column, path)
+                 : hml_fail(err, HML_EUSAGE,
+                            "%s: no 'arm' column (for a CodeCarbon emissions.csv, name the "
+                            "column that holds the arm with --arm-column)",
+                            path);
+    } else if (t.n_rows == 0) {
+        st = hml_fail(err, HML_EUSAGE, "%s: no runs (only a header)", path);
+    }
+    for (size_t r = 0; st == HML_OK && r < t.n_rows; r++)
+        st = read_row(&t, r, path, arm_col, out, err);
+    if (st == HML_OK)
+        st = mark_baselines(path, &t, opts ? opts->baseline : NULL, out, err);
+    if (st == HML_OK) {
+        copy_cell(out->experiment_id, sizeof out->experiment_id, &t, 0,
+                  csv_column(&t, "experiment_id"));
+        copy_cell(out->name, sizeof out->name, &t, 0, csv_column(&t, "project_name"));
+        copy_cell(out->created_at, sizeof out->created_at, &t, 0, csv_column(&t, "timestamp"));
+        snprintf(out->source, sizeof out->source, "%s %s",
+                 csv_column(&t, "energy_method") >= 0 ? "hmlcost CSV" : "CSV", path);
+        st = report_dataset_pair(out, err);
+        if (st != HML_OK)
+            hml_wrap(err, "%s", path);
+    }
+    csv_table_free(&t);
+    if (st != HML_OK)
+        report_dataset_free(out);
+    return st;
+}

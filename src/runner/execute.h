@@ -1,0 +1,43 @@
+/* One measured run: spawn the command, sample its process tree every
+ * interval until it ends (or its --timeout passes), reap the whole tree,
+ * and turn it all into metrics with the run's status and reason. This is
+ * `hmlcost measure`, and each run of `hmlcost run`. */
+#ifndef HMLCOST_RUNNER_EXECUTE_H
+#define HMLCOST_RUNNER_EXECUTE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "meter/meter.h"
+#include "runner/store.h"
+
+typedef struct execute_options {
+    meter_options meter;
+    double timeout_s;   /* 0: none. SIGTERM to the group, SIGKILL 1 s later */
+    bool quiet;         /* the child's stdin/stdout/stderr on /dev/null */
+    volatile sig_atomic_t *interrupted; /* when set: kill the tree, return "interrupted" */
+} execute_options;
+
+typedef struct execute_result {
+    store_run_status status;
+    char reason[256];     /* "" when ok */
+    int exit_code;        /* when it exited; -1 when killed */
+    int signal;           /* the signal that killed it, 0 when none */
+    char started_at[32];  /* ISO 8601 UTC */
+    meter_result meter;   /* metrics (with the workload's), samples, notes */
+    char *result_json;    /* the workload's line, or NULL */
+} execute_result;
+
+/* Runs argv with the environment changes. HML_EUSAGE when the command cannot
+ * be started (result->status is then STORE_RUN_ERROR, with the reason);
+ * HML_ESYSTEM "interrupted" when *opts->interrupted was set (the tree is
+ * killed and reaped first). Otherwise HML_OK whatever the child did. Free
+ * result with execute_result_free in every case. */
+hml_status execute_measured(char *const argv[], char *const env_changes[], size_t env_count,
+                            const execute_options *opts, execute_result *result, hml_err *err);
+
+void execute_result_free(execute_result *result);
+
+#endif

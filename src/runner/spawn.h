@@ -1,0 +1,51 @@
+/* Starting a command as a fresh process: fork + execve with the argv as
+ * given (no shell), in its own process group (so the whole tree can be
+ * sampled and killed), with environment changes applied, optionally with the
+ * workload's result pipe ($HMLCOST_RESULT_FD). An exec failure is reported
+ * through a close-on-exec pipe, so "no such command" is an error here and
+ * not an exit status 127 of the child. */
+#ifndef HMLCOST_RUNNER_SPAWN_H
+#define HMLCOST_RUNNER_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+#define SPAWN_RESULT_FD_ENV "HMLCOST_RESULT_FD"
+
+typedef struct spawn_request {
+    char *const *argv;       /* NULL-terminated; argv[0] is searched in the child's PATH */
+    char *const *env_changes; /* "VAR=VAL" sets, "VAR" unsets */
+    size_t env_change_count;
+    bool quiet;              /* stdin from /dev/null, stdout and stderr to /dev/null */
+    bool result_pipe;        /* give the child a pipe named by $HMLCOST_RESULT_FD */
+} spawn_request;
+
+typedef struct spawn_child {
+    pid_t pid;     /* also the process group id */
+    int result_fd; /* read end of the result pipe (non-blocking), or -1 */
+    int pidfd;     /* readable when the child exits (pidfd_open), or -1 */
+} spawn_child;
+
+/* The environment the child gets: ours with the changes applied (and extra,
+ * "VAR=VAL", when not NULL). NULL-terminated; free with spawn_env_free. */
+hml_status spawn_build_env(char *const *changes, size_t change_count, const char *extra,
+                           char ***envp, hml_err *err);
+void spawn_env_free(char **envp);
+
+/* Finds name like execvp would, in the PATH of envp (a name with a '/' is
+ * taken as is). HML_EUSAGE "'name': command not found" when it is not an
+ * executable file. */
+hml_status spawn_resolve(const char *name, char *const *envp, char *path, size_t path_size,
+                         hml_err *err);
+
+/* Starts the child. Fails (HML_EUSAGE) when it cannot be executed; no child
+ * is left behind then. */
+hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *err);
+
+/* Closes the child's descriptors (not the process). */
+void spawn_child_close(spawn_child *child);
+
+#endif

@@ -1,0 +1,895 @@
+/* The run store on SQLite. Every write that belongs together is one
+ * transaction (BEGIN IMMEDIATE ... COMMIT), so a kill -9 at any moment leaves
+ * whole runs or none; WAL mode lets a report read while a run writes. */
+#include "runner/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meter/clock.h"
+#include "runner/store_schema.h"
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    bool read_only;
+};
+
+static const char *const status_names[] = {"ok", "failed", "crashed", "timeout", "error"};
+
+const char *store_run_status_name(store_run_status status)
+{
+    if ((unsigned)status < sizeof status_names / sizeof status_names[0])
+        return status_names[status];
+    return "error";
+}
+
+hml_status store_run_status_parse(const char *text, store_run_status *status, hml_err *err)
+{
+    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++)
+        if (text && strcmp(text, status_names[i]) == 0) {
+            *status = (store_run_status)i;
+            return HML_OK;
+        }
+    return hml_fail(err, HML_EUSAGE, "unknown run status '%s'", text ? text : "(null)");
+}
+
+static hml_status db_fail(store *s, hml_err *err, hml_status status, const char *what)
+{
+    return hml_fail(err, status, "store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* A file that exists must begin with SQLite's magic before we let SQLite at
+ * it: SQLite would otherwise report the problem only on the first query,
+ * and we promise to leave a foreign file exactly as it was. */
+static hml_status check_existing_file(const char *path, bool *exists, hml_err *err)
+{
+    struct stat sb;
+    *exists = false;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return HML_OK;
+        return hml_fail(err, HML_EUSAGE, "store '%s': %s", path, strerror(errno));
+    }
+    if (!S_ISREG(sb.st_mode))
+        return hml_fail(err, HML_EUSAGE, "store '%s': not a regular file", path);
+    *exists = true;
+    if (sb.st_size == 0)
+        return HML_OK; /* SQLite treats an empty file as an empty database */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hml_fail(err, HML_EUSAGE, "store '%s': %s", path, strerror(errno));
+    char magic[16] = {0};
+    ssize_t n = read(fd, magic, sizeof magic);
+    close(fd);
+    if (n != (ssize_t)sizeof magic || memcmp(magic, "SQLite format 3", 16) != 0)
+        return hml_fail(err, HML_EUSAGE, "store '%s': not an SQLite database", path);
+    return HML_OK;
+}
+
+/* An SQLite file that holds other tables but no hmlcost schema is someone
+ * else's database: do not add our tables to it. */
+static hml_status check_foreign_database(store *s, hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_fail(s, err, HML_EUSAGE, "reading the schema version");
+    }
+    int version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version != 0)
+        return HML_OK;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_fail(s, err, HML_EUSAGE, "reading the schema");
+    }
+    int objects = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (objects > 0)
+        return hml_fail(err, HML_EUSAGE, "store '%s': an SQLite database but not an hmlcost store",
+                        s->path);
+    if (s->read_only)
+        return hml_fail(err, HML_EUSAGE, "store '%s': empty (no runs stored yet)", s->path);
+    return HML_OK;
+}
+
+static hml_status exec_sql(store *s, const char *sql, hml_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        hml_status status = hml_fail(err, HML_ESYSTEM, "store '%s': %s: %s", s->path, sql,
+                                     msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return status;
+    }
+    return HML_OK;
+}
+
+hml_status store_open(store **out, const char *path, store_mode mode, hml_err *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return hml_fail(err, HML_EUSAGE, "store: empty file name");
+    bool exists = false;
+    hml_status status = check_existing_file(path, &exists, err);
+    if (status != HML_OK)
+        return status;
+    if (!exists && mode == STORE_READ_ONLY)
+        return hml_fail(err, HML_EUSAGE, "store '%s': no such file", path);
+
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return hml_fail(err, HML_ESYSTEM, "store: out of memory");
+    }
+    s->read_only = mode == STORE_READ_ONLY;
+    int flags = s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        status = hml_fail(err, HML_EUSAGE, "store '%s': cannot open: %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return status;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+
+    status = check_foreign_database(s, err);
+    if (status == HML_OK && !s->read_only) {
+        /* WAL: readers (reports) never block the writer; a crash loses at
+         * most the transaction in flight. */
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        /* Switching a new file to WAL needs it to itself; a second hmlcost
+         * creating the same store at the same moment waits (the busy
+         * handler is not always called for this). */
+        for (int tries = 0; (rc & 0xff) == SQLITE_BUSY && tries < 1000; tries++) {
+            sqlite3_reset(st);
+            sqlite3_sleep(10);
+            rc = sqlite3_step(st);
+        }
+        if (rc != SQLITE_ROW) {
+            status = db_fail(s, err, HML_EUSAGE, "cannot write");
+        } else if (strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+            status = hml_fail(err, HML_EUSAGE, "store '%s': cannot switch to WAL mode (got '%s')",
+                              path, (const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+    }
+    if (status == HML_OK)
+        status = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", err);
+    if (status == HML_OK) {
+        if (s->read_only) {
+            /* A reader cannot migrate: it reads the versions it knows. */
+            sqlite3_stmt *st = NULL;
+            int version = -1;
+            if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW)
+                version = sqlite3_column_int(st, 0);
+            sqlite3_finalize(st);
+            if (version != store_schema_latest_version())
+                status = hml_fail(err, HML_EUSAGE,
+                                  "store '%s': schema version %d, this hmlcost reads %d%s", path,
+                                  version, store_schema_latest_version(),
+                                  version < store_schema_latest_version()
+                                      ? " (run 'hmlcost run' on it once to migrate)"
+                                      : "");
+        } else {
+            status = store_schema_migrate(s->db, path, err);
+        }
+    }
+    if (status != HML_OK) {
+        store_close(s);
+        return status;
+    }
+    *out = s;
+    return HML_OK;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* ---- small statement helpers ------------------------------------------ */
+
+static hml_status prepare(store *s, const char *sql, sqlite3_stmt **st, hml_err *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(s, err, HML_ESYSTEM, "preparing a statement");
+    return HML_OK;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static char *column_strdup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *text = sqlite3_column_text(st, i);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static char *column_strdup_nonnull(sqlite3_stmt *st, int i)
+{
+    char *text = column_strdup(st, i);
+    return text ? text : strdup("");
+}
+
+static void column_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(st, i);
+    snprintf(dst, size, "%s", text ? (const char *)text : "");
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+hml_status store_put_host(store *s, const meter_host *host, int64_t *host_id, hml_err *err)
+{
+    char fingerprint[1024];
+    meter_host_fingerprint(host, fingerprint, sizeof fingerprint);
+    char now[32];
+    clock_utc_iso8601(now, sizeof now);
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(
+        s,
+        "INSERT INTO hosts (fingerprint, hostname, cpu_model, cores, threads, mem_bytes, "
+        "gpu_model, kernel, hmlcost_version, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (fingerprint) DO NOTHING",
+        &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, host->hostname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, host->cpu_model, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, host->cores);
+    sqlite3_bind_int(st, 5, host->threads);
+    sqlite3_bind_double(st, 6, host->mem_bytes);
+    sqlite3_bind_text(st, 7, host->gpu_model, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, host->kernel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, host->hmlcost_version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "storing the host");
+
+    status = prepare(s, "SELECT id FROM hosts WHERE fingerprint = ?", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_fail(s, err, HML_ESYSTEM, "finding the host");
+    }
+    *host_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return HML_OK;
+}
+
+static hml_status find_experiment_by_key(store *s, const char *plan_key, int64_t *id, bool *found,
+                                         hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s, "SELECT id FROM experiments WHERE plan_key = ?", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_text(st, 1, plan_key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "finding the experiment");
+    return HML_OK;
+}
+
+hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
+                                  int64_t *experiment_id, bool *resumed, hml_err *err)
+{
+    hml_status status = find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
+    if (status != HML_OK || *resumed)
+        return status;
+    char now[32];
+    clock_utc_iso8601(now, sizeof now);
+    sqlite3_stmt *st = NULL;
+    /* ON CONFLICT: another hmlcost may create the same experiment meanwhile. */
+    status = prepare(s,
+                     "INSERT INTO experiments (plan_key, name, created_at, command, plan_json, "
+                     "host_id, runs_per_arm, warmup, run_order, seed) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                     "ON CONFLICT (plan_key) DO NOTHING",
+                     &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_text(st, 1, spec->plan_key, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 2, spec->name);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, spec->command ? spec->command : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, spec->plan_json ? spec->plan_json : "{}", -1, SQLITE_TRANSIENT);
+    if (spec->host_id > 0)
+        sqlite3_bind_int64(st, 6, spec->host_id);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_int64(st, 7, spec->runs_per_arm);
+    sqlite3_bind_int64(st, 8, spec->warmup);
+    sqlite3_bind_text(st, 9, spec->order, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)spec->seed);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "storing the experiment");
+    if (sqlite3_changes(s->db) == 1) {
+        *experiment_id = sqlite3_last_insert_rowid(s->db);
+        return HML_OK;
+    }
+    return find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
+}
+
+hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *arm,
+                         int64_t *arm_id, hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status =
+        prepare(s,
+                "INSERT INTO arms (experiment_id, position, name, is_baseline, smell, argv_json, "
+                "env_json) VALUES (?,?,?,?,?,?,?) ON CONFLICT (experiment_id, name) DO NOTHING",
+                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, experiment_id);
+    sqlite3_bind_int(st, 2, arm->position);
+    sqlite3_bind_text(st, 3, arm->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, arm->is_baseline ? 1 : 0);
+    bind_text_or_null(st, 5, arm->smell);
+    sqlite3_bind_text(st, 6, arm->argv_json ? arm->argv_json : "[]", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, arm->env_json ? arm->env_json : "[]", -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "storing an arm");
+    status = prepare(s, "SELECT id FROM arms WHERE experiment_id = ? AND name = ?", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, experiment_id);
+    sqlite3_bind_text(st, 2, arm->name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_fail(s, err, HML_ESYSTEM, "finding an arm");
+    }
+    *arm_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return HML_OK;
+}
+
+hml_status store_arm_run_indices(store *s, int64_t arm_id, long **indices, size_t *count,
+                                 hml_err *err)
+{
+    *indices = NULL;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    hml_status status =
+        prepare(s, "SELECT run_index FROM runs WHERE arm_id = ? ORDER BY run_index", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, arm_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 16;
+            long *grown = realloc(*indices, cap * sizeof **indices);
+            if (!grown) {
+                sqlite3_finalize(st);
+                free(*indices);
+                *indices = NULL;
+                *count = 0;
+                return hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            }
+            *indices = grown;
+        }
+        (*indices)[(*count)++] = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(*indices);
+        *indices = NULL;
+        *count = 0;
+        return db_fail(s, err, HML_ESYSTEM, "reading runs");
+    }
+    return HML_OK;
+}
+
+hml_status store_has_run(store *s, int64_t arm_id, long run_index, bool *stored, hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status =
+        prepare(s, "SELECT 1 FROM runs WHERE arm_id = ? AND run_index = ?", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, arm_id);
+    sqlite3_bind_int64(st, 2, run_index);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "reading runs");
+    *stored = rc == SQLITE_ROW;
+    return HML_OK;
+}
+
+static hml_status put_run_rows(store *s, const store_run_record *run, int64_t *run_id,
+                               hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status =
+        prepare(s,
+                "INSERT INTO runs (arm_id, run_index, position, started_at, host_id, status, "
+                "reason, notes, result_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, run->arm_id);
+    sqlite3_bind_int64(st, 2, run->run_index);
+    sqlite3_bind_int64(st, 3, run->position);
+    sqlite3_bind_text(st, 4, run->started_at ? run->started_at : "", -1, SQLITE_TRANSIENT);
+    if (run->host_id > 0)
+        sqlite3_bind_int64(st, 5, run->host_id);
+    else
+        sqlite3_bind_null(st, 5);
+    sqlite3_bind_text(st, 6, store_run_status_name(run->status), -1, SQLITE_STATIC);
+    bind_text_or_null(st, 7, run->reason);
+    bind_text_or_null(st, 8, run->notes);
+    bind_text_or_null(st, 9, run->result_json);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return hml_fail(err, HML_EUSAGE, "store '%s': run %ld of arm %lld is already stored",
+                        s->path, run->run_index, (long long)run->arm_id);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "storing a run");
+    int64_t id = sqlite3_last_insert_rowid(s->db);
+    if (run_id)
+        *run_id = id;
+
+    status = prepare(s, "INSERT INTO metrics (run_id, name, value, unit, method) VALUES (?,?,?,?,?)",
+                     &st, err);
+    if (status != HML_OK)
+        return status;
+    for (size_t i = 0; i < run->metric_count; i++) {
+        const meter_metric *m = &run->metrics[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 3, m->value);
+        sqlite3_bind_text(st, 4, m->unit, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, m->method, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            status = db_fail(s, err, HML_ESYSTEM, "storing a metric");
+            sqlite3_finalize(st);
+            return status;
+        }
+    }
+    sqlite3_finalize(st);
+
+    status = prepare(s,
+                     "INSERT OR REPLACE INTO samples (run_id, t_s, rss_bytes, cpu_s, processes, "
+                     "gpu_mem_bytes) VALUES (?,?,?,?,?,?)",
+                     &st, err);
+    if (status != HML_OK)
+        return status;
+    for (size_t i = 0; i < run->sample_count; i++) {
+        const meter_sample *p = &run->samples[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_double(st, 2, p->t_s);
+        sqlite3_bind_double(st, 3, p->rss_bytes);
+        sqlite3_bind_double(st, 4, p->cpu_s);
+        sqlite3_bind_int(st, 5, p->processes);
+        if (p->gpu_mem_bytes >= 0)
+            sqlite3_bind_double(st, 6, p->gpu_mem_bytes);
+        else
+            sqlite3_bind_null(st, 6);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            status = db_fail(s, err, HML_ESYSTEM, "storing a sample");
+            sqlite3_finalize(st);
+            return status;
+        }
+    }
+    sqlite3_finalize(st);
+    return HML_OK;
+}
+
+hml_status store_put_run(store *s, const store_run_record *run, int64_t *run_id, hml_err *err)
+{
+    hml_status status = exec_sql(s, "BEGIN IMMEDIATE", err);
+    if (status != HML_OK)
+        return status;
+    status = put_run_rows(s, run, run_id, err);
+    if (status == HML_OK)
+        status = exec_sql(s, "COMMIT", err);
+    if (status != HML_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+#define EXPERIMENT_COLUMNS                                                                         \
+    "e.id, e.plan_key, e.name, e.created_at, e.command, e.plan_json, e.host_id, e.runs_per_arm, " \
+    "e.warmup, e.run_order, e.seed, "                                                              \
+    "(SELECT count(*) FROM runs r JOIN arms a ON r.arm_id = a.id WHERE a.experiment_id = e.id) "
+
+static int read_experiment(sqlite3_stmt *st, store_experiment *e)
+{
+    memset(e, 0, sizeof *e);
+    e->id = sqlite3_column_int64(st, 0);
+    column_copy(st, 1, e->plan_key, sizeof e->plan_key);
+    e->name = column_strdup(st, 2);
+    e->created_at = column_strdup_nonnull(st, 3);
+    e->command = column_strdup_nonnull(st, 4);
+    e->plan_json = column_strdup_nonnull(st, 5);
+    e->host_id = sqlite3_column_int64(st, 6);
+    e->runs_per_arm = (long)sqlite3_column_int64(st, 7);
+    e->warmup = (long)sqlite3_column_int64(st, 8);
+    column_copy(st, 9, e->order, sizeof e->order);
+    e->seed = (uint64_t)sqlite3_column_int64(st, 10);
+    e->runs_stored = (long)sqlite3_column_int64(st, 11);
+    if (!e->created_at || !e->command || !e->plan_json ||
+        (sqlite3_column_type(st, 2) != SQLITE_NULL && !e->name))
+        return -1;
+    return 0;
+}
+
+void store_experiment_clear(store_experiment *exp)
+{
+    if (!exp)
+        return;
+    free(exp->name);
+    free(exp->created_at);
+    free(exp->command);
+    free(exp->plan_json);
+    memset(exp, 0, sizeof *exp);
+}
+
+void store_experiments_free(store_experiment *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++)
+        store_experiment_clear(&list[i]);
+    free(list);
+}
+
+/* Grows *list (of elem bytes each) to hold one more; returns the new slot. */
+static void *grow(void **list, size_t *count, size_t *cap, size_t elem)
+{
+    if (*count == *cap) {
+        size_t n = *cap ? *cap * 2 : 8;
+        void *grown = realloc(*list, n * elem);
+        if (!grown)
+            return NULL;
+        *list = grown;
+        *cap = n;
+    }
+    return (char *)*list + (*count)++ * elem;
+}
+
+hml_status store_list_experiments(store *s, store_experiment **list, size_t *count, hml_err *err)
+{
+    *list = NULL;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(
+        s, "SELECT " EXPERIMENT_COLUMNS "FROM experiments e ORDER BY e.created_at DESC, e.id DESC",
+        &st, err);
+    if (status != HML_OK)
+        return status;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_experiment *e = grow((void **)list, count, &cap, sizeof *e);
+        if (!e || read_experiment(st, e) != 0) {
+            if (e)
+                store_experiment_clear(e);
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (status == HML_OK && rc != SQLITE_DONE)
+        status = db_fail(s, err, HML_ESYSTEM, "listing experiments");
+    if (status != HML_OK) {
+        store_experiments_free(*list, *count);
+        *list = NULL;
+        *count = 0;
+    }
+    return status;
+}
+
+static hml_status get_one_experiment(store *s, const char *where, int64_t id,
+                                     store_experiment *exp, bool *found, hml_err *err)
+{
+    memset(exp, 0, sizeof *exp);
+    *found = false;
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT " EXPERIMENT_COLUMNS "FROM experiments e %s", where);
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s, sql, &st, err);
+    if (status != HML_OK)
+        return status;
+    if (strchr(where, '?'))
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (read_experiment(st, exp) != 0) {
+            store_experiment_clear(exp);
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+        } else {
+            *found = true;
+        }
+    } else if (rc != SQLITE_DONE) {
+        status = db_fail(s, err, HML_ESYSTEM, "reading an experiment");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+hml_status store_latest_experiment(store *s, store_experiment *exp, bool *found, hml_err *err)
+{
+    return get_one_experiment(s, "ORDER BY e.created_at DESC, e.id DESC LIMIT 1", 0, exp, found,
+                              err);
+}
+
+hml_status store_get_experiment(store *s, int64_t id, store_experiment *exp, bool *found,
+                                hml_err *err)
+{
+    return get_one_experiment(s, "WHERE e.id = ?", id, exp, found, err);
+}
+
+void store_arms_free(store_arm *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++) {
+        free(list[i].name);
+        free(list[i].smell);
+        free(list[i].argv_json);
+        free(list[i].env_json);
+    }
+    free(list);
+}
+
+hml_status store_list_arms(store *s, int64_t experiment_id, store_arm **list, size_t *count,
+                           hml_err *err)
+{
+    *list = NULL;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s,
+                                "SELECT id, experiment_id, position, name, is_baseline, smell, "
+                                "argv_json, env_json FROM arms WHERE experiment_id = ? "
+                                "ORDER BY position, id",
+                                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, experiment_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_arm *a = grow((void **)list, count, &cap, sizeof *a);
+        if (!a) {
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+        memset(a, 0, sizeof *a);
+        a->id = sqlite3_column_int64(st, 0);
+        a->experiment_id = sqlite3_column_int64(st, 1);
+        a->position = sqlite3_column_int(st, 2);
+        a->name = column_strdup_nonnull(st, 3);
+        a->is_baseline = sqlite3_column_int(st, 4) != 0;
+        a->smell = column_strdup(st, 5);
+        a->argv_json = column_strdup_nonnull(st, 6);
+        a->env_json = column_strdup_nonnull(st, 7);
+        if (!a->name || !a->argv_json || !a->env_json) {
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (status == HML_OK && rc != SQLITE_DONE)
+        status = db_fail(s, err, HML_ESYSTEM, "listing arms");
+    if (status != HML_OK) {
+        store_arms_free(*list, *count);
+        *list = NULL;
+        *count = 0;
+    }
+    return status;
+}
+
+void store_runs_free(store_run *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++) {
+        free(list[i].started_at);
+        free(list[i].reason);
+        free(list[i].notes);
+        free(list[i].result_json);
+        free(list[i].metrics);
+    }
+    free(list);
+}
+
+static hml_status read_run_metrics(store *s, store_run *run, hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(
+        s, "SELECT name, value, unit, method FROM metrics WHERE run_id = ? ORDER BY name", &st,
+        err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, run->id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        meter_metric *m = grow((void **)&run->metrics, &run->metric_count, &cap, sizeof *m);
+        if (!m) {
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+        memset(m, 0, sizeof *m);
+        column_copy(st, 0, m->name, sizeof m->name);
+        m->value = sqlite3_column_double(st, 1);
+        column_copy(st, 2, m->unit, sizeof m->unit);
+        column_copy(st, 3, m->method, sizeof m->method);
+    }
+    sqlite3_finalize(st);
+    if (status == HML_OK && rc != SQLITE_DONE)
+        status = db_fail(s, err, HML_ESYSTEM, "reading metrics");
+    return status;
+}
+
+hml_status store_list_runs(store *s, int64_t arm_id, store_run **list, size_t *count,
+                           hml_err *err)
+{
+    *list = NULL;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s,
+                                "SELECT id, arm_id, run_index, position, started_at, host_id, "
+                                "status, reason, notes, result_json FROM runs WHERE arm_id = ? "
+                                "ORDER BY run_index",
+                                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, arm_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_run *r = grow((void **)list, count, &cap, sizeof *r);
+        if (!r) {
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(st, 0);
+        r->arm_id = sqlite3_column_int64(st, 1);
+        r->run_index = (long)sqlite3_column_int64(st, 2);
+        r->position = (long)sqlite3_column_int64(st, 3);
+        r->started_at = column_strdup_nonnull(st, 4);
+        r->host_id = sqlite3_column_int64(st, 5);
+        if (store_run_status_parse((const char *)sqlite3_column_text(st, 6), &r->status, err) !=
+            HML_OK) {
+            status = hml_wrap(err, "store '%s'", s->path);
+            break;
+        }
+        r->reason = column_strdup(st, 7);
+        r->notes = column_strdup(st, 8);
+        r->result_json = column_strdup(st, 9);
+        if (!r->started_at) {
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (status == HML_OK && rc != SQLITE_DONE)
+        status = db_fail(s, err, HML_ESYSTEM, "listing runs");
+    for (size_t i = 0; status == HML_OK && i < *count; i++)
+        status = read_run_metrics(s, &(*list)[i], err);
+    if (status != HML_OK) {
+        store_runs_free(*list, *count);
+        *list = NULL;
+        *count = 0;
+    }
+    return status;
+}
+
+hml_status store_list_samples(store *s, int64_t run_id, meter_sample **list, size_t *count,
+                              hml_err *err)
+{
+    *list = NULL;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s,
+                                "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes FROM "
+                                "samples WHERE run_id = ? ORDER BY t_s",
+                                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, run_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        meter_sample *p = grow((void **)list, count, &cap, sizeof *p);
+        if (!p) {
+            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+            break;
+        }
+        p->t_s = sqlite3_column_double(st, 0);
+        p->rss_bytes = sqlite3_column_double(st, 1);
+        p->cpu_s = sqlite3_column_double(st, 2);
+        p->processes = sqlite3_column_int(st, 3);
+        p->gpu_mem_bytes =
+            sqlite3_column_type(st, 4) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (status == HML_OK && rc != SQLITE_DONE)
+        status = db_fail(s, err, HML_ESYSTEM, "reading samples");
+    if (status != HML_OK) {
+        free(*list);
+        *list = NULL;
+        *count = 0;
+    }
+    return status;
+}
+
+hml_status store_get_host(store *s, int64_t host_id, meter_host *host, bool *found, hml_err *err)
+{
+    memset(host, 0, sizeof *host);
+    *found = false;
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s,
+                                "SELECT hostname, cpu_model, cores, threads, mem_bytes, "
+                                "gpu_model, kernel, hmlcost_version FROM hosts WHERE id = ?",
+                                &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, host_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        column_copy(st, 0, host->hostname, sizeof host->hostname);
+        column_copy(st, 1, host->cpu_model, sizeof host->cpu_model);
+        host->cores = sqlite3_column_int(st, 2);
+        host->threads = sqlite3_column_int(st, 3);
+        host->mem_bytes = sqlite3_column_double(st, 4);
+        column_copy(st, 5, host->gpu_model, sizeof host->gpu_model);
+        column_copy(st, 6, host->kernel, sizeof host->kernel);
+        column_copy(st, 7, host->hmlcost_version, sizeof host->hmlcost_version);
+        *found = true;
+    } else if (rc != SQLITE_DONE) {
+        status = db_fail(s, err, HML_ESYSTEM, "reading a host");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+const meter_metric *store_run_metric(const store_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->metric_count; i++)
+        if (strcmp(run->metrics[i].name, name) == 0)
+            return &run->metrics[i];
+    return NULL;
+}

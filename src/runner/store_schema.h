@@ -1,0 +1,16 @@
+/* Schema migrations of the run store (private to store.c). */
+#ifndef HMLCOST_RUNNER_STORE_SCHEMA_H
+#define HMLCOST_RUNNER_STORE_SCHEMA_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "common/error.h"
+
+/* The version a freshly migrated store has (STORE_SCHEMA_VERSION). */
+int store_schema_latest_version(void);
+
+/* Brings db up to the latest version, one transaction per step. */
+hml_status store_schema_migrate(sqlite3 *db, const char *path, hml_err *err);
+
+#endif

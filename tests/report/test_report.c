@@ -1,0 +1,422 @@
+/* From a dataset to verdicts and reports: the constructed study in
+ * fixtures/study.csv (built by make_fixtures.py so that each smell has one
+ * known verdict), the CSV round trip, CodeCarbon input, baseline pairing, and
+ * what each output format must contain. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/analysis.h"
+#include "report/format.h"
+#include "report/load_csv.h"
+
+#define FIXTURES HMLCOST_TEST_SOURCE_DIR "/report/fixtures/"
+
+static const report_smell_result *smell(const report_analysis *a, const char *arm)
+{
+    for (size_t i = 0; i < a->n_smells; i++)
+        if (strcmp(a->data->arms[a->smells[i].arm].name, arm) == 0)
+            return &a->smells[i];
+    fail_msg("no smell arm %s", arm);
+    return NULL;
+}
+
+static bool has_warning(const report_analysis *a, const char *id, const char *text)
+{
+    for (size_t i = 0; i < a->n_warnings; i++)
+        if (strcmp(a->warnings[i].id, id) == 0 && (!text || strstr(a->warnings[i].text, text)))
+            return true;
+    return false;
+}
+
+static char *render(const report_analysis *a, report_format f, bool color)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    report_render_options o = {.color = color};
+    hml_err err;
+    assert_int_equal(report_render(out, f, a, &o, &err), HML_OK);
+    fclose(out);
+    return buf;
+}
+
+static void load_study(report_dataset *d, report_analysis *a)
+{
+    hml_err err;
+    assert_int_equal(report_load_csv(FIXTURES "study.csv", NULL, d, &err), HML_OK);
+    assert_int_equal(report_analyze(d, NULL, a, &err), HML_OK);
+}
+
+static void constructed_study_gets_its_four_verdicts(void **state)
+{
+    (void)state;
+    report_dataset d;
+    report_analysis a;
+    load_study(&d, &a);
+    assert_int_equal(d.n_arms, 5);
+    assert_int_equal(a.n_smells, 4);
+    const report_smell_result *s = smell(&a, "model-reuse");
+    assert_int_equal(s->verdict, STATS_VERDICT_HIDDEN_COST);
+    /* the evidence names the metric, the change, Holm's p, delta and accuracy */
+    assert_non_null(strstr(s->evidence, "energy and CO2 ["));
+    assert_non_null(strstr(s->evidence, "(Holm), delta = 1.00 (large)"));
+    assert_non_null(strstr(s->evidence, "equivalent within 1 pp"));
+    assert_true(s->tost.equivalent);
+    assert_int_equal(smell(&a, "minibatch")->verdict, STATS_VERDICT_VISIBLE);
+    assert_non_null(strstr(smell(&a, "minibatch")->evidence, "not equivalent within 1 pp"));
+    assert_int_equal(smell(&a, "libpath")->verdict, STATS_VERDICT_NO_COST);
+    assert_int_equal(smell(&a, "parallelism")->verdict, STATS_VERDICT_INCONCLUSIVE);
+    assert_int_equal(smell(&a, "parallelism")->reason, STATS_REASON_TOO_FEW_RUNS);
+    /* 4 smells x 4 cost metrics (wall, CPU, peak RSS, energy; no GPU here) */
+    assert_int_equal(a.family_size, 16);
+    assert_true(has_warning(&a, "failed-runs", "parallelism: 7 of 10 runs"));
+    assert_true(has_warning(&a, "too-few-runs", "parallelism"));
+    assert_true(has_warning(&a, "energy-estimated", "estimate:ram-0.375W-per-GiB"));
+    assert_true(a.energy_estimated);
+    /* per-arm figures: baseline wall time from the file's 10 values */
+    int wall = report_analysis_metric(&a, "wall_s");
+    assert_true(wall >= 0);
+    assert_int_equal(a.arms[0].cells[wall].s.n, 10);
+    assert_int_equal(a.arms[4].ok, 3);
+    assert_int_equal(a.arms[4].failed, 7);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+static void csv_round_trip_gives_the_same_verdicts(void **state)
+{
+    (void)state;
+    report_dataset d, back;
+    report_analysis a, b;
+    load_study(&d, &a);
+    char *csv = render(&a, REPORT_FORMAT_CSV, false);
+    char path[] = "/tmp/hmlcost-roundtrip-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+    close(fd);
+    hml_err err;
+    assert_int_equal(report_load_csv(path, NULL, &back, &err), HML_OK);
+    assert_int_equal(report_analyze(&back, NULL, &b, &err), HML_OK);
+    unlink(path);
+    assert_int_equal(b.n_smells, a.n_smells);
+    assert_int_equal(b.family_size, a.family_size);
+    for (size_t i = 0; i < a.n_smells; i++) {
+        assert_int_equal(b.smells[i].verdict, a.smells[i].verdict);
+        assert_string_equal(b.smells[i].evidence, a.smells[i].evidence);
+    }
+    assert_string_equal(b.energy_methods, a.energy_methods);
+    /* every stored figure comes back (kWh and kg conversions within 1e-12) */
+    for (size_t i = 0; i < d.n_arms; i++)
+        for (size_t r = 0; r < d.arms[i].n_runs; r++) {
+            const report_run *x = &d.arms[i].runs[r], *y = &back.arms[i].runs[r];
+            assert_string_equal(x->status, y->status);
+            assert_int_equal(x->order, y->order);
+            for (size_t m = 0; m < x->n_metrics; m++) {
+                const report_metric *mx = &x->metrics[m];
+                const report_metric *my = report_run_metric(y, mx->name);
+                assert_non_null(my);
+                assert_string_equal(mx->unit, my->unit);
+                assert_true(fabs(mx->value - my->value) <= 1e-12 * fabs(mx->value));
+            }
+        }
+    free(csv);
+    report_analysis_free(&a);
+    report_analysis_free(&b);
+    report_dataset_free(&d);
+    report_dataset_free(&back);
+}
+
+static void codecarbon_csv_with_arm_column(void **state)
+{
+    (void)state;
+    report_dataset d;
+    report_analysis a;
+    hml_err err;
+    report_csv_options o = {.arm_column = "project_name", .baseline = "baseline"};
+    assert_int_equal(report_load_csv(FIXTURES "codecarbon.csv", &o, &d, &err), HML_OK);
+    assert_int_equal(d.n_arms, 5);
+    assert_true(d.arms[0].is_baseline);
+    assert_string_equal(d.arms[1].smell, "model-reuse");
+    assert_string_equal(d.arms[1].baseline, "baseline");
+    /* kWh -> J, kg -> g; CodeCarbon's method is not recorded, so it says so */
+    const report_metric *cpu = report_run_metric(&d.arms[0].runs[0], "energy_cpu_j");
+    assert_non_null(cpu);
+    assert_true(fabs(cpu->value - 2.265757e-04 * 3.6e6) < 1e-6);
+    assert_string_equal(cpu->method, "codecarbon");
+    const report_metric *co2 = report_run_metric(&d.arms[0].runs[0], "co2_g");
+    assert_true(fabs(co2->value - 1.119978e-04 * 1000) < 1e-12);
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    /* no accuracy column: a cost, but whether it is hidden cannot be said */
+    assert_int_equal(smell(&a, "model-reuse")->verdict, STATS_VERDICT_INCONCLUSIVE);
+    assert_int_equal(smell(&a, "model-reuse")->reason, STATS_REASON_NO_ACCURACY);
+    assert_int_equal(smell(&a, "libpath")->verdict, STATS_VERDICT_NO_COST);
+    assert_true(has_warning(&a, "energy-method-unknown", NULL));
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+static void csv_input_errors_name_the_problem(void **state)
+{
+    (void)state;
+    report_dataset d;
+    hml_err err;
+    report_csv_options arm = {.arm_column = "nope"};
+    assert_int_equal(report_load_csv(FIXTURES "codecarbon.csv", &arm, &d, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "--arm-column: no column 'nope'"));
+    assert_int_equal(report_load_csv(FIXTURES "codecarbon.csv", NULL, &d, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "no 'arm' column"));
+    report_csv_options base = {.arm_column = "project_name", .baseline = "nope"};
+    assert_int_equal(report_load_csv(FIXTURES "codecarbon.csv", &base, &d, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "--baseline: no arm 'nope'"));
+    report_csv_options nobase = {.arm_column = "project_name"};
+    assert_int_equal(report_load_csv(FIXTURES "codecarbon.csv", &nobase, &d, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "which arm is the baseline?"));
+    assert_int_equal(report_load_csv(FIXTURES "bad_number.csv", NULL, &d, &err), HML_EUSAGE);
+    assert_string_equal(err.msg, FIXTURES "bad_number.csv line 3: column duration: 'fast' is "
+                                          "not a number");
+    assert_int_equal(report_load_csv(FIXTURES "header_only.csv", NULL, &d, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "no runs"));
+}
+
+/* A dataset built in code: arms, runs with metrics and a time series. */
+static report_arm *arm_with(report_dataset *d, const char *name, bool baseline, const char *smell,
+                            const double *wall, const double *acc, size_t n)
+{
+    report_arm *arm = report_dataset_add_arm(d, name);
+    assert_non_null(arm);
+    arm->is_baseline = baseline;
+    snprintf(arm->smell, sizeof arm->smell, "%s", smell);
+    hml_err err;
+    for (size_t i = 0; i < n; i++) {
+        report_run *run = report_arm_add_run(arm);
+        assert_non_null(run);
+        snprintf(run->id, sizeof run->id, "%s-%zu", name, i);
+        run->order = (long)i;
+        assert_int_equal(report_run_set_metric(run, "wall_s", wall[i], "s", "measured", &err),
+                         HML_OK);
+        assert_int_equal(report_run_set_metric(run, "accuracy", acc[i], "1", "workload", &err),
+                         HML_OK);
+        assert_int_equal(report_run_set_metric(run, "energy_cpu_j", 10 * wall[i], "J",
+                                               "estimate:cpu-4W-per-logical-cpu", &err),
+                         HML_OK);
+        double t[] = {0, 0.5, 1.0, 1.5}, rss[] = {0, 200e6, 250e6, 240e6};
+        assert_int_equal(report_run_add_series(run, "rss_bytes", "B", t, rss, 4, &err), HML_OK);
+    }
+    return arm;
+}
+
+static void pairing_per_smell_baselines_and_identical_accuracy(void **state)
+{
+    (void)state;
+    report_dataset d = {0};
+    const double base_wall[] = {10.0, 10.1, 9.9, 10.2, 10.0, 9.8};
+    const double slow_wall[] = {12.0, 12.1, 11.9, 12.2, 12.0, 11.8};
+    const double acc[] = {0.7, 0.7, 0.7, 0.7, 0.7, 0.7}; /* deterministic training */
+    arm_with(&d, "baseline-minibatch", true, "", base_wall, acc, 6);
+    arm_with(&d, "minibatch", false, "minibatch", slow_wall, acc, 6);
+    arm_with(&d, "baseline-libpath", true, "", base_wall, acc, 6);
+    arm_with(&d, "libpath", false, "libpath", base_wall, acc, 6);
+    hml_err err;
+    assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+    assert_int_equal(d.arms[1].baseline_index, 0);
+    assert_int_equal(d.arms[3].baseline_index, 2);
+    report_analysis a;
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    /* same accuracy in every run: the difference is exactly 0, so equivalent */
+    assert_int_equal(smell(&a, "minibatch")->verdict, STATS_VERDICT_HIDDEN_COST);
+    assert_int_equal(smell(&a, "libpath")->verdict, STATS_VERDICT_NO_COST);
+    /* the HTML draws the first smell arm's run over time */
+    char *html = render(&a, REPORT_FORMAT_HTML, false);
+    assert_non_null(strstr(html, "id=\"ts-rss_bytes\""));
+    assert_non_null(strstr(html, "Run minibatch-0 of arm minibatch"));
+    assert_null(strstr(html, "<script"));
+    free(html);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+
+    /* no baseline at all, or a baseline that is not in the data */
+    report_dataset e = {0};
+    arm_with(&e, "x", false, "minibatch", base_wall, acc, 3);
+    assert_int_equal(report_dataset_pair(&e, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "no baseline arm"));
+    e.arms[0].is_baseline = true;
+    assert_int_equal(report_dataset_pair(&e, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "nothing to compare"));
+    report_arm *y = arm_with(&e, "y", false, "libpath", base_wall, acc, 3);
+    snprintf(y->baseline, sizeof y->baseline, "ghost");
+    assert_int_equal(report_dataset_pair(&e, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "its baseline 'ghost' is not in the data"));
+    report_dataset_free(&e);
+}
+
+static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **state)
+{
+    (void)state;
+    report_dataset d;
+    report_analysis a;
+    load_study(&d, &a);
+    char *text = render(&a, REPORT_FORMAT_TEXT, false);
+    assert_non_null(strstr(text, "HIDDEN COST"));
+    assert_non_null(strstr(text, "ESTIMATED"));
+    assert_null(strchr(text, '\033'));
+    free(text);
+    text = render(&a, REPORT_FORMAT_TEXT, true);
+    assert_non_null(strstr(text, "\033[1;31mHIDDEN COST"));
+    free(text);
+
+    char *md = render(&a, REPORT_FORMAT_MARKDOWN, false);
+    assert_non_null(strstr(md, "| smell | baseline | verdict | evidence |"));
+    assert_non_null(strstr(md, "| model-reuse | baseline | **HIDDEN COST** |"));
+    assert_non_null(strstr(md, "**estimated**"));
+    free(md);
+
+    char *json = render(&a, REPORT_FORMAT_JSON, false);
+    cJSON *root = cJSON_Parse(json);
+    assert_non_null(root);
+    cJSON *smells = cJSON_GetObjectItem(root, "smells");
+    assert_int_equal(cJSON_GetArraySize(smells), 4);
+    cJSON *first = cJSON_GetArrayItem(smells, 0);
+    assert_string_equal(cJSON_GetObjectItem(first, "verdict")->valuestring, "hidden_cost");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "energy"),
+                                                 "estimated")));
+    cJSON *arms = cJSON_GetObjectItem(root, "arms");
+    cJSON *energy = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(arms, 0), "metrics"), "energy_cpu_j");
+    assert_string_equal(cJSON_GetObjectItem(energy, "method")->valuestring, "rapl");
+    cJSON_Delete(root);
+    free(json);
+
+    char *html = render(&a, REPORT_FORMAT_HTML, false);
+    assert_non_null(strstr(html, "<!DOCTYPE html>"));
+    assert_non_null(strstr(html, "Part of the energy is estimated"));
+    assert_non_null(strstr(html, "No time series in this input"));
+    free(html);
+
+    /* --run names a run that is not there: an error before any output */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    report_render_options o = {.run = "nope"};
+    hml_err err;
+    assert_int_equal(report_render(out, REPORT_FORMAT_HTML, &a, &o, &err), HML_EUSAGE);
+    fclose(out);
+    assert_int_equal(len, 0);
+    free(buf);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+static void options_change_the_analysis(void **state)
+{
+    (void)state;
+    report_dataset d;
+    report_analysis a;
+    hml_err err;
+    assert_int_equal(report_load_csv(FIXTURES "study.csv", NULL, &d, &err), HML_OK);
+    report_options o;
+    report_options_default(&o);
+    o.min_runs = 3; /* parallelism's 3 runs now suffice */
+    o.acc_margin = 0.10; /* minibatch's -5 pp now within the margin */
+    assert_int_equal(report_analyze(&d, &o, &a, &err), HML_OK);
+    assert_int_equal(smell(&a, "minibatch")->verdict, STATS_VERDICT_HIDDEN_COST);
+    assert_int_not_equal(smell(&a, "parallelism")->reason, STATS_REASON_TOO_FEW_RUNS);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+static void empty_arm_and_every_format_still_render(void **state)
+{
+    (void)state;
+    report_dataset d = {0};
+    const double wall[] = {10.0, 10.1, 9.9};
+    const double acc[] = {0.7, 0.71, 0.69};
+    arm_with(&d, "baseline", true, "", wall, acc, 3);
+    report_arm *empty = report_dataset_add_arm(&d, "parallelism"); /* interrupted: no runs */
+    assert_non_null(empty);
+    snprintf(empty->smell, sizeof empty->smell, "parallelism");
+    hml_err err;
+    assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+    report_analysis a;
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    assert_int_equal(smell(&a, "parallelism")->verdict, STATS_VERDICT_INCONCLUSIVE);
+    report_format formats[] = {REPORT_FORMAT_TEXT, REPORT_FORMAT_MARKDOWN, REPORT_FORMAT_CSV,
+                               REPORT_FORMAT_JSON, REPORT_FORMAT_HTML};
+    for (size_t i = 0; i < 5; i++)
+        free(render(&a, formats[i], true));
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+/* Damaged files: every single-byte change of a real CSV either loads or is
+ * refused with a one-line message; none crashes (the suite also runs under
+ * ASan and UBSan). */
+static void damaged_csv_never_crashes(void **state)
+{
+    (void)state;
+    FILE *f = fopen(FIXTURES "study.csv", "rb");
+    assert_non_null(f);
+    char *text = malloc(1 << 16);
+    size_t len = fread(text, 1, (1 << 16) - 1, f);
+    fclose(f);
+    len = len > 3000 ? 3000 : len; /* the header and a few rows keep it fast */
+    static const char damage[] = {'"', ',', '\n', '\0', 'x', '-', '9', '\r', ' '};
+    char path[] = "/tmp/hmlcost-damaged-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    srand(7);
+    for (int trial = 0; trial < 150; trial++) {
+        char *copy = malloc(len);
+        memcpy(copy, text, len);
+        for (int k = 0; k < 1 + trial % 3; k++)
+            copy[rand() % len] = damage[rand() % sizeof damage];
+        FILE *out = fopen(path, "wb");
+        fwrite(copy, 1, len, out);
+        fclose(out);
+        report_dataset d;
+        hml_err err;
+        if (report_load_csv(path, NULL, &d, &err) == HML_OK) {
+            report_analysis a;
+            report_options o;
+            report_options_default(&o);
+            o.resamples = 1000;
+            if (report_analyze(&d, &o, &a, &err) == HML_OK) {
+                free(render(&a, REPORT_FORMAT_TEXT, false));
+                report_analysis_free(&a);
+            }
+            report_dataset_free(&d);
+        } else {
+            assert_null(strchr(err.msg, '\n'));
+            assert_true(err.msg[0] != '\0');
+        }
+        free(copy);
+    }
+    unlink(path);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(constructed_study_gets_its_four_verdicts),
+        cmocka_unit_test(csv_round_trip_gives_the_same_verdicts),
+        cmocka_unit_test(codecarbon_csv_with_arm_column),
+        cmocka_unit_test(csv_input_errors_name_the_problem),
+        cmocka_unit_test(pairing_per_smell_baselines_and_identical_accuracy),
+        cmocka_unit_test(formats_carry_verdicts_methods_and_colour_only_when_asked),
+        cmocka_unit_test(options_change_the_analysis),
+        cmocka_unit_test(empty_arm_and_every_format_still_render),
+        cmocka_unit_test(damaged_csv_never_crashes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

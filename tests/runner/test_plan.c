@@ -1,0 +1,256 @@
+/* Plans: arms, words, validation, the plan key, INI files, the schedule. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner/plan.h"
+#include "runner/schedule.h"
+
+static void make_plan(plan *p, long runs)
+{
+    hml_err err;
+    plan_init(p);
+    char *argv[] = {"prog", "--x", "1"};
+    assert_int_equal(plan_set_command(p, 3, argv, &err), HML_OK);
+    plan_arm *arm;
+    assert_int_equal(plan_add_arm(p, "base", &arm, &err), HML_OK);
+    assert_int_equal(plan_add_arm(p, "threads", &arm, &err), HML_OK);
+    assert_int_equal(plan_arm_add_env_list(arm, "OMP_NUM_THREADS=8 LABEL='two words'", &err),
+                     HML_OK);
+    assert_int_equal(plan_arm_add_arg_list(arm, "--threads 8", &err), HML_OK);
+    assert_int_equal(plan_add_arm(p, "batch", &arm, &err), HML_OK);
+    p->runs = runs;
+}
+
+static void words_split_like_sh_without_expansion(void **state)
+{
+    (void)state;
+    char **w;
+    size_t n;
+    hml_err err;
+    assert_int_equal(plan_split_words("  a 'b c' \"d \\\"e\\\"\" f\\ g $HOME ", &w, &n, &err),
+                     HML_OK);
+    assert_int_equal(n, 5);
+    assert_string_equal(w[0], "a");
+    assert_string_equal(w[1], "b c");
+    assert_string_equal(w[2], "d \"e\"");
+    assert_string_equal(w[3], "f g");
+    assert_string_equal(w[4], "$HOME");
+    assert_null(w[5]);
+    plan_words_free(w);
+    assert_int_equal(plan_split_words("'open", &w, &n, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "unterminated quote"));
+}
+
+static void arms_and_their_commands(void **state)
+{
+    (void)state;
+    plan p;
+    hml_err err;
+    make_plan(&p, 3);
+    assert_int_equal(plan_validate(&p, &err), HML_OK);
+    assert_true(p.arms[0].is_baseline);
+    assert_false(p.arms[1].is_baseline);
+    assert_int_equal(p.arms[1].env_count, 2);
+    assert_string_equal(p.arms[1].env[1], "LABEL=two words");
+    char **argv;
+    assert_int_equal(plan_arm_command(&p, &p.arms[1], &argv, &err), HML_OK);
+    assert_string_equal(argv[0], "prog");
+    assert_string_equal(argv[3], "--threads");
+    assert_string_equal(argv[4], "8");
+    assert_null(argv[5]);
+    plan_words_free(argv);
+    p.shell = true;
+    assert_int_equal(plan_arm_command(&p, &p.arms[1], &argv, &err), HML_OK);
+    assert_string_equal(argv[0], "/bin/sh");
+    assert_string_equal(argv[2], "prog --x 1 --threads 8");
+    plan_words_free(argv);
+
+    assert_int_equal(plan_set_baseline(&p, "batch", &err), HML_OK);
+    assert_false(p.arms[0].is_baseline);
+    assert_true(p.arms[2].is_baseline);
+    assert_int_equal(plan_set_baseline(&p, "nope", &err), HML_EUSAGE);
+    assert_int_equal(plan_add_arm(&p, "base", NULL, &err), HML_EUSAGE);
+    assert_int_equal(plan_add_arm(&p, "bad name", NULL, &err), HML_EUSAGE);
+    assert_int_equal(plan_arm_add_env(&p.arms[0], "1X=2", &err), HML_EUSAGE);
+    assert_int_equal(plan_arm_add_env(&p.arms[0], "HMLCOST_RESULT_FD=9", &err), HML_EUSAGE);
+    p.runs = 0;
+    assert_int_equal(plan_validate(&p, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "--runs"));
+    plan_free(&p);
+}
+
+static void the_plan_key_changes_with_what_is_measured_only(void **state)
+{
+    (void)state;
+    plan a, b;
+    hml_err err;
+    char ka[17], kb[17];
+    make_plan(&a, 3);
+    make_plan(&b, 3);
+    assert_int_equal(plan_key(&a, ka, &err), HML_OK);
+    assert_int_equal(plan_key(&b, kb, &err), HML_OK);
+    assert_int_equal(strlen(ka), 16);
+    assert_string_equal(ka, kb);
+    b.name = strdup("a label");
+    b.show_output = true;
+    assert_int_equal(plan_key(&b, kb, &err), HML_OK);
+    assert_string_equal(ka, kb);
+    b.runs = 4;
+    assert_int_equal(plan_key(&b, kb, &err), HML_OK);
+    assert_string_not_equal(ka, kb);
+    b.runs = 3;
+    assert_int_equal(plan_arm_add_env(&b.arms[2], "X=1", &err), HML_OK);
+    assert_int_equal(plan_key(&b, kb, &err), HML_OK);
+    assert_string_not_equal(ka, kb);
+    char *json = plan_to_json(&b);
+    assert_non_null(strstr(json, "\"name\":\"a label\""));
+    free(json);
+    plan_free(&a);
+    plan_free(&b);
+}
+
+static void schedules_follow_the_order(void **state)
+{
+    (void)state;
+    plan p;
+    hml_err err;
+    make_plan(&p, 4);
+    schedule_slot *s;
+    size_t n;
+    /* interleaved: each round of 3 holds every arm once, rounds differ. */
+    assert_int_equal(schedule_build(&p, &s, &n, &err), HML_OK);
+    assert_int_equal(n, 12);
+    bool rounds_differ = false;
+    for (size_t r = 0; r < 4; r++) {
+        int seen[3] = {0};
+        for (size_t k = 0; k < 3; k++) {
+            seen[s[r * 3 + k].arm]++;
+            assert_int_equal(s[r * 3 + k].index, (long)r);
+            if (r > 0 && s[r * 3 + k].arm != s[k].arm)
+                rounds_differ = true;
+        }
+        assert_true(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
+    }
+    (void)rounds_differ; /* may coincide for a seed; checked over seeds below */
+    schedule_slot *again;
+    assert_int_equal(schedule_build(&p, &again, &n, &err), HML_OK);
+    assert_memory_equal(s, again, n * sizeof *s); /* same seed, same schedule */
+    free(again);
+    free(s);
+
+    p.order = PLAN_ORDER_BLOCKED;
+    assert_int_equal(schedule_build(&p, &s, &n, &err), HML_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(s[i].arm, i / 4);
+        assert_int_equal(s[i].index, (long)(i % 4));
+    }
+    free(s);
+
+    p.order = PLAN_ORDER_RANDOM;
+    assert_int_equal(schedule_build(&p, &s, &n, &err), HML_OK);
+    long next[3] = {0};
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(s[i].index, next[s[i].arm]++);
+    assert_true(next[0] == 4 && next[1] == 4 && next[2] == 4);
+    free(s);
+
+    /* Different seeds shuffle differently. */
+    p.order = PLAN_ORDER_INTERLEAVED;
+    schedule_slot *first;
+    assert_int_equal(schedule_build(&p, &first, &n, &err), HML_OK);
+    bool differs = false;
+    for (uint64_t seed = 2; seed < 10 && !differs; seed++) {
+        p.seed = seed;
+        assert_int_equal(schedule_build(&p, &s, &n, &err), HML_OK);
+        differs = memcmp(first, s, n * sizeof *s) != 0;
+        free(s);
+    }
+    assert_true(differs);
+    free(first);
+    plan_free(&p);
+}
+
+static char *write_plan_file(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/hmlcost-plan-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void ini_plans_define_arms_and_options(void **state)
+{
+    (void)state;
+    const char *text = "# a plan\n"
+                       "[run]\n"
+                       "command = prog --epochs 1\n"
+                       "runs = 5\n"
+                       "order = blocked\n"
+                       "seed = 42\n"
+                       "timeout = 60\n"
+                       "country = fra\n"
+                       "baseline = clean\n"
+                       "[arm threads]\n"
+                       "env = OMP_NUM_THREADS=16\n"
+                       "args = --threads 16\n"
+                       "smell = parallelism\n"
+                       "[arm clean]\n";
+    char *path = write_plan_file(text);
+    plan p;
+    hml_err err;
+    plan_init(&p);
+    assert_int_equal(plan_load_ini(&p, path, &err), HML_OK);
+    assert_int_equal(p.argc, 3);
+    assert_int_equal(p.runs, 5);
+    assert_int_equal(p.order, PLAN_ORDER_BLOCKED);
+    assert_int_equal(p.seed, 42);
+    assert_true(p.timeout_s == 60);
+    assert_non_null(strstr(p.meter.grid_source, "FRA France: Our World in Data"));
+    assert_int_equal(p.arm_count, 2);
+    assert_string_equal(p.arms[0].name, "threads");
+    assert_string_equal(p.arms[0].smell, "parallelism");
+    assert_string_equal(p.arms[0].env[0], "OMP_NUM_THREADS=16");
+    assert_int_equal(p.arms[0].arg_count, 2);
+    assert_string_equal(p.arms[1].name, "clean");
+    assert_true(p.arms[1].is_baseline);
+    assert_false(p.arms[0].is_baseline);
+    assert_int_equal(plan_validate(&p, &err), HML_OK);
+    plan_free(&p);
+    unlink(path);
+
+    const char *bad[] = {"[run]\nruns = 0\n", "[run]\nfrobnicate = 1\n", "[weird]\nx = 1\n",
+                         "[run]\ncountry = XYZ\n", "[arm bad name!]\nenv = X=1\n",
+                         "[arm a]\nenv = 9=1\n", "[run]\norder = sideways\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        path = write_plan_file(bad[i]);
+        plan_init(&p);
+        assert_int_equal(plan_load_ini(&p, path, &err), HML_EUSAGE);
+        assert_non_null(strstr(err.msg, "plan '/tmp/hmlcost-plan-"));
+        plan_free(&p);
+        unlink(path);
+    }
+    plan_init(&p);
+    assert_int_equal(plan_load_ini(&p, "/nonexistent/plan.ini", &err), HML_EUSAGE);
+    plan_free(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(words_split_like_sh_without_expansion),
+        cmocka_unit_test(arms_and_their_commands),
+        cmocka_unit_test(the_plan_key_changes_with_what_is_measured_only),
+        cmocka_unit_test(schedules_follow_the_order),
+        cmocka_unit_test(ini_plans_define_arms_and_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
