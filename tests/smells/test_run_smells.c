@@ -93,6 +93,15 @@ static bool argv_has(const cJSON *arm, const char *a, const char *b)
     return false;
 }
 
+/* The printed form of a run's result field (exact: cJSON prints doubles so
+ * that they read back to the same bits); NULL when absent. */
+static char *result_field(const cJSON *arm, int run, const char *key)
+{
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(arm, "runs"), run);
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"), key);
+    return v ? cJSON_PrintUnformatted(v) : NULL;
+}
+
 /* The environment smells and {batch} reach an external command; its
  * accuracy comes from its output. */
 static void external_workload_study(void **state)
@@ -169,6 +178,32 @@ static void train_study_all_smells(void **state)
     assert_true(argv_has(arm_named(json, "minibatch"), "--batch", "1024"));
     assert_true(argv_has(arm_named(json, "parallelism"), "--threads", NULL));
     assert_true(env_has(arm_named(json, "parallelism"), "OMP_NUM_THREADS="));
+
+    /* model-reuse and libpath train the same model from the same seed with
+     * the same threads: bit-identical losses and accuracy (the issue's
+     * promise); every run of the baseline agrees with the others too. */
+    const char *same[] = {"baseline", "model-reuse", "libpath"};
+    const char *keys[] = {"loss", "accuracy"};
+    for (int k = 0; k < 2; k++) {
+        char *reference = result_field(arm_named(json, "baseline"), 0, keys[k]);
+        assert_non_null(reference);
+        for (int a = 0; a < 3; a++)
+            for (int r = 0; r < 2; r++) {
+                char *value = result_field(arm_named(json, same[a]), r, keys[k]);
+                assert_non_null(value);
+                if (strcmp(value, reference) != 0)
+                    print_message("%s run %d: %s %s differs from baseline's %s\n", same[a], r,
+                                  keys[k], value, reference);
+                assert_string_equal(value, reference);
+                free(value);
+            }
+        free(reference);
+    }
+    /* minibatch changes the training: the result says which batch ran. */
+    char *batch = result_field(arm_named(json, "minibatch"), 0, "batch");
+    assert_non_null(batch);
+    assert_string_equal(batch, "1024");
+    free(batch);
     cJSON_Delete(json);
 }
 
