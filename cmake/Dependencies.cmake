@@ -33,6 +33,10 @@ if(NOT HMLCOST_CUDA STREQUAL "OFF")
   find_path(CUBLAS_INCLUDE_DIR cublas_v2.h HINTS /usr/local/cuda/include /usr/include)
   if(CMAKE_CUDA_COMPILER AND CUDNN_INCLUDE_DIR AND CUBLAS_INCLUDE_DIR)
     set(HMLCOST_HAVE_CUDA ON)
+    # Here, at the top level: every target that links the cuda backend
+    # (the binary, the tests) must see the language (src/nn/cuda).
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
   elseif(HMLCOST_CUDA STREQUAL "ON")
     message(FATAL_ERROR "HMLCOST_CUDA=ON but nvcc, cudnn.h or cublas_v2.h was not found")
   endif()

@@ -9,4 +9,4 @@ scripts/deps.sh build
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j "$jobs" >/dev/null
-exec build/release/hmlcost train --epochs 1 --train-limit 10000 --test-limit 2000 "$@"
+exec build/release/src/cli/hmlcost train --epochs 1 --train-limit 10000 --test-limit 2000 "$@"

@@ -1,0 +1,240 @@
+/* cuda_train: trains the reference CNN through nn/backend.h as `hmlcost
+ * train` does (same init, data order, optimizer), for the GPU check
+ * (bench/gpu-check.sh) -- so the cuda backend can be timed and its CPU
+ * fallback shown even before the workload wires --device cuda in.
+ *
+ *   cuda_train [--device cpu|cuda] [--require-device] [--data DIR|synthetic]
+ *              [--epochs N] [--batch N] [--train-limit N] [--test-limit N]
+ *              [--seed N] [--threads N] [--host-batches]
+ *
+ * --host-batches feeds the backend normalised float batches from the host
+ * (train_step) even when it can keep the data on the device. Prints one
+ * JSON line (the workload contract's keys that apply) on stdout; the
+ * fallback warning on stderr. Exit 1 when the device was required and is
+ * unusable, 2 on a usage error. Built with the tests, not run by CTest. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "data/cifar10.h"
+#include "data/dataset.h"
+#include "data/order.h"
+#include "data/synthetic.h"
+#include "nn/backend.h"
+#include "nn/cuda/device_select.h"
+#include "nn/init.h"
+#include "nn/model_spec.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+static int fail(const hml_err *err)
+{
+    fprintf(stderr, "cuda_train: %s\n", err->msg);
+    return err->status == HML_EUSAGE ? 2 : 1;
+}
+
+static long arg_long(const char *name, const char *value)
+{
+    char *end;
+    long v = value ? strtol(value, &end, 10) : -1;
+    if (!value || *end || v < 0) {
+        fprintf(stderr, "cuda_train: %s needs a non-negative number\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    const double t_start = now_s();
+    const char *device = "cuda", *data = NULL;
+    bool require = false, host_batches = false;
+    long epochs = 2, batch = 64, train_limit = 0, test_limit = 0, seed = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN), threads = cores > 0 ? cores : 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--device") && v) device = argv[++i];
+        else if (!strcmp(a, "--data") && v) data = argv[++i];
+        else if (!strcmp(a, "--require-device")) require = true;
+        else if (!strcmp(a, "--host-batches")) host_batches = true;
+        else if (!strcmp(a, "--epochs")) epochs = arg_long(a, v), i++;
+        else if (!strcmp(a, "--batch")) batch = arg_long(a, v), i++;
+        else if (!strcmp(a, "--train-limit")) train_limit = arg_long(a, v), i++;
+        else if (!strcmp(a, "--test-limit")) test_limit = arg_long(a, v), i++;
+        else if (!strcmp(a, "--seed")) seed = arg_long(a, v), i++;
+        else if (!strcmp(a, "--threads")) threads = arg_long(a, v), i++;
+        else {
+            fprintf(stderr, "cuda_train: unknown option '%s'\n", a);
+            return 2;
+        }
+    }
+    if (batch < 1 || epochs < 1 || threads < 1) {
+        fprintf(stderr, "cuda_train: --batch, --epochs and --threads must be >= 1\n");
+        return 2;
+    }
+    hml_err err = {0};
+    int status = 0;
+    data_set train = {0}, test = {0};
+    const nn_backend *b = NULL;
+    nn_model *model = NULL;
+    float *params = NULL, *losses = NULL, *x = NULL;
+    uint32_t *order = NULL;
+    int32_t *labels = NULL;
+    double *epoch_loss = NULL;
+#define FAIL()                                                                                  \
+    do {                                                                                        \
+        status = fail(&err);                                                                    \
+        goto done;                                                                              \
+    } while (0)
+
+    /* data */
+    const double t_data = now_s();
+    char dir[4096] = "synthetic";
+    if (data && !strcmp(data, "synthetic")) {
+        if (data_synthetic((uint64_t)seed, 0, train_limit ? (size_t)train_limit : 10000, &train,
+                           &err) != HML_OK ||
+            data_synthetic((uint64_t)seed, 1, test_limit ? (size_t)test_limit : 2000, &test,
+                           &err) != HML_OK)
+            FAIL();
+    } else if (cifar10_find_dir(data, dir, sizeof dir, &err) != HML_OK ||
+               cifar10_load_train(dir, (size_t)train_limit, &train, &err) != HML_OK ||
+               cifar10_load_test(dir, (size_t)test_limit, &test, &err) != HML_OK) {
+        FAIL();
+    }
+
+    /* build: device choice (with its fallback), model, data upload */
+    const double t_build = now_s();
+    nn_device_choice choice;
+    if (nn_device_select(device, require, &choice, &err) != HML_OK)
+        FAIL();
+    char warning[1400];
+    nn_device_fallback_warning(&choice, warning, sizeof warning);
+    if (warning[0])
+        fprintf(stderr, "cuda_train: %s\n", warning);
+    b = choice.backend;
+    params = malloc(sizeof(float) * NN_PARAM_COUNT);
+    nn_init_glorot((uint64_t)seed, params);
+    nn_model_config cfg = {.batch = (int)batch, .threads = (int)threads,
+                           .optimizer = nn_optimizer_defaults(NN_OPT_ADAM)};
+    if (b->create(&cfg, params, &model, &err) != HML_OK)
+        FAIL();
+    const bool on_device = b->train_batches && !host_batches;
+    if (on_device && (b->upload_data(model, NN_DATA_TRAIN, &train, &err) != HML_OK ||
+                      b->upload_data(model, NN_DATA_TEST, &test, &err) != HML_OK))
+        FAIL();
+    if (train.count % (size_t)batch &&
+        b->prepare_batch(model, (int)(train.count % (size_t)batch), &err) != HML_OK)
+        FAIL();
+
+    /* train */
+    const double t_train = now_s();
+    const size_t n = train.count, batches = (n + (size_t)batch - 1) / (size_t)batch;
+    order = malloc(sizeof(uint32_t) * n);
+    losses = malloc(sizeof(float) * batches);
+    x = malloc(sizeof(float) * (size_t)batch * NN_INPUT_SIZE);
+    labels = malloc(sizeof(int32_t) * (size_t)batch);
+    epoch_loss = calloc((size_t)epochs, sizeof(double));
+    for (long e = 0; e < epochs; e++) {
+        data_epoch_order((uint64_t)seed, (int)e, (uint32_t)n, order);
+        if (on_device) {
+            if (b->train_batches(model, order, 0, n, losses, &err) != HML_OK)
+                FAIL();
+        } else {
+            for (size_t k = 0; k < batches; k++) {
+                size_t m = k + 1 < batches ? (size_t)batch : n - k * (size_t)batch;
+                data_fill_batch(&train, order, k * (size_t)batch, m, x, labels);
+                if (b->train_step(model, x, labels, (int)m, &losses[k], &err) != HML_OK)
+                    FAIL();
+            }
+        }
+        double sum = 0;
+        for (size_t k = 0; k < batches; k++) {
+            size_t m = k + 1 < batches ? (size_t)batch : n - k * (size_t)batch;
+            sum += (double)losses[k] * (double)m;
+        }
+        epoch_loss[e] = sum / (double)n;
+    }
+
+    /* eval */
+    const double t_eval = now_s();
+    int correct = 0;
+    double loss_sum = 0;
+    if (on_device) {
+        if (b->evaluate_batches(model, 0, test.count, &correct, &loss_sum, &err) != HML_OK)
+            FAIL();
+    } else {
+        for (size_t i = 0; i < test.count; i += (size_t)batch) {
+            size_t m = test.count - i < (size_t)batch ? test.count - i : (size_t)batch;
+            int c;
+            double l;
+            data_fill_batch(&test, NULL, i, m, x, labels);
+            if (b->evaluate(model, x, labels, (int)m, &c, &l, &err) != HML_OK)
+                FAIL();
+            correct += c;
+            loss_sum += l;
+        }
+    }
+    const double t_end = now_s();
+
+    char backend[128];
+    b->describe(backend, sizeof backend);
+    printf("{\"schema\":1,\"workload\":\"reference-cnn\",\"driver\":\"bench/cuda_train\",");
+    printf("\"device_requested\":\"%s\",\"device_used\":\"%s\",\"fallback_reason\":",
+           choice.requested, choice.used);
+    if (choice.fallback_reason[0])
+        print_json_string(choice.fallback_reason);
+    else
+        printf("null");
+    printf(",\"backend\":");
+    print_json_string(backend);
+    printf(",\"path\":\"%s\",\"threads\":%ld,\"batch\":%ld,\"epochs\":%ld,\"seed\":%ld,",
+           on_device ? "device-data" : "host-batches", threads, batch, epochs, seed);
+    printf("\"data\":");
+    print_json_string(dir);
+    printf(",\"train_images\":%zu,\"test_images\":%zu,\"parameters\":%d,", n, test.count,
+           NN_PARAM_COUNT);
+    printf("\"accuracy\":%.6f,\"test_loss\":%.6f,\"loss\":[", (double)correct / (double)test.count,
+           loss_sum / (double)test.count);
+    for (long e = 0; e < epochs; e++)
+        printf("%s%.6f", e ? "," : "", epoch_loss[e]);
+    printf("],\"images_per_s\":%.1f,", (double)n * (double)epochs / (t_eval - t_train));
+    printf("\"phase_s\":{\"data\":%.4f,\"build\":%.4f,\"train\":%.4f,\"eval\":%.4f,"
+           "\"main\":%.4f},\"footprint_bytes\":%zu}\n",
+           t_build - t_data, t_train - t_build, t_eval - t_train, t_end - t_eval,
+           t_end - t_start, b->footprint_bytes(model));
+done:
+    if (b)
+        b->destroy(model);
+    free(params);
+    free(order);
+    free(losses);
+    free(x);
+    free(labels);
+    free(epoch_loss);
+    data_set_free(&train);
+    data_set_free(&test);
+    return status;
+}
