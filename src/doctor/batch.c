@@ -7,45 +7,28 @@
 
 #include "doctor/doctor.h"
 #include "doctor/text.h"
+#include "nn/model_spec.h"
 #include "smells/catalogue.h"
 
-/* The reference CNN, layer by layer: output shape (C, H, W) per image and
- * parameter count. conv: 3x3 kernels, "pad" 1 keeps H and W; pool: 2x2. */
-typedef struct layer_shape {
-    const char *name;
-    long c, h, w;
-    long parameters;
-} layer_shape;
-
-static const layer_shape reference_layers[] = {
-    {"input", 3, 32, 32, 0},
-    {"conv1 3->32 pad1", 32, 32, 32, 3 * 32 * 9 + 32},
-    {"relu1", 32, 32, 32, 0},
-    {"conv2 32->32 pad0", 32, 30, 30, 32 * 32 * 9 + 32},
-    {"relu2", 32, 30, 30, 0},
-    {"pool1", 32, 15, 15, 0},
-    {"conv3 32->64 pad1", 64, 15, 15, 32 * 64 * 9 + 64},
-    {"relu3", 64, 15, 15, 0},
-    {"conv4 64->64 pad0", 64, 13, 13, 64 * 64 * 9 + 64},
-    {"relu4", 64, 13, 13, 0},
-    {"pool2", 64, 6, 6, 0},
-    {"dense1 2304->512", 512, 1, 1, 2304 * 512 + 512},
-    {"relu5", 512, 1, 1, 0},
-    {"dense2 512->10", 10, 1, 1, 512 * 10 + 10},
-    {"softmax", 10, 1, 1, 0},
-};
-
+/* The reference CNN's shapes come from its one table (nn/model_spec.h).
+ * Kept for the backward pass, per image: the input, every layer's output,
+ * a separate ReLU output where the layer has one, and the softmax of the
+ * logits; the activation gradients are the same tensors but the input. */
 doctor_model_memory doctor_model_memory_at(long batch)
 {
     doctor_model_memory m = {0};
-    for (size_t i = 0; i < sizeof reference_layers / sizeof reference_layers[0]; i++) {
-        const layer_shape *l = &reference_layers[i];
-        unsigned long long size = (unsigned long long)(l->c * l->h * l->w);
-        m.parameters += (unsigned long long)l->parameters;
-        m.activations_per_image += size;
-        if (i > 0) /* no gradient for the input images */
-            m.gradients_per_image += size;
+    const nn_layer_spec *layers = nn_layer_specs();
+    m.activations_per_image = NN_INPUT_SIZE;
+    for (int i = 0; i < NN_LAYER_COUNT; i++) {
+        unsigned long long size =
+            (unsigned long long)layers[i].out_c * layers[i].out_h * layers[i].out_w;
+        m.activations_per_image += size * (layers[i].relu ? 2 : 1);
     }
+    m.activations_per_image += NN_CLASSES; /* softmax */
+    m.gradients_per_image = m.activations_per_image - NN_INPUT_SIZE;
+    const nn_param_spec *params = nn_param_specs();
+    for (int i = 0; i < NN_PARAM_TENSOR_COUNT; i++)
+        m.parameters += params[i].count;
     unsigned long long per_image = m.activations_per_image + m.gradients_per_image;
     m.bytes = 4ULL * (per_image * (unsigned long long)(batch > 0 ? batch : 0) + 4 * m.parameters);
     return m;

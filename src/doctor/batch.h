@@ -1,5 +1,5 @@
-/* The reference CNN's memory at a batch size, from its layer shapes (the
- * study's 4-conv CNN on 3x32x32 CIFAR-10 images). */
+/* The reference CNN's memory at a batch size, from its layer shapes
+ * (nn/model_spec.h: the study's 4-conv CNN on 3x32x32 CIFAR-10 images). */
 #ifndef HMLCOST_DOCTOR_BATCH_H
 #define HMLCOST_DOCTOR_BATCH_H
 
