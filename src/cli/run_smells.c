@@ -95,6 +95,8 @@ static hml_status add_arm(plan *p, const smell_arm *a, const run_smell_options *
     hml_status st = plan_add_arm(p, a->name, &arm, err);
     if (st == HML_OK && a->smell)
         st = plan_arm_set_smell(arm, a->smell->id, err);
+    if (st == HML_OK && a->baseline)
+        st = plan_arm_set_compare_with(arm, a->baseline, err);
     for (size_t i = 0; st == HML_OK && i < a->env_count; i++) {
         size_t len = strlen(a->env[i].name) + (a->env[i].value ? strlen(a->env[i].value) + 1 : 0);
         char *change = malloc(len + 1);

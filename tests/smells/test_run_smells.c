@@ -207,6 +207,39 @@ static void train_study_all_smells(void **state)
     cJSON_Delete(json);
 }
 
+/* The study's own design: a baseline per smell. The report compares each
+ * smell arm with its own baseline, and only the smell arms are smells. */
+static void per_smell_baselines_are_paired_in_the_report(void **state)
+{
+    (void)state;
+    char args[4096];
+    snprintf(args, sizeof args,
+             "run --smell parallelism,libpath --baseline per-smell --order blocked --runs 2 "
+             "--store %s/per-smell.db --json --libpath-dirs '' --libpath-entries 20 "
+             "--workload 'echo acc=0.5' --accuracy-regex 'acc=([0-9.]+)'",
+             store_dir);
+    int status;
+    cJSON *json = run_json(args, &status);
+    assert_int_equal(status, 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "arms")), 4);
+    cJSON_Delete(json);
+
+    snprintf(args, sizeof args, "report --store %s/per-smell.db --format json", store_dir);
+    json = run_json(args, &status);
+    assert_int_equal(status, 0);
+    const cJSON *smells = cJSON_GetObjectItem(json, "smells");
+    assert_int_equal(cJSON_GetArraySize(smells), 2);
+    const cJSON *s;
+    cJSON_ArrayForEach(s, smells)
+    {
+        const char *arm = cJSON_GetStringValue(cJSON_GetObjectItem(s, "arm"));
+        char expected[64];
+        snprintf(expected, sizeof expected, "baseline-%s", arm);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(s, "baseline")), expected);
+    }
+    cJSON_Delete(json);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -226,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(external_workload_study),
         cmocka_unit_test(train_study_all_smells),
+        cmocka_unit_test(per_smell_baselines_are_paired_in_the_report),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
