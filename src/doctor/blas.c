@@ -280,26 +280,6 @@ static void run_probe(const char *path, const char *coretype, blas_probe *out)
     out->gflops = atof(fields[3]);
 }
 
-/* ---- where the workload would load each name from ----------------------- */
-
-static const char *resolve(const doctor_context *ctx, const ldcache *cache, const char *name,
-                           char *buf, size_t size)
-{
-    const char *path = doctor_getenv(ctx, "LD_LIBRARY_PATH");
-    while (path && *path) {
-        size_t len = strcspn(path, ":;");
-        if (len > 0 && len < size - strlen(name) - 2) {
-            snprintf(buf, size, "%.*s/%s", (int)len, path, name);
-            if (ldcache_is_loadable_elf(buf))
-                return buf;
-        }
-        path += len;
-        if (*path)
-            path++;
-    }
-    return ldcache_resolve(cache, ctx->system_dirs, name, buf, size);
-}
-
 /* ---- the check ---------------------------------------------------------- */
 
 static hml_status check_one(const doctor_context *ctx, const char *name, const char *path,
@@ -381,7 +361,9 @@ hml_status doctor_check_blas(const doctor_context *ctx, doctor_report *report, h
     hml_status st = HML_OK;
     for (size_t i = 0; st == HML_OK && ctx->blas_names[i]; i++) {
         char buf[PATH_MAX];
-        const char *path = resolve(ctx, &cache, ctx->blas_names[i], buf, sizeof buf);
+        const char *path = ldcache_resolve_with_path(doctor_getenv(ctx, "LD_LIBRARY_PATH"),
+                                                     &cache, ctx->system_dirs,
+                                                     ctx->blas_names[i], buf, sizeof buf);
         if (!path)
             continue;
         blas_probe probe;
