@@ -472,14 +472,8 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
     case OPT_STORE:
         cli->store_path = arg;
         return HML_OK;
-    case OPT_NAME: {
-        char *copy = strdup(arg);
-        if (!copy)
-            return hml_fail(err, HML_ESYSTEM, "out of memory");
-        free(p->name);
-        p->name = copy;
-        return HML_OK;
-    }
+    case OPT_NAME:
+        return plan_set_name(p, arg, err);
     case OPT_JSON:
         cli->json = true;
         return HML_OK;

@@ -175,7 +175,10 @@ hml_status plan_arm_add_env(plan_arm *arm, const char *change, hml_err *err)
     return list_push(&arm->env, &arm->env_count, change, err);
 }
 
-hml_status plan_arm_add_env_list(plan_arm *arm, const char *list, hml_err *err)
+/* Splits list into words (plan_split_words) and adds each with add. */
+static hml_status add_each_word(plan_arm *arm, const char *list,
+                                hml_status (*add)(plan_arm *, const char *, hml_err *),
+                                hml_err *err)
 {
     char **words;
     size_t count;
@@ -183,9 +186,14 @@ hml_status plan_arm_add_env_list(plan_arm *arm, const char *list, hml_err *err)
     if (status != HML_OK)
         return hml_wrap(err, "arm '%s'", arm->name);
     for (size_t i = 0; status == HML_OK && i < count; i++)
-        status = plan_arm_add_env(arm, words[i], err);
+        status = add(arm, words[i], err);
     plan_words_free(words);
     return status;
+}
+
+hml_status plan_arm_add_env_list(plan_arm *arm, const char *list, hml_err *err)
+{
+    return add_each_word(arm, list, plan_arm_add_env, err);
 }
 
 hml_status plan_arm_add_arg(plan_arm *arm, const char *arg, hml_err *err)
@@ -195,15 +203,7 @@ hml_status plan_arm_add_arg(plan_arm *arm, const char *arg, hml_err *err)
 
 hml_status plan_arm_add_arg_list(plan_arm *arm, const char *list, hml_err *err)
 {
-    char **words;
-    size_t count;
-    hml_status status = plan_split_words(list, &words, &count, err);
-    if (status != HML_OK)
-        return hml_wrap(err, "arm '%s'", arm->name);
-    for (size_t i = 0; status == HML_OK && i < count; i++)
-        status = plan_arm_add_arg(arm, words[i], err);
-    plan_words_free(words);
-    return status;
+    return add_each_word(arm, list, plan_arm_add_arg, err);
 }
 
 hml_status plan_arm_set_argv(plan_arm *arm, size_t argc, char *const argv[], hml_err *err)
@@ -220,24 +220,30 @@ hml_status plan_arm_set_argv(plan_arm *arm, size_t argc, char *const argv[], hml
     return HML_OK;
 }
 
-hml_status plan_arm_set_smell(plan_arm *arm, const char *smell_id, hml_err *err)
+/* *slot becomes a copy of text (NULL: none); the old value is freed. */
+static hml_status replace_text(char **slot, const char *text, hml_err *err)
 {
     char *copy = NULL;
-    if (smell_id && !(copy = strdup(smell_id)))
+    if (text && !(copy = strdup(text)))
         return out_of_memory(err);
-    free(arm->smell);
-    arm->smell = copy;
+    free(*slot);
+    *slot = copy;
     return HML_OK;
+}
+
+hml_status plan_set_name(plan *p, const char *name, hml_err *err)
+{
+    return replace_text(&p->name, name, err);
+}
+
+hml_status plan_arm_set_smell(plan_arm *arm, const char *smell_id, hml_err *err)
+{
+    return replace_text(&arm->smell, smell_id, err);
 }
 
 hml_status plan_arm_set_compare_with(plan_arm *arm, const char *arm_name, hml_err *err)
 {
-    char *copy = NULL;
-    if (arm_name && !(copy = strdup(arm_name)))
-        return out_of_memory(err);
-    free(arm->compare_with);
-    arm->compare_with = copy;
-    return HML_OK;
+    return replace_text(&arm->compare_with, arm_name, err);
 }
 
 /* sh-like words: blanks separate; '...' is literal; "..." allows \" \\ \$ \`;

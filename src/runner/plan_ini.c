@@ -133,14 +133,8 @@ static hml_status run_key(ini_context *ctx, const char *key, const char *value)
         text_format(ctx->baseline, sizeof ctx->baseline, "%s", value);
         return HML_OK;
     }
-    if (!strcmp(key, "name")) {
-        char *copy = strdup(value);
-        if (!copy)
-            return hml_fail(err, HML_ESYSTEM, "out of memory");
-        free(p->name);
-        p->name = copy;
-        return HML_OK;
-    }
+    if (!strcmp(key, "name"))
+        return plan_set_name(p, value, err);
     return hml_fail(err, HML_EUSAGE, "[run]: unknown key '%s'", key);
 }
 
