@@ -19,7 +19,7 @@
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
 #include "meter/clock.h"
-#include "meter/text.h"
+#include "common/text.h"
 #include "runner/protocol.h"
 #include "runner/store.h"
 

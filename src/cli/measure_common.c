@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "meter/carbon.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status *status,
                       hml_err *err)

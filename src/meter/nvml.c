@@ -1,7 +1,7 @@
 /* The NVML entry points we use, declared here with the C types of nvml.h
  * (the header is not needed to build hmlcost). */
 #include "meter/nvml.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #include "meter/rapl.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "report/csv_schema.h"
 #include "report/csv_table.h"
 
@@ -47,7 +48,7 @@ static hml_status parse_number(const csv_table *t, size_t row, int col, const ch
 
 static void copy_cell(char *dst, size_t size, const csv_table *t, size_t row, int col)
 {
-    snprintf(dst, size, "%s", cell(t, row, col));
+    text_copy(dst, size, cell(t, row, col));
 }
 
 static bool known_status(const char *s)

@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "meter/text.h"
+#include "common/text.h"
 
 #define PLAN_MAX_RUNS 1000000L
 

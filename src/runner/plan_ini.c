@@ -19,7 +19,7 @@
 #include <strings.h>
 
 #include "meter/carbon.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 typedef struct ini_context {
     plan *p;

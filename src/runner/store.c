@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "meter/clock.h"
 #include "runner/store_schema.h"
 
@@ -237,8 +238,7 @@ static char *column_strdup_nonnull(sqlite3_stmt *st, int i)
 
 static void column_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
 {
-    const unsigned char *text = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
+    text_copy(dst, size, (const char *)sqlite3_column_text(st, i));
 }
 
 /* Fills one element (zeroed) from the statement's current row. */
