@@ -1,11 +1,11 @@
 #include "cli/cli.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "common/parse_number.h"
 
 int cli_report_error(const hml_err *err)
 {
@@ -27,35 +27,17 @@ int cli_usage_error(const char *fmt, ...)
 hml_status cli_parse_long(const char *option, const char *text, long min, long max, long *out,
                           hml_err *err)
 {
-    if (!text || !*text)
-        return hml_fail(err, HML_EUSAGE, "--%s: expected an integer, got an empty value", option);
-    errno = 0;
-    char *end = NULL;
-    long value = strtol(text, &end, 10);
-    if (*end != '\0')
-        return hml_fail(err, HML_EUSAGE, "--%s: '%s' is not an integer", option, text);
-    if (errno == ERANGE || value < min || value > max)
-        return hml_fail(err, HML_EUSAGE, "--%s: %s is out of range [%ld, %ld]", option, text, min,
-                        max);
-    *out = value;
-    return HML_OK;
+    char what[128];
+    snprintf(what, sizeof what, "--%s", option);
+    return hml_parse_long(what, text, min, max, out, err);
 }
 
 hml_status cli_parse_double(const char *option, const char *text, double min, double max,
                             double *out, hml_err *err)
 {
-    if (!text || !*text)
-        return hml_fail(err, HML_EUSAGE, "--%s: expected a number, got an empty value", option);
-    errno = 0;
-    char *end = NULL;
-    double value = strtod(text, &end);
-    if (*end != '\0' || !isfinite(value))
-        return hml_fail(err, HML_EUSAGE, "--%s: '%s' is not a finite number", option, text);
-    if (errno == ERANGE || value < min || value > max)
-        return hml_fail(err, HML_EUSAGE, "--%s: %s is out of range [%g, %g]", option, text, min,
-                        max);
-    *out = value;
-    return HML_OK;
+    char what[128];
+    snprintf(what, sizeof what, "--%s", option);
+    return hml_parse_double(what, text, min, max, out, err);
 }
 
 bool cli_color_enabled(int fd)
