@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "common/json.h"
 #include "meter/host.h"
 #include "runner/execute.h"
 #include "runner/plan.h"
@@ -49,10 +50,7 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
         cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
     cJSON_AddStringToObject(root, "started_at", r->started_at);
     cJSON_AddStringToObject(root, "status", store_run_status_name(r->status));
-    if (r->reason[0])
-        cJSON_AddStringToObject(root, "reason", r->reason);
-    else
-        cJSON_AddNullToObject(root, "reason");
+    cJSON_AddItemToObject(root, "reason", json_string_or_null(r->reason));
     cJSON_AddItemToObject(root, "metrics",
                           cli_metrics_json(r->meter.metrics.items, r->meter.metrics.count));
     cJSON_AddStringToObject(root, "notes", r->meter.notes);

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
+#include "common/json.h"
 #include "meter/clock.h"
 #include "common/text.h"
 #include "runner/protocol.h"
@@ -277,10 +278,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
             cJSON *arm = cJSON_CreateObject();
             cJSON_AddStringToObject(arm, "name", arms[a].name);
             cJSON_AddBoolToObject(arm, "baseline", arms[a].is_baseline);
-            if (arms[a].smell)
-                cJSON_AddStringToObject(arm, "smell", arms[a].smell);
-            else
-                cJSON_AddNullToObject(arm, "smell");
+            cJSON_AddItemToObject(arm, "smell", json_string_or_null(arms[a].smell));
             cJSON_AddItemToObject(arm, "command", cJSON_Parse(arms[a].argv_json));
             cJSON_AddItemToObject(arm, "env", cJSON_Parse(arms[a].env_json));
             cJSON *run_list = cJSON_AddArrayToObject(arm, "runs");
@@ -293,10 +291,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
                     cJSON_AddNumberToObject(run, "position", (double)runs[i].position);
                     cJSON_AddStringToObject(run, "started_at", runs[i].started_at);
                     cJSON_AddStringToObject(run, "status", store_run_status_name(runs[i].status));
-                    if (runs[i].reason)
-                        cJSON_AddStringToObject(run, "reason", runs[i].reason);
-                    else
-                        cJSON_AddNullToObject(run, "reason");
+                    cJSON_AddItemToObject(run, "reason", json_string_or_null(runs[i].reason));
                     cJSON_AddItemToObject(run, "metrics",
                                           cli_metrics_json(runs[i].metrics, runs[i].metric_count));
                     cJSON *result = runs[i].result_json ? cJSON_Parse(runs[i].result_json) : NULL;
