@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "common/parse_number.h"
 
 int cli_report_error(const hml_err *err)
@@ -38,6 +40,37 @@ hml_status cli_parse_double(const char *option, const char *text, double min, do
     char what[128];
     snprintf(what, sizeof what, "--%s", option);
     return hml_parse_double(what, text, min, max, out, err);
+}
+
+int cli_print_json(const char *command, cJSON *root)
+{
+    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        fprintf(stderr, "hmlcost: %s: out of memory\n", command);
+        return CLI_EXIT_FAILURE;
+    }
+    puts(text);
+    free(text);
+    return CLI_EXIT_OK;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+volatile sig_atomic_t *cli_catch_interrupts(void)
+{
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    return &interrupted;
 }
 
 bool cli_color_enabled(int fd)

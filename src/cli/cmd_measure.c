@@ -1,7 +1,6 @@
 /* hmlcost measure [options] -- CMD [ARGS...]: runs CMD once as a fresh
  * process and measures time, CPU, memory, energy and CO2 of its tree. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +34,6 @@ static const char usage[] =
 
 enum { OPT_JSON = CLI_OPT_METER_LAST + 1, OPT_CSV, OPT_SHELL, OPT_TIMEOUT, OPT_QUIET };
 
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 static void print_json(char *const *argv, const execute_result *r, const meter_host *host)
 {
     cJSON *root = cJSON_CreateObject();
@@ -74,11 +66,7 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
             cJSON_AddNullToObject(o, "gpu_mem_bytes");
         cJSON_AddItemToArray(samples, o);
     }
-    char *text = cJSON_PrintUnformatted(root);
-    if (text)
-        printf("%s\n", text);
-    free(text);
-    cJSON_Delete(root);
+    cli_print_json("measure", root);
 }
 
 static void print_csv(char *const *argv, const execute_result *r, const meter_host *host)
@@ -126,7 +114,7 @@ int cmd_measure(int argc, char **argv)
     };
     plan p; /* only its command, shell flag and meter options are used */
     plan_init(&p);
-    execute_options opts = {.interrupted = &interrupted};
+    execute_options opts = {0};
     meter_options_default(&opts.meter);
     bool json = false, csv = false;
     hml_err err;
@@ -192,18 +180,14 @@ int cmd_measure(int argc, char **argv)
         return cli_report_error(&err);
     }
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
+    volatile sig_atomic_t *interrupted = cli_catch_interrupts();
+    opts.interrupted = interrupted;
     execute_result r;
     status = execute_measured(command, NULL, 0, &opts, &r, &err);
     int exit_status;
     if (status != HML_OK) {
         exit_status = cli_report_error(&err);
-        if (status == HML_ESYSTEM && interrupted)
+        if (status == HML_ESYSTEM && *interrupted)
             exit_status = 130;
     } else {
         meter_host host;

@@ -5,7 +5,6 @@
 
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,13 +96,6 @@ static const struct option run_options[] = {
 };
 
 /* ---- progress ----------------------------------------------------------- */
-
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 typedef struct progress {
     bool tty;
@@ -308,11 +300,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
         }
         store_arms_free(arms, arm_count);
     }
-    char *text = cJSON_PrintUnformatted(root);
-    if (text)
-        printf("%s\n", text);
-    free(text);
-    cJSON_Delete(root);
+    cli_print_json("run", root);
     store_experiment_clear(&exp);
 }
 
@@ -326,24 +314,19 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
     if (store_open(&s, store_path, STORE_READ_WRITE, &err) != HML_OK)
         return cli_report_error(&err);
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
+    volatile sig_atomic_t *interrupted = cli_catch_interrupts();
     progress pr = {.tty = cli_stderr_is_tty(), .width = 80};
     struct winsize ws;
     if (pr.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         pr.width = ws.ws_col;
-    runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = &interrupted};
+    runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = interrupted};
     runner_summary sum;
     hml_status status = runner_run_plan(p, s, &hooks, &sum, &err);
     if (pr.line_open)
         fputc('\n', stderr);
     int exit_status = CLI_EXIT_OK;
     if (status != HML_OK) {
-        if (interrupted) {
+        if (*interrupted) {
             fprintf(stderr,
                     "hmlcost: run: interrupted; the runs that finished are stored in '%s', run the "
                     "same command again to resume\n",
