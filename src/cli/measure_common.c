@@ -22,11 +22,13 @@ bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status
         *status = cli_parse_double("pue", arg, 1, 10, &opts->pue, err);
         return true;
     case CLI_OPT_GRID_INTENSITY:
-        *status = cli_parse_double("grid-intensity", arg, 0, 5000, &opts->grid_g_per_kwh, err);
+    {
+        double g_per_kwh;
+        *status = cli_parse_double("grid-intensity", arg, 0, 5000, &g_per_kwh, err);
         if (*status == HML_OK)
-            text_format(opts->grid_source, sizeof opts->grid_source, "given: %g g/kWh",
-                        opts->grid_g_per_kwh);
+            meter_options_set_grid_intensity(opts, g_per_kwh);
         return true;
+    }
     case CLI_OPT_COUNTRY:
         *status = carbon_country_intensity(arg, &opts->grid_g_per_kwh, opts->grid_source,
                                            sizeof opts->grid_source, err);

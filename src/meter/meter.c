@@ -50,6 +50,12 @@ void meter_options_default(meter_options *opts)
     opts->use_nvml = true;
 }
 
+void meter_options_set_grid_intensity(meter_options *opts, double g_per_kwh)
+{
+    opts->grid_g_per_kwh = g_per_kwh;
+    text_format(opts->grid_source, sizeof opts->grid_source, "given: %g g/kWh", g_per_kwh);
+}
+
 hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
 {
     *out = NULL;

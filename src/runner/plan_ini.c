@@ -99,8 +99,7 @@ static hml_status run_key(ini_context *ctx, const char *key, const char *value)
     if (!strcmp(key, "grid-intensity")) {
         if (hml_parse_double(key, value, 0, 5000, &number, err) != HML_OK)
             return HML_EUSAGE;
-        p->meter.grid_g_per_kwh = number;
-        text_format(p->meter.grid_source, sizeof p->meter.grid_source, "given: %g g/kWh", number);
+        meter_options_set_grid_intensity(&p->meter, number);
         return HML_OK;
     }
     if (!strcmp(key, "country"))
