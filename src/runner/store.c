@@ -78,24 +78,23 @@ static hml_status check_existing_file(const char *path, bool *exists, hml_err *e
  * else's database: do not add our tables to it. */
 static hml_status check_foreign_database(store *s, hml_err *err)
 {
+    /* One statement, so one snapshot: read apart, another hmlcost creating
+     * the same store could commit its first schema in between, and version
+     * 0 with tables would look like someone else's database. */
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT user_version, (SELECT count(*) FROM sqlite_master) "
+                           "FROM pragma_user_version",
+                           -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return db_fail(s, err, HML_EUSAGE, "reading the schema version");
     }
     int version = sqlite3_column_int(st, 0);
+    int objects = sqlite3_column_int(st, 1);
     sqlite3_finalize(st);
     if (version != 0)
         return HML_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return db_fail(s, err, HML_EUSAGE, "reading the schema");
-    }
-    int objects = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
     if (objects > 0)
         return hml_fail(err, HML_EUSAGE, "store '%s': an SQLite database but not an hmlcost store",
                         s->path);
