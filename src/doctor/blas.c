@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -27,6 +26,7 @@
 #include "doctor/doctor.h"
 #include "doctor/ldcache.h"
 #include "doctor/text.h"
+#include "meter/clock.h"
 
 /* Instruction-set levels of OpenBLAS's x86 kernels. */
 enum { ISA_UNKNOWN = 0, ISA_SSE = 1, ISA_AVX = 2, ISA_AVX2 = 3, ISA_AVX512 = 4 };
@@ -142,13 +142,6 @@ typedef void (*sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float a
                          const float *a, int lda, const float *b, int ldb, float beta, float *c,
                          int ldc);
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void sanitize(char *s)
 {
     for (; *s; s++)
@@ -199,11 +192,11 @@ static void __attribute__((noreturn)) probe_child(const char *path, const char *
         }
         sgemm(101, 111, 111, N, N, N, 1.0f, a, N, b, N, 0.0f, c, N); /* warm-up */
         int reps = 0;
-        double start = now_s(), elapsed = 0;
+        double start = clock_monotonic_s(), elapsed = 0;
         while (reps < 64 && elapsed < 0.05) {
             sgemm(101, 111, 111, N, N, N, 1.0f, a, N, b, N, 0.0f, c, N);
             reps++;
-            elapsed = now_s() - start;
+            elapsed = clock_monotonic_s() - start;
         }
         gflops = elapsed > 0 ? 2.0 * N * N * N * reps / elapsed / 1e9 : 0;
         free(a);
@@ -235,8 +228,8 @@ static void run_probe(const char *path, const char *coretype, blas_probe *out)
     char buf[PATH_MAX + 512];
     size_t len = 0;
     struct pollfd p = {.fd = fds[0], .events = POLLIN};
-    double deadline = now_s() + 25;
-    while (len < sizeof buf - 1 && now_s() < deadline) {
+    double deadline = clock_monotonic_s() + 25;
+    while (len < sizeof buf - 1 && clock_monotonic_s() < deadline) {
         int ready = poll(&p, 1, 1000);
         if (ready < 0)
             break;
@@ -250,7 +243,7 @@ static void run_probe(const char *path, const char *coretype, blas_probe *out)
     buf[len] = '\0';
     close(fds[0]);
     int status = 0;
-    if (now_s() >= deadline)
+    if (clock_monotonic_s() >= deadline)
         kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     if (WIFSIGNALED(status)) {

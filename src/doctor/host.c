@@ -1,11 +1,12 @@
 #include "doctor/host.h"
 
-#include <dlfcn.h>
 #include <hwloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "meter/nvml.h"
 
 long doctor_host_cpus(const doctor_host *host)
 {
@@ -256,40 +257,20 @@ static void probe_memory(doctor_host *host, const char *proc_self_cgroup)
         host->mem_available = limit;
 }
 
-/* ---- NVML (loaded at run time: the binary runs without a driver) --------- */
-
-typedef struct nvml_memory {
-    unsigned long long total, free, used;
-} nvml_memory;
+/* ---- NVML (the meter's loader: the binary runs without a driver) -------- */
 
 static void probe_gpu(doctor_host *host)
 {
-    void *nvml = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!nvml)
-        return;
-    int (*init)(void) = (int (*)(void))dlsym(nvml, "nvmlInit_v2");
-    int (*shutdown)(void) = (int (*)(void))dlsym(nvml, "nvmlShutdown");
-    int (*count)(unsigned *) = (int (*)(unsigned *))dlsym(nvml, "nvmlDeviceGetCount_v2");
-    int (*handle)(unsigned, void **) =
-        (int (*)(unsigned, void **))dlsym(nvml, "nvmlDeviceGetHandleByIndex_v2");
-    int (*memory)(void *, nvml_memory *) =
-        (int (*)(void *, nvml_memory *))dlsym(nvml, "nvmlDeviceGetMemoryInfo");
-    int (*name)(void *, char *, unsigned) =
-        (int (*)(void *, char *, unsigned))dlsym(nvml, "nvmlDeviceGetName");
-    if (init && shutdown && count && handle && memory && init() == 0) {
-        unsigned n = 0;
-        void *dev = NULL;
-        nvml_memory mem;
-        if (count(&n) == 0 && n > 0 && handle(0, &dev) == 0 && memory(dev, &mem) == 0) {
-            host->gpus = (int)n;
-            host->gpu_mem_free = mem.free;
-            host->gpu_mem_total = mem.total;
-            if (name)
-                name(dev, host->gpu_name, sizeof host->gpu_name);
-        }
-        shutdown();
+    char why[256];
+    meter_nvml *nvml = meter_nvml_open(why, sizeof why);
+    unsigned long long total, free_bytes;
+    if (nvml && meter_nvml_device_memory(nvml, 0, &total, &free_bytes)) {
+        host->gpus = (int)meter_nvml_device_count(nvml);
+        host->gpu_mem_free = free_bytes;
+        host->gpu_mem_total = total;
+        meter_nvml_device_name(nvml, 0, host->gpu_name, sizeof host->gpu_name);
     }
-    /* NVML is not unloaded: some drivers leave threads behind. */
+    meter_nvml_close(nvml);
 }
 
 hml_status doctor_host_probe(doctor_host *host, hml_err *err)
