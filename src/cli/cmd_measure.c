@@ -12,6 +12,7 @@
 #include "cli/measure_common.h"
 #include "common/json.h"
 #include "meter/host.h"
+#include "report/csv_table.h"
 #include "runner/execute.h"
 #include "runner/plan.h"
 
@@ -81,22 +82,22 @@ static void print_csv(char *const *argv, const execute_result *r, const meter_ho
         snprintf(command + used, sizeof command - used, "%s%s", i ? " " : "", argv[i]);
     }
     printf("%s,", r->started_at);
-    cli_csv_field(stdout, command);
+    csv_write_field(stdout, command);
     printf(",%s,", store_run_status_name(r->status));
-    cli_csv_field(stdout, r->reason);
+    csv_write_field(stdout, r->reason);
     for (size_t i = 0; cli_csv_metric_names[i]; i++) {
         const meter_metric *m = meter_metrics_find(&r->meter.metrics, cli_csv_metric_names[i]);
         if (m) {
             printf(",%.17g,", m->value);
-            cli_csv_field(stdout, m->method);
+            csv_write_field(stdout, m->method);
         } else {
             fputs(",,", stdout);
         }
     }
     fputc(',', stdout);
-    cli_csv_field(stdout, host->cpu_model);
+    csv_write_field(stdout, host->cpu_model);
     printf(",%d,", host->threads);
-    cli_csv_field(stdout, r->meter.notes);
+    csv_write_field(stdout, r->meter.notes);
     fputc('\n', stdout);
 }
 

@@ -174,20 +174,3 @@ const char *const cli_csv_metric_names[] = {
     "energy_total_j", "energy_kwh",  "co2_g",          "grid_intensity", "pue",
     "accuracy",     "final_loss",    "images_per_s",   "exit_code",  NULL,
 };
-
-void cli_csv_field(FILE *out, const char *text)
-{
-    if (!text)
-        return;
-    if (!strpbrk(text, ",\"\n\r")) {
-        fputs(text, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc('"', out);
-        fputc(*c, out);
-    }
-    fputc('"', out);
-}
