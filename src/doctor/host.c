@@ -154,16 +154,26 @@ static bool visit_cpu_v1(const char *dir, void *acc)
     return true;
 }
 
-double doctor_cgroup_cpu_quota(const char *root, const char *proc_self_cgroup)
+/* Walks this process's cgroup in the unified (v2) hierarchy mounted at root
+ * with visit_v2, then in the v1 hierarchy of controller, mounted at
+ * root/controller, with visit_v1. */
+static void walk_both_hierarchies(const char *root, const char *proc_self_cgroup,
+                                  const char *controller, cgroup_visit visit_v2,
+                                  cgroup_visit visit_v1, void *acc)
 {
-    double best = 0;
     char path[2048], mount[2048];
     cgroup_path(proc_self_cgroup, NULL, path, sizeof path);
     snprintf(mount, sizeof mount, "%s", root);
-    walk_cgroup(mount, path, visit_cpu_v2, &best);
-    cgroup_path(proc_self_cgroup, "cpu", path, sizeof path);
-    snprintf(mount, sizeof mount, "%s/cpu", root);
-    walk_cgroup(mount, path, visit_cpu_v1, &best);
+    walk_cgroup(mount, path, visit_v2, acc);
+    cgroup_path(proc_self_cgroup, controller, path, sizeof path);
+    snprintf(mount, sizeof mount, "%s/%s", root, controller);
+    walk_cgroup(mount, path, visit_v1, acc);
+}
+
+double doctor_cgroup_cpu_quota(const char *root, const char *proc_self_cgroup)
+{
+    double best = 0;
+    walk_both_hierarchies(root, proc_self_cgroup, "cpu", visit_cpu_v2, visit_cpu_v1, &best);
     return best;
 }
 
@@ -190,13 +200,7 @@ static bool visit_memory(const char *dir, void *acc)
 unsigned long long doctor_cgroup_memory_limit(const char *root, const char *proc_self_cgroup)
 {
     unsigned long long best = 0;
-    char path[2048], mount[2048];
-    cgroup_path(proc_self_cgroup, NULL, path, sizeof path);
-    snprintf(mount, sizeof mount, "%s", root);
-    walk_cgroup(mount, path, visit_memory, &best);
-    cgroup_path(proc_self_cgroup, "memory", path, sizeof path);
-    snprintf(mount, sizeof mount, "%s/memory", root);
-    walk_cgroup(mount, path, visit_memory, &best);
+    walk_both_hierarchies(root, proc_self_cgroup, "memory", visit_memory, visit_memory, &best);
     return best;
 }
 
