@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/meminfo.h"
 #include "meter/nvml.h"
 
 long doctor_host_cpus(const doctor_host *host)
@@ -247,15 +248,7 @@ static hml_status probe_cpus(doctor_host *host, hml_err *err)
 
 static void probe_memory(doctor_host *host, const char *proc_self_cgroup)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    while (f && fgets(line, sizeof line, f)) {
-        unsigned long long kib;
-        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-            host->mem_available = kib * 1024;
-    }
-    if (f)
-        fclose(f);
+    host->mem_available = meminfo_available_bytes();
     unsigned long long limit = doctor_cgroup_memory_limit("/sys/fs/cgroup", proc_self_cgroup);
     if (limit && (host->mem_available == 0 || limit < host->mem_available))
         host->mem_available = limit;
