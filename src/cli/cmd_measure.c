@@ -48,11 +48,7 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
                           cli_metrics_json(r->meter.metrics.items, r->meter.metrics.count));
     cJSON_AddStringToObject(root, "notes", r->meter.notes);
     cJSON_AddItemToObject(root, "host", cli_host_json(host));
-    cJSON *result = r->result_json ? cJSON_Parse(r->result_json) : NULL;
-    if (result)
-        cJSON_AddItemToObject(root, "result", result);
-    else
-        cJSON_AddNullToObject(root, "result");
+    cJSON_AddItemToObject(root, "result", json_parsed_or_null(r->result_json));
     cJSON *samples = cJSON_AddArrayToObject(root, "samples");
     for (size_t i = 0; i < r->meter.sample_count; i++) {
         const meter_sample *s = &r->meter.samples[i];

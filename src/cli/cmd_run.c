@@ -286,11 +286,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
                     cJSON_AddItemToObject(run, "reason", json_string_or_null(runs[i].reason));
                     cJSON_AddItemToObject(run, "metrics",
                                           cli_metrics_json(runs[i].metrics, runs[i].metric_count));
-                    cJSON *result = runs[i].result_json ? cJSON_Parse(runs[i].result_json) : NULL;
-                    if (result)
-                        cJSON_AddItemToObject(run, "result", result);
-                    else
-                        cJSON_AddNullToObject(run, "result");
+                    cJSON_AddItemToObject(run, "result", json_parsed_or_null(runs[i].result_json));
                     cJSON_AddStringToObject(run, "notes", runs[i].notes ? runs[i].notes : "");
                     cJSON_AddItemToArray(run_list, run);
                 }

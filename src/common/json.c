@@ -11,3 +11,9 @@ cJSON *json_string_or_null(const char *text)
 {
     return text && *text ? cJSON_CreateString(text) : cJSON_CreateNull();
 }
+
+cJSON *json_parsed_or_null(const char *text)
+{
+    cJSON *parsed = text ? cJSON_Parse(text) : NULL;
+    return parsed ? parsed : cJSON_CreateNull();
+}

@@ -11,4 +11,8 @@ cJSON *json_number_or_null(double value);
 /* A string, or null when text is NULL or empty. */
 cJSON *json_string_or_null(const char *text);
 
+/* text parsed as JSON (to embed a stored JSON text as it is), or null when
+ * text is NULL or not JSON. */
+cJSON *json_parsed_or_null(const char *text);
+
 #endif
