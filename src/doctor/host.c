@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/meminfo.h"
+#include "common/procfs.h"
 #include "meter/nvml.h"
 
 long doctor_host_cpus(const doctor_host *host)
@@ -35,20 +35,6 @@ void doctor_host_describe_cpus(const doctor_host *host, char *buf, unsigned long
 }
 
 /* ---- cgroups ----------------------------------------------------------- */
-
-static char *read_small_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 4096);
-    if (buf && fread(buf, 1, 4095, f) == 0 && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
 
 /* The cgroup path of controller (NULL: the v2 "0::" line) in the dtext of
  * /proc/self/cgroup, copied into out ("/" when absent). */
@@ -122,8 +108,8 @@ static bool visit_cpu_v2(const char *dir, void *acc)
 {
     char file[4200];
     snprintf(file, sizeof file, "%s/cpu.max", dir);
-    char *text = read_small_file(file);
-    if (text) {
+    char text[4096];
+    if (procfs_read(file, text, sizeof text) == 0) {
         char max[32];
         double period = 0;
         if (sscanf(text, "%31s %lf", max, &period) == 2 && strcmp(max, "max") != 0 && period > 0) {
@@ -132,7 +118,6 @@ static bool visit_cpu_v2(const char *dir, void *acc)
             if (cpus > 0 && (*best == 0 || cpus < *best))
                 *best = cpus;
         }
-        free(text);
     }
     return true;
 }
@@ -140,18 +125,16 @@ static bool visit_cpu_v2(const char *dir, void *acc)
 static bool visit_cpu_v1(const char *dir, void *acc)
 {
     char file[4200];
+    char quota[64], period[64];
     snprintf(file, sizeof file, "%s/cpu.cfs_quota_us", dir);
-    char *quota = read_small_file(file);
+    bool have_quota = procfs_read(file, quota, sizeof quota) == 0;
     snprintf(file, sizeof file, "%s/cpu.cfs_period_us", dir);
-    char *period = read_small_file(file);
-    if (quota && period) {
+    if (have_quota && procfs_read(file, period, sizeof period) == 0) {
         double q = atof(quota), p = atof(period);
         double *best = acc;
         if (q > 0 && p > 0 && (*best == 0 || q / p < *best))
             *best = q / p;
     }
-    free(quota);
-    free(period);
     return true;
 }
 
@@ -184,8 +167,8 @@ static bool visit_memory(const char *dir, void *acc)
     for (size_t i = 0; i < 2; i++) {
         char file[4200];
         snprintf(file, sizeof file, "%s/%s", dir, files[i]);
-        char *text = read_small_file(file);
-        if (!text)
+        char text[64];
+        if (procfs_read(file, text, sizeof text) != 0)
             continue;
         char *end = NULL;
         unsigned long long limit = strtoull(text, &end, 10);
@@ -193,7 +176,6 @@ static bool visit_memory(const char *dir, void *acc)
         unsigned long long *best = acc;
         if (end != text && limit > 0 && limit < (1ULL << 60) && (*best == 0 || limit < *best))
             *best = limit;
-        free(text);
     }
     return true;
 }
@@ -248,7 +230,7 @@ static hml_status probe_cpus(doctor_host *host, hml_err *err)
 
 static void probe_memory(doctor_host *host, const char *proc_self_cgroup)
 {
-    host->mem_available = meminfo_available_bytes();
+    host->mem_available = procfs_mem_available();
     unsigned long long limit = doctor_cgroup_memory_limit("/sys/fs/cgroup", proc_self_cgroup);
     if (limit && (host->mem_available == 0 || limit < host->mem_available))
         host->mem_available = limit;
@@ -276,10 +258,10 @@ hml_status doctor_host_probe(doctor_host *host, hml_err *err)
     hml_status st = probe_cpus(host, err);
     if (st != HML_OK)
         return st;
-    char *cgroup = read_small_file("/proc/self/cgroup");
-    host->cpu_quota = doctor_cgroup_cpu_quota("/sys/fs/cgroup", cgroup);
-    probe_memory(host, cgroup);
-    free(cgroup);
+    char cgroup[4096];
+    const char *own = procfs_read("/proc/self/cgroup", cgroup, sizeof cgroup) == 0 ? cgroup : NULL;
+    host->cpu_quota = doctor_cgroup_cpu_quota("/sys/fs/cgroup", own);
+    probe_memory(host, own);
     probe_gpu(host);
     return HML_OK;
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/meminfo.h"
+#include "common/procfs.h"
 #include "data/cifar10.h"
 #include "data/dataset.h"
 #include "data/order.h"
@@ -129,7 +129,7 @@ static hml_status load_data(const workload_options *opt, workload_result *r, dat
         snprintf(r->data, sizeof r->data, "synthetic");
         size_t n_train = opt->train_limit ? opt->train_limit : WORKLOAD_SYNTHETIC_TRAIN;
         size_t n_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
-        size_t avail = (size_t)meminfo_available_bytes();
+        size_t avail = (size_t)procfs_mem_available();
         double need = (double)(n_train + n_test) * DATA_RECORD_BYTES;
         if (avail && need > 0.8 * (double)avail)
             return hml_fail(err, HML_EUSAGE,
@@ -191,7 +191,7 @@ static hml_status build_models(const workload_options *opt, const nn_model_confi
         r->build_s_each[k] = startup_now() - t0;
         if (k == 0) {
             r->model_bytes = set->backend->footprint_bytes(model);
-            size_t avail = (size_t)meminfo_available_bytes();
+            size_t avail = (size_t)procfs_mem_available();
             size_t stale = opt->keep_stale_models ? (size_t)(opt->model_builds - 1) : 0;
             if (avail && (stale + 1) * r->model_bytes > avail) {
                 s = hml_fail(err, HML_EUSAGE,
@@ -383,7 +383,7 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     size_t planned_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
     size_t planned = planned_train > planned_test ? planned_train : planned_test;
     size_t planned_batch = (size_t)opt->batch < planned ? (size_t)opt->batch : planned;
-    size_t avail = (size_t)meminfo_available_bytes();
+    size_t avail = (size_t)procfs_mem_available();
     size_t need = planned_batch * activation_bytes_per_image();
     if (avail && need > avail)
         return hml_fail(err, HML_EUSAGE,
