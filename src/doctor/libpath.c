@@ -88,10 +88,7 @@ static void free_state(lp_state *s)
 static hml_status add(lp_state *s, doctor_level level, const char *id, const char *summary,
                       const dtext *evidence, const dtext *fix)
 {
-    if (text_failed(evidence) || text_failed(fix))
-        return hml_fail(s->err, HML_ESYSTEM, "doctor: out of memory");
-    return doctor_report_add(s->report, level, id, summary, text_str(evidence), text_str(fix),
-                             s->err);
+    return doctor_report_add_text(s->report, level, id, summary, evidence, fix, s->err);
 }
 
 static bool world_writable(const struct stat *st) { return (st->st_mode & S_IWOTH) != 0; }
