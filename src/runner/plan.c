@@ -86,18 +86,25 @@ static hml_status copy_argv(size_t argc, char *const argv[], char ***out, size_t
     return HML_OK;
 }
 
-hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *err)
+/* *slot (*slot_count words) becomes a copy of argv[0..argc). */
+static hml_status replace_argv(char ***slot, size_t *slot_count, size_t argc,
+                               char *const argv[], hml_err *err)
 {
-    if (argc == 0 || !argv[0] || !*argv[0])
-        return hml_fail(err, HML_EUSAGE, "no command given");
     char **list;
     size_t count;
     if (copy_argv(argc, argv, &list, &count, err) != HML_OK)
         return HML_ESYSTEM;
-    free_list(p->argv, p->argc);
-    p->argv = list;
-    p->argc = count;
+    free_list(*slot, *slot_count);
+    *slot = list;
+    *slot_count = count;
     return HML_OK;
+}
+
+hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *err)
+{
+    if (argc == 0 || !argv[0] || !*argv[0])
+        return hml_fail(err, HML_EUSAGE, "no command given");
+    return replace_argv(&p->argv, &p->argc, argc, argv, err);
 }
 
 static bool valid_arm_name(const char *name)
@@ -210,14 +217,7 @@ hml_status plan_arm_set_argv(plan_arm *arm, size_t argc, char *const argv[], hml
 {
     if (argc == 0 || !argv[0] || !*argv[0])
         return hml_fail(err, HML_EUSAGE, "arm '%s': empty command", arm->name);
-    char **list;
-    size_t count;
-    if (copy_argv(argc, argv, &list, &count, err) != HML_OK)
-        return HML_ESYSTEM;
-    free_list(arm->argv, arm->argc);
-    arm->argv = list;
-    arm->argc = count;
-    return HML_OK;
+    return replace_argv(&arm->argv, &arm->argc, argc, argv, err);
 }
 
 /* *slot becomes a copy of text (NULL: none); the old value is freed. */
