@@ -151,7 +151,9 @@ if c:
     if c.get("algo_note"):
         print(f"   cuda: {c['algo_note']}")
 EOF
-    [ "$rc" -eq 0 ] || { echo "   stderr:"; grep -vE '^\s*$' "$TMP/$label.err" | tail -5 | cut -c1-400 | sed 's/^/   /'; }
+    # The command's own complaint, not the meter's summary (which follows it on stderr).
+    [ "$rc" -eq 0 ] || { echo "   stderr:"; grep -E 'Traceback|Error|error|hmlcost: |cuda_train: ' \
+        "$TMP/$label.err" | tail -6 | cut -c1-400 | sed 's/^/   /'; }
 }
 
 run() {
@@ -361,12 +363,12 @@ if h.get("images_per_s") and e.get("images_per_s"):
 if by.get("hmlcost-cuda"):
     w = metric(by["hmlcost-cuda"], "wall_s") or by["hmlcost-cuda"]["wall_s"]
     line = f"wall: fresh hmlcost train --device cuda process {w:.2f} s (issue 6: <= 2.5 s): {verdict(w <= 2.5)}"
-    if by.get("pytorch-eager"):
+    if e.get("images_per_s"):
         we = metric(by["pytorch-eager"], "wall_s") or by["pytorch-eager"]["wall_s"]
         line += f"; PyTorch eager {we:.2f} s ({w / we:.2f}x)"
     print(line)
     jh, je = metric(by["hmlcost-cuda"], "energy_gpu_j"), metric(by.get("pytorch-eager") or {}, "energy_gpu_j")
-    if jh is not None and je:
+    if jh is not None and je and e.get("images_per_s"):
         print(f"GPU energy (NVML, machine-wide counter around each process): hmlcost {jh:.0f} J, "
               f"PyTorch eager {je:.0f} J ({jh / je:.2f}x)")
 a, b = res("hmlcost-cuda"), res("hmlcost-cuda-again")
