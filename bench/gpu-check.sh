@@ -385,6 +385,18 @@ for label, what in (("hmlcost-cuda-previous-defaults", "previous defaults"),
         wp = metric(by[label], "wall_s") or by[label]["wall_s"]
         print(f"{what}: {p['images_per_s']:.0f} images/s, wall {wp:.2f} s; the defaults are "
               f"{h['images_per_s'] / p['images_per_s']:.2f}x its images/s")
+def setup(r, label):
+    return next((s for k, s in ((r.get("cuda") or {}).get("setup_s") or []) if k == label), None)
+def first_step(r):
+    return (r.get("startup") or {}).get("process_to_first_step_s")
+p = res("hmlcost-cuda-previous-defaults")
+if h.get("cuda") and p.get("cuda"):
+    f = lambda x: "n/a" if x is None else f"{x:.3f}"
+    print("start-up, defaults vs previous defaults (s): algorithms of the full-batch plan "
+          f"{f(setup(h, 'plan (full batch): algorithms'))} vs {f(setup(p, 'plan (full batch): algorithms'))}; "
+          f"first eager training step {f(setup(h, 'first step, eager (train)'))} vs "
+          f"{f(setup(p, 'first step, eager (train)'))}; process start to first step "
+          f"{f(first_step(h))} vs {f(first_step(p))}")
 c = h.get("cuda") or {}
 if c:
     print(f"algorithms (defaults): {c.get('algo_policy_used')} {c.get('algo_table') or ''}: {c.get('algorithms')}")
