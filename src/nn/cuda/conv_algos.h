@@ -21,9 +21,10 @@
  *              recorded (conv_algo_spec_format) and can be pinned.
  *   pins       HMLCOST_CUDA_ALGOS="conv2.bwd_filter=2 conv1.fwd=0 ...": these
  *              directions use exactly these algorithms (any policy).
- * A table or pinned algorithm that cuDNN refuses for a shape (workspace query
- * or a trial call fails, or it needs more than the workspace limit) falls
- * back to the heuristic pick for that direction, and the record says so. */
+ * A table or pinned algorithm that cuDNN does not take for a shape (its
+ * workspace query fails, or it needs more than the workspace limit) falls
+ * back to the heuristic pick for that direction (find's, with policy find),
+ * and the record says so. */
 #ifndef HMLCOST_NN_CUDA_CONV_ALGOS_H
 #define HMLCOST_NN_CUDA_CONV_ALGOS_H
 

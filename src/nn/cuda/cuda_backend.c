@@ -620,11 +620,12 @@ static void conv_set_algo(cuda_conv *c, conv_dir dir, int algo)
 }
 
 /* A fixed algorithm (pinned or from the table) for one direction, if cuDNN
- * takes it for this shape: HML_OK with rec filled, or rec->rejected_* set
- * (the caller then asks cuDNN). Only a failure that is not a refusal is an
- * error. */
-static hml_status conv_try_fixed(cuda_plan *p, int i, conv_dir dir, int algo,
-                                 conv_algo_source source, conv_algo_record *rec, hml_err *err)
+ * takes it for this shape: rec filled, or rec->rejected_* set and the
+ * caller asks cuDNN instead. Any failure of the workspace query counts as
+ * a refusal (recorded with its status): a real fault of the library shows
+ * again in the heuristics' own calls, which report it. */
+static void conv_try_fixed(cuda_plan *p, int i, conv_dir dir, int algo, conv_algo_source source,
+                           conv_algo_record *rec)
 {
     size_t bytes = 0;
     cudnnStatus_t st = conv_workspace(p, i, dir, algo, &bytes);
@@ -633,20 +634,17 @@ static hml_status conv_try_fixed(cuda_plan *p, int i, conv_dir dir, int algo,
         rec->algo = algo;
         rec->source = source;
         rec->workspace = bytes;
-        return HML_OK;
+        return;
     }
-    if (st != CUDNN_STATUS_SUCCESS && !conv_status_is_refusal((int)st))
-        return hml_fail(err, HML_ESYSTEM, "cudnn: %s.%s workspace of algorithm %d: %s",
-                        rec->layer, conv_dir_name(dir), algo, ctx.api.cudnnGetErrorString(st));
     rec->rejected_algo = algo;
     if (st != CUDNN_STATUS_SUCCESS)
-        snprintf(rec->rejected_why, sizeof rec->rejected_why, "%s (%s)",
+        snprintf(rec->rejected_why, sizeof rec->rejected_why, "%s: %s (%s)",
+                 conv_status_is_refusal((int)st) ? "refused" : "failed",
                  ctx.api.cudnnGetErrorString(st), conv_source_name(source));
     else
         snprintf(rec->rejected_why, sizeof rec->rejected_why,
                  "needs %zu bytes of workspace, over the %zu limit (%s)", bytes,
                  conv_workspace_limit, conv_source_name(source));
-    return HML_OK;
 }
 
 /* For each direction of conv layer i (conv_algos.h): a pinned algorithm,
@@ -679,8 +677,8 @@ static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, const find_scr
             fixed = conv_algo_table_lookup(ctx.table, l->name, dir);
             source = CONV_SOURCE_TABLE;
         }
-        if (fixed >= 0 && conv_try_fixed(p, i, dir, fixed, source, rec, err) != HML_OK)
-            return err->status;
+        if (fixed >= 0)
+            conv_try_fixed(p, i, dir, fixed, source, rec);
         if (rec->algo >= 0)
             continue;
 
@@ -741,7 +739,7 @@ static void record_choices(const conv_algo_record recs[CONV_DIRS], bool record, 
         if (record && d->record_count < CUDA_DETAILS_RECORDS)
             d->records[d->record_count++] = *r;
         else if (!record && r->rejected_algo >= 0)
-            cuda_details_note(d, "batch of %d: %s.%s algorithm %d refused: %s; %s %d instead", n,
+            cuda_details_note(d, "batch of %d: %s.%s algorithm %d not taken (%s); %s %d instead", n,
                               r->layer, conv_dir_name(r->dir), r->rejected_algo, r->rejected_why,
                               conv_source_name(r->source), r->algo);
     }
@@ -965,8 +963,10 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
             }
             p->unfused[i] = true;
             cuda_details_note(&ctx.det, "batch of %d: %s: fused conv+bias+ReLU (algorithm %d) "
-                              "not run by cuDNN (%s): unfused",
-                              n, l->name, (int)c->fwd_algo, ctx.api.cudnnGetErrorString(st));
+                              "%s by cuDNN (%s): unfused",
+                              n, l->name, (int)c->fwd_algo,
+                              conv_status_is_refusal((int)st) ? "refused" : "failed",
+                              ctx.api.cudnnGetErrorString(st));
         }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
