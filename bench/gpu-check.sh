@@ -164,8 +164,13 @@ run() {
     START=$(now)
     DEADLINE=${GPU_CHECK_DEADLINE_S:-240}
     [ -d "$BUNDLE" ] || { echo "gpu-check: no $BUNDLE: run 'bench/gpu-check.sh prepare' first and carry it"; exit 2; }
-    [ -d "$BUNDLE/lib" ] || tar xJf "$BUNDLE/lib.tar.xz" -C "$BUNDLE"
-    BIN=$BUNDLE/bin
+    # The binaries find their libraries at $ORIGIN/../lib: both go to a scratch copy, so the
+    # bundle itself stays as prepared (and under 64 MiB) after a run.
+    local run_bundle=$TMP/bundle
+    mkdir -p "$run_bundle"
+    cp -r "$BUNDLE/bin" "$run_bundle/"
+    if [ -d "$BUNDLE/lib" ]; then cp -r "$BUNDLE/lib" "$run_bundle/"; else tar xJf "$BUNDLE/lib.tar.xz" -C "$run_bundle"; fi
+    BIN=$run_bundle/bin
     local subset=$BUNDLE/data timing=$TMP/timing
     mkdir -p "$timing"
     for i in 1 2 3 4 5; do ln -s "$subset/data_batch_1.bin" "$timing/data_batch_$i.bin"; done
@@ -240,7 +245,7 @@ EOF
         echo "{\"label\":\"test_cuda_parity\",\"exit\":$parity}" >>"$OUT/results.jsonl"
     fi
 
-    local mismatch=$BUNDLE/lib/hmlcost/libpath-fakes/cuda-mismatch stubs smell_path
+    local mismatch=$run_bundle/lib/hmlcost/libpath-fakes/cuda-mismatch stubs smell_path
     stubs=$("$BIN/gpu_libs_probe" dirs | sed -n 's/^stubs=//p')
     smell_path=$mismatch${stubs:+:$stubs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     if part "6. the libpath smell on the GPU: fallback, --require-device, a bad knob" 30; then
