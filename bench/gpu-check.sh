@@ -360,7 +360,7 @@ for r in rows:
 def res(label):
     return (by.get(label) or {}).get("result") or {}
 h, e = res("hmlcost-cuda"), res("pytorch-eager")
-verdict = lambda ok: "MET" if ok else "NOT MET"
+verdict = lambda ok: "(dry run: no verdict)" if dry else ("MET" if ok else "NOT MET")
 if h.get("images_per_s") and e.get("images_per_s"):
     ratio = h["images_per_s"] / e["images_per_s"]
     print(f"images/s: hmlcost (defaults) {h['images_per_s']:.0f} = {ratio:.2f}x PyTorch eager's "
