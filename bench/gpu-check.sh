@@ -273,13 +273,13 @@ with open(results, "a") as f:
                         "result": r}) + "\n")
 EOF
         echo "   warning on stderr: $(grep -m1 'warning: cannot use device cuda' "$TMP/libpath.err" | cut -c1-300)"
-        LD_LIBRARY_PATH="$smell_path" timeout 30 "$BIN/hmlcost" train --device cuda --require-device \
+        LD_LIBRARY_PATH="$smell_path" timeout "$(cap 30)" "$BIN/hmlcost" train --device cuda --require-device \
             --data "$subset" --epochs 1 --train-limit 64 --test-limit 64 --quiet >/dev/null 2>"$TMP/require.err"
         rc=$?
         echo "   --require-device under the smell: exit $rc (expected 1): $(head -c 240 "$TMP/require.err")"
         echo "{\"label\":\"libpath-require-device\",\"exit\":$rc}" >>"$OUT/results.jsonl"
         if [ "$dry" = 0 ]; then
-            HMLCOST_CUDA_ALGO=fastest timeout 30 "$BIN/hmlcost" train --device cuda --require-device \
+            HMLCOST_CUDA_ALGO=fastest timeout "$(cap 30)" "$BIN/hmlcost" train --device cuda --require-device \
                 --data "$subset" --epochs 1 --train-limit 64 --test-limit 64 --quiet >/dev/null 2>"$TMP/knob.err"
             rc=$?
             echo "   HMLCOST_CUDA_ALGO=fastest: exit $rc (expected 2): $(head -c 240 "$TMP/knob.err")"
