@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "cli/run_smells.h"
 #include "meter/clock.h"
 #include "meter/text.h"
 #include "runner/protocol.h"
@@ -24,7 +25,8 @@
 
 static const char usage[] =
     "usage: hmlcost run [options] [--] CMD [ARGS...]\n"
-    "       hmlcost run --plan FILE [options]\n\n"
+    "       hmlcost run --plan FILE [options]\n"
+    "       hmlcost run --smell LIST [options] [-- TRAIN-ARGS | --workload 'CMD']\n\n"
     "Runs every arm N times, each run a fresh process measured like 'hmlcost measure',\n"
     "and stores each run (status, every metric with its method, samples, the workload's\n"
     "result line from $HMLCOST_RESULT_FD) in an SQLite store as soon as it ends. The same\n"
@@ -50,6 +52,7 @@ static const char usage[] =
     "  --store FILE               the run store (default ./" CLI_DEFAULT_STORE ")\n"
     "  --name TEXT                a label for the experiment\n"
     "  --json                     print the experiment's runs as JSON on stdout\n"
+    RUN_SMELL_HELP
     "energy:\n" CLI_METER_OPTIONS_HELP "  -h, --help                 this help\n";
 
 enum {
@@ -87,6 +90,7 @@ static const struct option run_options[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
+    RUN_SMELL_LONG_OPTIONS,
     CLI_METER_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -413,6 +417,8 @@ typedef struct run_cli {
     const char *store_path;
     const char *baseline;
     bool json;
+    run_smell_options smell;  /* --smell and its treatment options */
+    const char *smell_only;   /* the first smell-study option seen, for errors */
 } run_cli;
 
 /* The second pass: everything but --plan (loaded first) and the arm-args
@@ -423,6 +429,13 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
     long value;
     if (cli_meter_option(code, arg, &p->meter, &status, err))
         return status;
+    if (run_smell_option(&cli->smell, code, arg, &status, err)) {
+        if (code != RUN_SMELL_OPT_SMELL && !cli->smell_only)
+            for (const struct option *o = run_options; o->name; o++)
+                if (o->val == code)
+                    cli->smell_only = o->name;
+        return status;
+    }
     switch (code) {
     case OPT_ARM:
         return add_arm_spec(p, arg, err);
@@ -481,6 +494,7 @@ int cmd_run(int argc, char **argv)
     plan_init(&p);
     hml_err err;
     run_cli cli = {.store_path = CLI_DEFAULT_STORE};
+    run_smell_options_init(&cli.smell);
     int code;
     int exit_status = CLI_EXIT_OK;
 
@@ -510,16 +524,34 @@ int cmd_run(int argc, char **argv)
     while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
         if (code != OPT_ARM_ARGS && apply_option(&p, &cli, code, optarg, &err) != HML_OK)
             goto usage_error;
-    if (command_at < argc &&
-        plan_set_command(&p, (size_t)(argc - command_at), argv + command_at, &err) != HML_OK)
-        goto usage_error;
-    if (p.arm_count == 0 && plan_add_arm(&p, "baseline", NULL, &err) != HML_OK)
-        goto usage_error;
+    if (cli.smell.smells) {
+        /* The smell study: the catalogue builds the arms; what follows the
+         * options goes to hmlcost train. */
+        if (p.arm_count > 0) {
+            hml_fail(&err, HML_EUSAGE, "--smell: builds the arms itself; leave out --arm and "
+                                       "the plan file's [arm] sections");
+            goto usage_error;
+        }
+        if (run_smell_plan(&p, &cli.smell, cli.baseline, argc - command_at, argv + command_at,
+                           &err) != HML_OK)
+            goto usage_error;
+    } else {
+        if (cli.smell_only) {
+            hml_fail(&err, HML_EUSAGE, "--%s: only with --smell (see 'hmlcost smells')",
+                     cli.smell_only);
+            goto usage_error;
+        }
+        if (command_at < argc &&
+            plan_set_command(&p, (size_t)(argc - command_at), argv + command_at, &err) != HML_OK)
+            goto usage_error;
+        if (p.arm_count == 0 && plan_add_arm(&p, "baseline", NULL, &err) != HML_OK)
+            goto usage_error;
+    }
     optind = 0;
     while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
         if (code == OPT_ARM_ARGS && add_arm_args(&p, optarg, &err) != HML_OK)
             goto usage_error;
-    if (cli.baseline && plan_set_baseline(&p, cli.baseline, &err) != HML_OK)
+    if (!cli.smell.smells && cli.baseline && plan_set_baseline(&p, cli.baseline, &err) != HML_OK)
         goto usage_error;
     if (plan_validate(&p, &err) != HML_OK)
         goto usage_error;

@@ -8,5 +8,8 @@ const cli_command cli_commands[] = {
     {"measure", "run a command once and measure time, memory, energy and CO2", cmd_measure},
     {"run", "run arms N times each (baseline vs treatments) into a run store", cmd_run},
     {"report", "verdicts per smell, statistics and figures from stored runs", cmd_report},
+    {"smells", "list the smells hmlcost injects and measures", cmd_smells},
+    {"doctor", "find the smells in this environment before running anything", cmd_doctor},
+    {"capture", "run a command, read its accuracy from its output (run --workload)", cmd_capture},
     {NULL, NULL, NULL},
 };

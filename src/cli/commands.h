@@ -17,6 +17,9 @@ int cmd_train(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_smells(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 /* The table main.c dispatches on, ending with a NULL name. */
 extern const cli_command cli_commands[];

@@ -141,6 +141,14 @@ bool report_run_ok(const report_run *run) { return strcmp(run->status, "ok") == 
 
 hml_status report_dataset_pair(report_dataset *d, hml_err *err)
 {
+    /* An arm that another arm is compared with is a baseline (per-smell
+     * baselines: the store marks only the first as the plan's baseline). */
+    for (size_t a = 0; a < d->n_arms; a++) {
+        report_arm *b = d->arms[a].baseline[0] ? report_dataset_find_arm(d, d->arms[a].baseline)
+                                               : NULL;
+        if (b && b != &d->arms[a])
+            b->is_baseline = true;
+    }
     int first_baseline = -1;
     size_t treated = 0;
     for (size_t a = 0; a < d->n_arms; a++) {

@@ -99,6 +99,7 @@ void report_run_energy_method(const report_run *run, char *buf, size_t size);
  * 2. else the arm called "baseline-<name>" (per-smell baselines, issue 4);
  * 3. else the nearest baseline arm before it in the list (per-smell baselines
  *    are listed right before their smell arm), else the first baseline arm.
+ * An arm that another arm names as its baseline becomes a baseline itself.
  * Fails (HML_EUSAGE) when there is no baseline arm or no arm to compare. */
 hml_status report_dataset_pair(report_dataset *d, hml_err *err);
 

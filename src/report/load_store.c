@@ -131,6 +131,8 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
         }
         arm->is_baseline = arms[a].is_baseline;
         snprintf(arm->smell, sizeof arm->smell, "%s", arms[a].smell ? arms[a].smell : "");
+        snprintf(arm->baseline, sizeof arm->baseline, "%s",
+                 arms[a].compare_with ? arms[a].compare_with : "");
         store_run *list = NULL;
         size_t n = 0;
         st = store_list_runs(s, arms[a].id, &list, &n, err);

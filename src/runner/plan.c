@@ -38,6 +38,7 @@ static void arm_free(plan_arm *a)
 {
     free(a->name);
     free(a->smell);
+    free(a->compare_with);
     free_list(a->env, a->env_count);
     free_list(a->args, a->arg_count);
     free_list(a->argv, a->argc);
@@ -229,6 +230,16 @@ hml_status plan_arm_set_smell(plan_arm *arm, const char *smell_id, hml_err *err)
     return HML_OK;
 }
 
+hml_status plan_arm_set_compare_with(plan_arm *arm, const char *arm_name, hml_err *err)
+{
+    char *copy = NULL;
+    if (arm_name && !(copy = strdup(arm_name)))
+        return out_of_memory(err);
+    free(arm->compare_with);
+    arm->compare_with = copy;
+    return HML_OK;
+}
+
 /* sh-like words: blanks separate; '...' is literal; "..." allows \" \\ \$ \`;
  * a backslash outside quotes escapes the next character. No expansion. */
 hml_status plan_split_words(const char *text, char ***words, size_t *count, hml_err *err)
@@ -306,6 +317,11 @@ hml_status plan_validate(const plan *p, hml_err *err)
     size_t baselines = 0;
     for (size_t i = 0; i < p->arm_count; i++) {
         baselines += p->arms[i].is_baseline;
+        const char *other = p->arms[i].compare_with;
+        if (other && (!plan_find_arm(p, other) || strcmp(other, p->arms[i].name) == 0))
+            return hml_fail(err, HML_EUSAGE, "arm '%s': compared with '%s', which is %s",
+                            p->arms[i].name, other,
+                            strcmp(other, p->arms[i].name) == 0 ? "itself" : "not an arm");
         if (p->argc == 0 && p->arms[i].argc == 0)
             return hml_fail(err, HML_EUSAGE, "no command given (put it after --)");
     }
@@ -445,6 +461,8 @@ static char *build_json(const plan *p, bool for_key)
             cJSON_AddStringToObject(arm, "smell", a->smell);
         else
             cJSON_AddNullToObject(arm, "smell");
+        if (a->compare_with)
+            cJSON_AddStringToObject(arm, "compare_with", a->compare_with);
         cJSON_AddItemToObject(arm, "env", string_array(a->env, a->env_count));
         cJSON_AddItemToObject(arm, "args", string_array(a->args, a->arg_count));
         if (a->argc)

@@ -19,6 +19,7 @@ typedef struct plan_arm {
     char *name;        /* unique within the plan; [A-Za-z0-9._-]+ */
     bool is_baseline;  /* exactly one arm of a valid plan */
     char *smell;       /* smell id (docs/contracts.md) or NULL */
+    char *compare_with; /* the arm this one is compared with; NULL: the plan's baseline */
     char **env;        /* changes to the environment: "VAR=VAL" sets, "VAR" (no '=') unsets */
     size_t env_count;
     char **args;       /* appended to the command's argv */
@@ -72,6 +73,9 @@ hml_status plan_arm_add_arg(plan_arm *arm, const char *arg, hml_err *err);
 hml_status plan_arm_add_arg_list(plan_arm *arm, const char *list, hml_err *err);
 hml_status plan_arm_set_argv(plan_arm *arm, size_t argc, char *const argv[], hml_err *err);
 hml_status plan_arm_set_smell(plan_arm *arm, const char *smell_id, hml_err *err);
+/* Several baselines in one plan (the study's per-smell design): each smell
+ * arm names its own; plan_validate checks that the arm exists. */
+hml_status plan_arm_set_compare_with(plan_arm *arm, const char *arm_name, hml_err *err);
 
 /* Splits text into sh-like words (single/double quotes, backslash escapes, no
  * expansion). *words is a NULL-terminated array the caller frees with

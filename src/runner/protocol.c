@@ -121,6 +121,7 @@ static hml_status register_experiment(const plan *p, store *s, arm_state *states
         } else {
             store_arm_spec spec_arm = {.name = arm->name, .position = (int)a,
                                        .is_baseline = arm->is_baseline, .smell = arm->smell,
+                                       .compare_with = arm->compare_with,
                                        .argv_json = argv_json, .env_json = env_json};
             status = store_put_arm(s, *experiment_id, &spec_arm, &states[a].arm_id, err);
         }

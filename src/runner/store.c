@@ -377,7 +377,8 @@ hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *
     hml_status status =
         prepare(s,
                 "INSERT INTO arms (experiment_id, position, name, is_baseline, smell, argv_json, "
-                "env_json) VALUES (?,?,?,?,?,?,?) ON CONFLICT (experiment_id, name) DO NOTHING",
+                "env_json, compare_with) VALUES (?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (experiment_id, name) DO NOTHING",
                 &st, err);
     if (status != HML_OK)
         return status;
@@ -388,6 +389,7 @@ hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *
     bind_text_or_null(st, 5, arm->smell);
     sqlite3_bind_text(st, 6, arm->argv_json ? arm->argv_json : "[]", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 7, arm->env_json ? arm->env_json : "[]", -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 8, arm->compare_with);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -693,6 +695,7 @@ void store_arms_free(store_arm *list, size_t count)
     for (size_t i = 0; list && i < count; i++) {
         free(list[i].name);
         free(list[i].smell);
+        free(list[i].compare_with);
         free(list[i].argv_json);
         free(list[i].env_json);
     }
@@ -707,7 +710,8 @@ hml_status store_list_arms(store *s, int64_t experiment_id, store_arm **list, si
     sqlite3_stmt *st = NULL;
     hml_status status = prepare(s,
                                 "SELECT id, experiment_id, position, name, is_baseline, smell, "
-                                "argv_json, env_json FROM arms WHERE experiment_id = ? "
+                                "argv_json, env_json, compare_with FROM arms "
+                                "WHERE experiment_id = ? "
                                 "ORDER BY position, id",
                                 &st, err);
     if (status != HML_OK)
@@ -730,6 +734,7 @@ hml_status store_list_arms(store *s, int64_t experiment_id, store_arm **list, si
         a->smell = column_strdup(st, 5);
         a->argv_json = column_strdup_nonnull(st, 6);
         a->env_json = column_strdup_nonnull(st, 7);
+        a->compare_with = column_strdup(st, 8);
         if (!a->name || !a->argv_json || !a->env_json) {
             status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
             break;

@@ -25,7 +25,7 @@
 #include "meter/host.h"
 #include "meter/metric.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct store store;
 
@@ -81,6 +81,7 @@ typedef struct store_arm_spec {
     int position;          /* 0-based order of the arm in the plan */
     bool is_baseline;
     const char *smell;     /* or NULL */
+    const char *compare_with; /* the arm it is compared with, or NULL: the baseline */
     const char *argv_json; /* JSON array of strings: the full command */
     const char *env_json;  /* JSON array of "VAR=VAL" / "VAR" changes */
 } store_arm_spec;
@@ -141,6 +142,7 @@ typedef struct store_arm {
     char *name;
     bool is_baseline;
     char *smell;     /* NULL when none */
+    char *compare_with; /* NULL: the experiment's baseline */
     char *argv_json;
     char *env_json;
 } store_arm;

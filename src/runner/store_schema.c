@@ -79,6 +79,8 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (run_id, t_s)"
     ") WITHOUT ROWID;"
     "CREATE INDEX arms_by_experiment ON arms(experiment_id, position);",
+    /* 1 -> 2: the arm a smell arm is compared with (per-smell baselines). */
+    "ALTER TABLE arms ADD COLUMN compare_with TEXT;",
 };
 
 static int read_version(sqlite3 *db)

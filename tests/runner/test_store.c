@@ -261,9 +261,42 @@ static void a_newer_schema_is_refused(void **state)
     assert_non_null(strstr(err.msg, "newer"));
 }
 
+/* A store written by an older hmlcost (schema 1: no arms.compare_with) is
+ * migrated by the next writer; a reader asks for that instead of guessing. */
+static void an_older_schema_is_migrated_by_a_writer(void **state)
+{
+    fixture *f = *state;
+    store *s = NULL;
+    hml_err err;
+    assert_int_equal(store_open(&s, f->path, STORE_READ_WRITE, &err), HML_OK);
+    store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE arms DROP COLUMN compare_with; "
+                                  "PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(&s, f->path, STORE_READ_ONLY, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "migrate"));
+    assert_int_equal(store_open(&s, f->path, STORE_READ_WRITE, &err), HML_OK);
+    store_close(s);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "SELECT compare_with FROM arms", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), STORE_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(an_older_schema_is_migrated_by_a_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(a_run_round_trips_with_metrics_and_samples, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_same_plan_key_resumes_the_experiment, setup, teardown),

@@ -1,0 +1,159 @@
+/* `hmlcost doctor [--json] [--fail-on LEVEL] [-- train args | --workload CMD]`:
+ * audits the environment, the host and the workload's settings for the
+ * smells (src/doctor); runs no training. Exit status: 0 clean, 1 findings
+ * at or above --fail-on (default warning), 2 usage error. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "doctor/doctor.h"
+
+extern char **environ;
+
+static void print_help(void)
+{
+    printf("usage: hmlcost doctor [--json] [--fail-on LEVEL] [-- TRAIN-ARGS | --workload CMD]\n\n"
+           "Audits this environment, this host and the workload's settings for the smells\n"
+           "hmlcost measures, before any energy is spent; runs no training. Checks:\n"
+           "  libpath  LD_LIBRARY_PATH: missing, relative, empty, duplicate and\n"
+           "           world-writable entries, entries that shadow system libraries,\n"
+           "           CUDA stubs, several CUDA versions, too many entries\n"
+           "  threads  OMP/OPENBLAS/MKL/TF thread variables and --threads against the\n"
+           "           CPUs this process may use (affinity, cgroup quota), nested levels\n"
+           "  batch    the reference CNN's memory at --batch against memory and cache\n"
+           "  reuse    --model-builds above 1\n"
+           "  blas     the kernels an installed OpenBLAS picks against what the CPU has\n\n"
+           "Each finding has a level (info, warning, error), evidence and a fix.\n\n"
+           "  --json            one JSON object on stdout\n"
+           "  --fail-on LEVEL   exit 1 when a finding is at or above LEVEL (info, warning,\n"
+           "                    error; default warning)\n"
+           "  --workload CMD    audit for an external command (environment checks only)\n"
+           "  -- TRAIN-ARGS     audit for `hmlcost train TRAIN-ARGS`\n\n"
+           "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error.\n");
+}
+
+static void print_text(const doctor_report *report, const doctor_context *ctx)
+{
+    for (size_t i = 0; i < report->count; i++) {
+        const doctor_finding *f = &report->finding[i];
+        printf("%s%-7s  %s: %s\n", i ? "\n" : "", doctor_level_name(f->level), f->id,
+               f->summary);
+        printf("  evidence: %s\n", f->evidence);
+        printf("  fix:      %s\n", f->fix);
+    }
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < report->count; i++)
+        counts[report->finding[i].level]++;
+    char cpus[256];
+    doctor_host_describe_cpus(&ctx->host, cpus, sizeof cpus);
+    if (report->count)
+        printf("\n");
+    printf("hmlcost doctor: %zu finding%s (%zu error%s, %zu warning%s, %zu info) for %s; "
+           "%ld CPUs available (%s)\n",
+           report->count, report->count == 1 ? "" : "s", counts[DOCTOR_ERROR],
+           counts[DOCTOR_ERROR] == 1 ? "" : "s", counts[DOCTOR_WARNING],
+           counts[DOCTOR_WARNING] == 1 ? "" : "s", counts[DOCTOR_INFO],
+           ctx->workload.command ? "the --workload command" : "hmlcost train",
+           doctor_host_cpus(&ctx->host), cpus);
+}
+
+static int print_json(const doctor_report *report, const doctor_context *ctx)
+{
+    cJSON *root = doctor_report_json(report);
+    cJSON *host = root ? cJSON_AddObjectToObject(root, "host") : NULL;
+    cJSON *wl = host ? cJSON_AddObjectToObject(root, "workload") : NULL;
+    const doctor_host *h = &ctx->host;
+    bool ok = wl && cJSON_AddNumberToObject(host, "cpus", (double)doctor_host_cpus(h)) &&
+              cJSON_AddNumberToObject(host, "logical_cpus", (double)h->logical_cpus) &&
+              cJSON_AddNumberToObject(host, "allowed_cpus", (double)h->allowed_cpus) &&
+              cJSON_AddNumberToObject(host, "allowed_cores", (double)h->allowed_cores) &&
+              cJSON_AddNumberToObject(host, "cpu_quota", h->cpu_quota) &&
+              cJSON_AddNumberToObject(host, "llc_bytes", (double)h->llc_bytes) &&
+              cJSON_AddNumberToObject(host, "mem_available_bytes", (double)h->mem_available) &&
+              cJSON_AddNumberToObject(host, "gpus", h->gpus) &&
+              cJSON_AddNumberToObject(host, "gpu_mem_free_bytes", (double)h->gpu_mem_free);
+    if (ok && ctx->workload.command)
+        ok = cJSON_AddStringToObject(wl, "command", ctx->workload.command) != NULL;
+    else if (ok)
+        ok = cJSON_AddStringToObject(wl, "command", "hmlcost train") &&
+             cJSON_AddNumberToObject(wl, "threads", (double)ctx->workload.threads) &&
+             cJSON_AddNumberToObject(wl, "batch", (double)ctx->workload.batch) &&
+             cJSON_AddNumberToObject(wl, "model_builds", (double)ctx->workload.model_builds) &&
+             cJSON_AddBoolToObject(wl, "keep_stale_models", ctx->workload.keep_stale_models) &&
+             cJSON_AddStringToObject(wl, "device", ctx->workload.device);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        fprintf(stderr, "hmlcost: doctor: out of memory\n");
+        return CLI_EXIT_FAILURE;
+    }
+    puts(text);
+    free(text);
+    return CLI_EXIT_OK;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+    bool json = false;
+    doctor_level fail_on = DOCTOR_WARNING;
+    const char *command = NULL;
+    int train_start = argc; /* first train argument after "--" */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help();
+            return CLI_EXIT_OK;
+        } else if (strcmp(a, "--json") == 0) {
+            json = true;
+        } else if (strcmp(a, "--fail-on") == 0 || strncmp(a, "--fail-on=", 10) == 0) {
+            const char *v = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v)
+                return cli_usage_error("doctor: --fail-on: expected a level (info, warning, "
+                                       "error)");
+            if (!doctor_level_parse(v, &fail_on))
+                return cli_usage_error("doctor: --fail-on: '%s' is not a level (info, warning, "
+                                       "error)", v);
+        } else if (strcmp(a, "--workload") == 0 || strncmp(a, "--workload=", 11) == 0) {
+            command = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : NULL;
+            if (!command || !*command)
+                return cli_usage_error("doctor: --workload: expected a command");
+        } else if (strcmp(a, "--") == 0) {
+            train_start = i + 1;
+            break;
+        } else {
+            return cli_usage_error("doctor: unexpected argument '%s' (train arguments go "
+                                   "after --)", a);
+        }
+    }
+    if (command && train_start < argc)
+        return cli_usage_error("doctor: give either --workload CMD or -- TRAIN-ARGS, not both");
+
+    hml_err err = {0};
+    doctor_context ctx = {
+        .env = environ,
+        .ld_cache = "/etc/ld.so.cache",
+        .system_dirs = doctor_default_system_dirs,
+        .blas_names = doctor_default_blas_names,
+    };
+    if (command) {
+        ctx.workload.command = command;
+    } else if (doctor_workload_from_train_args(argv + train_start, (size_t)(argc - train_start),
+                                               &ctx.workload, &err) != HML_OK) {
+        return cli_usage_error("doctor: %s", err.msg);
+    }
+    if (doctor_host_probe(&ctx.host, &err) != HML_OK)
+        return cli_report_error(&err);
+    doctor_report report = {0};
+    if (doctor_check_all(&ctx, &report, &err) != HML_OK) {
+        doctor_report_free(&report);
+        return cli_report_error(&err);
+    }
+    int status = json ? print_json(&report, &ctx) : (print_text(&report, &ctx), CLI_EXIT_OK);
+    if (status == CLI_EXIT_OK && doctor_report_count_at_least(&report, fail_on) > 0)
+        status = CLI_EXIT_FAILURE;
+    doctor_report_free(&report);
+    return status;
+}

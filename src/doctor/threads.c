@@ -1,0 +1,173 @@
+/* Thread settings against the CPUs this process may use: each runtime's
+ * thread variable and train's --threads (oversubscription), the products
+ * of nested levels, and values the runtimes would not understand. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doctor/doctor.h"
+#include "doctor/text.h"
+
+typedef struct thread_var {
+    const char *name;
+    const char *runtime;
+    bool zero_ok; /* 0 means "let the runtime choose" */
+} thread_var;
+
+static const thread_var thread_vars[] = {
+    {"OMP_NUM_THREADS", "OpenMP (libgomp: oneDNN, PyTorch)", false},
+    {"OPENBLAS_NUM_THREADS", "OpenBLAS", false},
+    {"MKL_NUM_THREADS", "Intel MKL", false},
+    {"TF_NUM_INTRAOP_THREADS", "TensorFlow (intra-op pool)", true},
+    {"TF_NUM_INTEROP_THREADS", "TensorFlow (inter-op pool)", true},
+};
+
+/* A whole positive decimal number (leading/trailing blanks allowed, as the
+ * runtimes allow them); -1 when malformed. */
+static long parse_count(const char *text, bool zero_ok)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (*text < '0' || *text > '9')
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    long v = strtol(text, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end || errno == ERANGE || v < (zero_ok ? 0 : 1))
+        return -1;
+    return v;
+}
+
+typedef struct th_state {
+    const doctor_context *ctx;
+    long cpus;
+    char cpus_text[256];
+    doctor_report *report;
+    hml_err *err;
+    dtext ev, fix;
+} th_state;
+
+static hml_status add(th_state *s, doctor_level level, const char *id, const char *summary)
+{
+    if (text_failed(&s->ev) || text_failed(&s->fix))
+        return hml_fail(s->err, HML_ESYSTEM, "doctor: out of memory");
+    hml_status st = doctor_report_add(s->report, level, id, summary, text_str(&s->ev),
+                                      text_str(&s->fix), s->err);
+    text_reset(&s->ev);
+    text_reset(&s->fix);
+    return st;
+}
+
+static hml_status oversubscribed(th_state *s, const char *what, long value, const char *runtime,
+                                 const char *fix_fmt_name)
+{
+    char summary[192];
+    const char *sep = what[0] == '-' ? " " : "=";
+    snprintf(summary, sizeof summary, "%s%s%ld asks for more threads than the %ld CPU%s "
+             "available", what, sep, value, s->cpus, s->cpus == 1 ? "" : "s");
+    text_printf(&s->ev, "%s%s%ld for %s; %ld CPUs available to this process (%s). %ld threads "
+                        "on %ld CPUs wait for each other at every barrier and preempt each "
+                        "other (%.1fx oversubscription)", what, sep, value, runtime, s->cpus,
+                s->cpus_text, value, s->cpus, (double)value / (double)s->cpus);
+    text_printf(&s->fix, fix_fmt_name[0] == '-' ? "pass %s %ld (or leave it out)"
+                                                : "unset %s or set it to at most %ld",
+                fix_fmt_name, s->cpus);
+    return add(s, DOCTOR_WARNING, "threads.oversubscribed", summary);
+}
+
+static hml_status check_var(th_state *s, const thread_var *v, long *value_out)
+{
+    *value_out = 0;
+    const char *text = doctor_getenv(s->ctx, v->name);
+    if (!text)
+        return HML_OK;
+    bool is_omp = strcmp(v->name, "OMP_NUM_THREADS") == 0;
+    /* OMP_NUM_THREADS may be a list, one count per nesting level: "8,2". */
+    long levels[8], n = 0;
+    const char *p = text;
+    bool ok = true;
+    for (;;) {
+        const char *comma = is_omp ? strchr(p, ',') : NULL;
+        char item[64];
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len >= sizeof item || n == 8) {
+            ok = false;
+            break;
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        long count = parse_count(item, v->zero_ok);
+        if (count < 0) {
+            ok = false;
+            break;
+        }
+        levels[n++] = count;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    if (!ok) {
+        char summary[160];
+        snprintf(summary, sizeof summary, "%s is not a valid thread count", v->name);
+        text_printf(&s->ev, "%s='%.100s': %s expects %s; it ignores the value and uses its "
+                            "default (usually one thread per CPU), so the setting does "
+                            "nothing", v->name, text, v->runtime,
+                    is_omp ? "a positive integer or a comma-separated list of them"
+                    : v->zero_ok ? "a non-negative integer" : "a positive integer");
+        text_printf(&s->fix, "set %s to a whole number between 1 and %ld, or unset it", v->name,
+                    s->cpus);
+        return add(s, DOCTOR_WARNING, "threads.malformed", summary);
+    }
+    *value_out = levels[0];
+    hml_status st = HML_OK;
+    if (levels[0] > s->cpus)
+        st = oversubscribed(s, v->name, levels[0], v->runtime, v->name);
+    if (st == HML_OK && n > 1) {
+        long product = 1;
+        for (long i = 0; i < n && product <= 1L << 30; i++)
+            product *= levels[i];
+        if (product > s->cpus) {
+            text_printf(&s->ev, "OMP_NUM_THREADS='%s' asks for %ld nesting levels: up to %ld "
+                                "threads at once on %ld CPUs (%s)", text, n, product, s->cpus,
+                        s->cpus_text);
+            text_printf(&s->fix, "use one level (OMP_NUM_THREADS=%ld) or make the product of "
+                                 "the levels at most %ld", s->cpus, s->cpus);
+            st = add(s, DOCTOR_WARNING, "threads.nested",
+                     "nested OpenMP levels multiply to more threads than CPUs");
+        }
+    }
+    return st;
+}
+
+hml_status doctor_check_threads(const doctor_context *ctx, doctor_report *report, hml_err *err)
+{
+    th_state s = {.ctx = ctx, .cpus = doctor_host_cpus(&ctx->host), .report = report, .err = err};
+    doctor_host_describe_cpus(&ctx->host, s.cpus_text, sizeof s.cpus_text);
+    hml_status st = HML_OK;
+    long values[sizeof thread_vars / sizeof thread_vars[0]];
+    for (size_t i = 0; st == HML_OK && i < sizeof thread_vars / sizeof thread_vars[0]; i++)
+        st = check_var(&s, &thread_vars[i], &values[i]);
+
+    /* TensorFlow runs up to inter-op x intra-op threads at once. */
+    long intra = values[3], inter = values[4];
+    if (st == HML_OK && intra > 0 && inter > 0 && intra <= 1L << 20 && inter <= 1L << 20 &&
+        intra * inter > s.cpus) {
+        text_printf(&s.ev, "TF_NUM_INTEROP_THREADS=%ld x TF_NUM_INTRAOP_THREADS=%ld: up to %ld "
+                           "threads at once on %ld CPUs (%s)", inter, intra, inter * intra,
+                    s.cpus, s.cpus_text);
+        text_printf(&s.fix, "keep TF_NUM_INTEROP_THREADS x TF_NUM_INTRAOP_THREADS at most %ld "
+                            "(e.g. 1 x %ld)", s.cpus, s.cpus);
+        st = add(&s, DOCTOR_WARNING, "threads.nested",
+                 "TensorFlow's inter-op x intra-op threads exceed the CPUs");
+    }
+
+    if (st == HML_OK && !ctx->workload.command && ctx->workload.threads > s.cpus)
+        st = oversubscribed(&s, "--threads", ctx->workload.threads, "hmlcost train",
+                            "--threads");
+    text_free(&s.ev);
+    text_free(&s.fix);
+    return st;
+}
