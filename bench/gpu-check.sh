@@ -295,7 +295,7 @@ EOF
             "$BIN/hmlcost" run --help 2>&1 | grep -q -- '--libpath-dirs' &&
                 dirs=(--libpath-dirs "$mismatch${stubs:+:$stubs}")
             (cd "$TMP" && timeout "$limit" "$BIN/hmlcost" run --smell all --runs 3 --store "$store" \
-                --timeout 60 "${dirs[@]}" -- --device cuda "${small[@]}") 2>&1 | tail -25 | cut -c1-300
+                --timeout 60 "${dirs[@]}" -- --device cuda "${small[@]}") 2>&1 | head -50 | cut -c1-300
             echo "   exit ${PIPESTATUS[0]}"
         else
             # No smell catalogue in this build (issue 4): the treatments as plain arms of
@@ -311,7 +311,7 @@ EOF
                 --arm-args "parallelism:--threads $((8 * cores))" \
                 --arm minibatch --arm-args "minibatch:--batch 1024" \
                 --arm model-reuse --arm-args "model-reuse:--model-builds 10" \
-                -- "$BIN/hmlcost" train --device cuda "${small[@]}") 2>&1 | tail -25 | cut -c1-300
+                -- "$BIN/hmlcost" train --device cuda "${small[@]}") 2>&1 | head -50 | cut -c1-300
             echo "   exit ${PIPESTATUS[0]}"
         fi
         "$BIN/hmlcost" report --store "$store" 2>&1 | head -70 | cut -c1-200
