@@ -19,7 +19,8 @@
  * and after K steps per tensor |p_dev - p_cpu| / |p_cpu - p_0| (L2); in the
  * JSON as "check".
  * Prints one JSON line (the workload contract's keys that apply, plus
- * "epoch_s", each epoch's training seconds) on stdout; the fallback
+ * "epoch_s", each epoch's training seconds, and the backend's own record,
+ * e.g. "cuda": algorithms, set-up times) on stdout; the fallback
  * warning on stderr. Exit 1 when the device was required and is unusable,
  * 2 on a usage error. Built with the tests, not run by CTest. */
 #include <math.h>
@@ -381,6 +382,10 @@ int main(int argc, char **argv)
             printf("%s\"%d\":%.3e", k ? "," : "", check.at[k], check.median_lr[k]);
         printf("}},");
     }
+    char *details = NULL;
+    if (b->details_json && b->details_json(model, &details, &err) == HML_OK && details)
+        printf("\"%s\":%s,", b->device, details);
+    free(details);
     printf("\"phase_s\":{\"data\":%.4f,\"build\":%.4f,\"train\":%.4f,\"eval\":%.4f,"
            "\"main\":%.4f},\"footprint_bytes\":%zu}\n",
            t_build - t_data, t_train - t_build, t_eval - t_train, t_end - t_eval,

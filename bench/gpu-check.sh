@@ -1,5 +1,6 @@
 #!/bin/bash
-# The GPU check of issue 6, in two steps:
+# Issue 6's GPU check, in two steps (the final session: everything side by side on one card,
+# in well under 270 s of script time):
 #
 #   bench/gpu-check.sh prepare   here (no GPU needed): builds the release binaries with the
 #                                cuda backend (RPATH $ORIGIN/../lib), bundles them with the
@@ -8,25 +9,36 @@
 #                                subset (data_batch_1 + the first 2,000 test images) into
 #                                .gpu-check/ (git-ignored, < 64 MiB).
 #   bench/gpu-check.sh run       on the GPU machine, from the repository root, with .gpu-check
-#                                carried; about 3-4 minutes on an H100/H200:
-#       1. what the GPU library probe finds (cuDNN, cuBLAS, driver), nvidia-smi, PyTorch;
-#       2. the GPU tests: CPU/GPU parity (first-step loss within 1e-4, one-epoch accuracy
-#          within 1 point), device-data path bit-identical to host batches, determinism;
-#          CUDA graphs on and off give identical results;
-#       3. 2 epochs at batch 64 over 50,000 images (data_batch_1 five times; timing only),
-#          each a fresh process: hmlcost's cuda backend (fp32, tf32, host batches), PyTorch
-#          eager, PyTorch torch.compile: images/s, whole-process wall, NVML GPU energy
-#          (`hmlcost measure`: the total-energy counter of every GPU around the process);
-#       4. the libpath smell on the GPU: the mismatched-library directory and CUDA's stubs
-#          ahead on LD_LIBRARY_PATH -> the fallback to CPU, detected and reported;
-#          --require-device -> exit 1; 1,000 missing directories -> probe time;
-#       5. hmlcost run --smell all --runs 3 --device cuda on the subset, and the stored figures
-#          (skipped with a note when this build has no `hmlcost run`).
+#                                carried. Parts, most needed first, each with its own timeout;
+#                                no part starts without the time it needs before the deadline
+#                                (GPU_CHECK_DEADLINE_S, default 240 s from the start):
+#       0. the machine and what the GPU library probe finds (driver, cuDNN, cuBLAS);
+#       1. warm-up: a short hmlcost run on the GPU, PyTorch imported once (page cache);
+#       2. `hmlcost train --device cuda` with the DEFAULT settings, 2 epochs x 50,000 images
+#          (data_batch_1 five times; timing only) + 10,000 test images, a fresh process under
+#          `hmlcost measure`: whole-process wall, images/s, NVML GPU energy, the backend's own
+#          record (the result's "cuda": algorithms and how chosen, set-up times);
+#       3. PyTorch eager, the same work (bench/torch_cnn.py), the same way;
+#       4. determinism: a second fresh `hmlcost train --device cuda`: loss, test loss, accuracy
+#          and algorithms identical to 2's;
+#       5. the GPU tests: test_cuda_parity (first-step loss and gradients, 2 Adam steps,
+#          device-data path and runs bit-identical, one-epoch accuracy over 10 seeds);
+#       6. the libpath smell: the mismatched-library directory and CUDA's stubs ahead on
+#          LD_LIBRARY_PATH -> `hmlcost train --device cuda` falls back to the CPU and says why;
+#          --require-device -> exit 1; a knob it does not know -> exit 2;
+#       7. `hmlcost run --smell all --runs 3` with `--device cuda` on the subset, then
+#          `hmlcost report` (without `run --smell` in this build: the arms by hand);
+#       8. the same as 2 with the previous defaults (cuDNN heuristics, unfused, single-pass bias
+#          gradients) and with HMLCOST_CUDA_ALGO=find: what the defaults changed, same card;
+#       9. GPU time per operation of a step with the defaults (bench/cuda_train, PROFILE=1);
+#      10. PyTorch torch.compile, only with GPU_CHECK_COMPILE=1 and 80 s left (52 s in run 1).
 #   Results: $OUT (or ./gpu-check-out): gpu-check.log, results.jsonl, summary.txt.
-#   Without a GPU (to try the script): GPU_CHECK_TRAIN_LIMIT=640 bench/gpu-check.sh run
+#   Without a GPU (to try the script here) every GPU part reports the CPU fallback; the
+#   timing runs then shrink to 640 images so that the dry run stays short (GPU_CHECK_DRY=1
+#   forces that on a GPU machine too).
 #
-# The device call (bench/README-gpu.md): run(command="bash bench/gpu-check.sh run",
-#   carry=[".gpu-check"], timeout_s=420).
+# The device call: run(command="bash bench/gpu-check.sh run", carry=[".gpu-check"],
+#   timeout_s=300).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -59,24 +71,50 @@ prepare() {
     head -c $((2000 * 3073)) "$data/test_batch.bin" >"$BUNDLE/data/test_batch.bin"
     # oneDNN is ~40 MB: compressed it leaves room for the data.
     (cd "$BUNDLE" && tar cJf lib.tar.xz lib && rm -rf lib)
+    git -C "$ROOT" rev-parse --short HEAD >"$BUNDLE/commit" 2>/dev/null || true
     local exclude
     exclude="$(git rev-parse --git-common-dir)/info/exclude"
     grep -qx '/.gpu-check/' "$exclude" 2>/dev/null || echo '/.gpu-check/' >>"$exclude"
     du -sh "$BUNDLE"
+    local bytes
+    bytes=$(du -sb "$BUNDLE" | cut -f1)
+    [ "$bytes" -lt $((64 * 1024 * 1024)) ] || { echo "gpu-check: the bundle is over 64 MiB"; exit 1; }
     echo "gpu-check: prepared $BUNDLE; on the GPU machine: bash bench/gpu-check.sh run (carry .gpu-check)"
 }
 
 now() { date +%s.%N; }
+elapsed() { awk -v a="$START" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}'; }
+left() { awk -v a="$START" -v b="$(now)" -v d="$DEADLINE" 'BEGIN {printf "%d", d - (b - a)}'; }
+# part <title> <seconds needed>: prints the header; false (and says so) when the time left
+# before the deadline is less than needed.
+part() {
+    if [ "$(left)" -lt "$2" ]; then
+        echo "== $1: SKIPPED, $(left) s left before the deadline (needs $2 s)"
+        echo "{\"label\":\"skipped\",\"part\":\"$1\"}" >>"$OUT/results.jsonl"
+        return 1
+    fi
+    echo "== $1 (t=$(elapsed) s)"
+}
+cap() { local t=$1 l; l=$(left); [ "$l" -lt "$t" ] && t=$l; [ "$t" -lt 5 ] && t=5; echo "$t"; }
 
-# result_line <stdout file>: the workload's result line. Under `hmlcost measure` the meter
-# prints its own JSON line ({"command": ...}); a workload that writes to $HMLCOST_RESULT_FD
-# (hmlcost train) has its result inside it ("result"); one that prints on stdout
-# (cuda_train, torch_cnn.py) has its own line beside it. "null" when there is none.
-result_line() {
-    python3 - "$1" <<'EOF'
+# measure <label> <timeout> <command...>: a fresh process under `hmlcost measure` (wall time,
+# NVML GPU energy and memory of the process tree; its JSON line on stdout). The workload's
+# result is the meter's "result" (hmlcost train writes it to $HMLCOST_RESULT_FD) or the
+# command's own JSON line on stdout (torch_cnn.py, cuda_train). Appends one line to
+# results.jsonl: label, exit status, wall seen from here, result, meter.
+measure() {
+    local label=$1 limit=$2
+    shift 2
+    local t0 t1 rc
+    t0=$(now)
+    "$BIN/hmlcost" measure --json --timeout "$limit" -- "$@" >"$TMP/$label.out" 2>"$TMP/$label.err"
+    rc=$?
+    t1=$(now)
+    python3 - "$label" "$rc" "$t0" "$t1" "$TMP/$label.out" "$OUT/results.jsonl" <<'EOF'
 import json, sys
+label, rc, t0, t1, out, results = sys.argv[1:7]
 meter, own = None, None
-for line in open(sys.argv[1], errors="replace"):
+for line in open(out, errors="replace"):
     line = line.strip()
     if not line.startswith("{"):
         continue
@@ -88,42 +126,34 @@ for line in open(sys.argv[1], errors="replace"):
         meter = d
     elif "workload" in d:
         own = d
-r = (meter or {}).get("result") or own
-print(json.dumps(r) if r else "null")
+result = (meter or {}).get("result") if isinstance((meter or {}).get("result"), dict) else None
+result = result or own
+row = {"label": label, "exit": int(rc), "wall_s": round(float(t1) - float(t0), 3),
+       "result": result, "meter": meter}
+with open(results, "a") as f:
+    f.write(json.dumps(row) + "\n")
+m = (meter or {}).get("metrics") or {}
+v = lambda k: (m.get(k) or {}).get("value")
+r = result or {}
+ph = r.get("phase_s") or {}
+print(f"   exit {rc}, wall {v('wall_s') or float(t1) - float(t0):.2f} s, GPU {v('energy_gpu_j')} J "
+      f"(NVML), img/s {r.get('images_per_s')}, accuracy {r.get('accuracy')}, loss {r.get('loss')}, "
+      f"device {r.get('device_used')}, backend {r.get('backend')}")
+print(f"   phases {json.dumps(ph)}" + (f", start-up {json.dumps(r.get('startup'))}" if r.get("startup") else ""))
+c = r.get("cuda")
+if c:
+    setup = "; ".join(f"{k} {s:.3f}" for k, s in c.get("setup_s", []))
+    print(f"   cuda: {c.get('device')} sm_{str(c.get('compute_capability')).replace('.', '')}, "
+          f"algorithms by {c.get('algo_policy_used')} {c.get('algo_table') or ''}: {c.get('algorithms')}")
+    print(f"   cuda: probe {json.dumps(c.get('library_load_s'))}; set-up (s): {setup}")
+    for n in c.get("notes") or []:
+        print(f"   cuda note: {n}")
+    if c.get("algo_note"):
+        print(f"   cuda: {c['algo_note']}")
 EOF
-}
-
-# measure <label> <timeout> <command...>: a fresh process, measured by `hmlcost measure`
-# (src/meter: wall time, NVML GPU energy and memory of the process tree) when this build
-# has it. Appends a JSON line: the label, exit status, wall (seen from here), the workload's
-# result line and the meter's JSON. (nvidia-smi's total_energy_consumption query read 0 J
-# on the H200 of the first run; the meter's NVML counter is the figure.)
-measure() {
-    local label=$1 limit=$2
-    shift 2
-    local t0 t1 rc json meter=null
-    t0=$(now)
-    if [ "$HAVE_MEASURE" = 1 ]; then
-        "$BIN/hmlcost" measure --json --timeout "$limit" -- "$@" >"$TMP/$label.out" 2>"$TMP/$label.err"
-    else
-        timeout "$limit" "$@" >"$TMP/$label.out" 2>"$TMP/$label.err"
-    fi
-    rc=$?
-    t1=$(now)
-    json=$(result_line "$TMP/$label.out")
-    if [ "$HAVE_MEASURE" = 1 ]; then
-        meter=$(grep '^{"command"' "$TMP/$label.out" | tail -1)
-        [ -n "$meter" ] || meter=null
-    fi
-    local wall gpu_j
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
-    echo "{\"label\":\"$label\",\"exit\":$rc,\"wall_s\":$wall,\"result\":$json,\"meter\":$meter}" \
-        >>"$OUT/results.jsonl"
-    gpu_j=$(python3 -c 'import json, sys; m = json.loads(sys.argv[1]) or {}; print(((m.get("metrics") or {}).get("energy_gpu_j") or {}).get("value"))' "$meter" 2>/dev/null)
-    echo "== $label: exit $rc, wall $wall s, GPU energy (NVML, meter) $gpu_j J"
-    echo "   $json" | cut -c1-600
-    [ "$rc" -eq 0 ] || { echo "   stderr:"; grep -E 'cuda_train:|hmlcost:|[Ee]rror|Traceback' \
-        "$TMP/$label.err" | tail -5 | cut -c1-400 | sed 's/^/   /'; }
+    # The command's own complaint, not the meter's summary (which follows it on stderr).
+    [ "$rc" -eq 0 ] || { echo "   stderr:"; grep -E 'Traceback|Error|error|hmlcost: |cuda_train: ' \
+        "$TMP/$label.err" | tail -6 | cut -c1-400 | sed 's/^/   /'; }
 }
 
 run() {
@@ -131,27 +161,27 @@ run() {
     mkdir -p "$OUT"
     TMP=$(mktemp -d)
     exec > >(tee "$OUT/gpu-check.log") 2>&1
-    local start
-    start=$(now)
+    START=$(now)
+    DEADLINE=${GPU_CHECK_DEADLINE_S:-240}
     [ -d "$BUNDLE" ] || { echo "gpu-check: no $BUNDLE: run 'bench/gpu-check.sh prepare' first and carry it"; exit 2; }
-    [ -d "$BUNDLE/lib" ] || tar xJf "$BUNDLE/lib.tar.xz" -C "$BUNDLE"
-    local bin=$BUNDLE/bin subset=$BUNDLE/data timing=$TMP/timing
-    BIN=$bin
-    # GPU_CHECK_TRAIN_LIMIT shrinks the subset runs, to try this script on a machine without
-    # a GPU (where they train on the CPU); the timing runs keep their 50,000 images.
-    local limit=${GPU_CHECK_TRAIN_LIMIT:-10000}
-    HAVE_MEASURE=0
-    "$bin/hmlcost" measure --help >/dev/null 2>&1 && HAVE_MEASURE=1
+    # The binaries find their libraries at $ORIGIN/../lib: both go to a scratch copy, so the
+    # bundle itself stays as prepared (and under 64 MiB) after a run.
+    local run_bundle=$TMP/bundle
+    mkdir -p "$run_bundle"
+    cp -r "$BUNDLE/bin" "$run_bundle/"
+    if [ -d "$BUNDLE/lib" ]; then cp -r "$BUNDLE/lib" "$run_bundle/"; else tar xJf "$BUNDLE/lib.tar.xz" -C "$run_bundle"; fi
+    BIN=$run_bundle/bin
+    local subset=$BUNDLE/data timing=$TMP/timing
     mkdir -p "$timing"
     for i in 1 2 3 4 5; do ln -s "$subset/data_batch_1.bin" "$timing/data_batch_$i.bin"; done
     for i in 1 2 3 4 5; do cat "$subset/test_batch.bin"; done >"$timing/test_batch.bin"
     : >"$OUT/results.jsonl"
 
-    echo "== 1. machine and libraries"
-    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-    python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version())' 2>&1 | tail -1
-    ldconfig -p | grep -E 'libcudnn.so.9 |libcublas.so.13 |libcuda.so.1 ' | sed 's/^/   /'
-    "$bin/gpu_libs_probe" probe | tee "$TMP/probe.txt"
+    part "0. machine and libraries" 0
+    echo "   bundle of commit $(cat "$BUNDLE/commit" 2>/dev/null || echo '?'); $(nproc) CPUs"
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | head -2 | sed 's/^/   /'
+    "$BIN/gpu_libs_probe" probe >"$TMP/probe.txt" 2>&1
+    sed 's/^/   /' "$TMP/probe.txt"
     if grep -q '^lib=cudnn fail=dlopen' "$TMP/probe.txt" || grep -q '^lib=cublas fail=dlopen' "$TMP/probe.txt"; then
         # Not on the loader's path: take PyTorch's wheels' copies (nvidia-cudnn-cu13, nvidia-cublas).
         local extra
@@ -167,121 +197,235 @@ EOF
 )
         echo "   cuDNN/cuBLAS not on the loader's path; using LD_LIBRARY_PATH=$extra"
         export LD_LIBRARY_PATH=$extra${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-        "$bin/gpu_libs_probe" probe
+        "$BIN/gpu_libs_probe" probe >"$TMP/probe.txt" 2>&1
+        sed 's/^/   /' "$TMP/probe.txt"
+    fi
+    local dry=${GPU_CHECK_DRY:-0}
+    grep -q '^fail=ok' "$TMP/probe.txt" || dry=1
+    # The timing runs: 2 epochs x 50,000 images + 10,000 test images (a dry run: 640 + 128).
+    local timed=(--data "$timing" --epochs 2 --batch 64)
+    local small=(--data "$subset" --epochs 1 --batch 64 --train-limit 10000 --test-limit 2000)
+    if [ "$dry" = 1 ]; then
+        echo "   DRY RUN (no usable GPU here, or GPU_CHECK_DRY=1): the GPU parts run on the CPU" \
+            "fallback with 640 training images; no figure below is a GPU measurement"
+        timed+=(--train-limit 640 --test-limit 128)
+        small=(--data "$subset" --epochs 1 --batch 64 --train-limit 640 --test-limit 128)
+    fi
+    local train=("$BIN/hmlcost" train --device cuda --quiet)
+    local require=(--require-device)
+    [ "$dry" = 1 ] && require=()
+
+    if part "1. warm-up (page cache: hmlcost on the GPU, PyTorch imported)" 10; then
+        (timeout 60 python3 -c 'import torch; torch.zeros(1).cuda(); import torch.nn.functional' \
+            >/dev/null 2>&1 || true) &
+        local torch_warm=$!
+        timeout 30 "${train[@]}" --data "$subset" --epochs 1 --train-limit 2000 --test-limit 500 \
+            >/dev/null 2>"$TMP/warmup.err"
+        echo "   hmlcost warm-up exit $? $(grep -m1 warning "$TMP/warmup.err" | cut -c1-200)"
+        wait "$torch_warm"
+        echo "   PyTorch warm-up done"
     fi
 
-    echo "== 2. GPU tests"
-    HMLCOST_DATA=$subset timeout 150 "$bin/test_cuda_parity"
-    echo "   test_cuda_parity exit $?"
-    for graphs in 1 0; do
-        measure "graphs-$graphs" 60 env HMLCOST_CUDA_GRAPHS=$graphs "$bin/cuda_train" --device cuda \
-            --require-device --data "$subset" --epochs 1 --batch 64 --train-limit "$limit" --test-limit 2000
-    done
-    python3 - "$OUT/results.jsonl" <<'EOF'
+    part "2. hmlcost train --device cuda, DEFAULT settings, 2 x 50,000 images + 10,000 test" 20 &&
+        measure hmlcost-cuda "$(cap 40)" "${train[@]}" "${require[@]}" "${timed[@]}"
+
+    part "3. PyTorch eager, the same work (bench/torch_cnn.py)" 50 &&
+        measure pytorch-eager "$(cap 90)" python3 "$ROOT/bench/torch_cnn.py" "${timed[@]}"
+
+    part "4. determinism: a second fresh hmlcost train --device cuda" 15 &&
+        measure hmlcost-cuda-again "$(cap 40)" "${train[@]}" "${require[@]}" "${timed[@]}"
+
+    if part "5. GPU tests: test_cuda_parity (10 seeds for the accuracy criterion)" 60; then
+        HMLCOST_DATA=$subset timeout "$(cap 150)" "$BIN/test_cuda_parity" >"$TMP/parity.txt" 2>&1
+        local parity=$?
+        grep -vE '^\s+(conv|dense)[0-9]\.(weight|bias)|^\s+after 2 steps' "$TMP/parity.txt" |
+            tail -32 | cut -c1-300 | sed 's/^/   /'
+        grep -E 'after 2 steps' "$TMP/parity.txt" | sort -k7 -g | tail -2 | sed 's/^/   worst: /'
+        echo "   test_cuda_parity exit $parity"
+        echo "{\"label\":\"test_cuda_parity\",\"exit\":$parity}" >>"$OUT/results.jsonl"
+    fi
+
+    local mismatch=$run_bundle/lib/hmlcost/libpath-fakes/cuda-mismatch stubs smell_path
+    stubs=$("$BIN/gpu_libs_probe" dirs | sed -n 's/^stubs=//p')
+    smell_path=$mismatch${stubs:+:$stubs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    if part "6. the libpath smell on the GPU: fallback, --require-device, a bad knob" 30; then
+        LD_LIBRARY_PATH="$smell_path" timeout "$(cap 60)" "$BIN/hmlcost" train --device cuda \
+            "${small[@]}" --quiet >"$TMP/libpath.out" 2>"$TMP/libpath.err"
+        local rc=$?
+        python3 - "$rc" "$TMP/libpath.out" "$OUT/results.jsonl" <<'EOF'
 import json, sys
-rows = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}
-a, b = rows["graphs-1"]["result"], rows["graphs-0"]["result"]
-if a and b:
-    same = a["loss"] == b["loss"] and a["accuracy"] == b["accuracy"]
-    print(f"   graphs on/off: loss {a['loss']} vs {b['loss']}, accuracy {a['accuracy']} vs {b['accuracy']}: {'IDENTICAL' if same else 'DIFFERENT'}")
+rc, out, results = sys.argv[1:4]
+r = None
+for line in open(out, errors="replace"):
+    if line.startswith("{"):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            pass
+r = r or {}
+ok = int(rc) == 0 and r.get("device_requested") == "cuda" and r.get("device_used") == "cpu" \
+    and bool(r.get("fallback_reason"))
+print(f"   exit {rc}: device_requested {r.get('device_requested')}, device_used {r.get('device_used')}, "
+      f"accuracy {r.get('accuracy')}; fallback detected and reported: {'YES' if ok else 'NO'}")
+print(f"   fallback_reason: {(r.get('fallback_reason') or '')[:600]}")
+with open(results, "a") as f:
+    f.write(json.dumps({"label": "libpath-fallback", "exit": int(rc), "detected": ok,
+                        "result": r}) + "\n")
 EOF
-
-    echo "== 3. 2 epochs at batch 64 on 50,000 images (+ 10,000 test), fresh processes"
-    local common=(--data "$timing" --epochs 2 --batch 64)
-    measure warmup 60 "$bin/cuda_train" --device cuda --data "$subset" --epochs 1 --train-limit 2000 --test-limit 500
-    python3 -c 'import torch; torch.zeros(1).cuda(); import torch.nn.functional' >/dev/null 2>&1
-    measure hmlcost-cuda-fp32 60 "$bin/cuda_train" --device cuda --require-device "${common[@]}"
-    measure hmlcost-cuda-tf32 60 env HMLCOST_CUDA_TF32=1 "$bin/cuda_train" --device cuda --require-device "${common[@]}"
-    measure hmlcost-cuda-hostbatches 90 "$bin/cuda_train" --device cuda --require-device --host-batches "${common[@]}"
-    if "$bin/hmlcost" train --help 2>&1 | grep -q -- '--device'; then
-        # The workload's own loop (host batches unless it uses the backend's train_batches).
-        local req=()
-        "$bin/hmlcost" train --help 2>&1 | grep -q -- '--require-device' && req=(--require-device)
-        measure hmlcost-train-cuda 60 "$bin/hmlcost" train --device cuda "${req[@]}" "${common[@]}" --quiet
-    else
-        echo "   (this build's hmlcost train has no --device: timed through bench/cuda_train only)"
-    fi
-    measure pytorch-eager 90 python3 "$ROOT/bench/torch_cnn.py" "${common[@]}"
-
-    echo "== 4. libpath smell on the GPU"
-    local mismatch=$BUNDLE/lib/hmlcost/libpath-fakes/cuda-mismatch stubs
-    stubs=$("$bin/gpu_libs_probe" dirs | sed -n 's/^stubs=//p')
-    local smell_path=$mismatch${stubs:+:$stubs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-    measure libpath-fallback 120 env LD_LIBRARY_PATH="$smell_path" "$bin/cuda_train" --device cuda \
-        --data "$subset" --epochs 1 --batch 64 --train-limit "$limit" --test-limit 2000
-    grep 'warning' "$TMP/libpath-fallback.err" | cut -c1-400
-    env LD_LIBRARY_PATH="$smell_path" "$bin/cuda_train" --device cuda --require-device --data "$subset" \
-        --epochs 1 --train-limit 64 --test-limit 64 >/dev/null 2>"$TMP/require.err"
-    echo "   --require-device under the smell: exit $? ($(cut -c1-200 "$TMP/require.err"))"
-    local many="" i
-    for i in $(seq 1 1000); do many="$many/nonexistent/hmlcost-libpath/$i:"; done
-    echo "   probe time, clean path:      $(LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} "$bin/gpu_libs_probe" probe | grep -o 'probe_s=[0-9.]*')"
-    echo "   probe time, 1,000 dirs ahead: $(LD_LIBRARY_PATH="$many${LD_LIBRARY_PATH:-}" "$bin/gpu_libs_probe" probe | grep -o 'probe_s=[0-9.]*')"
-
-    echo "== 5. hmlcost run --smell all --runs 3 --device cuda (subset)"
-    local small=(--data "$subset" --epochs 1 --train-limit "$limit" --test-limit 2000)
-    if "$bin/hmlcost" run --help 2>&1 | grep -q -- '--smell'; then
-        # In a folder of its own: the store is created where the run starts.
-        (cd "$TMP" && timeout 120 "$bin/hmlcost" run --smell all --runs 3 --device cuda -- \
-            "${small[@]}") 2>&1 | tail -30
-        echo "   exit ${PIPESTATUS[0]}"
-        (cd "$TMP" && "$bin/hmlcost" report 2>&1 | head -80)
-    elif [ "$HAVE_MEASURE" = 1 ]; then
-        # No smell catalogue in this build (issue 4): the GPU-relevant treatments as plain
-        # arms of `hmlcost run` around bench/cuda_train, stored and reported the same way.
-        echo "   this build has no 'hmlcost run --smell' (issue 4): arms by hand"
-        local cores
-        cores=$(nproc)
-        (cd "$TMP" && timeout 150 "$bin/hmlcost" run --runs 3 --store "$TMP/smells.db" \
-            --name "gpu-check smells (cuda_train)" --timeout 60 \
-            --arm baseline \
-            --arm "libpath:LD_LIBRARY_PATH=$smell_path" \
-            --arm "parallelism:OMP_NUM_THREADS=$((8 * cores))" \
-            --arm-args "parallelism:--threads $((8 * cores))" \
-            --arm minibatch --arm-args "minibatch:--batch 1024" \
-            -- "$bin/cuda_train" --device cuda "${small[@]}") 2>&1 | tail -20
-        echo "   exit ${PIPESTATUS[0]}"
-        "$bin/hmlcost" report --store "$TMP/smells.db" 2>&1 | head -80
-    else
-        echo "   this build has no 'hmlcost run': skipped"
+        echo "   warning on stderr: $(grep -m1 'warning: cannot use device cuda' "$TMP/libpath.err" | cut -c1-300)"
+        LD_LIBRARY_PATH="$smell_path" timeout "$(cap 30)" "$BIN/hmlcost" train --device cuda --require-device \
+            --data "$subset" --epochs 1 --train-limit 64 --test-limit 64 --quiet >/dev/null 2>"$TMP/require.err"
+        rc=$?
+        echo "   --require-device under the smell: exit $rc (expected 1): $(head -c 240 "$TMP/require.err")"
+        echo "{\"label\":\"libpath-require-device\",\"exit\":$rc}" >>"$OUT/results.jsonl"
+        if [ "$dry" = 0 ]; then
+            HMLCOST_CUDA_ALGO=fastest timeout "$(cap 30)" "$BIN/hmlcost" train --device cuda --require-device \
+                --data "$subset" --epochs 1 --train-limit 64 --test-limit 64 --quiet >/dev/null 2>"$TMP/knob.err"
+            rc=$?
+            echo "   HMLCOST_CUDA_ALGO=fastest: exit $rc (expected 2): $(head -c 240 "$TMP/knob.err")"
+            echo "{\"label\":\"bad-knob\",\"exit\":$rc}" >>"$OUT/results.jsonl"
+        fi
     fi
 
-    local left
-    left=$(awk -v a="$start" -v b="$(now)" 'BEGIN {printf "%d", 270 - (b - a)}')
-    if [ "$left" -gt 40 ]; then
-        echo "== 3b. PyTorch torch.compile (time left: ${left}s)"
-        measure pytorch-compile "$((left - 10))" python3 "$ROOT/bench/torch_cnn.py" --compile "${common[@]}"
-    else
-        echo "== 3b. PyTorch torch.compile: skipped, ${left}s left"
+    if part "7. hmlcost run --smell all --runs 3 --device cuda (subset), then hmlcost report" 45; then
+        local store=$TMP/smells.db limit
+        limit=$(cap 150)
+        if "$BIN/hmlcost" run --help 2>&1 | grep -q -- '--smell'; then
+            local dirs=()
+            "$BIN/hmlcost" run --help 2>&1 | grep -q -- '--libpath-dirs' &&
+                dirs=(--libpath-dirs "$mismatch${stubs:+:$stubs}")
+            (cd "$TMP" && timeout "$limit" "$BIN/hmlcost" run --smell all --runs 3 --store "$store" \
+                --timeout 60 "${dirs[@]}" -- --device cuda "${small[@]}") 2>&1 | head -50 | cut -c1-300
+            echo "   exit ${PIPESTATUS[0]}"
+        else
+            # No smell catalogue in this build (issue 4): the treatments as plain arms of
+            # `hmlcost run` around hmlcost train --device cuda, stored and reported the same way.
+            echo "   this build has no 'hmlcost run --smell' (issue 4): the arms by hand"
+            local cores
+            cores=$(nproc)
+            (cd "$TMP" && timeout "$limit" "$BIN/hmlcost" run --runs 3 --store "$store" \
+                --name "gpu-check smells (hmlcost train --device cuda)" --timeout 60 \
+                --arm baseline \
+                --arm "libpath:LD_LIBRARY_PATH=$smell_path" \
+                --arm "parallelism:OMP_NUM_THREADS=$((8 * cores))" \
+                --arm-args "parallelism:--threads $((8 * cores))" \
+                --arm minibatch --arm-args "minibatch:--batch 1024" \
+                --arm model-reuse --arm-args "model-reuse:--model-builds 10" \
+                -- "$BIN/hmlcost" train --device cuda "${small[@]}") 2>&1 | head -50 | cut -c1-300
+            echo "   exit ${PIPESTATUS[0]}"
+        fi
+        "$BIN/hmlcost" report --store "$store" 2>&1 | head -70 | cut -c1-200
     fi
 
-    echo "== summary"
-    python3 - "$OUT/results.jsonl" <<'EOF' | tee "$OUT/summary.txt"
+    part "8a. the previous defaults (heuristics, unfused, single-pass bias gradients), as 2" 15 &&
+        measure hmlcost-cuda-previous-defaults "$(cap 40)" env HMLCOST_CUDA_ALGO=heuristic \
+            HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single "${train[@]}" "${require[@]}" "${timed[@]}"
+    part "8b. HMLCOST_CUDA_ALGO=find (cudnnFind in the process), as 2" 15 &&
+        measure hmlcost-cuda-find "$(cap 40)" env HMLCOST_CUDA_ALGO=find "${train[@]}" "${require[@]}" "${timed[@]}"
+
+    if part "9. GPU time per operation of a training step, defaults (cuda_train, PROFILE=1)" 15; then
+        HMLCOST_CUDA_PROFILE=1 timeout "$(cap 30)" "$BIN/cuda_train" --device cuda "${require[@]}" \
+            --data "$subset" --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report \
+            2>&1 >/dev/null | grep -vE 'set-up steps' | cut -c1-300 | sed 's/^/   /'
+    fi
+
+    if [ "${GPU_CHECK_COMPILE:-0}" = 1 ] && [ "$dry" = 0 ]; then
+        part "10. PyTorch torch.compile, the same work as 3" 80 &&
+            measure pytorch-compile "$(cap 120)" python3 "$ROOT/bench/torch_cnn.py" --compile "${timed[@]}"
+    else
+        echo "== 10. PyTorch torch.compile: not run (GPU_CHECK_COMPILE=1 runs it when 80 s are left;" \
+            "run 1: 2,702 images/s, 51.7 s wall, compile-dominated)"
+    fi
+
+    echo "== summary (t=$(elapsed) s)"
+    python3 - "$OUT/results.jsonl" "$dry" <<'EOF' | tee "$OUT/summary.txt"
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+dry = sys.argv[2] == "1"
 by = {r["label"]: r for r in rows}
-print(f"{'run':28} {'exit':>4} {'images/s':>10} {'train s':>8} {'wall s':>7} {'GPU J (NVML)':>13} {'accuracy':>8}  device/backend")
+if dry:
+    print("DRY RUN: no usable GPU; every figure below is the CPU fallback, not a GPU measurement")
+print(f"{'run':32} {'exit':>4} {'images/s':>9} {'train s':>8} {'wall s':>7} {'GPU J':>8} {'accuracy':>8}  backend")
+def metric(r, k):
+    return (((r.get("meter") or {}).get("metrics") or {}).get(k) or {}).get("value")
 for r in rows:
-    res = r["result"] or {}
+    if "meter" not in r:
+        continue
+    res = r.get("result") or {}
     ips = res.get("images_per_s")
-    ips = "n/a" if ips is None else str(round(ips))
-    m = ((r.get("meter") or {}).get("metrics") or {})
-    energy = m.get("energy_gpu_j", {}).get("value")
-    energy = f"{energy:.1f}" if energy is not None else "n/a"
-    print(f"{r['label']:28} {r['exit']:>4} {ips:>10} "
-          f"{(res.get('phase_s') or {}).get('train', float('nan')):>8.3f} {r['wall_s']:>7.2f} "
-          f"{energy:>13} "
-          f"{res.get('accuracy', float('nan')):>8.4f}  {res.get('device_used')}/{res.get('backend')}"
-          + (f" fallback: {res['fallback_reason'][:120]}" if res.get("fallback_reason") else ""))
-eager = (by.get("pytorch-eager") or {}).get("result") or {}
-for label in ("hmlcost-cuda-fp32", "hmlcost-cuda-tf32", "hmlcost-train-cuda", "pytorch-compile"):
-    r = (by.get(label) or {}).get("result") or {}
-    if r.get("images_per_s") and eager.get("images_per_s"):
-        w = by[label]["wall_s"] / by["pytorch-eager"]["wall_s"]
-        print(f"{label}: {r['images_per_s'] / eager['images_per_s']:.2f}x PyTorch eager's images/s; "
-              f"wall {by[label]['wall_s']:.2f} s ({w:.2f}x eager's)")
+    wall = metric(r, "wall_s") or r.get("wall_s")
+    j = metric(r, "energy_gpu_j")
+    acc = res.get("accuracy")
+    print(f"{r['label']:32} {r['exit']:>4} {('%.0f' % ips) if ips else 'n/a':>9} "
+          f"{(res.get('phase_s') or {}).get('train', float('nan')):>8.3f} {wall:>7.2f} "
+          f"{('%.0f' % j) if j is not None else 'n/a':>8} {('%.4f' % acc) if acc is not None else 'n/a':>8}  "
+          f"{res.get('device_used')}/{res.get('backend')}")
+def res(label):
+    return (by.get(label) or {}).get("result") or {}
+h, e = res("hmlcost-cuda"), res("pytorch-eager")
+verdict = lambda ok: "(dry run: no verdict)" if dry else ("MET" if ok else "NOT MET")
+if h.get("images_per_s") and e.get("images_per_s"):
+    ratio = h["images_per_s"] / e["images_per_s"]
+    print(f"images/s: hmlcost (defaults) {h['images_per_s']:.0f} = {ratio:.2f}x PyTorch eager's "
+          f"{e['images_per_s']:.0f} (issue 6: >= 5x): {verdict(ratio >= 5)}")
+if by.get("hmlcost-cuda"):
+    w = metric(by["hmlcost-cuda"], "wall_s") or by["hmlcost-cuda"]["wall_s"]
+    line = f"wall: fresh hmlcost train --device cuda process {w:.2f} s (issue 6: <= 2.5 s): {verdict(w <= 2.5)}"
+    if e.get("images_per_s"):
+        we = metric(by["pytorch-eager"], "wall_s") or by["pytorch-eager"]["wall_s"]
+        line += f"; PyTorch eager {we:.2f} s ({w / we:.2f}x)"
+    print(line)
+    jh, je = metric(by["hmlcost-cuda"], "energy_gpu_j"), metric(by.get("pytorch-eager") or {}, "energy_gpu_j")
+    if jh is not None and je and e.get("images_per_s"):
+        print(f"GPU energy (NVML, machine-wide counter around each process): hmlcost {jh:.0f} J, "
+              f"PyTorch eager {je:.0f} J ({jh / je:.2f}x)")
+a, b = res("hmlcost-cuda"), res("hmlcost-cuda-again")
+if a and b:
+    keys = ("loss", "test_loss", "accuracy")
+    same = all(a.get(k) == b.get(k) for k in keys) and \
+        (a.get("cuda") or {}).get("algorithms") == (b.get("cuda") or {}).get("algorithms")
+    print(f"determinism: two fresh processes, loss {a.get('loss')} vs {b.get('loss')}, accuracy "
+          f"{a.get('accuracy')} vs {b.get('accuracy')}: {'IDENTICAL' if same else 'DIFFERENT'}")
+for label, what in (("hmlcost-cuda-previous-defaults", "previous defaults"),
+                    ("hmlcost-cuda-find", "HMLCOST_CUDA_ALGO=find")):
+    p = res(label)
+    if p.get("images_per_s") and h.get("images_per_s"):
+        wp = metric(by[label], "wall_s") or by[label]["wall_s"]
+        print(f"{what}: {p['images_per_s']:.0f} images/s, wall {wp:.2f} s; the defaults are "
+              f"{h['images_per_s'] / p['images_per_s']:.2f}x its images/s")
+def setup(r, label):
+    return next((s for k, s in ((r.get("cuda") or {}).get("setup_s") or []) if k == label), None)
+def first_step(r):
+    return (r.get("startup") or {}).get("process_to_first_step_s")
+p = res("hmlcost-cuda-previous-defaults")
+if h.get("cuda") and p.get("cuda"):
+    f = lambda x: "n/a" if x is None else f"{x:.3f}"
+    print("start-up, defaults vs previous defaults (s): algorithms of the full-batch plan "
+          f"{f(setup(h, 'plan (full batch): algorithms'))} vs {f(setup(p, 'plan (full batch): algorithms'))}; "
+          f"first eager training step {f(setup(h, 'first step, eager (train)'))} vs "
+          f"{f(setup(p, 'first step, eager (train)'))}; process start to first step "
+          f"{f(first_step(h))} vs {f(first_step(p))}")
+c = h.get("cuda") or {}
+if c:
+    print(f"algorithms (defaults): {c.get('algo_policy_used')} {c.get('algo_table') or ''}: {c.get('algorithms')}")
+    rejected = [f"{x['layer']}.{x['direction']}" for x in c.get("algorithm_choices", []) if x.get("rejected")]
+    if rejected:
+        print(f"  table algorithms refused by cuDNN (heuristics instead): {', '.join(rejected)}")
+    for n in c.get("notes") or []:
+        print(f"  note: {n}")
+for label, expect, what in (("test_cuda_parity", 0, "GPU tests (test_cuda_parity)"),
+                            ("libpath-require-device", 1, "--require-device under the libpath smell"),
+                            ("bad-knob", 2, "an unknown HMLCOST_CUDA_ALGO value")):
+    if label in by:
+        x = by[label]["exit"]
+        print(f"{what}: exit {x} (expected {expect}): {'OK' if x == expect else 'UNEXPECTED'}")
+if "libpath-fallback" in by:
+    print(f"libpath smell: fall back to CPU detected and reported: {'YES' if by['libpath-fallback']['detected'] else 'NO'}")
+skipped = [r["part"] for r in rows if r["label"] == "skipped"]
+if skipped:
+    print("skipped for time: " + "; ".join(skipped))
 EOF
-    echo "gpu-check: done in $(awk -v a="$start" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}') s"
+    echo "gpu-check: done in $(elapsed) s"
     rm -rf "$TMP"
 }
 

@@ -11,16 +11,18 @@
 #        of each kind; serial (twice: cold and warm page cache), libraries on a second thread,
 #        and _exit at the end; the teardown after main's end is timed from outside;
 #     C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1) for three
-#        configurations, with each run's set-up timings and chosen algorithms;
+#        configurations (the defaults, the defaults before the table, find), with each run's
+#        set-up timings and chosen algorithms;
 #     D. every cuDNN algorithm of every convolution at batch 64 (cudnnFind*AlgorithmEx):
 #        NCHW/NHWC x fp32/TF32, time, workspace, determinism;
 #     B. the backend's candidate switches side by side (bench/cuda_train, fresh processes,
 #        2 epochs of 10,000 images, batch 64; --check 3: first-step loss/gradients and the
-#        parameters after 1, 2, 3 steps against the cpu backend): heuristics vs cudnnFind,
-#        fused conv+bias+ReLU, split bias gradients, TF32, graphs off;
+#        parameters after 1, 2, 3 steps against the cpu backend): the defaults (algorithm
+#        table, fused conv+bias+ReLU, split bias gradients), the old defaults, cudnnFind,
+#        heuristics, TF32, graphs off;
 #     D2. the dense layers' GEMMs (sgemm, TF32, GemmEx, cublasLt with a bias+ReLU epilogue);
 #     E. `hmlcost train --device cuda` for 2 epochs of 50,000 images, a fresh process under
-#        `hmlcost measure` (wall, NVML energy, phases), with the switches of B's best guess;
+#        `hmlcost measure` (wall, NVML energy, phases), with the defaults;
 #     F. cuDNN's graph API: every engine of every convolution (time-boxed);
 #     G. test_cuda_parity with 3 seeds, if time is left.
 #   The parts run in this order (most needed first); each starts only with time left.
@@ -95,9 +97,9 @@ profile() {
         --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report 2>&1 >/dev/null |
         grep -vE '^cuda: .*set-up' | cut -c1-400
 }
-have_time 15 && profile base
-have_time 15 && profile find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
-have_time 15 && profile tf32+find+fused+split HMLCOST_CUDA_TF32=1 HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
+have_time 15 && profile defaults
+have_time 15 && profile old-defaults HMLCOST_CUDA_ALGO=heuristic HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single
+have_time 15 && profile find HMLCOST_CUDA_ALGO=find
 
 section "D. cuDNN algorithms per convolution (cudnnFind)"
 if [ -x "$BIN/cuda_explore" ] && have_time 15; then
@@ -144,12 +146,12 @@ EOF
     grep -E '^cuda[: ]' "$TMP/v.err" | cut -c1-1500 | sed 's/^/   /'
     [ "$rc" -eq 0 ] || grep -vE '^cuda[: ]' "$TMP/v.err" | tail -3 | cut -c1-300 | sed 's/^/   ! /'
 }
-have_time 20 && variant base
-have_time 20 && variant find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
+have_time 20 && variant defaults
+have_time 20 && variant old-defaults HMLCOST_CUDA_ALGO=heuristic HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single
 have_time 20 && variant find HMLCOST_CUDA_ALGO=find
-have_time 20 && variant split HMLCOST_CUDA_BIASGRAD=split
-have_time 20 && variant tf32+find+fused+split HMLCOST_CUDA_TF32=1 HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
-have_time 20 && variant find+fused+split-nographs HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split HMLCOST_CUDA_GRAPHS=0
+have_time 20 && variant heuristic HMLCOST_CUDA_ALGO=heuristic
+have_time 20 && variant tf32 HMLCOST_CUDA_TF32=1
+have_time 20 && variant nographs HMLCOST_CUDA_GRAPHS=0
 
 section "D2. cuBLAS options for the dense layers"
 if [ -x "$BIN/cuda_explore" ] && have_time 8; then
@@ -186,7 +188,7 @@ print(f"{label}: exit {rc} wall {v('wall_s')} s, GPU {v('energy_gpu_j')} J, "
 EOF
     [ "$rc" -eq 0 ] || tail -3 "$TMP/t.err" | cut -c1-300
 }
-have_time 12 && train find+fused+split HMLCOST_CUDA_ALGO=find HMLCOST_CUDA_FUSED=1 HMLCOST_CUDA_BIASGRAD=split
+have_time 12 && train defaults
 
 section "F. cuDNN graph API: every engine per convolution"
 if [ -x "$BIN/cuda_explore" ] && have_time 12; then

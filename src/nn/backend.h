@@ -120,6 +120,14 @@ typedef struct nn_backend {
                                 size_t count, float *losses, hml_err *err);
     hml_status (*evaluate_batches)(nn_model *model, size_t first, size_t count, int *correct,
                                    double *loss_sum, hml_err *err);
+
+    /* Optional, NULL when a backend has none (cpu): what the backend chose
+     * and measured in this process -- the device, library versions, the
+     * algorithms it picked and how, set-up times -- as the text of one JSON
+     * object, malloc'd (the caller frees it; *json NULL: nothing to say).
+     * The workload writes it as the result's key named after the device
+     * ("cuda"; docs/contracts.md). */
+    hml_status (*details_json)(const nn_model *model, char **json, hml_err *err);
 } nn_backend;
 
 /* The backend for a --device name ("cpu", "cuda"); NULL when no backend

@@ -392,7 +392,7 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
 {
     char costs[768] = "", acc[256];
     describe_accuracy(a, s, acc, sizeof acc);
-    const report_comparison *closest = NULL;
+    const report_comparison *closest = NULL, *unconfirmed = NULL;
     /* energy first (the study's headline), then the report's order */
     int energy = report_analysis_metric(a, "energy_kwh");
     for (size_t k = 0; k <= a->n_metrics; k++) {
@@ -406,8 +406,12 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
             char one[256];
             describe_cost(a, c, one, sizeof one);
             join_unique(costs, sizeof costs, "; ", one);
-        } else if (!closest || c->p_holm < closest->p_holm) {
-            closest = c;
+        } else {
+            if (!closest || c->p_holm < closest->p_holm)
+                closest = c;
+            if (c->delta > 0 && c->magnitude == STATS_LARGE &&
+                (!unconfirmed || c->p_holm < unconfirmed->p_holm))
+                unconfirmed = c;
         }
     }
     const report_arm_result *arm = &a->arms[s->arm], *base = &a->arms[s->baseline];
@@ -431,6 +435,19 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
             snprintf(e, size, "no cost significantly worse (closest: %s); %s", one, acc);
         } else {
             snprintf(e, size, "no cost significantly worse; %s", acc);
+        }
+        break;
+    case STATS_REASON_UNCONFIRMED:
+        if (unconfirmed) {
+            char one[256];
+            describe_cost(a, unconfirmed, one, sizeof one);
+            snprintf(e, size,
+                     "%s: a large effect that %zu and %zu runs cannot confirm after Holm; "
+                     "run more; %s",
+                     one, arm->ok, base->ok, acc);
+        } else {
+            snprintf(e, size, "a large cost effect that this n cannot confirm; run more; %s",
+                     acc);
         }
         break;
     case STATS_REASON_NO_ACCURACY:

@@ -20,6 +20,7 @@ struct store {
     sqlite3 *db;
     char *path;
     bool read_only;
+    int version; /* the schema's; a reader may open an older one it knows */
 };
 
 static const char *const status_names[] = {"ok", "failed", "crashed", "timeout", "error"};
@@ -171,22 +172,25 @@ hml_status store_open(store **out, const char *path, store_mode mode, hml_err *e
         status = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", err);
     if (status == HML_OK) {
         if (s->read_only) {
-            /* A reader cannot migrate: it reads the versions it knows. */
+            /* A reader cannot migrate: it reads the versions it knows (every
+             * one from the first), and what an older one lacks reads as NULL. */
             sqlite3_stmt *st = NULL;
             int version = -1;
             if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
                 sqlite3_step(st) == SQLITE_ROW)
                 version = sqlite3_column_int(st, 0);
             sqlite3_finalize(st);
-            if (version != store_schema_latest_version())
+            if (version < 1 || version > store_schema_latest_version())
                 status = hml_fail(err, HML_EUSAGE,
-                                  "store '%s': schema version %d, this hmlcost reads %d%s", path,
-                                  version, store_schema_latest_version(),
-                                  version < store_schema_latest_version()
-                                      ? " (run 'hmlcost run' on it once to migrate)"
-                                      : "");
+                                  "store '%s': schema version %d, this hmlcost reads 1 to %d%s",
+                                  path, version, store_schema_latest_version(),
+                                  version > store_schema_latest_version() ? " (a newer hmlcost "
+                                                                            "wrote it)"
+                                                                          : "");
+            s->version = version;
         } else {
             status = store_schema_migrate(s->db, path, err);
+            s->version = store_schema_latest_version();
         }
     }
     if (status != HML_OK) {
@@ -724,10 +728,13 @@ hml_status store_list_arms(store *s, int64_t experiment_id, store_arm **list, si
     *list = NULL;
     *count = 0;
     hml_status status = select_rows(s,
-                                    "SELECT id, experiment_id, position, name, is_baseline, "
-                                    "smell, argv_json, env_json, compare_with FROM arms "
-                                    "WHERE experiment_id = ? "
-                                    "ORDER BY position, id",
+                                    s->version >= 2
+                                        ? "SELECT id, experiment_id, position, name, is_baseline, "
+                                          "smell, argv_json, env_json, compare_with FROM arms "
+                                          "WHERE experiment_id = ? ORDER BY position, id"
+                                        : "SELECT id, experiment_id, position, name, is_baseline, "
+                                          "smell, argv_json, env_json, NULL FROM arms "
+                                          "WHERE experiment_id = ? ORDER BY position, id",
                                     experiment_id, sizeof **list, read_arm, "listing arms",
                                     (void **)list, count, err);
     if (status != HML_OK) {

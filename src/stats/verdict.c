@@ -8,17 +8,26 @@ static bool cost_is_worse(const stats_cost_test *c, double alpha)
            stats_cliff_magnitude(c->delta) != STATS_NEGLIGIBLE;
 }
 
+/* "No cost" is a claim too: it does not stand while a cost looks much worse
+ * and only the number of runs keeps the test from confirming it. */
+static bool cost_is_unconfirmed(const stats_cost_test *c, double alpha)
+{
+    return !(c->p_holm < alpha) && c->delta > 0 &&
+           stats_cliff_magnitude(c->delta) == STATS_LARGE;
+}
+
 stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *reason,
                            bool *worse)
 {
     stats_verdict_reason why = STATS_REASON_NONE;
     stats_verdict v;
-    size_t n_worse = 0;
+    size_t n_worse = 0, n_unconfirmed = 0;
     for (size_t i = 0; i < in->n_costs; i++) {
         bool w = cost_is_worse(&in->costs[i], in->alpha);
         if (worse)
             worse[i] = w;
         n_worse += w;
+        n_unconfirmed += cost_is_unconfirmed(&in->costs[i], in->alpha);
     }
     if (in->ok_smell < in->min_runs || in->ok_baseline < in->min_runs) {
         v = STATS_VERDICT_INCONCLUSIVE;
@@ -30,6 +39,9 @@ stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *
                fabs(in->accuracy_diff) >= in->accuracy_margin) {
         v = STATS_VERDICT_VISIBLE;
         why = STATS_REASON_ACCURACY_CHANGED;
+    } else if (n_worse == 0 && n_unconfirmed > 0) {
+        v = STATS_VERDICT_INCONCLUSIVE;
+        why = STATS_REASON_UNCONFIRMED;
     } else if (n_worse == 0) {
         v = STATS_VERDICT_NO_COST;
         why = STATS_REASON_NOTHING_WORSE;

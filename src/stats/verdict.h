@@ -44,6 +44,8 @@ typedef enum stats_verdict_reason {
     STATS_REASON_ACCURACY_CHANGED,  /* VISIBLE */
     STATS_REASON_COST_HIDDEN,       /* HIDDEN COST */
     STATS_REASON_NOTHING_WORSE,     /* NO COST */
+    STATS_REASON_UNCONFIRMED,       /* INCONCLUSIVE: a cost worse with a large effect that
+                                       the test cannot confirm at this n */
 } stats_verdict_reason;
 
 /* The rule, in order:
@@ -52,7 +54,9 @@ typedef enum stats_verdict_reason {
  * 3. accuracy known, not equivalent and |accuracy_diff| >= margin: VISIBLE
  *    (the observed change is at least the margin we call "the same");
  * 4. no cost metric with p_holm < alpha and delta >= 0.147 (at least small):
- *    NO COST;
+ *    INCONCLUSIVE when one is worse with a large effect (delta >= 0.474) all
+ *    the same (too few runs to confirm it: with 5 runs per arm and 16 tests,
+ *    even complete separation stays above alpha after Holm), else NO COST;
  * 5. accuracy unknown: INCONCLUSIVE (a cost, but hidden or not is unknown);
  *    accuracy not shown equivalent (|diff| < margin, but too noisy for TOST):
  *    INCONCLUSIVE;

@@ -106,6 +106,12 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
         cJSON_AddItemToArray(libs, lib);
     }
     cJSON_AddItemToObject(root, "smells", smells_object(r));
+    /* The backend's own record, under the device's name ("cuda"). */
+    cJSON *details = r->backend_details ? cJSON_Parse(r->backend_details) : NULL;
+    if (details && cJSON_IsObject(details))
+        cJSON_AddItemToObject(root, r->device_used, details);
+    else
+        cJSON_Delete(details);
 
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

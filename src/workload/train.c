@@ -45,9 +45,11 @@ void workload_result_free(workload_result *result)
     free(result->loss);
     free(result->build_s_each);
     free(result->libraries);
+    free(result->backend_details);
     result->loss = NULL;
     result->build_s_each = NULL;
     result->libraries = NULL;
+    result->backend_details = NULL;
 }
 
 /* Activation memory of one image in a training plan: every layer's output
@@ -437,6 +439,10 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
         goto done;
     r->eval_s = startup_now() - t;
 
+    /* What the backend chose (the cuda backend's algorithms, set-up times). */
+    if (backend->details_json &&
+        (s = backend->details_json(model, &r->backend_details, err)))
+        goto done;
     s = libraries_loaded(&r->libraries, &r->library_count, err);
 done:
     model_set_free(&models);

@@ -105,6 +105,9 @@ typedef struct workload_result {
     /* libraries from the link map */
     workload_library *libraries;
     size_t library_count;
+    /* the backend's own record (nn_backend.details_json): JSON object text,
+     * written as the key named device_used; owned, NULL when none */
+    char *backend_details;
 } workload_result;
 
 /* Runs the whole workload. On success fills *result (free it with

@@ -44,8 +44,9 @@ static void accuracy_drop_is_visible(void **state)
 static void nothing_worse_is_no_cost(void **state)
 {
     (void)state;
-    /* significant but better (negative delta), and worse but not significant */
-    stats_cost_test costs[] = {{.p_holm = 0.001, .delta = -0.9}, {.p_holm = 0.2, .delta = 0.5}};
+    /* significant but better (negative delta), and worse (a medium effect)
+     * but not significant */
+    stats_cost_test costs[] = {{.p_holm = 0.001, .delta = -0.9}, {.p_holm = 0.2, .delta = 0.4}};
     stats_verdict_input in = base_input(costs, 2);
     stats_verdict_reason why;
     assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_NO_COST);
@@ -54,6 +55,29 @@ static void nothing_worse_is_no_cost(void **state)
     stats_cost_test tiny[] = {{.p_holm = 0.01, .delta = 0.1}};
     in = base_input(tiny, 1);
     assert_int_equal(stats_decide(&in, NULL, NULL), STATS_VERDICT_NO_COST);
+}
+
+/* 5 runs per arm, 16 tests: complete separation (delta 1) gives an exact
+ * two-sided p of 2/252 = 0.0079, 0.127 after Holm. That is no evidence of
+ * "no cost": the verdict says the data cannot tell. */
+static void a_large_unconfirmed_cost_is_inconclusive(void **state)
+{
+    (void)state;
+    stats_cost_test costs[] = {{.p_holm = 0.127, .delta = 1.0}, {.p_holm = 1.0, .delta = -0.2}};
+    stats_verdict_input in = base_input(costs, 2);
+    stats_verdict_reason why;
+    bool worse[2] = {true, true};
+    assert_int_equal(stats_decide(&in, &why, worse), STATS_VERDICT_INCONCLUSIVE);
+    assert_int_equal(why, STATS_REASON_UNCONFIRMED);
+    assert_false(worse[0]);
+    assert_false(worse[1]);
+    /* the same effect, confirmed: a hidden cost */
+    costs[0].p_holm = 0.01;
+    assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_HIDDEN_COST);
+    /* a large effect in the cheaper direction is no reason to doubt "no cost" */
+    costs[0].p_holm = 0.127;
+    costs[0].delta = -1.0;
+    assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_NO_COST);
 }
 
 static void too_few_runs_is_inconclusive(void **state)
@@ -96,6 +120,7 @@ int main(void)
         cmocka_unit_test(clear_cost_with_same_accuracy_is_hidden),
         cmocka_unit_test(accuracy_drop_is_visible),
         cmocka_unit_test(nothing_worse_is_no_cost),
+        cmocka_unit_test(a_large_unconfirmed_cost_is_inconclusive),
         cmocka_unit_test(too_few_runs_is_inconclusive),
         cmocka_unit_test(noisy_or_missing_accuracy_is_inconclusive),
     };

@@ -271,8 +271,31 @@ static void result_json_follows_the_contract(void **state)
         assert_true(cJSON_IsObject(cJSON_GetObjectItem(smells, groups[i])));
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetObjectItem(smells, "parallelism"), "threads_used")->valueint, 1);
+    /* The cpu backend has no details_json: no key named after the device. */
+    assert_null(r.backend_details);
+    assert_null(cJSON_GetObjectItem(root, "cpu"));
     cJSON_Delete(root);
     free(text);
+    /* A backend's record goes under the device's name; text that is not an
+     * object is left out. */
+    r.backend_details = strdup("{\"algo_policy\":\"table\",\"graphs\":true}");
+    assert_int_equal(workload_result_json(&r, &text, &err), HML_OK);
+    root = cJSON_Parse(text);
+    cJSON *details = cJSON_GetObjectItem(root, r.device_used);
+    assert_true(cJSON_IsObject(details));
+    assert_string_equal(cJSON_GetObjectItem(details, "algo_policy")->valuestring, "table");
+    cJSON_Delete(root);
+    free(text);
+    free(r.backend_details);
+    r.backend_details = strdup("[1, 2");
+    assert_int_equal(workload_result_json(&r, &text, &err), HML_OK);
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    assert_null(cJSON_GetObjectItem(root, r.device_used));
+    cJSON_Delete(root);
+    free(text);
+    free(r.backend_details);
+    r.backend_details = NULL;
     /* A diverged run (NaN loss) still writes valid JSON. */
     r.loss[0] = NAN;
     r.accuracy = INFINITY;

@@ -18,28 +18,39 @@
  * plan runs eagerly (cuDNN and cuBLAS load their kernels lazily, which a
  * capture must not see); the next ones replay the graph captured then.
  *
- * Determinism: only algorithms cuDNN reports deterministic are used; our
- * reductions have a fixed order; cuBLAS is deterministic on one stream.
+ * Determinism: only algorithms cuDNN documents and reports deterministic
+ * are used, and every process picks the same ones (conv_algos.h: a fixed
+ * table per GPU architecture, else cuDNN's heuristics; never a timing unless
+ * asked for); our reductions have a fixed order; cuBLAS is deterministic on
+ * one stream.
  *
- * Knobs (environment, read once; cuda_options_read):
+ * Knobs (environment, read once; cuda_options_read). The defaults are the
+ * fastest deterministic configuration measured (bench/gpu-explore.sh run 2);
+ * each knob that departs from them is named in the backend string:
  *   HMLCOST_CUDA_TF32=1     cuDNN and cuBLAS may use TF32 tensor cores
  *                           (PyTorch's default for convolutions); otherwise
  *                           every product is plain fp32 FMA, like the cpu backend;
  *   HMLCOST_CUDA_GRAPHS=0   every step launched eagerly;
- *   HMLCOST_CUDA_ALGO=find  cuDNN algorithms by cudnnFind*AlgorithmEx (timed
- *                           on this GPU; the fastest deterministic one) instead
- *                           of cuDNN's heuristics (the default, "heuristic");
- *   HMLCOST_CUDA_FUSED=1    convolution + bias + ReLU in one cuDNN call
+ *   HMLCOST_CUDA_ALGO=table (default) | heuristic | find: how cuDNN's
+ *                           algorithms are chosen (conv_algos.h); find times
+ *                           them in this process (cudnnFind*AlgorithmEx) and
+ *                           may pick differently in another process;
+ *   HMLCOST_CUDA_ALGOS="conv2.bwd_filter=2 ..."  these algorithms exactly
+ *                           (the result's cuda.algorithms has this form);
+ *   HMLCOST_CUDA_FUSED=0    convolution, then bias + ReLU in our kernel; by
+ *                           default one cuDNN call does all three
  *                           (cudnnConvolutionBiasActivationForward);
- *   HMLCOST_CUDA_BIASGRAD=split  the bias gradients in two passes over
- *                           (image chunk, channel) blocks (more parallel);
+ *   HMLCOST_CUDA_BIASGRAD=single  the bias gradients in one pass, a thread
+ *                           per channel; by default ("split") in two passes
+ *                           over (image chunk, channel) blocks (more parallel);
  *   HMLCOST_CUDA_PROFILE=1  each training step of train_batches runs eagerly
  *                           behind a GPU-side wait, with CUDA events between
  *                           its operations: per-operation GPU times
  *                           (cuda_backend_report, nn/cuda/cuda_report.h).
- * Every knob keeps determinism (same inputs, same knobs: bit-identical), except
- * that ALGO=find may pick another algorithm in another process when two are
- * equally fast. */
+ * Every knob keeps determinism (same inputs, same knobs, same GPU and
+ * libraries: bit-identical), except that ALGO=find may pick another
+ * algorithm in another process when two are about equally fast. What was
+ * chosen, and how, is in the result's "cuda" object (details_json). */
 #include "nn/backend.h"
 
 #include <math.h>
@@ -53,7 +64,9 @@
 #include <cuda_runtime_api.h>
 
 #include "data/dataset.h"
+#include "nn/cuda/conv_algos.h"
 #include "nn/cuda/cuda_api.h"
+#include "nn/cuda/cuda_details.h"
 #include "nn/cuda/cuda_kernels.h"
 #include "nn/cuda/cuda_report.h"
 #include "nn/model_spec.h"
@@ -62,7 +75,6 @@ enum {
     MAX_PLANS = 8,
     LAYERS = NN_LAYER_COUNT,
     CUBLAS_WORKSPACE_BYTES = 32 << 20,
-    MAX_TIMINGS = 48,
     MAX_PROFILE_OPS = 64,
     PROFILE_WARMUP_STEPS = 5,
     BIAS_PARTIAL_FLOATS = 8192,
@@ -74,11 +86,10 @@ static const size_t find_workspace_bytes = (size_t)256 << 20;
  * in well under this). */
 static const unsigned long long profile_spin_ns = 3000000ull;
 
-typedef enum cuda_algo_choice { ALGO_HEURISTIC, ALGO_FIND } cuda_algo_choice;
-
 typedef struct cuda_options {
     bool tf32, graphs, fused, bias_split, profile;
-    cuda_algo_choice algo;
+    conv_algo_policy algo;
+    conv_algo_pins pins;
 } cuda_options;
 
 /* Operations of a step, as the profiler names them (with the layer's name). */
@@ -117,12 +128,12 @@ typedef struct cuda_context {
     void *cublas_workspace;
     cudnnActivationDescriptor_t relu;
     cuda_options opt;
-    char device_name[256];
-    /* Wall-clock seconds of the set-up steps, in order (cuda_backend_report). */
-    const char *timing_label[MAX_TIMINGS];
-    double timing_s[MAX_TIMINGS];
-    int timings;
-    char algos[1024]; /* the algorithms of the first plan of the full batch */
+    const conv_algo_table *table; /* HMLCOST_CUDA_ALGO=table and one fits this GPU */
+    /* What happened, for the result JSON and the report: the device, the
+     * set-up steps' wall times in order, the algorithms of the first plan
+     * of the full batch, notes (cuda_details.h). */
+    cuda_details det;
+    bool recorded; /* det.records holds the first full-batch plan's choices */
     cuda_profile prof;
 } cuda_context;
 
@@ -204,16 +215,46 @@ static bool env_flag(const char *name, bool fallback)
     return strcmp(v, "0") != 0;
 }
 
-static void cuda_options_read(cuda_options *o)
+/* The convolutions' names, for checking HMLCOST_CUDA_ALGOS. */
+static int conv_layer_names(const char **names, int size)
 {
+    const nn_layer_spec *layers = nn_layer_specs();
+    int count = 0;
+    for (int i = 0; i < LAYERS && count < size; i++)
+        if (layers[i].kind == NN_LAYER_CONV)
+            names[count++] = layers[i].name;
+    return count;
+}
+
+/* The knobs (see the top). A value that is not understood is a usage error;
+ * o still holds the defaults for it. */
+static hml_status cuda_options_read(cuda_options *o, hml_err *err)
+{
+    memset(o, 0, sizeof *o);
     o->tf32 = env_flag("HMLCOST_CUDA_TF32", false);
     o->graphs = env_flag("HMLCOST_CUDA_GRAPHS", true);
-    o->fused = env_flag("HMLCOST_CUDA_FUSED", false);
+    o->fused = env_flag("HMLCOST_CUDA_FUSED", true);
     o->profile = env_flag("HMLCOST_CUDA_PROFILE", false);
+    o->bias_split = true;
+    o->algo = CONV_POLICY_TABLE;
     const char *bias = getenv("HMLCOST_CUDA_BIASGRAD");
-    o->bias_split = bias && strcmp(bias, "split") == 0;
-    const char *algo = getenv("HMLCOST_CUDA_ALGO");
-    o->algo = algo && strcmp(algo, "find") == 0 ? ALGO_FIND : ALGO_HEURISTIC;
+    if (bias && *bias && strcmp(bias, "split") != 0) {
+        if (strcmp(bias, "single") != 0)
+            return hml_fail(err, HML_EUSAGE,
+                            "HMLCOST_CUDA_BIASGRAD: unknown value '%.60s' (use split or single)",
+                            bias);
+        o->bias_split = false;
+    }
+    if (conv_algo_policy_parse(getenv("HMLCOST_CUDA_ALGO"), &o->algo, err) != HML_OK)
+        return err->status;
+    const char *names[LAYERS];
+    const int convs = conv_layer_names(names, LAYERS);
+    conv_algo_pins pins;
+    if (conv_algo_pins_parse(getenv("HMLCOST_CUDA_ALGOS"), &pins, err) != HML_OK ||
+        conv_algo_pins_check_layers(&pins, names, convs, err) != HML_OK)
+        return err->status;
+    o->pins = pins;
+    return HML_OK;
 }
 
 static double wall_now(void)
@@ -226,9 +267,10 @@ static double wall_now(void)
 /* Records a set-up step's duration (label: a string literal). */
 static void timing_add(const char *label, double seconds)
 {
-    if (ctx.timings < MAX_TIMINGS) {
-        ctx.timing_label[ctx.timings] = label;
-        ctx.timing_s[ctx.timings++] = seconds;
+    cuda_details *d = &ctx.det;
+    if (d->timing_count < CUDA_DETAILS_TIMINGS) {
+        d->timing_label[d->timing_count] = label;
+        d->timing_s[d->timing_count++] = seconds;
     }
 }
 
@@ -263,6 +305,54 @@ static hml_status cuda_available(hml_err *err)
     return HML_OK;
 }
 
+/* The device, the libraries, the knobs and the algorithm policy this GPU
+ * gets, into ctx.det (and ctx.table). */
+static void details_start(const struct cudaDeviceProp *prop)
+{
+    cuda_details *d = &ctx.det;
+    gpu_libs_need need = cuda_api_need();
+    const gpu_libs *libs = gpu_libs_probe_once(&need);
+    snprintf(d->device, sizeof d->device, "%s", prop->name);
+    d->cc_major = prop->major;
+    d->cc_minor = prop->minor;
+    d->multiprocessors = prop->multiProcessorCount;
+    snprintf(d->driver_cuda, sizeof d->driver_cuda, "%s", libs->lib[GPU_LIB_DRIVER].version);
+    snprintf(d->cudnn, sizeof d->cudnn, "%s", libs->lib[GPU_LIB_CUDNN].version);
+    snprintf(d->cublas, sizeof d->cublas, "%s", libs->lib[GPU_LIB_CUBLAS].version);
+    d->probe_s = libs->probe_s;
+    d->lib_count = 0;
+    for (int k = 0; k < GPU_LIB_COUNT && k < CUDA_DETAILS_LIBS; k++) {
+        d->lib_name[d->lib_count] = gpu_lib_name((gpu_lib_id)k);
+        d->lib_load_s[d->lib_count++] = libs->lib[k].load_s;
+    }
+    const cuda_options *o = &ctx.opt;
+    d->tf32 = o->tf32;
+    d->graphs = o->graphs;
+    d->fused = o->fused;
+    d->bias_split = o->bias_split;
+    d->profile = o->profile;
+    d->policy = o->algo;
+    d->pins = o->pins.count;
+    d->policy_used = conv_policy_name(o->algo);
+    d->table = NULL;
+    d->policy_note[0] = '\0';
+    ctx.table = NULL;
+    if (o->algo == CONV_POLICY_TABLE) {
+        ctx.table = conv_algo_table_for(prop->major, prop->minor, o->tf32);
+        if (ctx.table) {
+            d->table = ctx.table->name;
+        } else {
+            /* Heuristics: deterministic too, maybe slower. */
+            d->policy_used = conv_policy_name(CONV_POLICY_HEURISTIC);
+            snprintf(d->policy_note, sizeof d->policy_note,
+                     o->tf32 ? "the algorithm tables are for fp32; TF32 uses cuDNN's heuristics"
+                             : "no algorithm table for compute capability %d.%d; cuDNN's "
+                               "heuristics instead",
+                     prop->major, prop->minor);
+        }
+    }
+}
+
 static hml_status context_init(hml_err *err)
 {
     if (ctx.ready)
@@ -270,8 +360,11 @@ static hml_status context_init(hml_err *err)
     double t = wall_now();
     if (cuda_available(err) != HML_OK)
         return err->status;
-    timing_add("probe (dlopen, cuInit, checks)", wall_now() - t);
-    cuda_options_read(&ctx.opt);
+    /* A knob that is not understood fails before any GPU work. */
+    if (cuda_options_read(&ctx.opt, err) != HML_OK)
+        return err->status;
+    if (ctx.det.timing_count == 0)
+        timing_add("probe (dlopen, cuInit, checks)", wall_now() - t);
     t = wall_now();
     struct cudaDeviceProp prop;
     CUDA_TRY("cudaSetDevice", cudaSetDevice(0));
@@ -279,9 +372,9 @@ static hml_status context_init(hml_err *err)
     timing_add("context (cudaSetDevice, cudaFree(0))", wall_now() - t);
     t = wall_now();
     CUDA_TRY("cudaGetDeviceProperties", cudaGetDeviceProperties(&prop, 0));
-    snprintf(ctx.device_name, sizeof ctx.device_name, "%s", prop.name);
     CUDA_TRY("cudaStreamCreate", cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking));
     timing_add("properties, stream", wall_now() - t);
+    details_start(&prop);
     t = wall_now();
     CUDNN_TRY("cudnnCreate", ctx.api.cudnnCreate(&ctx.cudnn));
     CUDNN_TRY("cudnnSetStream", ctx.api.cudnnSetStream(ctx.cudnn, ctx.stream));
@@ -315,10 +408,13 @@ static void cuda_describe(char *buf, size_t size)
     const gpu_libs *libs = gpu_libs_probe_once(&need);
     const char *version = libs->lib[GPU_LIB_CUDNN].version;
     cuda_options o;
-    cuda_options_read(&o);
-    snprintf(buf, size, "cudnn-%s%s%s%s%s%s%s", version[0] ? version : "unavailable",
-             o.tf32 ? "+tf32" : "", o.algo == ALGO_FIND ? "+find" : "", o.fused ? "+fused" : "",
-             o.bias_split ? "+biassplit" : "", o.graphs ? "" : "+nographs",
+    hml_err ignored = {0};
+    cuda_options_read(&o, &ignored); /* a bad knob fails create, with its message */
+    snprintf(buf, size, "cudnn-%s%s%s%s%s%s%s%s", version[0] ? version : "unavailable",
+             o.tf32 ? "+tf32" : "",
+             o.algo == CONV_POLICY_TABLE ? "" : o.algo == CONV_POLICY_FIND ? "+find" : "+heuristic",
+             o.pins.count ? "+pinned" : "", o.fused ? "" : "+unfused",
+             o.bias_split ? "" : "+biassingle", o.graphs ? "" : "+nographs",
              o.profile ? "+profile" : "");
 }
 
@@ -411,10 +507,8 @@ static float *grad_ptr(const cuda_model *m, int tensor)
     return m->grads + nn_param_specs()[tensor].offset;
 }
 
-/* The three directions of a convolution, and one algorithm's figures in a
- * form common to cuDNN's three *AlgoPerf_t types. */
-enum { DIR_FWD, DIR_BWD_DATA, DIR_BWD_FILTER, DIRS };
-static const char *const dir_names[DIRS] = {"fwd", "bwd_data", "bwd_filter"};
+/* One algorithm's figures in a form common to cuDNN's three *AlgoPerf_t
+ * types (directions: conv_dir of conv_algos.h). */
 typedef struct algo_perf {
     int algo;
     cudnnStatus_t status;
@@ -439,17 +533,16 @@ typedef struct find_scratch {
 } find_scratch;
 
 /* cuDNN's candidates for one direction of conv layer i, best first: its
- * heuristics' order, or cudnnFind's measured times. */
-static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir,
+ * heuristics' order, or (find) cudnnFind's measured times. */
+static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, conv_dir dir, bool find,
                                   const find_scratch *find_ws, algo_perf *out, int *count,
                                   hml_err *err)
 {
     const nn_layer_spec *l = &nn_layer_specs()[i];
     cuda_conv *c = &p->conv[i];
     cudnnTensorDescriptor_t x = p->act_desc[i], y = p->act_desc[i + 1];
-    const bool find = ctx.opt.algo == ALGO_FIND;
     int got = 0;
-    if (dir == DIR_FWD) {
+    if (dir == CONV_FWD) {
         cudnnConvolutionFwdAlgoPerf_t r[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
         if (find)
             CUDNN_TRY("cudnnFindConvolutionForwardAlgorithmEx",
@@ -463,7 +556,7 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir,
                           ctx.cudnn, x, c->w_desc, c->fwd_desc, y,
                           CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, r));
         COPY_PERFS(r, got, out, find)
-    } else if (dir == DIR_BWD_DATA) {
+    } else if (dir == CONV_BWD_DATA) {
         cudnnConvolutionBwdDataAlgoPerf_t r[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
         if (find)
             CUDNN_TRY("cudnnFindConvolutionBackwardDataAlgorithmEx",
@@ -497,74 +590,166 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, int dir,
     return HML_OK;
 }
 
-/* For each direction of conv layer i, the first deterministic algorithm of
- * conv_candidates (heuristics: no benchmarking, so building a model stays
- * quick) whose math suits the mode and whose workspace fits. `record`:
- * append the choice to ctx.algos. */
+/* cudnnGet*WorkspaceSize of `algo` for one direction of conv layer i; the
+ * status is returned, not raised (a refusal is an answer here). */
+static cudnnStatus_t conv_workspace(cuda_plan *p, int i, conv_dir dir, int algo, size_t *bytes)
+{
+    cuda_conv *c = &p->conv[i];
+    cudnnTensorDescriptor_t x = p->act_desc[i], y = p->act_desc[i + 1];
+    *bytes = 0;
+    if (dir == CONV_FWD)
+        return ctx.api.cudnnGetConvolutionForwardWorkspaceSize(
+            ctx.cudnn, x, c->w_desc, c->fwd_desc, y, (cudnnConvolutionFwdAlgo_t)algo, bytes);
+    if (dir == CONV_BWD_DATA)
+        return ctx.api.cudnnGetConvolutionBackwardDataWorkspaceSize(
+            ctx.cudnn, c->w_desc, y, c->bwd_data_desc, x, (cudnnConvolutionBwdDataAlgo_t)algo,
+            bytes);
+    return ctx.api.cudnnGetConvolutionBackwardFilterWorkspaceSize(
+        ctx.cudnn, x, y, c->bwd_filter_desc, c->w_desc, (cudnnConvolutionBwdFilterAlgo_t)algo,
+        bytes);
+}
+
+static void conv_set_algo(cuda_conv *c, conv_dir dir, int algo)
+{
+    if (dir == CONV_FWD)
+        c->fwd_algo = (cudnnConvolutionFwdAlgo_t)algo;
+    else if (dir == CONV_BWD_DATA)
+        c->bwd_data_algo = (cudnnConvolutionBwdDataAlgo_t)algo;
+    else
+        c->bwd_filter_algo = (cudnnConvolutionBwdFilterAlgo_t)algo;
+}
+
+/* A fixed algorithm (pinned or from the table) for one direction, if cuDNN
+ * takes it for this shape: rec filled, or rec->rejected_* set and the
+ * caller asks cuDNN instead. Any failure of the workspace query counts as
+ * a refusal (recorded with its status): a real fault of the library shows
+ * again in the heuristics' own calls, which report it. */
+static void conv_try_fixed(cuda_plan *p, int i, conv_dir dir, int algo, conv_algo_source source,
+                           conv_algo_record *rec)
+{
+    size_t bytes = 0;
+    cudnnStatus_t st = conv_workspace(p, i, dir, algo, &bytes);
+    if (st == CUDNN_STATUS_SUCCESS && bytes <= conv_workspace_limit) {
+        conv_set_algo(&p->conv[i], dir, algo);
+        rec->algo = algo;
+        rec->source = source;
+        rec->workspace = bytes;
+        return;
+    }
+    rec->rejected_algo = algo;
+    if (st != CUDNN_STATUS_SUCCESS)
+        snprintf(rec->rejected_why, sizeof rec->rejected_why, "%s: %s (%s)",
+                 conv_status_is_refusal((int)st) ? "refused" : "failed",
+                 ctx.api.cudnnGetErrorString(st), conv_source_name(source));
+    else
+        snprintf(rec->rejected_why, sizeof rec->rejected_why,
+                 "needs %zu bytes of workspace, over the %zu limit (%s)", bytes,
+                 conv_workspace_limit, conv_source_name(source));
+}
+
+/* For each direction of conv layer i (conv_algos.h): a pinned algorithm,
+ * else the table's (policy table, a table for this GPU), if cuDNN takes it
+ * for this shape; otherwise cuDNN's candidates: with policy find,
+ * cudnnFind's timings and the stable rule; else the heuristics' first
+ * deterministic algorithm whose math suits the mode and whose workspace
+ * fits. recs[dir] says what was chosen and how. */
 static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, const find_scratch *find_ws,
-                              bool record, hml_err *err)
+                              conv_algo_record recs[CONV_DIRS], hml_err *err)
 {
     const nn_layer_spec *l = &nn_layer_specs()[i];
     cuda_conv *c = &p->conv[i];
-    cudnnTensorDescriptor_t x = p->act_desc[i], y = p->act_desc[i + 1];
-    for (int dir = 0; dir < DIRS; dir++) {
-        if (dir == DIR_BWD_DATA && i == 0)
+    const bool find = ctx.opt.algo == CONV_POLICY_FIND;
+    for (int d = 0; d < CONV_DIRS; d++) {
+        const conv_dir dir = (conv_dir)d;
+        conv_algo_record *rec = &recs[d];
+        memset(rec, 0, sizeof *rec);
+        rec->algo = -1;
+        rec->find_ms = -1;
+        rec->rejected_algo = -1;
+        rec->dir = dir;
+        snprintf(rec->layer, sizeof rec->layer, "%s", l->name);
+        if (dir == CONV_BWD_DATA && i == 0)
             continue; /* conv1's input is data: no backward-data */
+        rec->used = true;
+        int fixed = conv_algo_pins_lookup(&ctx.opt.pins, l->name, dir);
+        conv_algo_source source = CONV_SOURCE_PINNED;
+        if (fixed < 0 && ctx.table) {
+            fixed = conv_algo_table_lookup(ctx.table, l->name, dir);
+            source = CONV_SOURCE_TABLE;
+        }
+        if (fixed >= 0)
+            conv_try_fixed(p, i, dir, fixed, source, rec);
+        if (rec->algo >= 0)
+            continue;
+
         algo_perf perf[MAX_ALGOS];
         int count = 0, pick = -1;
-        if (conv_candidates(m, p, i, dir, find_ws, perf, &count, err) != HML_OK)
+        if (conv_candidates(m, p, i, dir, find, find_ws, perf, &count, err) != HML_OK)
             return err->status;
-        for (int k = 0; k < count && pick < 0; k++)
-            if (perf[k].status == CUDNN_STATUS_SUCCESS &&
-                perf[k].determinism == CUDNN_DETERMINISTIC &&
-                perf[k].memory <= conv_workspace_limit && math_allowed(perf[k].math))
-                pick = k;
+        conv_algo_trial trials[MAX_ALGOS];
+        for (int k = 0; k < count; k++)
+            trials[k] = (conv_algo_trial){
+                .algo = perf[k].algo,
+                .usable = perf[k].status == CUDNN_STATUS_SUCCESS &&
+                          perf[k].determinism == CUDNN_DETERMINISTIC &&
+                          conv_algo_deterministic(dir, perf[k].algo) &&
+                          perf[k].memory <= conv_workspace_limit && math_allowed(perf[k].math),
+                .ms = perf[k].time_ms,
+                .workspace = perf[k].memory};
+        if (find) {
+            pick = conv_algo_pick_stable(trials, count, CONV_FIND_TOLERANCE, CONV_FIND_SLACK_MS);
+        } else {
+            for (int k = 0; k < count && pick < 0; k++)
+                if (trials[k].usable)
+                    pick = k;
+        }
         if (pick < 0)
             return hml_fail(err, HML_ESYSTEM, "cudnn: no deterministic %s algorithm for %s",
-                            dir_names[dir], l->name);
-        cudnnConvolutionDescriptor_t desc = dir == DIR_FWD        ? c->fwd_desc
-                                            : dir == DIR_BWD_DATA ? c->bwd_data_desc
-                                                                  : c->bwd_filter_desc;
+                            conv_dir_name(dir), l->name);
+        cudnnConvolutionDescriptor_t desc = dir == CONV_FWD        ? c->fwd_desc
+                                            : dir == CONV_BWD_DATA ? c->bwd_data_desc
+                                                                   : c->bwd_filter_desc;
         if (ctx.opt.tf32)
             CUDNN_TRY("cudnnSetConvolutionMathType",
                       ctx.api.cudnnSetConvolutionMathType(desc, perf[pick].math));
         size_t bytes = 0;
-        if (dir == DIR_FWD) {
-            c->fwd_algo = (cudnnConvolutionFwdAlgo_t)perf[pick].algo;
-            CUDNN_TRY("cudnnGetConvolutionForwardWorkspaceSize",
-                      ctx.api.cudnnGetConvolutionForwardWorkspaceSize(
-                          ctx.cudnn, x, c->w_desc, c->fwd_desc, y, c->fwd_algo, &bytes));
-        } else if (dir == DIR_BWD_DATA) {
-            c->bwd_data_algo = (cudnnConvolutionBwdDataAlgo_t)perf[pick].algo;
-            CUDNN_TRY("cudnnGetConvolutionBackwardDataWorkspaceSize",
-                      ctx.api.cudnnGetConvolutionBackwardDataWorkspaceSize(
-                          ctx.cudnn, c->w_desc, y, c->bwd_data_desc, x, c->bwd_data_algo,
-                          &bytes));
-        } else {
-            c->bwd_filter_algo = (cudnnConvolutionBwdFilterAlgo_t)perf[pick].algo;
-            CUDNN_TRY("cudnnGetConvolutionBackwardFilterWorkspaceSize",
-                      ctx.api.cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                          ctx.cudnn, x, y, c->bwd_filter_desc, c->w_desc, c->bwd_filter_algo,
-                          &bytes));
-        }
-        if (bytes > p->workspace_bytes)
-            p->workspace_bytes = bytes;
-        if (record) {
-            size_t used = strlen(ctx.algos);
-            snprintf(ctx.algos + used, sizeof ctx.algos - used,
-                     "%s%s.%s=%d%s(%.3fms,%zuB,k%d)", used ? " " : "", l->name, dir_names[dir],
-                     perf[pick].algo, perf[pick].math == CUDNN_FMA_MATH ? "" : "/tc",
-                     (double)perf[pick].time_ms, bytes, pick);
-        }
+        CUDNN_TRY("cudnnGetConvolution*WorkspaceSize",
+                  conv_workspace(p, i, dir, perf[pick].algo, &bytes));
+        conv_set_algo(c, dir, perf[pick].algo);
+        rec->algo = perf[pick].algo;
+        rec->source = find ? CONV_SOURCE_FIND : CONV_SOURCE_HEURISTIC;
+        rec->workspace = bytes;
+        rec->find_ms = find ? (double)perf[pick].time_ms : -1.0;
     }
+    for (int d = 0; d < CONV_DIRS; d++)
+        if (recs[d].used && recs[d].workspace > p->workspace_bytes)
+            p->workspace_bytes = recs[d].workspace;
     return HML_OK;
+}
+
+/* A layer's choices: into the details when they are the first full-batch
+ * plan's (record); otherwise a refused table/pinned algorithm is noted. */
+static void record_choices(const conv_algo_record recs[CONV_DIRS], bool record, int n)
+{
+    cuda_details *d = &ctx.det;
+    for (int k = 0; k < CONV_DIRS; k++) {
+        const conv_algo_record *r = &recs[k];
+        if (!r->used)
+            continue;
+        if (record && d->record_count < CUDA_DETAILS_RECORDS)
+            d->records[d->record_count++] = *r;
+        else if (!record && r->rejected_algo >= 0)
+            cuda_details_note(d, "batch of %d: %s.%s algorithm %d not taken (%s); %s %d instead", n,
+                              r->layer, conv_dir_name(r->dir), r->rejected_algo, r->rejected_why,
+                              conv_source_name(r->source), r->algo);
+    }
 }
 
 static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
 {
     const double t0 = wall_now();
     const nn_layer_spec *layers = nn_layer_specs();
-    const bool record = n == m->cfg.batch && !ctx.algos[0];
+    const bool full = n == m->cfg.batch, record = full && !ctx.recorded;
     p->n = n;
     for (int i = 0; i <= LAYERS; i++) {
         int c = NN_INPUT_C, h = NN_INPUT_H, w = NN_INPUT_W;
@@ -588,7 +773,7 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
                      err) != HML_OK)
         return err->status;
     find_scratch find_ws = {0};
-    if (ctx.opt.algo == ALGO_FIND) {
+    if (ctx.opt.algo == CONV_POLICY_FIND) {
         /* The trials run on the handle's stream; nothing queued may still
          * be running (a plan for a new size is made between steps). */
         size_t max_weight = 0;
@@ -608,6 +793,7 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
         }
     }
     hml_status st = HML_OK;
+    conv_algo_record recs[CONV_DIRS];
     const double t_desc = wall_now();
     for (int i = 0; i < LAYERS && st == HML_OK; i++) {
         const nn_layer_spec *l = &layers[i];
@@ -629,8 +815,10 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
             else if (conv_descriptor(&c->fwd_desc, l, err) != HML_OK ||
                      conv_descriptor(&c->bwd_data_desc, l, err) != HML_OK ||
                      conv_descriptor(&c->bwd_filter_desc, l, err) != HML_OK ||
-                     conv_choose(m, p, i, &find_ws, record, err) != HML_OK)
+                     conv_choose(m, p, i, &find_ws, recs, err) != HML_OK)
                 st = err->status;
+            else
+                record_choices(recs, record, n);
         } else if (l->kind == NN_LAYER_MAXPOOL) {
             cudnnStatus_t cs = ctx.api.cudnnCreatePoolingDescriptor(&p->pool_desc[i]);
             if (cs == CUDNN_STATUS_SUCCESS)
@@ -647,14 +835,19 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
         cudaFree(find_ws.workspace);
         cudaFree(find_ws.dw);
     }
-    if (st != HML_OK)
+    if (st != HML_OK) {
+        if (record)
+            ctx.det.record_count = 0;
         return st;
-    timing_add(record ? "plan (full batch): algorithms" : "plan (another size): algorithms",
+    }
+    if (record)
+        ctx.recorded = true;
+    timing_add(full ? "plan (full batch): algorithms" : "plan (another size): algorithms",
                wall_now() - t_desc);
     if (p->workspace_bytes &&
         device_alloc(&p->workspace, p->workspace_bytes, &p->bytes, err) != HML_OK)
         return err->status;
-    timing_add(record ? "plan (full batch): total" : "plan (another size): total",
+    timing_add(full ? "plan (full batch): total" : "plan (another size): total",
                wall_now() - t0);
     return HML_OK;
 }
@@ -755,7 +948,9 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
         const int spatial = l->out_h * l->out_w;
         if (l->kind == NN_LAYER_CONV && ctx.opt.fused && l->relu && !p->unfused[i]) {
             /* y = ReLU(conv(x) + bias); z (alpha2 = 0) is not read. Where cuDNN
-             * refuses it (on the first, eager run), this layer stays unfused. */
+             * does not run it (on the first, eager run), this layer stays
+             * unfused from then on, noted; any error but a refusal is the
+             * unfused call's to report again. */
             const cuda_conv *c = &p->conv[i];
             cudnnStatus_t st = ctx.api.cudnnConvolutionBiasActivationForward(
                 ctx.cudnn, &one, p->act_desc[i], p->act[i], c->w_desc,
@@ -766,12 +961,12 @@ static hml_status forward(cuda_model *m, cuda_plan *p, hml_err *err)
                 profile_mark(i, OP_CONV_FWD);
                 continue;
             }
-            if (st != CUDNN_STATUS_NOT_SUPPORTED && st != CUDNN_STATUS_BAD_PARAM)
-                CUDNN_TRY(l->name, st);
             p->unfused[i] = true;
-            size_t used = strlen(ctx.algos);
-            snprintf(ctx.algos + used, sizeof ctx.algos - used, " [%s n=%d: fused call refused: %s]",
-                     l->name, n, ctx.api.cudnnGetErrorString(st));
+            cuda_details_note(&ctx.det, "batch of %d: %s: fused conv+bias+ReLU (algorithm %d) "
+                              "%s by cuDNN (%s): unfused",
+                              n, l->name, (int)c->fwd_algo,
+                              conv_status_is_refusal((int)st) ? "refused" : "failed",
+                              ctx.api.cudnnGetErrorString(st));
         }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
@@ -915,6 +1110,10 @@ static hml_status capture(cuda_model *m, cuda_plan *p, bool train, hml_err *err)
          * eagerly from now on. Clear the sticky launch error, if any. */
         p->graph[train] = NULL;
         p->graph_failed[train] = true;
+        cuda_details_note(&ctx.det, "batch of %d: the %s step could not be captured in a CUDA "
+                          "graph (%s): eager launches",
+                          p->n, train ? "training" : "evaluation",
+                          st != HML_OK ? inner.msg : cudaGetErrorString(rc));
         cudaGetLastError();
     }
     return HML_OK;
@@ -1296,6 +1495,15 @@ static hml_status cuda_evaluate_batches(nn_model *model, size_t first, size_t co
     return read_eval_sums(m, correct, loss_sum, err);
 }
 
+static hml_status cuda_details_json_of(const nn_model *model, char **json, hml_err *err)
+{
+    (void)model; /* the choices are the process's (every model makes the same) */
+    *json = NULL;
+    if (!ctx.ready)
+        return HML_OK;
+    return cuda_details_json(&ctx.det, json, err);
+}
+
 static const nn_backend cuda_backend = {
     .device = "cuda",
     .available = cuda_available,
@@ -1312,6 +1520,7 @@ static const nn_backend cuda_backend = {
     .upload_data = cuda_upload_data,
     .train_batches = cuda_train_batches,
     .evaluate_batches = cuda_evaluate_batches,
+    .details_json = cuda_details_json_of,
 };
 
 const nn_backend *nn_backend_cuda(void) { return &cuda_backend; }
@@ -1339,17 +1548,30 @@ size_t cuda_backend_report(char *buf, size_t size)
         buf[0] = '\0';
     if (!ctx.ready)
         return append(buf, size, u, "cuda: not initialised\n");
-    gpu_libs_need need = cuda_api_need();
-    const gpu_libs *libs = gpu_libs_probe_once(&need);
-    u = append(buf, size, u, "cuda: %s; library probe %.4f s (", ctx.device_name, libs->probe_s);
-    for (int k = 0; k < GPU_LIB_COUNT; k++)
-        u = append(buf, size, u, "%s%s %.4f", k ? ", " : "", gpu_lib_name((gpu_lib_id)k),
-                   libs->lib[k].load_s);
+    const cuda_details *d = &ctx.det;
+    u = append(buf, size, u, "cuda: %s (sm_%d%d); library probe %.4f s (", d->device, d->cc_major,
+               d->cc_minor, d->probe_s);
+    for (int k = 0; k < d->lib_count; k++)
+        u = append(buf, size, u, "%s%s %.4f", k ? ", " : "", d->lib_name[k], d->lib_load_s[k]);
     u = append(buf, size, u, "); set-up steps (s):");
-    for (int k = 0; k < ctx.timings; k++)
-        u = append(buf, size, u, "%s %s %.4f", k ? "," : "", ctx.timing_label[k], ctx.timing_s[k]);
-    u = append(buf, size, u, "\ncuda: algorithms (layer.direction=algo[/tc](find ms,workspace,rank)): %s\n",
-               ctx.algos);
+    for (int k = 0; k < d->timing_count; k++)
+        u = append(buf, size, u, "%s %s %.4f", k ? "," : "", d->timing_label[k], d->timing_s[k]);
+    u = append(buf, size, u, "\ncuda: algorithms (policy %s%s%s; layer.direction=algo(source, "
+               "workspace[, find ms])):", d->policy_used, d->table ? " " : "",
+               d->table ? d->table : "");
+    for (int k = 0; k < d->record_count; k++) {
+        const conv_algo_record *r = &d->records[k];
+        u = append(buf, size, u, " %s.%s=%d(%s,%zuB", r->layer, conv_dir_name(r->dir), r->algo,
+                   conv_source_name(r->source), r->workspace);
+        if (r->find_ms >= 0)
+            u = append(buf, size, u, ",%.3fms", r->find_ms);
+        if (r->rejected_algo >= 0)
+            u = append(buf, size, u, ",%d refused: %s", r->rejected_algo, r->rejected_why);
+        u = append(buf, size, u, ")");
+    }
+    u = append(buf, size, u, "\n");
+    for (int k = 0; k < d->note_count; k++)
+        u = append(buf, size, u, "cuda: note: %s\n", d->notes[k]);
     const cuda_profile *pr = &ctx.prof;
     if (!pr->steps_timed)
         return u;
