@@ -1,11 +1,13 @@
 #include "cli/cli.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <cJSON.h>
+
+#include "common/parse_number.h"
 
 int cli_report_error(const hml_err *err)
 {
@@ -27,35 +29,48 @@ int cli_usage_error(const char *fmt, ...)
 hml_status cli_parse_long(const char *option, const char *text, long min, long max, long *out,
                           hml_err *err)
 {
-    if (!text || !*text)
-        return hml_fail(err, HML_EUSAGE, "--%s: expected an integer, got an empty value", option);
-    errno = 0;
-    char *end = NULL;
-    long value = strtol(text, &end, 10);
-    if (*end != '\0')
-        return hml_fail(err, HML_EUSAGE, "--%s: '%s' is not an integer", option, text);
-    if (errno == ERANGE || value < min || value > max)
-        return hml_fail(err, HML_EUSAGE, "--%s: %s is out of range [%ld, %ld]", option, text, min,
-                        max);
-    *out = value;
-    return HML_OK;
+    char what[128];
+    snprintf(what, sizeof what, "--%s", option);
+    return hml_parse_long(what, text, min, max, out, err);
 }
 
 hml_status cli_parse_double(const char *option, const char *text, double min, double max,
                             double *out, hml_err *err)
 {
-    if (!text || !*text)
-        return hml_fail(err, HML_EUSAGE, "--%s: expected a number, got an empty value", option);
-    errno = 0;
-    char *end = NULL;
-    double value = strtod(text, &end);
-    if (*end != '\0' || !isfinite(value))
-        return hml_fail(err, HML_EUSAGE, "--%s: '%s' is not a finite number", option, text);
-    if (errno == ERANGE || value < min || value > max)
-        return hml_fail(err, HML_EUSAGE, "--%s: %s is out of range [%g, %g]", option, text, min,
-                        max);
-    *out = value;
-    return HML_OK;
+    char what[128];
+    snprintf(what, sizeof what, "--%s", option);
+    return hml_parse_double(what, text, min, max, out, err);
+}
+
+int cli_print_json(const char *command, cJSON *root)
+{
+    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        fprintf(stderr, "hmlcost: %s: out of memory\n", command);
+        return CLI_EXIT_FAILURE;
+    }
+    puts(text);
+    free(text);
+    return CLI_EXIT_OK;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+volatile sig_atomic_t *cli_catch_interrupts(void)
+{
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    return &interrupted;
 }
 
 bool cli_color_enabled(int fd)

@@ -3,6 +3,7 @@
 #ifndef HMLCOST_CLI_CLI_H
 #define HMLCOST_CLI_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -23,6 +24,16 @@ hml_status cli_parse_long(const char *option, const char *text, long min, long m
                           hml_err *err);
 hml_status cli_parse_double(const char *option, const char *text, double min, double max,
                             double *out, hml_err *err);
+
+/* Prints root as one line of JSON on stdout and deletes it; NULL root (or
+ * no memory to print it): "hmlcost: <command>: out of memory" on stderr.
+ * Returns CLI_EXIT_OK or CLI_EXIT_FAILURE. */
+struct cJSON;
+int cli_print_json(const char *command, struct cJSON *root);
+
+/* From now on SIGINT, SIGTERM and SIGHUP only set the returned flag, which
+ * the runner polls to stop the measured tree and keep what finished. */
+volatile sig_atomic_t *cli_catch_interrupts(void);
 
 /* True when stderr is a terminal and NO_COLOR is unset or empty. */
 bool cli_stderr_is_tty(void);

@@ -84,15 +84,11 @@ static int print_json(const doctor_report *report, const doctor_context *ctx)
              cJSON_AddNumberToObject(wl, "model_builds", (double)ctx->workload.model_builds) &&
              cJSON_AddBoolToObject(wl, "keep_stale_models", ctx->workload.keep_stale_models) &&
              cJSON_AddStringToObject(wl, "device", ctx->workload.device);
-    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    if (!text) {
-        fprintf(stderr, "hmlcost: doctor: out of memory\n");
-        return CLI_EXIT_FAILURE;
+    if (!ok) {
+        cJSON_Delete(root);
+        root = NULL;
     }
-    puts(text);
-    free(text);
-    return CLI_EXIT_OK;
+    return cli_print_json("doctor", root);
 }
 
 int cmd_doctor(int argc, char **argv)

@@ -1,7 +1,6 @@
 /* hmlcost measure [options] -- CMD [ARGS...]: runs CMD once as a fresh
  * process and measures time, CPU, memory, energy and CO2 of its tree. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,9 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "common/json.h"
 #include "meter/host.h"
+#include "report/csv_table.h"
 #include "runner/execute.h"
 #include "runner/plan.h"
 
@@ -34,13 +35,6 @@ static const char usage[] =
 
 enum { OPT_JSON = CLI_OPT_METER_LAST + 1, OPT_CSV, OPT_SHELL, OPT_TIMEOUT, OPT_QUIET };
 
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 static void print_json(char *const *argv, const execute_result *r, const meter_host *host)
 {
     cJSON *root = cJSON_CreateObject();
@@ -49,19 +43,12 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
         cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
     cJSON_AddStringToObject(root, "started_at", r->started_at);
     cJSON_AddStringToObject(root, "status", store_run_status_name(r->status));
-    if (r->reason[0])
-        cJSON_AddStringToObject(root, "reason", r->reason);
-    else
-        cJSON_AddNullToObject(root, "reason");
+    cJSON_AddItemToObject(root, "reason", json_string_or_null(r->reason));
     cJSON_AddItemToObject(root, "metrics",
                           cli_metrics_json(r->meter.metrics.items, r->meter.metrics.count));
     cJSON_AddStringToObject(root, "notes", r->meter.notes);
     cJSON_AddItemToObject(root, "host", cli_host_json(host));
-    cJSON *result = r->result_json ? cJSON_Parse(r->result_json) : NULL;
-    if (result)
-        cJSON_AddItemToObject(root, "result", result);
-    else
-        cJSON_AddNullToObject(root, "result");
+    cJSON_AddItemToObject(root, "result", json_parsed_or_null(r->result_json));
     cJSON *samples = cJSON_AddArrayToObject(root, "samples");
     for (size_t i = 0; i < r->meter.sample_count; i++) {
         const meter_sample *s = &r->meter.samples[i];
@@ -76,11 +63,7 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
             cJSON_AddNullToObject(o, "gpu_mem_bytes");
         cJSON_AddItemToArray(samples, o);
     }
-    char *text = cJSON_PrintUnformatted(root);
-    if (text)
-        printf("%s\n", text);
-    free(text);
-    cJSON_Delete(root);
+    cli_print_json("measure", root);
 }
 
 static void print_csv(char *const *argv, const execute_result *r, const meter_host *host)
@@ -95,22 +78,22 @@ static void print_csv(char *const *argv, const execute_result *r, const meter_ho
         snprintf(command + used, sizeof command - used, "%s%s", i ? " " : "", argv[i]);
     }
     printf("%s,", r->started_at);
-    cli_csv_field(stdout, command);
+    csv_write_field(stdout, command);
     printf(",%s,", store_run_status_name(r->status));
-    cli_csv_field(stdout, r->reason);
+    csv_write_field(stdout, r->reason);
     for (size_t i = 0; cli_csv_metric_names[i]; i++) {
         const meter_metric *m = meter_metrics_find(&r->meter.metrics, cli_csv_metric_names[i]);
         if (m) {
             printf(",%.17g,", m->value);
-            cli_csv_field(stdout, m->method);
+            csv_write_field(stdout, m->method);
         } else {
             fputs(",,", stdout);
         }
     }
     fputc(',', stdout);
-    cli_csv_field(stdout, host->cpu_model);
+    csv_write_field(stdout, host->cpu_model);
     printf(",%d,", host->threads);
-    cli_csv_field(stdout, r->meter.notes);
+    csv_write_field(stdout, r->meter.notes);
     fputc('\n', stdout);
 }
 
@@ -128,7 +111,7 @@ int cmd_measure(int argc, char **argv)
     };
     plan p; /* only its command, shell flag and meter options are used */
     plan_init(&p);
-    execute_options opts = {.interrupted = &interrupted};
+    execute_options opts = {0};
     meter_options_default(&opts.meter);
     bool json = false, csv = false;
     hml_err err;
@@ -194,18 +177,14 @@ int cmd_measure(int argc, char **argv)
         return cli_report_error(&err);
     }
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
+    volatile sig_atomic_t *interrupted = cli_catch_interrupts();
+    opts.interrupted = interrupted;
     execute_result r;
     status = execute_measured(command, NULL, 0, &opts, &r, &err);
     int exit_status;
     if (status != HML_OK) {
         exit_status = cli_report_error(&err);
-        if (status == HML_ESYSTEM && interrupted)
+        if (status == HML_ESYSTEM && *interrupted)
             exit_status = 130;
     } else {
         meter_host host;

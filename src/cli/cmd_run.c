@@ -5,7 +5,6 @@
 
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +17,9 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
+#include "common/json.h"
 #include "meter/clock.h"
-#include "meter/text.h"
+#include "common/text.h"
 #include "runner/protocol.h"
 #include "runner/store.h"
 
@@ -96,13 +96,6 @@ static const struct option run_options[] = {
 };
 
 /* ---- progress ----------------------------------------------------------- */
-
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 typedef struct progress {
     bool tty;
@@ -277,10 +270,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
             cJSON *arm = cJSON_CreateObject();
             cJSON_AddStringToObject(arm, "name", arms[a].name);
             cJSON_AddBoolToObject(arm, "baseline", arms[a].is_baseline);
-            if (arms[a].smell)
-                cJSON_AddStringToObject(arm, "smell", arms[a].smell);
-            else
-                cJSON_AddNullToObject(arm, "smell");
+            cJSON_AddItemToObject(arm, "smell", json_string_or_null(arms[a].smell));
             cJSON_AddItemToObject(arm, "command", cJSON_Parse(arms[a].argv_json));
             cJSON_AddItemToObject(arm, "env", cJSON_Parse(arms[a].env_json));
             cJSON *run_list = cJSON_AddArrayToObject(arm, "runs");
@@ -293,17 +283,10 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
                     cJSON_AddNumberToObject(run, "position", (double)runs[i].position);
                     cJSON_AddStringToObject(run, "started_at", runs[i].started_at);
                     cJSON_AddStringToObject(run, "status", store_run_status_name(runs[i].status));
-                    if (runs[i].reason)
-                        cJSON_AddStringToObject(run, "reason", runs[i].reason);
-                    else
-                        cJSON_AddNullToObject(run, "reason");
+                    cJSON_AddItemToObject(run, "reason", json_string_or_null(runs[i].reason));
                     cJSON_AddItemToObject(run, "metrics",
                                           cli_metrics_json(runs[i].metrics, runs[i].metric_count));
-                    cJSON *result = runs[i].result_json ? cJSON_Parse(runs[i].result_json) : NULL;
-                    if (result)
-                        cJSON_AddItemToObject(run, "result", result);
-                    else
-                        cJSON_AddNullToObject(run, "result");
+                    cJSON_AddItemToObject(run, "result", json_parsed_or_null(runs[i].result_json));
                     cJSON_AddStringToObject(run, "notes", runs[i].notes ? runs[i].notes : "");
                     cJSON_AddItemToArray(run_list, run);
                 }
@@ -313,11 +296,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
         }
         store_arms_free(arms, arm_count);
     }
-    char *text = cJSON_PrintUnformatted(root);
-    if (text)
-        printf("%s\n", text);
-    free(text);
-    cJSON_Delete(root);
+    cli_print_json("run", root);
     store_experiment_clear(&exp);
 }
 
@@ -331,24 +310,19 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
     if (store_open(&s, store_path, STORE_READ_WRITE, &err) != HML_OK)
         return cli_report_error(&err);
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
+    volatile sig_atomic_t *interrupted = cli_catch_interrupts();
     progress pr = {.tty = cli_stderr_is_tty(), .width = 80};
     struct winsize ws;
     if (pr.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         pr.width = ws.ws_col;
-    runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = &interrupted};
+    runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = interrupted};
     runner_summary sum;
     hml_status status = runner_run_plan(p, s, &hooks, &sum, &err);
     if (pr.line_open)
         fputc('\n', stderr);
     int exit_status = CLI_EXIT_OK;
     if (status != HML_OK) {
-        if (interrupted) {
+        if (*interrupted) {
             fprintf(stderr,
                     "hmlcost: run: interrupted; the runs that finished are stored in '%s', run the "
                     "same command again to resume\n",
@@ -472,14 +446,8 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
     case OPT_STORE:
         cli->store_path = arg;
         return HML_OK;
-    case OPT_NAME: {
-        char *copy = strdup(arg);
-        if (!copy)
-            return hml_fail(err, HML_ESYSTEM, "out of memory");
-        free(p->name);
-        p->name = copy;
-        return HML_OK;
-    }
+    case OPT_NAME:
+        return plan_set_name(p, arg, err);
     case OPT_JSON:
         cli->json = true;
         return HML_OK;

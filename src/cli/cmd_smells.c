@@ -40,16 +40,7 @@ static void print_text(void)
 
 static int print_json(void)
 {
-    cJSON *root = smell_catalogue_json();
-    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    if (!text) {
-        fprintf(stderr, "hmlcost: smells: out of memory\n");
-        return CLI_EXIT_FAILURE;
-    }
-    puts(text);
-    free(text);
-    return CLI_EXIT_OK;
+    return cli_print_json("smells", smell_catalogue_json());
 }
 
 int cmd_smells(int argc, char **argv)

@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "meter/carbon.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status *status,
                       hml_err *err)
@@ -22,11 +22,13 @@ bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status
         *status = cli_parse_double("pue", arg, 1, 10, &opts->pue, err);
         return true;
     case CLI_OPT_GRID_INTENSITY:
-        *status = cli_parse_double("grid-intensity", arg, 0, 5000, &opts->grid_g_per_kwh, err);
+    {
+        double g_per_kwh;
+        *status = cli_parse_double("grid-intensity", arg, 0, 5000, &g_per_kwh, err);
         if (*status == HML_OK)
-            text_format(opts->grid_source, sizeof opts->grid_source, "given: %g g/kWh",
-                        opts->grid_g_per_kwh);
+            meter_options_set_grid_intensity(opts, g_per_kwh);
         return true;
+    }
     case CLI_OPT_COUNTRY:
         *status = carbon_country_intensity(arg, &opts->grid_g_per_kwh, opts->grid_source,
                                            sizeof opts->grid_source, err);
@@ -172,20 +174,3 @@ const char *const cli_csv_metric_names[] = {
     "energy_total_j", "energy_kwh",  "co2_g",          "grid_intensity", "pue",
     "accuracy",     "final_loss",    "images_per_s",   "exit_code",  NULL,
 };
-
-void cli_csv_field(FILE *out, const char *text)
-{
-    if (!text)
-        return;
-    if (!strpbrk(text, ",\"\n\r")) {
-        fputs(text, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc('"', out);
-        fputc(*c, out);
-    }
-    fputc('"', out);
-}

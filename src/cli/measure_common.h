@@ -67,7 +67,5 @@ cJSON *cli_host_json(const meter_host *host);
 
 /* The metric columns of the CSV outputs, in order (contract names). */
 extern const char *const cli_csv_metric_names[];
-/* Writes text as one CSV field (quoted when needed). */
-void cli_csv_field(FILE *out, const char *text);
 
 #endif

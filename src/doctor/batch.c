@@ -72,11 +72,11 @@ hml_status doctor_check_batch(const doctor_context *ctx, doctor_report *report, 
         long fits = largest_batch_within(avail / 2);
         text_printf(&fix, "use a batch of at most %ld (its memory stays under half of the %s)",
                     fits, where);
-        st = doctor_report_add(report, over ? DOCTOR_ERROR : DOCTOR_WARNING,
-                               over ? "batch.exceeds-memory" : "batch.memory-pressure",
-                               over ? "the batch does not fit in memory"
-                                    : "the batch takes over half of the memory",
-                               text_str(&ev), text_str(&fix), err);
+        st = doctor_report_add_text(report, over ? DOCTOR_ERROR : DOCTOR_WARNING,
+                                    over ? "batch.exceeds-memory" : "batch.memory-pressure",
+                                    over ? "the batch does not fit in memory"
+                                         : "the batch takes over half of the memory",
+                                    &ev, &fix, err);
     } else if (!gpu && h->llc_bytes > 0 && m.bytes > h->llc_bytes) {
         /* On a CPU, a batch whose working set overflows the last-level cache
          * streams from DRAM in every layer: more memory traffic and energy for
@@ -91,13 +91,11 @@ hml_status doctor_check_batch(const doctor_context *ctx, doctor_report *report, 
         else
             text_printf(&fix, "use a smaller batch");
         bool smelly = batch > SMELL_REFERENCE_BATCH && batch > fits;
-        st = doctor_report_add(report, smelly ? DOCTOR_WARNING : DOCTOR_INFO,
-                               "batch.exceeds-cache",
-                               "the batch's working set is larger than the last-level cache",
-                               text_str(&ev), text_str(&fix), err);
+        st = doctor_report_add_text(report, smelly ? DOCTOR_WARNING : DOCTOR_INFO,
+                                    "batch.exceeds-cache",
+                                    "the batch's working set is larger than the last-level cache",
+                                    &ev, &fix, err);
     }
-    if (st == HML_OK && (text_failed(&ev) || text_failed(&fix)))
-        st = hml_fail(err, HML_ESYSTEM, "doctor: out of memory");
     text_free(&ev);
     text_free(&fix);
     return st;

@@ -1,11 +1,13 @@
 #include "doctor/host.h"
 
-#include <dlfcn.h>
 #include <hwloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/procfs.h"
+#include "meter/nvml.h"
 
 long doctor_host_cpus(const doctor_host *host)
 {
@@ -33,20 +35,6 @@ void doctor_host_describe_cpus(const doctor_host *host, char *buf, unsigned long
 }
 
 /* ---- cgroups ----------------------------------------------------------- */
-
-static char *read_small_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 4096);
-    if (buf && fread(buf, 1, 4095, f) == 0 && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
 
 /* The cgroup path of controller (NULL: the v2 "0::" line) in the dtext of
  * /proc/self/cgroup, copied into out ("/" when absent). */
@@ -120,8 +108,8 @@ static bool visit_cpu_v2(const char *dir, void *acc)
 {
     char file[4200];
     snprintf(file, sizeof file, "%s/cpu.max", dir);
-    char *text = read_small_file(file);
-    if (text) {
+    char text[4096];
+    if (procfs_read(file, text, sizeof text) == 0) {
         char max[32];
         double period = 0;
         if (sscanf(text, "%31s %lf", max, &period) == 2 && strcmp(max, "max") != 0 && period > 0) {
@@ -130,7 +118,6 @@ static bool visit_cpu_v2(const char *dir, void *acc)
             if (cpus > 0 && (*best == 0 || cpus < *best))
                 *best = cpus;
         }
-        free(text);
     }
     return true;
 }
@@ -138,31 +125,39 @@ static bool visit_cpu_v2(const char *dir, void *acc)
 static bool visit_cpu_v1(const char *dir, void *acc)
 {
     char file[4200];
+    char quota[64], period[64];
     snprintf(file, sizeof file, "%s/cpu.cfs_quota_us", dir);
-    char *quota = read_small_file(file);
+    bool have_quota = procfs_read(file, quota, sizeof quota) == 0;
     snprintf(file, sizeof file, "%s/cpu.cfs_period_us", dir);
-    char *period = read_small_file(file);
-    if (quota && period) {
+    if (have_quota && procfs_read(file, period, sizeof period) == 0) {
         double q = atof(quota), p = atof(period);
         double *best = acc;
         if (q > 0 && p > 0 && (*best == 0 || q / p < *best))
             *best = q / p;
     }
-    free(quota);
-    free(period);
     return true;
+}
+
+/* Walks this process's cgroup in the unified (v2) hierarchy mounted at root
+ * with visit_v2, then in the v1 hierarchy of controller, mounted at
+ * root/controller, with visit_v1. */
+static void walk_both_hierarchies(const char *root, const char *proc_self_cgroup,
+                                  const char *controller, cgroup_visit visit_v2,
+                                  cgroup_visit visit_v1, void *acc)
+{
+    char path[2048], mount[2048];
+    cgroup_path(proc_self_cgroup, NULL, path, sizeof path);
+    snprintf(mount, sizeof mount, "%s", root);
+    walk_cgroup(mount, path, visit_v2, acc);
+    cgroup_path(proc_self_cgroup, controller, path, sizeof path);
+    snprintf(mount, sizeof mount, "%s/%s", root, controller);
+    walk_cgroup(mount, path, visit_v1, acc);
 }
 
 double doctor_cgroup_cpu_quota(const char *root, const char *proc_self_cgroup)
 {
     double best = 0;
-    char path[2048], mount[2048];
-    cgroup_path(proc_self_cgroup, NULL, path, sizeof path);
-    snprintf(mount, sizeof mount, "%s", root);
-    walk_cgroup(mount, path, visit_cpu_v2, &best);
-    cgroup_path(proc_self_cgroup, "cpu", path, sizeof path);
-    snprintf(mount, sizeof mount, "%s/cpu", root);
-    walk_cgroup(mount, path, visit_cpu_v1, &best);
+    walk_both_hierarchies(root, proc_self_cgroup, "cpu", visit_cpu_v2, visit_cpu_v1, &best);
     return best;
 }
 
@@ -172,8 +167,8 @@ static bool visit_memory(const char *dir, void *acc)
     for (size_t i = 0; i < 2; i++) {
         char file[4200];
         snprintf(file, sizeof file, "%s/%s", dir, files[i]);
-        char *text = read_small_file(file);
-        if (!text)
+        char text[64];
+        if (procfs_read(file, text, sizeof text) != 0)
             continue;
         char *end = NULL;
         unsigned long long limit = strtoull(text, &end, 10);
@@ -181,7 +176,6 @@ static bool visit_memory(const char *dir, void *acc)
         unsigned long long *best = acc;
         if (end != text && limit > 0 && limit < (1ULL << 60) && (*best == 0 || limit < *best))
             *best = limit;
-        free(text);
     }
     return true;
 }
@@ -189,13 +183,7 @@ static bool visit_memory(const char *dir, void *acc)
 unsigned long long doctor_cgroup_memory_limit(const char *root, const char *proc_self_cgroup)
 {
     unsigned long long best = 0;
-    char path[2048], mount[2048];
-    cgroup_path(proc_self_cgroup, NULL, path, sizeof path);
-    snprintf(mount, sizeof mount, "%s", root);
-    walk_cgroup(mount, path, visit_memory, &best);
-    cgroup_path(proc_self_cgroup, "memory", path, sizeof path);
-    snprintf(mount, sizeof mount, "%s/memory", root);
-    walk_cgroup(mount, path, visit_memory, &best);
+    walk_both_hierarchies(root, proc_self_cgroup, "memory", visit_memory, visit_memory, &best);
     return best;
 }
 
@@ -242,54 +230,26 @@ static hml_status probe_cpus(doctor_host *host, hml_err *err)
 
 static void probe_memory(doctor_host *host, const char *proc_self_cgroup)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    while (f && fgets(line, sizeof line, f)) {
-        unsigned long long kib;
-        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-            host->mem_available = kib * 1024;
-    }
-    if (f)
-        fclose(f);
+    host->mem_available = procfs_mem_available();
     unsigned long long limit = doctor_cgroup_memory_limit("/sys/fs/cgroup", proc_self_cgroup);
     if (limit && (host->mem_available == 0 || limit < host->mem_available))
         host->mem_available = limit;
 }
 
-/* ---- NVML (loaded at run time: the binary runs without a driver) --------- */
-
-typedef struct nvml_memory {
-    unsigned long long total, free, used;
-} nvml_memory;
+/* ---- NVML (the meter's loader: the binary runs without a driver) -------- */
 
 static void probe_gpu(doctor_host *host)
 {
-    void *nvml = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!nvml)
-        return;
-    int (*init)(void) = (int (*)(void))dlsym(nvml, "nvmlInit_v2");
-    int (*shutdown)(void) = (int (*)(void))dlsym(nvml, "nvmlShutdown");
-    int (*count)(unsigned *) = (int (*)(unsigned *))dlsym(nvml, "nvmlDeviceGetCount_v2");
-    int (*handle)(unsigned, void **) =
-        (int (*)(unsigned, void **))dlsym(nvml, "nvmlDeviceGetHandleByIndex_v2");
-    int (*memory)(void *, nvml_memory *) =
-        (int (*)(void *, nvml_memory *))dlsym(nvml, "nvmlDeviceGetMemoryInfo");
-    int (*name)(void *, char *, unsigned) =
-        (int (*)(void *, char *, unsigned))dlsym(nvml, "nvmlDeviceGetName");
-    if (init && shutdown && count && handle && memory && init() == 0) {
-        unsigned n = 0;
-        void *dev = NULL;
-        nvml_memory mem;
-        if (count(&n) == 0 && n > 0 && handle(0, &dev) == 0 && memory(dev, &mem) == 0) {
-            host->gpus = (int)n;
-            host->gpu_mem_free = mem.free;
-            host->gpu_mem_total = mem.total;
-            if (name)
-                name(dev, host->gpu_name, sizeof host->gpu_name);
-        }
-        shutdown();
+    char why[256];
+    meter_nvml *nvml = meter_nvml_open(why, sizeof why);
+    unsigned long long total, free_bytes;
+    if (nvml && meter_nvml_device_memory(nvml, 0, &total, &free_bytes)) {
+        host->gpus = (int)meter_nvml_device_count(nvml);
+        host->gpu_mem_free = free_bytes;
+        host->gpu_mem_total = total;
+        meter_nvml_device_name(nvml, 0, host->gpu_name, sizeof host->gpu_name);
     }
-    /* NVML is not unloaded: some drivers leave threads behind. */
+    meter_nvml_close(nvml);
 }
 
 hml_status doctor_host_probe(doctor_host *host, hml_err *err)
@@ -298,10 +258,10 @@ hml_status doctor_host_probe(doctor_host *host, hml_err *err)
     hml_status st = probe_cpus(host, err);
     if (st != HML_OK)
         return st;
-    char *cgroup = read_small_file("/proc/self/cgroup");
-    host->cpu_quota = doctor_cgroup_cpu_quota("/sys/fs/cgroup", cgroup);
-    probe_memory(host, cgroup);
-    free(cgroup);
+    char cgroup[4096];
+    const char *own = procfs_read("/proc/self/cgroup", cgroup, sizeof cgroup) == 0 ? cgroup : NULL;
+    host->cpu_quota = doctor_cgroup_cpu_quota("/sys/fs/cgroup", own);
+    probe_memory(host, own);
     probe_gpu(host);
     return HML_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* glibc's cache layout (elf/cache.h): a header, nlibs fixed-size entries,
  * then the string table; key and value are offsets from the header. */
@@ -217,6 +218,31 @@ const char *ldcache_resolve(const ldcache *cache, const char *const *system_dirs
             return buf;
     }
     return NULL;
+}
+
+const char *ldcache_resolve_with_path(const char *ld_library_path, const ldcache *cache,
+                                      const char *const *system_dirs, const char *name,
+                                      char *buf, size_t size)
+{
+    for (const char *path = ld_library_path; path && *path;) {
+        size_t len = strcspn(path, ":;");
+        if (len > 0 && len + strlen(name) + 2 < size) {
+            snprintf(buf, size, "%.*s/%s", (int)len, path, name);
+            if (ldcache_is_loadable_elf(buf))
+                return buf;
+        }
+        path += len;
+        if (*path)
+            path++;
+    }
+    return ldcache_resolve(cache, system_dirs, name, buf, size);
+}
+
+bool ldcache_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 void ldcache_version_of(const char *path, char *buf, size_t size)

@@ -34,6 +34,17 @@ void ldcache_free(ldcache *cache);
 const char *ldcache_resolve(const ldcache *cache, const char *const *system_dirs,
                             const char *name, char *buf, size_t size);
 
+/* The path the loader would use for name in a process whose
+ * LD_LIBRARY_PATH is ld_library_path (NULL: unset): the first of its entries
+ * (split at ':' and ';', as glibc does) holding a loadable file by that name,
+ * else ldcache_resolve. The result points into the cache or into buf. */
+const char *ldcache_resolve_with_path(const char *ld_library_path, const ldcache *cache,
+                                      const char *const *system_dirs, const char *name,
+                                      char *buf, size_t size);
+
+/* True when both paths exist and are the same file (device and inode). */
+bool ldcache_same_file(const char *a, const char *b);
+
 /* True when path is an ELF shared object the loader of this process could
  * load: same class (64/32-bit), byte order and machine. */
 bool ldcache_is_loadable_elf(const char *path);

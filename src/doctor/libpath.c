@@ -4,7 +4,6 @@
  * libraries and several CUDA versions on one path. */
 #include <dirent.h>
 #include <limits.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "doctor/doctor.h"
 #include "doctor/ldcache.h"
 #include "doctor/text.h"
+#include "workload/libraries.h"
 
 /* More entries than this is a smell in itself: every library not found in
  * an early entry costs a failed open in each of them. */
@@ -88,10 +88,7 @@ static void free_state(lp_state *s)
 static hml_status add(lp_state *s, doctor_level level, const char *id, const char *summary,
                       const dtext *evidence, const dtext *fix)
 {
-    if (text_failed(evidence) || text_failed(fix))
-        return hml_fail(s->err, HML_ESYSTEM, "doctor: out of memory");
-    return doctor_report_add(s->report, level, id, summary, text_str(evidence), text_str(fix),
-                             s->err);
+    return doctor_report_add_text(s->report, level, id, summary, evidence, fix, s->err);
 }
 
 static bool world_writable(const struct stat *st) { return (st->st_mode & S_IWOTH) != 0; }
@@ -242,28 +239,11 @@ static hml_status check_writable(lp_state *s)
 
 /* ---- shadowing ---------------------------------------------------------- */
 
-/* Names of the libraries this process (the hmlcost binary, which is also
- * `hmlcost train`) has loaded. */
+/* Library names already found in an earlier entry. */
 typedef struct name_list {
     char **name;
     size_t count;
 } name_list;
-
-static int collect_loaded(struct dl_phdr_info *info, size_t size, void *data)
-{
-    (void)size;
-    name_list *list = data;
-    const char *slash = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
-    if (!slash || !slash[1])
-        return 0;
-    char **grown = realloc(list->name, (list->count + 1) * sizeof *grown);
-    if (!grown)
-        return 1;
-    list->name = grown;
-    if ((list->name[list->count] = strdup(slash + 1)))
-        list->count++;
-    return 0;
-}
 
 static bool name_listed(const name_list *list, const char *name)
 {
@@ -285,21 +265,17 @@ static bool looks_like_library(const char *name)
     return strncmp(name, "lib", 3) == 0 && strstr(name, ".so") != NULL;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 /* For each library name the entries hold, the first entry holding it is
  * where the loader finds it; when the system would have found another file,
  * that entry shadows the system's build. One finding per entry. */
 static hml_status check_shadows(lp_state *s, const ldcache *cache)
 {
-    name_list loaded = {0}, seen = {0};
-    if (!s->ctx->workload.command)
-        dl_iterate_phdr(collect_loaded, &loaded);
+    /* The libraries of the hmlcost binary, which is also `hmlcost train`. */
+    workload_library *loaded = NULL;
+    size_t loaded_count = 0;
+    if (!s->ctx->workload.command && libraries_loaded(&loaded, &loaded_count, s->err) != HML_OK)
+        return HML_ESYSTEM;
+    name_list seen = {0};
     hml_status st = HML_OK;
     dtext ev = {0}, fix = {0};
     for (size_t i = 0; st == HML_OK && i < s->count; i++) {
@@ -331,9 +307,10 @@ static hml_status check_shadows(lp_state *s, const ldcache *cache)
             seen.count++;
             const char *system = ldcache_resolve(cache, s->ctx->system_dirs, d->d_name, sysbuf,
                                                  sizeof sysbuf);
-            if (!system || same_file(system, here))
+            if (!system || ldcache_same_file(system, here))
                 continue;
-            bool loads = s->ctx->workload.command || name_listed(&loaded, d->d_name);
+            bool loads = s->ctx->workload.command ||
+                         libraries_contains(loaded, loaded_count, d->d_name);
             used += loads;
             if (shadows < LIST_MAX) {
                 char v_here[64], v_sys[64], real_here[PATH_MAX], real_sys[PATH_MAX];
@@ -369,7 +346,7 @@ static hml_status check_shadows(lp_state *s, const ldcache *cache)
     }
     text_free(&ev);
     text_free(&fix);
-    name_list_free(&loaded);
+    free(loaded);
     name_list_free(&seen);
     return st;
 }
@@ -472,14 +449,16 @@ static hml_status check_count(lp_state *s, const dtext *fix)
 {
     if (s->count <= LIBPATH_MANY_ENTRIES)
         return HML_OK;
-    name_list loaded = {0};
-    dl_iterate_phdr(collect_loaded, &loaded);
+    workload_library *loaded = NULL;
+    size_t loaded_count = 0;
+    if (libraries_loaded(&loaded, &loaded_count, s->err) != HML_OK)
+        return HML_ESYSTEM;
+    free(loaded);
     dtext ev = {0};
     text_printf(&ev, "%zu entries (more than %d): every library the loader does not find in "
                      "an early entry costs a failed open in each entry (and in its "
                      "glibc-hwcaps subdirectories); hmlcost itself loads %zu libraries",
-                s->count, LIBPATH_MANY_ENTRIES, loaded.count);
-    name_list_free(&loaded);
+                s->count, LIBPATH_MANY_ENTRIES, loaded_count);
     char summary[128];
     snprintf(summary, sizeof summary, "LD_LIBRARY_PATH has %zu entries", s->count);
     hml_status st = add(s, DOCTOR_WARNING, "libpath.too-many-entries", summary, &ev, fix);

@@ -6,15 +6,14 @@
 #include <dirent.h>
 #include <glob.h>
 #include <limits.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "doctor/doctor.h"
 #include "doctor/ldcache.h"
 #include "doctor/text.h"
+#include "workload/libraries.h"
 
 const char *const doctor_default_other_build_globs[] = {
     /* Debian's alternatives for BLAS and LAPACK */
@@ -27,66 +26,12 @@ const char *const doctor_default_other_build_globs[] = {
     "/usr/local/cuda-*/targets/*/lib/stubs", NULL,
 };
 
-typedef struct loaded_names {
-    char **name;
-    size_t count;
-} loaded_names;
-
-static int collect(struct dl_phdr_info *info, size_t size, void *data)
-{
-    (void)size;
-    loaded_names *list = data;
-    const char *slash = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
-    if (!slash || !slash[1])
-        return 0;
-    char **grown = realloc(list->name, (list->count + 1) * sizeof *grown);
-    if (!grown)
-        return 1;
-    list->name = grown;
-    if ((list->name[list->count] = strdup(slash + 1)))
-        list->count++;
-    return 0;
-}
-
-static bool listed(const loaded_names *list, const char *name)
-{
-    for (size_t i = 0; i < list->count; i++)
-        if (strcmp(list->name[i], name) == 0)
-            return true;
-    return false;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
-/* The file the loader picks for name now: LD_LIBRARY_PATH, then the system. */
-static const char *current(const doctor_context *ctx, const ldcache *cache, const char *name,
-                           char *buf, size_t size)
-{
-    const char *path = doctor_getenv(ctx, "LD_LIBRARY_PATH");
-    while (path && *path) {
-        size_t len = strcspn(path, ":;");
-        if (len > 0 && len + strlen(name) + 2 < size) {
-            snprintf(buf, size, "%.*s/%s", (int)len, path, name);
-            if (ldcache_is_loadable_elf(buf))
-                return buf;
-        }
-        path += len;
-        if (*path)
-            path++;
-    }
-    return ldcache_resolve(cache, ctx->system_dirs, name, buf, size);
-}
-
 /* Does dir hold another build of a library the workload loads? For an
  * external command we cannot know its libraries: any library the system
  * also resolves counts. */
 static bool holds_other_build(const doctor_context *ctx, const ldcache *cache,
-                              const loaded_names *loaded, const char *dir)
+                              const workload_library *loaded, size_t loaded_count,
+                              const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -96,14 +41,16 @@ static bool holds_other_build(const doctor_context *ctx, const ldcache *cache,
     while (!found && (e = readdir(d))) {
         if (strncmp(e->d_name, "lib", 3) != 0 || !strstr(e->d_name, ".so"))
             continue;
-        if (!ctx->workload.command && !listed(loaded, e->d_name))
+        if (!ctx->workload.command && !libraries_contains(loaded, loaded_count, e->d_name))
             continue;
         char here[PATH_MAX], now_buf[PATH_MAX];
         snprintf(here, sizeof here, "%s/%s", dir, e->d_name);
         if (!ldcache_is_loadable_elf(here))
             continue;
-        const char *now = current(ctx, cache, e->d_name, now_buf, sizeof now_buf);
-        found = now && !same_file(now, here);
+        const char *now = ldcache_resolve_with_path(doctor_getenv(ctx, "LD_LIBRARY_PATH"), cache,
+                                                    ctx->system_dirs, e->d_name, now_buf,
+                                                    sizeof now_buf);
+        found = now && !ldcache_same_file(now, here);
     }
     closedir(d);
     return found;
@@ -131,9 +78,12 @@ hml_status doctor_other_build_dirs(const doctor_context *ctx, const char *const 
     ldcache cache = {0};
     if (ldcache_load(ctx->ld_cache, &cache, err) != HML_OK)
         hml_err_clear(err);
-    loaded_names loaded = {0};
-    if (!ctx->workload.command)
-        dl_iterate_phdr(collect, &loaded);
+    workload_library *loaded = NULL;
+    size_t loaded_count = 0;
+    if (!ctx->workload.command && libraries_loaded(&loaded, &loaded_count, err) != HML_OK) {
+        ldcache_free(&cache);
+        return HML_ESYSTEM;
+    }
     dtext out = {0};
     text_printf(&out, "%s", "");
     const char *sep = "";
@@ -144,16 +94,14 @@ hml_status doctor_other_build_dirs(const doctor_context *ctx, const char *const 
         for (size_t i = 0; i < matches.gl_pathc; i++) {
             const char *dir = matches.gl_pathv[i];
             if (already_listed(text_str(&out), dir) ||
-                !holds_other_build(ctx, &cache, &loaded, dir))
+                !holds_other_build(ctx, &cache, loaded, loaded_count, dir))
                 continue;
             text_printf(&out, "%s%s", sep, dir);
             sep = ":";
         }
         globfree(&matches);
     }
-    for (size_t i = 0; i < loaded.count; i++)
-        free(loaded.name[i]);
-    free(loaded.name);
+    free(loaded);
     ldcache_free(&cache);
     if (text_failed(&out)) {
         text_free(&out);

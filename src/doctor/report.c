@@ -45,6 +45,15 @@ hml_status doctor_report_add(doctor_report *report, doctor_level level, const ch
     return HML_OK;
 }
 
+hml_status doctor_report_add_text(doctor_report *report, doctor_level level, const char *id,
+                                  const char *summary, const dtext *evidence, const dtext *fix,
+                                  hml_err *err)
+{
+    if (text_failed(evidence) || text_failed(fix))
+        return hml_fail(err, HML_ESYSTEM, "doctor: out of memory");
+    return doctor_report_add(report, level, id, summary, text_str(evidence), text_str(fix), err);
+}
+
 const doctor_finding *doctor_report_find(const doctor_report *report, const char *id)
 {
     for (size_t i = 0; i < report->count; i++)

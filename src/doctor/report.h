@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "doctor/text.h"
 
 typedef enum doctor_level { DOCTOR_INFO, DOCTOR_WARNING, DOCTOR_ERROR } doctor_level;
 
@@ -32,6 +33,11 @@ bool doctor_level_parse(const char *text, doctor_level *level);
 hml_status doctor_report_add(doctor_report *report, doctor_level level, const char *id,
                              const char *summary, const char *evidence, const char *fix,
                              hml_err *err);
+/* The same with evidence and fix composed in dtexts: out of memory while
+ * composing either (text_failed) is reported instead of a cut finding. */
+hml_status doctor_report_add_text(doctor_report *report, doctor_level level, const char *id,
+                                  const char *summary, const dtext *evidence, const dtext *fix,
+                                  hml_err *err);
 /* The first finding with this id, or NULL. */
 const doctor_finding *doctor_report_find(const doctor_report *report, const char *id);
 size_t doctor_report_count_at_least(const doctor_report *report, doctor_level level);

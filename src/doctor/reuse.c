@@ -26,11 +26,9 @@ hml_status doctor_check_reuse(const doctor_context *ctx, doctor_report *report, 
     }
     text_printf(&fix, "construct the model once and reuse it (leave out --model-builds%s)",
                 ctx->workload.keep_stale_models ? " and --keep-stale-models" : "");
-    hml_status st = text_failed(&ev) || text_failed(&fix)
-                        ? hml_fail(err, HML_ESYSTEM, "doctor: out of memory")
-                        : doctor_report_add(report, DOCTOR_WARNING, "reuse.model-builds",
-                                            "the model is built more than once per process",
-                                            text_str(&ev), text_str(&fix), err);
+    hml_status st = doctor_report_add_text(report, DOCTOR_WARNING, "reuse.model-builds",
+                                           "the model is built more than once per process", &ev,
+                                           &fix, err);
     text_free(&ev);
     text_free(&fix);
     return st;

@@ -52,10 +52,7 @@ typedef struct th_state {
 
 static hml_status add(th_state *s, doctor_level level, const char *id, const char *summary)
 {
-    if (text_failed(&s->ev) || text_failed(&s->fix))
-        return hml_fail(s->err, HML_ESYSTEM, "doctor: out of memory");
-    hml_status st = doctor_report_add(s->report, level, id, summary, text_str(&s->ev),
-                                      text_str(&s->fix), s->err);
+    hml_status st = doctor_report_add_text(s->report, level, id, summary, &s->ev, &s->fix, s->err);
     text_reset(&s->ev);
     text_reset(&s->fix);
     return st;

@@ -1,5 +1,5 @@
 #include "meter/carbon.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <ctype.h>
 #include <stdio.h>

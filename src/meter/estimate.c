@@ -1,5 +1,5 @@
 #include "meter/estimate.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* Host facts: the CPU topology from hwloc, memory and kernel from the
  * system (sysinfo, uname), the GPU from NVML when it can be loaded. */
 #include "meter/host.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <hwloc.h>
 #include <stdio.h>

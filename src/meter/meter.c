@@ -1,5 +1,5 @@
 #include "meter/meter.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +48,12 @@ void meter_options_default(meter_options *opts)
     text_format(opts->grid_source, sizeof opts->grid_source, "world average: IEA 2019");
     opts->use_rapl = true;
     opts->use_nvml = true;
+}
+
+void meter_options_set_grid_intensity(meter_options *opts, double g_per_kwh)
+{
+    opts->grid_g_per_kwh = g_per_kwh;
+    text_format(opts->grid_source, sizeof opts->grid_source, "given: %g g/kWh", g_per_kwh);
 }
 
 hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)

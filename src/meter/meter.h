@@ -36,6 +36,9 @@ typedef struct meter_options {
 } meter_options;
 
 void meter_options_default(meter_options *opts);
+/* A grid intensity the user gave (option or plan file); its source reads
+ * "given: <g> g/kWh" (stored as "source:given: ..."). */
+void meter_options_set_grid_intensity(meter_options *opts, double g_per_kwh);
 
 typedef struct meter_result {
     meter_metrics metrics;

@@ -1,14 +1,9 @@
 #include "meter/metric.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void copy_text(char *dst, size_t size, const char *src)
-{
-    text_format(dst, size, "%s", src ? src : "");
-}
 
 int meter_metrics_set(meter_metrics *list, const char *name, double value, const char *unit,
                       const char *method)
@@ -25,11 +20,11 @@ int meter_metrics_set(meter_metrics *list, const char *name, double value, const
         }
         slot = &list->items[list->count++];
         memset(slot, 0, sizeof *slot);
-        copy_text(slot->name, sizeof slot->name, name);
+        text_copy(slot->name, sizeof slot->name, name);
     }
     slot->value = value;
-    copy_text(slot->unit, sizeof slot->unit, unit);
-    copy_text(slot->method, sizeof slot->method, method);
+    text_copy(slot->unit, sizeof slot->unit, unit);
+    text_copy(slot->method, sizeof slot->method, method);
     return 0;
 }
 

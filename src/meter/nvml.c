@@ -1,7 +1,7 @@
 /* The NVML entry points we use, declared here with the C types of nvml.h
  * (the header is not needed to build hmlcost). */
 #include "meter/nvml.h"
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -27,11 +27,17 @@ typedef struct nvml_process_info_v1 {
     unsigned long long used_gpu_memory;
 } nvml_process_info_v1;
 
+/* nvmlMemory_t */
+typedef struct nvml_memory {
+    unsigned long long total, free, used;
+} nvml_memory;
+
 struct meter_nvml {
     void *lib;
     nvml_return (*shutdown)(void);
     const char *(*error_string)(nvml_return);
     nvml_return (*get_name)(nvml_device, char *, unsigned int);
+    nvml_return (*get_memory)(nvml_device, nvml_memory *);
     nvml_return (*get_total_energy)(nvml_device, unsigned long long *);
     nvml_return (*get_processes)(nvml_device, unsigned int *, void *);
     size_t process_info_size;
@@ -71,6 +77,8 @@ meter_nvml *meter_nvml_open(char *why, size_t why_size)
     n->shutdown = (nvml_return(*)(void))dlsym(lib, "nvmlShutdown");
     n->error_string = (const char *(*)(nvml_return))dlsym(lib, "nvmlErrorString");
     n->get_name = (nvml_return(*)(nvml_device, char *, unsigned int))dlsym(lib, "nvmlDeviceGetName");
+    n->get_memory =
+        (nvml_return(*)(nvml_device, nvml_memory *))dlsym(lib, "nvmlDeviceGetMemoryInfo");
     n->get_total_energy = (nvml_return(*)(nvml_device, unsigned long long *))dlsym(
         lib, "nvmlDeviceGetTotalEnergyConsumption");
     const char *process_calls[] = {"nvmlDeviceGetComputeRunningProcesses_v3",
@@ -176,6 +184,27 @@ double meter_nvml_process_memory(meter_nvml *n, const pid_t *pids, size_t count)
     return total;
 }
 
+void meter_nvml_device_name(meter_nvml *n, unsigned device, char *out, size_t size)
+{
+    out[0] = '\0';
+    char name[96] = "";
+    if (n && device < n->device_count && n->get_name &&
+        n->get_name(n->devices[device], name, sizeof name) == NVML_SUCCESS)
+        text_format(out, size, "%s", name);
+}
+
+bool meter_nvml_device_memory(meter_nvml *n, unsigned device, unsigned long long *total,
+                              unsigned long long *free_bytes)
+{
+    nvml_memory mem;
+    if (!n || device >= n->device_count || !n->get_memory ||
+        n->get_memory(n->devices[device], &mem) != NVML_SUCCESS)
+        return false;
+    *total = mem.total;
+    *free_bytes = mem.free;
+    return true;
+}
+
 void meter_nvml_gpu_model(char *out, size_t size)
 {
     out[0] = '\0';
@@ -183,12 +212,11 @@ void meter_nvml_gpu_model(char *out, size_t size)
     meter_nvml *n = meter_nvml_open(why, sizeof why);
     if (!n)
         return;
-    char name[96] = "";
-    if (n->get_name && n->get_name(n->devices[0], name, sizeof name) == NVML_SUCCESS) {
-        if (n->device_count > 1)
-            text_format(out, size, "%u x %s", n->device_count, name);
-        else
-            text_format(out, size, "%s", name);
-    }
+    char name[96];
+    meter_nvml_device_name(n, 0, name, sizeof name);
+    if (name[0] && n->device_count > 1)
+        text_format(out, size, "%u x %s", n->device_count, name);
+    else
+        text_format(out, size, "%s", name);
     meter_nvml_close(n);
 }

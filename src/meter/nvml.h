@@ -27,6 +27,14 @@ bool meter_nvml_total_energy_mj(meter_nvml *nvml, double *mj, char *why, size_t 
  * processes); -1 when NVML cannot tell. */
 double meter_nvml_process_memory(meter_nvml *nvml, const pid_t *pids, size_t count);
 
+/* The device's name (nvmlDeviceGetName); "" when NVML cannot tell. */
+void meter_nvml_device_name(meter_nvml *nvml, unsigned device, char *out, size_t size);
+
+/* The device's memory in bytes (nvmlDeviceGetMemoryInfo); false when NVML
+ * cannot tell. */
+bool meter_nvml_device_memory(meter_nvml *nvml, unsigned device, unsigned long long *total,
+                              unsigned long long *free_bytes);
+
 /* The first GPU's name, "" when NVML is absent (opens and closes NVML). */
 void meter_nvml_gpu_model(char *out, size_t size);
 

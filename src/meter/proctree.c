@@ -12,6 +12,7 @@
  *    pid in /proc/loadavg did not move), /proc is not listed: the members
  *    are just read again. */
 #include "meter/proctree.h"
+#include "common/procfs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -188,15 +189,9 @@ static void reset(proctree *t, pid_t root)
 /* The most recently created pid: the last field of /proc/loadavg. */
 static long read_last_pid(void)
 {
-    int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     char buf[128];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
+    if (procfs_read("/proc/loadavg", buf, sizeof buf) != 0 || !buf[0])
         return -1;
-    buf[n] = '\0';
     char *space = strrchr(buf, ' ');
     return space ? strtol(space + 1, NULL, 10) : -1;
 }

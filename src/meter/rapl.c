@@ -1,5 +1,6 @@
 #include "meter/rapl.h"
-#include "meter/text.h"
+#include "common/procfs.h"
+#include "common/text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,23 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Reads a small sysfs file (opened by path every time: a rewritten fake
- * file in a test is a new inode). Returns 0 or an errno. */
+/* A small sysfs file, its first line; 0 or an errno. */
 static int read_small_file(const char *dir, const char *file, char *buf, size_t size)
 {
     char path[600];
     text_format(path, sizeof path, "%s/%s", dir, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    ssize_t n = read(fd, buf, size - 1);
-    int e = errno;
-    close(fd);
-    if (n < 0)
-        return e;
-    buf[n] = '\0';
+    int e = procfs_read(path, buf, size);
     buf[strcspn(buf, "\n")] = '\0';
-    return 0;
+    return e;
 }
 
 static int read_counter(const char *dir, const char *file, double *value)

@@ -431,15 +431,25 @@ static hml_status check_labels(const int32_t *labels, int n, hml_err *err)
     return HML_OK;
 }
 
+/* The plan for a batch of n, its labels checked, and the forward pass:
+ * *logits is (n, NN_CLASSES), inside the plan. */
+static hml_status forward_batch(cpu_model *model, const float *x, const int32_t *labels, int n,
+                                cpu_plan **plan, const float **logits, hml_err *err)
+{
+    hml_status s;
+    if ((s = find_plan(model, n, plan, err)) || (s = check_labels(labels, n, err)))
+        return s;
+    return forward(model, *plan, x, logits, err);
+}
+
 /* Forward, loss, backward: leaves the gradients in model->grads. */
 static hml_status forward_backward(cpu_model *model, const float *x, const int32_t *labels, int n,
                                    float *logits_out, float *loss, hml_err *err)
 {
     cpu_plan *plan = NULL;
     const float *logits = NULL;
-    hml_status s;
-    if ((s = find_plan(model, n, &plan, err)) || (s = check_labels(labels, n, err)) ||
-        (s = forward(model, plan, x, &logits, err)))
+    hml_status s = forward_batch(model, x, labels, n, &plan, &logits, err);
+    if (s)
         return s;
     void *diff = NULL;
     ONEDNN_TRY(err, dnnl_memory_get_data_handle(plan->logits_diff, &diff), "logits gradient");
@@ -484,9 +494,8 @@ static hml_status cpu_evaluate(nn_model *m, const float *x, const int32_t *label
     cpu_model *model = as_cpu(m);
     cpu_plan *plan = NULL;
     const float *logits = NULL;
-    hml_status s;
-    if ((s = find_plan(model, n, &plan, err)) || (s = check_labels(labels, n, err)) ||
-        (s = forward(model, plan, x, &logits, err)))
+    hml_status s = forward_batch(model, x, labels, n, &plan, &logits, err);
+    if (s)
         return s;
     int hits = 0;
     double sum = nn_softmax_cross_entropy(logits, labels, n, NN_CLASSES, NULL, &hits);

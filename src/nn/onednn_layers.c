@@ -26,6 +26,21 @@ static hml_status relu_attr(const nn_layer_spec *spec, dnnl_primitive_attr_t *at
     return HML_OK;
 }
 
+/* The layer's forward primitive from desc (an op descriptor), with the
+ * layer's ReLU, when it has one, fused as a post-op. */
+static hml_status create_forward(const onednn_ctx *ctx, onednn_layer *layer, const void *desc,
+                                 const char *what, hml_err *err)
+{
+    dnnl_primitive_attr_t attr = NULL;
+    hml_status s = relu_attr(layer->spec, &attr, err);
+    if (s)
+        return s;
+    s = onednn_primitive(ctx, desc, attr, NULL, &layer->fwd_pd, &layer->fwd, what, err);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    return s;
+}
+
 static const dnnl_memory_desc_t *query_md(const_dnnl_primitive_desc_t pd, dnnl_query_t what)
 {
     return dnnl_primitive_desc_query_md(pd, what, 0);
@@ -106,14 +121,7 @@ static hml_status create_conv(const onednn_ctx *ctx, onednn_layer *layer,
                                                   weights_md ? weights_md : &w_any, &b_md, &d_any,
                                                   strides, pad, pad),
                "oneDNN convolution forward descriptor");
-    dnnl_primitive_attr_t attr = NULL;
-    if ((s = relu_attr(l, &attr, err)))
-        return s;
-    s = onednn_primitive(ctx, &desc, attr, NULL, &layer->fwd_pd, &layer->fwd,
-                         "oneDNN convolution forward", err);
-    if (attr)
-        dnnl_primitive_attr_destroy(attr);
-    if (s)
+    if ((s = create_forward(ctx, layer, &desc, "oneDNN convolution forward", err)))
         return s;
 
     /* Backward in the forward's layouts: no reorders, gradients line up
@@ -169,14 +177,7 @@ static hml_status create_dense(const onednn_ctx *ctx, onednn_layer *layer,
                                                     weights_md ? weights_md : &w_any, &b_md,
                                                     &d_md),
                "oneDNN inner product forward descriptor");
-    dnnl_primitive_attr_t attr = NULL;
-    if ((s = relu_attr(l, &attr, err)))
-        return s;
-    s = onednn_primitive(ctx, &desc, attr, NULL, &layer->fwd_pd, &layer->fwd,
-                         "oneDNN inner product forward", err);
-    if (attr)
-        dnnl_primitive_attr_destroy(attr);
-    if (s)
+    if ((s = create_forward(ctx, layer, &desc, "oneDNN inner product forward", err)))
         return s;
 
     const dnnl_memory_desc_t *src = query_md(layer->fwd_pd, dnnl_query_src_md);

@@ -409,7 +409,8 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
         } else {
             if (!closest || c->p_holm < closest->p_holm)
                 closest = c;
-            if (c->delta > 0 && c->magnitude == STATS_LARGE &&
+            stats_cost_test test = {.p_holm = c->p_holm, .delta = c->delta};
+            if (stats_cost_unconfirmed(&test, a->opts.alpha) &&
                 (!unconfirmed || c->p_holm < unconfirmed->p_holm))
                 unconfirmed = c;
         }

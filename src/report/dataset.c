@@ -5,10 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_text(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src ? src : "");
-}
+#include "common/text.h"
 
 /* Grows *items (of elem bytes each) by one zeroed element; NULL on failure. */
 static void *append(void **items, size_t *count, size_t elem)
@@ -50,7 +47,7 @@ report_arm *report_dataset_add_arm(report_dataset *d, const char *name)
 {
     report_arm *arm = append((void **)&d->arms, &d->n_arms, sizeof *arm);
     if (arm) {
-        copy_text(arm->name, sizeof arm->name, name);
+        text_copy(arm->name, sizeof arm->name, name);
         arm->baseline_index = -1;
     }
     return arm;
@@ -61,7 +58,7 @@ report_run *report_arm_add_run(report_arm *arm)
     report_run *run = append((void **)&arm->runs, &arm->n_runs, sizeof *run);
     if (run) {
         run->order = -1;
-        copy_text(run->status, sizeof run->status, "ok");
+        text_copy(run->status, sizeof run->status, "ok");
         run->host.cpu_count = -1;
         run->host.gpu_count = -1;
         run->host.ram_total_gb = NAN;
@@ -81,10 +78,10 @@ hml_status report_run_set_metric(report_run *run, const char *name, double value
         m = append((void **)&run->metrics, &run->n_metrics, sizeof *m);
     if (!m)
         return hml_fail(err, HML_ESYSTEM, "out of memory");
-    copy_text(m->name, sizeof m->name, name);
+    text_copy(m->name, sizeof m->name, name);
     m->value = value;
-    copy_text(m->unit, sizeof m->unit, unit);
-    copy_text(m->method, sizeof m->method, method);
+    text_copy(m->unit, sizeof m->unit, unit);
+    text_copy(m->method, sizeof m->method, method);
     return HML_OK;
 }
 
@@ -105,8 +102,8 @@ hml_status report_run_add_series(report_run *run, const char *name, const char *
         memcpy(t_copy, t_s, n * sizeof *t_copy);
         memcpy(v_copy, v, n * sizeof *v_copy);
     }
-    copy_text(s->name, sizeof s->name, name);
-    copy_text(s->unit, sizeof s->unit, unit);
+    text_copy(s->name, sizeof s->name, name);
+    text_copy(s->unit, sizeof s->unit, unit);
     s->n = n;
     s->t_s = t_copy;
     s->v = v_copy;
@@ -191,7 +188,7 @@ hml_status report_dataset_pair(report_dataset *d, hml_err *err)
                     break;
                 }
         }
-        copy_text(arm->baseline, sizeof arm->baseline, d->arms[arm->baseline_index].name);
+        text_copy(arm->baseline, sizeof arm->baseline, d->arms[arm->baseline_index].name);
     }
     return HML_OK;
 }

@@ -275,37 +275,25 @@ static void comparisons(FILE *out, const report_analysis *a)
                 "<th class=\"num\">Cliff's &delta;</th></tr></thead><tbody>\n",
                 a->arms[s->arm].ok, 100 * a->opts.level);
         for (size_t m = 0; m < a->n_metrics; m++) {
-            const report_comparison *c = &s->cmp[m];
-            char name[96], bv[64], sv[64], change[96], ph[32] = "", pm[32] = "", pw[32] = "",
-                                                             delta[48] = "";
-            report_metric_heading(&a->metrics[m], name, sizeof name);
-            report_mean_sd(a, s->baseline, m, bv, sizeof bv);
-            report_mean_sd(a, s->arm, m, sv, sizeof sv);
-            report_fmt_change(a, c, change, sizeof change);
-            if (c->in_family)
-                report_fmt_p(c->p_holm, ph, sizeof ph);
-            if (c->tested) {
-                report_fmt_p(c->mwu.p, pm, sizeof pm);
-                report_fmt_p(c->welch.p, pw, sizeof pw);
-                snprintf(delta, sizeof delta, "%+.2f %s", c->delta,
-                         stats_magnitude_name(c->magnitude));
-            }
-            fprintf(out, "<tr%s><td class=\"name\">", c->worse ? " class=\"worse\"" : "");
-            esc(out, name);
+            report_comparison_cells cells;
+            report_comparison_cells_fill(a, s, m, &cells);
+            fprintf(out, "<tr%s><td class=\"name\">",
+                    s->cmp[m].worse ? " class=\"worse\"" : "");
+            esc(out, cells.metric);
             fputs("</td><td class=\"num\">", out);
-            esc(out, bv);
+            esc(out, cells.baseline);
             fputs("</td><td class=\"num\">", out);
-            esc(out, sv);
+            esc(out, cells.arm);
             fputs("</td><td class=\"change\">", out);
-            esc(out, change);
+            esc(out, cells.change);
             fputs("</td><td class=\"num\">", out);
-            esc(out, ph);
+            esc(out, cells.p_holm);
             fputs("</td><td class=\"num\">", out);
-            esc(out, pm);
+            esc(out, cells.p_mwu);
             fputs("</td><td class=\"num\">", out);
-            esc(out, pw);
+            esc(out, cells.p_welch);
             fputs("</td><td class=\"num\">", out);
-            esc(out, delta);
+            esc(out, cells.delta);
             fputs("</td></tr>\n", out);
         }
         fputs("</tbody></table>\n", out);

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "report/format.h"
 #include "stats/mann_whitney.h"
 
-/* cJSON prints NaN and infinities as null; say so explicitly. */
-static cJSON *num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+static cJSON *num(double v) { return json_number_or_null(v); }
 
 static void add_num(cJSON *o, const char *k, double v) { cJSON_AddItemToObject(o, k, num(v)); }
 
@@ -127,10 +127,7 @@ static cJSON *build(const report_analysis *a)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", arm->name);
         cJSON_AddBoolToObject(o, "baseline", arm->is_baseline);
-        if (arm->smell[0])
-            cJSON_AddStringToObject(o, "smell", arm->smell);
-        else
-            cJSON_AddNullToObject(o, "smell");
+        cJSON_AddItemToObject(o, "smell", json_string_or_null(arm->smell));
         if (arm->is_baseline)
             cJSON_AddNullToObject(o, "compared_with");
         else

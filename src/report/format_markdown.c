@@ -74,22 +74,17 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     t.right[1] = t.right[2] = t.right[4] = t.right[5] = true;
     for (size_t m = 0; m < a->n_metrics; m++) {
         const report_comparison *c = &s->cmp[m];
-        char name[96], bv[64], sv[64], change[96], p[32] = "", delta[48] = "";
-        report_metric_heading(&a->metrics[m], name, sizeof name);
-        report_mean_sd(a, s->baseline, m, bv, sizeof bv);
-        report_mean_sd(a, s->arm, m, sv, sizeof sv);
-        report_fmt_change(a, c, change, sizeof change);
-        if (c->worse) {
-            char plain[96];
-            memcpy(plain, change, sizeof plain);
-            snprintf(change, sizeof change, "**%.90s**", plain);
-        }
-        if (c->in_family)
-            report_fmt_p(c->p_holm, p, sizeof p);
+        report_comparison_cells cells;
+        report_comparison_cells_fill(a, s, m, &cells);
+        char change[96];
+        /* Markdown bolds a change for the worse and puts the magnitude in
+         * parentheses. */
+        snprintf(change, sizeof change, c->worse ? "**%.90s**" : "%s", cells.change);
         if (c->tested)
-            snprintf(delta, sizeof delta, "%+.2f (%s)", c->delta,
+            snprintf(cells.delta, sizeof cells.delta, "%+.2f (%s)", c->delta,
                      stats_magnitude_name(c->magnitude));
-        const char *row[] = {name, bv, sv, change, p, delta, a->arms[s->arm].cells[m].method};
+        const char *row[] = {cells.metric, cells.baseline, cells.arm, change, cells.p_holm,
+                             cells.delta, a->arms[s->arm].cells[m].method};
         text_table_add(&t, row);
     }
     text_table_print_markdown(out, &t);

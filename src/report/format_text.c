@@ -52,20 +52,12 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     text_table_add(&t, head);
     t.right[1] = t.right[2] = t.right[4] = true;
     for (size_t m = 0; m < a->n_metrics; m++) {
-        const report_comparison *c = &s->cmp[m];
-        char name[96], bv[64], sv[64], change[96], p[32] = "", delta[48] = "";
-        report_metric_heading(&a->metrics[m], name, sizeof name);
-        report_mean_sd(a, s->baseline, m, bv, sizeof bv);
-        report_mean_sd(a, s->arm, m, sv, sizeof sv);
-        report_fmt_change(a, c, change, sizeof change);
-        if (c->in_family)
-            report_fmt_p(c->p_holm, p, sizeof p);
-        if (c->tested)
-            snprintf(delta, sizeof delta, "%+.2f %s", c->delta,
-                     stats_magnitude_name(c->magnitude));
-        const char *row[] = {name, bv, sv, change, p, delta};
+        report_comparison_cells cells;
+        report_comparison_cells_fill(a, s, m, &cells);
+        const char *row[] = {cells.metric, cells.baseline, cells.arm,
+                             cells.change, cells.p_holm, cells.delta};
         text_table_add(&t, row);
-        if (c->worse)
+        if (s->cmp[m].worse)
             text_table_color_last(&t, 3, ANSI_RED);
     }
     text_table_print(out, &t, 2, color);

@@ -120,3 +120,22 @@ void report_mean_sd(const report_analysis *a, size_t arm, size_t m, char *buf, s
         snprintf(sd, sizeof sd, "%.*f", (int)fmax(0, 1 - floor(log10(fabs(v)))), v);
     snprintf(buf, size, "%s ± %s", mean, sd);
 }
+
+void report_comparison_cells_fill(const report_analysis *a, const report_smell_result *s,
+                                  size_t m, report_comparison_cells *cells)
+{
+    const report_comparison *c = &s->cmp[m];
+    memset(cells, 0, sizeof *cells);
+    report_metric_heading(&a->metrics[m], cells->metric, sizeof cells->metric);
+    report_mean_sd(a, s->baseline, m, cells->baseline, sizeof cells->baseline);
+    report_mean_sd(a, s->arm, m, cells->arm, sizeof cells->arm);
+    report_fmt_change(a, c, cells->change, sizeof cells->change);
+    if (c->in_family)
+        report_fmt_p(c->p_holm, cells->p_holm, sizeof cells->p_holm);
+    if (c->tested) {
+        report_fmt_p(c->mwu.p, cells->p_mwu, sizeof cells->p_mwu);
+        report_fmt_p(c->welch.p, cells->p_welch, sizeof cells->p_welch);
+        snprintf(cells->delta, sizeof cells->delta, "%+.2f %s", c->delta,
+                 stats_magnitude_name(c->magnitude));
+    }
+}

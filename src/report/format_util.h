@@ -26,4 +26,18 @@ void report_metric_heading(const report_metric_col *col, char *buf, size_t size)
 /* "12.31 ± 0.12" in display units; "-" when the arm has no value. */
 void report_mean_sd(const report_analysis *a, size_t arm, size_t m, char *buf, size_t size);
 
+/* The cells of one metric's row in a smell-vs-baseline table, as every
+ * table format shows them. */
+typedef struct report_comparison_cells {
+    char metric[96];             /* report_metric_heading */
+    char baseline[64], arm[64];  /* report_mean_sd of the baseline and the smell arm */
+    char change[96];             /* report_fmt_change */
+    char p_holm[32];             /* "" when the metric is outside the cost-test family */
+    char p_mwu[32], p_welch[32]; /* "" when not tested */
+    char delta[48];              /* Cliff's delta: "+0.42 medium"; "" when not tested */
+} report_comparison_cells;
+
+void report_comparison_cells_fill(const report_analysis *a, const report_smell_result *s,
+                                  size_t m, report_comparison_cells *cells);
+
 #endif

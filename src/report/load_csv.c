@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "report/csv_schema.h"
 #include "report/csv_table.h"
 
@@ -45,9 +46,19 @@ static hml_status parse_number(const csv_table *t, size_t row, int col, const ch
     return HML_OK;
 }
 
+/* The number in the named column; *present false when the file has no such
+ * column or the cell is empty. */
+static hml_status column_number(const csv_table *t, size_t row, const char *column,
+                                const char *path, double *value, bool *present, hml_err *err)
+{
+    int col = csv_column(t, column);
+    *present = false;
+    return col < 0 ? HML_OK : parse_number(t, row, col, path, value, present, err);
+}
+
 static void copy_cell(char *dst, size_t size, const csv_table *t, size_t row, int col)
 {
-    snprintf(dst, size, "%s", cell(t, row, col));
+    text_copy(dst, size, cell(t, row, col));
 }
 
 static bool known_status(const char *s)
@@ -65,12 +76,9 @@ static hml_status read_metrics(const csv_table *t, size_t row, const char *path,
 {
     for (size_t i = 0; i < csv_schema_metric_count; i++) {
         const csv_metric_column *m = &csv_schema_metrics[i];
-        int col = csv_column(t, m->column);
-        if (col < 0)
-            continue;
         double v;
         bool present;
-        hml_status st = parse_number(t, row, col, path, &v, &present, err);
+        hml_status st = column_number(t, row, m->column, path, &v, &present, err);
         if (st != HML_OK)
             return st;
         if (!present)
@@ -84,22 +92,17 @@ static hml_status read_metrics(const csv_table *t, size_t row, const char *path,
         if (st != HML_OK)
             return st;
     }
-    int col = csv_column(t, "ram_energy");
-    if (col >= 0) {
-        double v;
-        bool present;
-        hml_status st = parse_number(t, row, col, path, &v, &present, err);
-        if (st != HML_OK)
-            return st;
-        const char *method = cell(t, row, csv_column(t, "ram_energy_method"));
-        if (blank(method))
-            method = CSV_CODECARBON_METHOD;
-        /* RAPL's DRAM domain is a counter; anything else is the RAM estimate. */
-        const char *name = strcmp(method, "rapl") == 0 ? "energy_dram_j" : "energy_ram_j";
-        if (present && (st = report_run_set_metric(run, name, v * 3.6e6, "J", method, err)))
-            return st;
-    }
-    return HML_OK;
+    double v;
+    bool present;
+    hml_status st = column_number(t, row, "ram_energy", path, &v, &present, err);
+    if (st != HML_OK || !present)
+        return st;
+    const char *method = cell(t, row, csv_column(t, "ram_energy_method"));
+    if (blank(method))
+        method = CSV_CODECARBON_METHOD;
+    /* RAPL's DRAM domain is a counter; anything else is the RAM estimate. */
+    const char *name = strcmp(method, "rapl") == 0 ? "energy_dram_j" : "energy_ram_j";
+    return report_run_set_metric(run, name, v * 3.6e6, "J", method, err);
 }
 
 static hml_status read_host(const csv_table *t, size_t row, const char *path, report_run *run,
@@ -111,37 +114,25 @@ static hml_status read_host(const csv_table *t, size_t row, const char *path, re
     copy_cell(h->country_name, sizeof h->country_name, t, row, csv_column(t, "country_name"));
     copy_cell(h->country_iso_code, sizeof h->country_iso_code, t, row,
               csv_column(t, "country_iso_code"));
+    /* Each column fills a figure or a count (kept only when plausible). */
     struct {
         const char *column;
-        double *value;
-    } numbers[] = {{"ram_total_size", &h->ram_total_gb}, {"pue", &h->pue}};
-    for (size_t i = 0; i < 2; i++) {
-        int col = csv_column(t, numbers[i].column);
+        double *figure;
+        int *count;
+    } numbers[] = {{"ram_total_size", &h->ram_total_gb, NULL},
+                   {"pue", &h->pue, NULL},
+                   {"cpu_count", NULL, &h->cpu_count},
+                   {"gpu_count", NULL, &h->gpu_count}};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         bool present;
         double v;
-        if (col < 0)
-            continue;
-        hml_status st = parse_number(t, row, col, path, &v, &present, err);
+        hml_status st = column_number(t, row, numbers[i].column, path, &v, &present, err);
         if (st != HML_OK)
             return st;
-        if (present)
-            *numbers[i].value = v;
-    }
-    struct {
-        const char *column;
-        int *value;
-    } counts[] = {{"cpu_count", &h->cpu_count}, {"gpu_count", &h->gpu_count}};
-    for (size_t i = 0; i < 2; i++) {
-        int col = csv_column(t, counts[i].column);
-        bool present;
-        double v;
-        if (col < 0)
-            continue;
-        hml_status st = parse_number(t, row, col, path, &v, &present, err);
-        if (st != HML_OK)
-            return st;
-        if (present && v >= 0 && v < 1e6)
-            *counts[i].value = (int)v;
+        if (present && numbers[i].figure)
+            *numbers[i].figure = v;
+        else if (present && v >= 0 && v < 1e6)
+            *numbers[i].count = (int)v;
     }
     return HML_OK;
 }
@@ -182,11 +173,10 @@ static hml_status read_row(const csv_table *t, size_t row, const char *path, int
     }
     double order;
     bool present;
-    int order_col = csv_column(t, "order");
-    hml_status st = HML_OK;
-    if (order_col >= 0 && (st = parse_number(t, row, order_col, path, &order, &present, err)))
+    hml_status st = column_number(t, row, "order", path, &order, &present, err);
+    if (st != HML_OK)
         return st;
-    run->order = order_col >= 0 && present ? (long)order : (long)row;
+    run->order = present ? (long)order : (long)row;
     if ((st = read_host(t, row, path, run, err)) != HML_OK)
         return st;
     return read_metrics(t, row, path, run, err);

@@ -111,6 +111,24 @@ static void y_axis(FILE *out, double lo, double hi, double top, double bottom, d
     fputs("</text>\n", out);
 }
 
+/* The <svg> element with its label, the y axis over [lo, hi] and the x
+ * axis line along the bottom of the plot area. */
+static void plot_open(FILE *out, double width, double height, const char *aria_label, double lo,
+                      double hi, double top, double bottom, double left, double right,
+                      const char *y_label)
+{
+    fprintf(out,
+            "<svg class=\"plot\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+            "xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"",
+            width, height);
+    html_escape(out, aria_label);
+    fputs("\">\n", out);
+    y_axis(out, lo, hi, top, bottom, left, right, y_label);
+    fprintf(out,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
+            left, bottom, right, bottom);
+}
+
 void svg_box_strip(FILE *out, const svg_box_group *groups, size_t n_groups, const char *y_label,
                    const char *aria_label)
 {
@@ -130,16 +148,7 @@ void svg_box_strip(FILE *out, const svg_box_group *groups, size_t n_groups, cons
     bool slanted = longest * 6.5 > band - 6;
     double pad_b = slanted ? 18 + fmin(longest, 28) * 4.8 : 30;
     double top = PAD_T, bottom = BOX_H - pad_b, left = PAD_L, right = BOX_W - PAD_R;
-    fprintf(out,
-            "<svg class=\"plot\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-            "xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"",
-            BOX_W, BOX_H);
-    html_escape(out, aria_label);
-    fputs("\">\n", out);
-    y_axis(out, lo, hi, top, bottom, left, right, y_label);
-    fprintf(out,
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
-            left, bottom, right, bottom);
+    plot_open(out, BOX_W, BOX_H, aria_label, lo, hi, top, bottom, left, right, y_label);
 #define Y(v) (bottom - ((v) - lo) / (hi - lo) * (bottom - top))
     for (size_t g = 0; g < n_groups; g++) {
         const svg_box_group *G = &groups[g];
@@ -235,16 +244,7 @@ void svg_line_chart(FILE *out, const svg_series *s, const char *y_label, const c
         t1 = t1 > 0 ? t1 : 1;
     }
     double top = PAD_T, bottom = LINE_H - 34, left = PAD_L, right = LINE_W - PAD_R;
-    fprintf(out,
-            "<svg class=\"plot\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-            "xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"",
-            LINE_W, LINE_H);
-    html_escape(out, aria_label);
-    fputs("\">\n", out);
-    y_axis(out, lo, hi, top, bottom, left, right, y_label);
-    fprintf(out,
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
-            left, bottom, right, bottom);
+    plot_open(out, LINE_W, LINE_H, aria_label, lo, hi, top, bottom, left, right, y_label);
     double first;
     double step = svg_nice_step(t0, t1, 6, &first);
 #define X(t) (left + ((t) - t0) / (t1 - t0) * (right - left))

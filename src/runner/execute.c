@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "meter/clock.h"
-#include "meter/text.h"
+#include "common/text.h"
 #include "runner/result.h"
 #include "runner/spawn.h"
 

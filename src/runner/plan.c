@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "meter/text.h"
+#include "common/text.h"
 
 #define PLAN_MAX_RUNS 1000000L
 
@@ -86,18 +86,25 @@ static hml_status copy_argv(size_t argc, char *const argv[], char ***out, size_t
     return HML_OK;
 }
 
-hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *err)
+/* *slot (*slot_count words) becomes a copy of argv[0..argc). */
+static hml_status replace_argv(char ***slot, size_t *slot_count, size_t argc,
+                               char *const argv[], hml_err *err)
 {
-    if (argc == 0 || !argv[0] || !*argv[0])
-        return hml_fail(err, HML_EUSAGE, "no command given");
     char **list;
     size_t count;
     if (copy_argv(argc, argv, &list, &count, err) != HML_OK)
         return HML_ESYSTEM;
-    free_list(p->argv, p->argc);
-    p->argv = list;
-    p->argc = count;
+    free_list(*slot, *slot_count);
+    *slot = list;
+    *slot_count = count;
     return HML_OK;
+}
+
+hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *err)
+{
+    if (argc == 0 || !argv[0] || !*argv[0])
+        return hml_fail(err, HML_EUSAGE, "no command given");
+    return replace_argv(&p->argv, &p->argc, argc, argv, err);
 }
 
 static bool valid_arm_name(const char *name)
@@ -175,7 +182,10 @@ hml_status plan_arm_add_env(plan_arm *arm, const char *change, hml_err *err)
     return list_push(&arm->env, &arm->env_count, change, err);
 }
 
-hml_status plan_arm_add_env_list(plan_arm *arm, const char *list, hml_err *err)
+/* Splits list into words (plan_split_words) and adds each with add. */
+static hml_status add_each_word(plan_arm *arm, const char *list,
+                                hml_status (*add)(plan_arm *, const char *, hml_err *),
+                                hml_err *err)
 {
     char **words;
     size_t count;
@@ -183,9 +193,14 @@ hml_status plan_arm_add_env_list(plan_arm *arm, const char *list, hml_err *err)
     if (status != HML_OK)
         return hml_wrap(err, "arm '%s'", arm->name);
     for (size_t i = 0; status == HML_OK && i < count; i++)
-        status = plan_arm_add_env(arm, words[i], err);
+        status = add(arm, words[i], err);
     plan_words_free(words);
     return status;
+}
+
+hml_status plan_arm_add_env_list(plan_arm *arm, const char *list, hml_err *err)
+{
+    return add_each_word(arm, list, plan_arm_add_env, err);
 }
 
 hml_status plan_arm_add_arg(plan_arm *arm, const char *arg, hml_err *err)
@@ -195,49 +210,40 @@ hml_status plan_arm_add_arg(plan_arm *arm, const char *arg, hml_err *err)
 
 hml_status plan_arm_add_arg_list(plan_arm *arm, const char *list, hml_err *err)
 {
-    char **words;
-    size_t count;
-    hml_status status = plan_split_words(list, &words, &count, err);
-    if (status != HML_OK)
-        return hml_wrap(err, "arm '%s'", arm->name);
-    for (size_t i = 0; status == HML_OK && i < count; i++)
-        status = plan_arm_add_arg(arm, words[i], err);
-    plan_words_free(words);
-    return status;
+    return add_each_word(arm, list, plan_arm_add_arg, err);
 }
 
 hml_status plan_arm_set_argv(plan_arm *arm, size_t argc, char *const argv[], hml_err *err)
 {
     if (argc == 0 || !argv[0] || !*argv[0])
         return hml_fail(err, HML_EUSAGE, "arm '%s': empty command", arm->name);
-    char **list;
-    size_t count;
-    if (copy_argv(argc, argv, &list, &count, err) != HML_OK)
-        return HML_ESYSTEM;
-    free_list(arm->argv, arm->argc);
-    arm->argv = list;
-    arm->argc = count;
+    return replace_argv(&arm->argv, &arm->argc, argc, argv, err);
+}
+
+/* *slot becomes a copy of text (NULL: none); the old value is freed. */
+static hml_status replace_text(char **slot, const char *text, hml_err *err)
+{
+    char *copy = NULL;
+    if (text && !(copy = strdup(text)))
+        return out_of_memory(err);
+    free(*slot);
+    *slot = copy;
     return HML_OK;
+}
+
+hml_status plan_set_name(plan *p, const char *name, hml_err *err)
+{
+    return replace_text(&p->name, name, err);
 }
 
 hml_status plan_arm_set_smell(plan_arm *arm, const char *smell_id, hml_err *err)
 {
-    char *copy = NULL;
-    if (smell_id && !(copy = strdup(smell_id)))
-        return out_of_memory(err);
-    free(arm->smell);
-    arm->smell = copy;
-    return HML_OK;
+    return replace_text(&arm->smell, smell_id, err);
 }
 
 hml_status plan_arm_set_compare_with(plan_arm *arm, const char *arm_name, hml_err *err)
 {
-    char *copy = NULL;
-    if (arm_name && !(copy = strdup(arm_name)))
-        return out_of_memory(err);
-    free(arm->compare_with);
-    arm->compare_with = copy;
-    return HML_OK;
+    return replace_text(&arm->compare_with, arm_name, err);
 }
 
 /* sh-like words: blanks separate; '...' is literal; "..." allows \" \\ \$ \`;

@@ -54,6 +54,9 @@ typedef struct plan {
 void plan_init(plan *p); /* defaults as listed above; no arms, no command */
 void plan_free(plan *p);
 
+/* Sets (copies) the experiment's label; NULL: none. */
+hml_status plan_set_name(plan *p, const char *name, hml_err *err);
+
 /* Copies argv[0..argc) as the plan's command. */
 hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *err);
 

@@ -18,8 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/parse_number.h"
+#include "common/text.h"
 #include "meter/carbon.h"
-#include "meter/text.h"
 
 typedef struct ini_context {
     plan *p;
@@ -41,30 +42,6 @@ static hml_status parse_bool(const char *key, const char *value, bool *out, hml_
         return HML_OK;
     }
     return hml_fail(err, HML_EUSAGE, "%s: '%s' is not yes or no", key, value);
-}
-
-static hml_status parse_number(const char *key, const char *value, double min, double max,
-                               double *out, hml_err *err)
-{
-    char *end = NULL;
-    double v = strtod(value, &end);
-    if (end == value || *end != '\0' || !(v >= min && v <= max))
-        return hml_fail(err, HML_EUSAGE, "%s: '%s' is not a number in [%g, %g]", key, value, min,
-                        max);
-    *out = v;
-    return HML_OK;
-}
-
-static hml_status parse_whole(const char *key, const char *value, long min, long max, long *out,
-                              hml_err *err)
-{
-    char *end = NULL;
-    long long v = strtoll(value, &end, 10);
-    if (end == value || *end != '\0' || v < min || v > max)
-        return hml_fail(err, HML_EUSAGE, "%s: '%s' is not an integer in [%ld, %ld]", key, value,
-                        min, max);
-    *out = (long)v;
-    return HML_OK;
 }
 
 static hml_status set_command(const char *value, plan *p, plan_arm *arm, hml_err *err)
@@ -96,9 +73,9 @@ static hml_status run_key(ini_context *ctx, const char *key, const char *value)
     if (!strcmp(key, "show-output"))
         return parse_bool(key, value, &p->show_output, err);
     if (!strcmp(key, "runs"))
-        return parse_whole(key, value, 1, 1000000, &p->runs, err);
+        return hml_parse_long(key, value, 1, 1000000, &p->runs, err);
     if (!strcmp(key, "warmup"))
-        return parse_whole(key, value, 0, 1000000, &p->warmup, err);
+        return hml_parse_long(key, value, 0, 1000000, &p->warmup, err);
     if (!strcmp(key, "order"))
         return plan_parse_order(value, &p->order, err);
     if (!strcmp(key, "seed")) {
@@ -110,20 +87,19 @@ static hml_status run_key(ini_context *ctx, const char *key, const char *value)
         return HML_OK;
     }
     if (!strcmp(key, "cooldown"))
-        return parse_number(key, value, 0, 86400, &p->cooldown_s, err);
+        return hml_parse_double(key, value, 0, 86400, &p->cooldown_s, err);
     if (!strcmp(key, "timeout"))
-        return parse_number(key, value, 0, 7 * 86400, &p->timeout_s, err);
+        return hml_parse_double(key, value, 0, 7 * 86400, &p->timeout_s, err);
     if (!strcmp(key, "interval"))
-        return parse_number(key, value, 0.001, 3600, &p->meter.interval_s, err);
+        return hml_parse_double(key, value, 0.001, 3600, &p->meter.interval_s, err);
     if (!strcmp(key, "pue"))
-        return parse_number(key, value, 1, 10, &p->meter.pue, err);
+        return hml_parse_double(key, value, 1, 10, &p->meter.pue, err);
     if (!strcmp(key, "cpu-tdp"))
-        return parse_number(key, value, 0, 100000, &p->meter.cpu_tdp_w, err);
+        return hml_parse_double(key, value, 0, 100000, &p->meter.cpu_tdp_w, err);
     if (!strcmp(key, "grid-intensity")) {
-        if (parse_number(key, value, 0, 5000, &number, err) != HML_OK)
+        if (hml_parse_double(key, value, 0, 5000, &number, err) != HML_OK)
             return HML_EUSAGE;
-        p->meter.grid_g_per_kwh = number;
-        text_format(p->meter.grid_source, sizeof p->meter.grid_source, "given: %g g/kWh", number);
+        meter_options_set_grid_intensity(&p->meter, number);
         return HML_OK;
     }
     if (!strcmp(key, "country"))
@@ -133,14 +109,8 @@ static hml_status run_key(ini_context *ctx, const char *key, const char *value)
         text_format(ctx->baseline, sizeof ctx->baseline, "%s", value);
         return HML_OK;
     }
-    if (!strcmp(key, "name")) {
-        char *copy = strdup(value);
-        if (!copy)
-            return hml_fail(err, HML_ESYSTEM, "out of memory");
-        free(p->name);
-        p->name = copy;
-        return HML_OK;
-    }
+    if (!strcmp(key, "name"))
+        return plan_set_name(p, value, err);
     return hml_fail(err, HML_EUSAGE, "[run]: unknown key '%s'", key);
 }
 

@@ -178,15 +178,30 @@ static hml_status count_statuses(const plan *p, store *s, const arm_state *state
     return HML_OK;
 }
 
-hml_status runner_check_plan(const plan *p, hml_err *err)
+/* Validates the plan and resolves every arm's command: *states, one per
+ * arm (NULL on failure), for arm_states_free. */
+static hml_status prepare_plan(const plan *p, arm_state **states, hml_err *err)
 {
+    *states = NULL;
     hml_status status = plan_validate(p, err);
     if (status != HML_OK)
         return status;
-    arm_state *states = calloc(p->arm_count, sizeof *states);
-    if (!states)
+    arm_state *list = calloc(p->arm_count, sizeof *list);
+    if (!list)
         return hml_fail(err, HML_ESYSTEM, "out of memory");
-    status = prepare_arms(p, states, err);
+    status = prepare_arms(p, list, err);
+    if (status != HML_OK) {
+        arm_states_free(list, p->arm_count);
+        return status;
+    }
+    *states = list;
+    return HML_OK;
+}
+
+hml_status runner_check_plan(const plan *p, hml_err *err)
+{
+    arm_state *states;
+    hml_status status = prepare_plan(p, &states, err);
     arm_states_free(states, p->arm_count);
     return status;
 }
@@ -195,18 +210,14 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                            runner_summary *sum, hml_err *err)
 {
     memset(sum, 0, sizeof *sum);
-    hml_status status = plan_validate(p, err);
+    arm_state *states;
+    hml_status status = prepare_plan(p, &states, err);
     if (status != HML_OK)
         return status;
-    arm_state *states = calloc(p->arm_count, sizeof *states);
-    if (!states)
-        return hml_fail(err, HML_ESYSTEM, "out of memory");
     schedule_slot *slots = NULL;
     size_t slot_count = 0;
     int64_t host_id = 0;
-    status = prepare_arms(p, states, err);
-    if (status == HML_OK)
-        status = schedule_build(p, &slots, &slot_count, err);
+    status = schedule_build(p, &slots, &slot_count, err);
     if (status == HML_OK)
         status = register_experiment(p, s, states, &sum->experiment_id, &sum->resumed, &host_id,
                                      err);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meter/text.h"
+#include "common/text.h"
 
 static int add_number(meter_metrics *metrics, const cJSON *root, const char *key,
                       const char *name, const char *unit)

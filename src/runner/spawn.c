@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "meter/text.h"
+#include "common/text.h"
 
 extern char **environ;
 

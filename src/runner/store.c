@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "meter/clock.h"
 #include "runner/store_schema.h"
 
@@ -78,24 +79,23 @@ static hml_status check_existing_file(const char *path, bool *exists, hml_err *e
  * else's database: do not add our tables to it. */
 static hml_status check_foreign_database(store *s, hml_err *err)
 {
+    /* One statement, so one snapshot: read apart, another hmlcost creating
+     * the same store could commit its first schema in between, and version
+     * 0 with tables would look like someone else's database. */
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT user_version, (SELECT count(*) FROM sqlite_master) "
+                           "FROM pragma_user_version",
+                           -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return db_fail(s, err, HML_EUSAGE, "reading the schema version");
     }
     int version = sqlite3_column_int(st, 0);
+    int objects = sqlite3_column_int(st, 1);
     sqlite3_finalize(st);
     if (version != 0)
         return HML_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return db_fail(s, err, HML_EUSAGE, "reading the schema");
-    }
-    int objects = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
     if (objects > 0)
         return hml_fail(err, HML_EUSAGE, "store '%s': an SQLite database but not an hmlcost store",
                         s->path);
@@ -241,8 +241,50 @@ static char *column_strdup_nonnull(sqlite3_stmt *st, int i)
 
 static void column_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
 {
-    const unsigned char *text = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
+    text_copy(dst, size, (const char *)sqlite3_column_text(st, i));
+}
+
+/* Fills one element (zeroed) from the statement's current row. */
+typedef hml_status (*row_reader)(store *s, sqlite3_stmt *st, void *elem, hml_err *err);
+
+/* Runs a SELECT (its one parameter, if it has one, bound to key) and
+ * appends one element of elem bytes per row to *list, read by read_row.
+ * On failure the elements read so far stay in *list (*count of them, the
+ * last maybe half-filled, never with a dangling pointer) for the caller's
+ * *_free; what names the query in a database error. */
+static hml_status select_rows(store *s, const char *sql, int64_t key, size_t elem,
+                              row_reader read_row, const char *what, void **list, size_t *count,
+                              hml_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s, sql, &st, err);
+    if (status != HML_OK)
+        return status;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, key);
+    size_t cap = *count;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            size_t n = cap ? cap * 2 : 8;
+            void *grown = realloc(*list, n * elem);
+            if (!grown) {
+                status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
+                break;
+            }
+            *list = grown;
+            cap = n;
+        }
+        void *slot = (char *)*list + (*count)++ * elem;
+        memset(slot, 0, elem);
+        status = read_row(s, st, slot, err);
+        if (status != HML_OK)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (status == HML_OK && rc != SQLITE_DONE)
+        status = db_fail(s, err, HML_ESYSTEM, what);
+    return status;
 }
 
 /* ---- writing ---------------------------------------------------------- */
@@ -412,42 +454,29 @@ hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *
     return HML_OK;
 }
 
+static hml_status read_run_index(store *s, sqlite3_stmt *st, void *elem, hml_err *err)
+{
+    (void)s;
+    (void)err;
+    *(long *)elem = (long)sqlite3_column_int64(st, 0);
+    return HML_OK;
+}
+
 hml_status store_arm_run_indices(store *s, int64_t arm_id, long **indices, size_t *count,
                                  hml_err *err)
 {
     *indices = NULL;
     *count = 0;
-    sqlite3_stmt *st = NULL;
     hml_status status =
-        prepare(s, "SELECT run_index FROM runs WHERE arm_id = ? ORDER BY run_index", &st, err);
-    if (status != HML_OK)
-        return status;
-    sqlite3_bind_int64(st, 1, arm_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 16;
-            long *grown = realloc(*indices, cap * sizeof **indices);
-            if (!grown) {
-                sqlite3_finalize(st);
-                free(*indices);
-                *indices = NULL;
-                *count = 0;
-                return hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            }
-            *indices = grown;
-        }
-        (*indices)[(*count)++] = (long)sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+        select_rows(s, "SELECT run_index FROM runs WHERE arm_id = ? ORDER BY run_index", arm_id,
+                    sizeof **indices, read_run_index, "reading runs", (void **)indices, count,
+                    err);
+    if (status != HML_OK) {
         free(*indices);
         *indices = NULL;
         *count = 0;
-        return db_fail(s, err, HML_ESYSTEM, "reading runs");
     }
-    return HML_OK;
+    return status;
 }
 
 hml_status store_has_run(store *s, int64_t arm_id, long run_index, bool *stored, hml_err *err)
@@ -569,9 +598,10 @@ hml_status store_put_run(store *s, const store_run_record *run, int64_t *run_id,
     "e.warmup, e.run_order, e.seed, "                                                              \
     "(SELECT count(*) FROM runs r JOIN arms a ON r.arm_id = a.id WHERE a.experiment_id = e.id) "
 
-static int read_experiment(sqlite3_stmt *st, store_experiment *e)
+static hml_status read_experiment(store *s, sqlite3_stmt *st, void *elem, hml_err *err)
 {
-    memset(e, 0, sizeof *e);
+    (void)s;
+    store_experiment *e = elem;
     e->id = sqlite3_column_int64(st, 0);
     column_copy(st, 1, e->plan_key, sizeof e->plan_key);
     e->name = column_strdup(st, 2);
@@ -586,8 +616,8 @@ static int read_experiment(sqlite3_stmt *st, store_experiment *e)
     e->runs_stored = (long)sqlite3_column_int64(st, 11);
     if (!e->created_at || !e->command || !e->plan_json ||
         (sqlite3_column_type(st, 2) != SQLITE_NULL && !e->name))
-        return -1;
-    return 0;
+        return hml_fail(err, HML_ESYSTEM, "store: out of memory");
+    return HML_OK;
 }
 
 void store_experiment_clear(store_experiment *exp)
@@ -608,44 +638,13 @@ void store_experiments_free(store_experiment *list, size_t count)
     free(list);
 }
 
-/* Grows *list (of elem bytes each) to hold one more; returns the new slot. */
-static void *grow(void **list, size_t *count, size_t *cap, size_t elem)
-{
-    if (*count == *cap) {
-        size_t n = *cap ? *cap * 2 : 8;
-        void *grown = realloc(*list, n * elem);
-        if (!grown)
-            return NULL;
-        *list = grown;
-        *cap = n;
-    }
-    return (char *)*list + (*count)++ * elem;
-}
-
 hml_status store_list_experiments(store *s, store_experiment **list, size_t *count, hml_err *err)
 {
     *list = NULL;
     *count = 0;
-    sqlite3_stmt *st = NULL;
-    hml_status status = prepare(
+    hml_status status = select_rows(
         s, "SELECT " EXPERIMENT_COLUMNS "FROM experiments e ORDER BY e.created_at DESC, e.id DESC",
-        &st, err);
-    if (status != HML_OK)
-        return status;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_experiment *e = grow((void **)list, count, &cap, sizeof *e);
-        if (!e || read_experiment(st, e) != 0) {
-            if (e)
-                store_experiment_clear(e);
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
-    }
-    sqlite3_finalize(st);
-    if (status == HML_OK && rc != SQLITE_DONE)
-        status = db_fail(s, err, HML_ESYSTEM, "listing experiments");
+        0, sizeof **list, read_experiment, "listing experiments", (void **)list, count, err);
     if (status != HML_OK) {
         store_experiments_free(*list, *count);
         *list = NULL;
@@ -669,12 +668,11 @@ static hml_status get_one_experiment(store *s, const char *where, int64_t id,
         sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        if (read_experiment(st, exp) != 0) {
+        status = read_experiment(s, st, exp, err);
+        if (status != HML_OK)
             store_experiment_clear(exp);
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-        } else {
+        else
             *found = true;
-        }
     } else if (rc != SQLITE_DONE) {
         status = db_fail(s, err, HML_ESYSTEM, "reading an experiment");
     }
@@ -706,50 +704,39 @@ void store_arms_free(store_arm *list, size_t count)
     free(list);
 }
 
+static hml_status read_arm(store *s, sqlite3_stmt *st, void *elem, hml_err *err)
+{
+    (void)s;
+    store_arm *a = elem;
+    a->id = sqlite3_column_int64(st, 0);
+    a->experiment_id = sqlite3_column_int64(st, 1);
+    a->position = sqlite3_column_int(st, 2);
+    a->name = column_strdup_nonnull(st, 3);
+    a->is_baseline = sqlite3_column_int(st, 4) != 0;
+    a->smell = column_strdup(st, 5);
+    a->argv_json = column_strdup_nonnull(st, 6);
+    a->env_json = column_strdup_nonnull(st, 7);
+    a->compare_with = column_strdup(st, 8);
+    if (!a->name || !a->argv_json || !a->env_json)
+        return hml_fail(err, HML_ESYSTEM, "store: out of memory");
+    return HML_OK;
+}
+
 hml_status store_list_arms(store *s, int64_t experiment_id, store_arm **list, size_t *count,
                            hml_err *err)
 {
     *list = NULL;
     *count = 0;
-    sqlite3_stmt *st = NULL;
-    hml_status status = prepare(s,
-                                s->version >= 2
-                                    ? "SELECT id, experiment_id, position, name, is_baseline, "
-                                      "smell, argv_json, env_json, compare_with FROM arms "
-                                      "WHERE experiment_id = ? ORDER BY position, id"
-                                    : "SELECT id, experiment_id, position, name, is_baseline, "
-                                      "smell, argv_json, env_json, NULL FROM arms "
-                                      "WHERE experiment_id = ? ORDER BY position, id",
-                                &st, err);
-    if (status != HML_OK)
-        return status;
-    sqlite3_bind_int64(st, 1, experiment_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_arm *a = grow((void **)list, count, &cap, sizeof *a);
-        if (!a) {
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
-        memset(a, 0, sizeof *a);
-        a->id = sqlite3_column_int64(st, 0);
-        a->experiment_id = sqlite3_column_int64(st, 1);
-        a->position = sqlite3_column_int(st, 2);
-        a->name = column_strdup_nonnull(st, 3);
-        a->is_baseline = sqlite3_column_int(st, 4) != 0;
-        a->smell = column_strdup(st, 5);
-        a->argv_json = column_strdup_nonnull(st, 6);
-        a->env_json = column_strdup_nonnull(st, 7);
-        a->compare_with = column_strdup(st, 8);
-        if (!a->name || !a->argv_json || !a->env_json) {
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
-    }
-    sqlite3_finalize(st);
-    if (status == HML_OK && rc != SQLITE_DONE)
-        status = db_fail(s, err, HML_ESYSTEM, "listing arms");
+    hml_status status = select_rows(s,
+                                    s->version >= 2
+                                        ? "SELECT id, experiment_id, position, name, is_baseline, "
+                                          "smell, argv_json, env_json, compare_with FROM arms "
+                                          "WHERE experiment_id = ? ORDER BY position, id"
+                                        : "SELECT id, experiment_id, position, name, is_baseline, "
+                                          "smell, argv_json, env_json, NULL FROM arms "
+                                          "WHERE experiment_id = ? ORDER BY position, id",
+                                    experiment_id, sizeof **list, read_arm, "listing arms",
+                                    (void **)list, count, err);
     if (status != HML_OK) {
         store_arms_free(*list, *count);
         *list = NULL;
@@ -770,33 +757,36 @@ void store_runs_free(store_run *list, size_t count)
     free(list);
 }
 
-static hml_status read_run_metrics(store *s, store_run *run, hml_err *err)
+static hml_status read_metric(store *s, sqlite3_stmt *st, void *elem, hml_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    hml_status status = prepare(
-        s, "SELECT name, value, unit, method FROM metrics WHERE run_id = ? ORDER BY name", &st,
-        err);
-    if (status != HML_OK)
-        return status;
-    sqlite3_bind_int64(st, 1, run->id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        meter_metric *m = grow((void **)&run->metrics, &run->metric_count, &cap, sizeof *m);
-        if (!m) {
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
-        memset(m, 0, sizeof *m);
-        column_copy(st, 0, m->name, sizeof m->name);
-        m->value = sqlite3_column_double(st, 1);
-        column_copy(st, 2, m->unit, sizeof m->unit);
-        column_copy(st, 3, m->method, sizeof m->method);
-    }
-    sqlite3_finalize(st);
-    if (status == HML_OK && rc != SQLITE_DONE)
-        status = db_fail(s, err, HML_ESYSTEM, "reading metrics");
-    return status;
+    (void)s;
+    (void)err;
+    meter_metric *m = elem;
+    column_copy(st, 0, m->name, sizeof m->name);
+    m->value = sqlite3_column_double(st, 1);
+    column_copy(st, 2, m->unit, sizeof m->unit);
+    column_copy(st, 3, m->method, sizeof m->method);
+    return HML_OK;
+}
+
+static hml_status read_run(store *s, sqlite3_stmt *st, void *elem, hml_err *err)
+{
+    store_run *r = elem;
+    r->id = sqlite3_column_int64(st, 0);
+    r->arm_id = sqlite3_column_int64(st, 1);
+    r->run_index = (long)sqlite3_column_int64(st, 2);
+    r->position = (long)sqlite3_column_int64(st, 3);
+    r->started_at = column_strdup_nonnull(st, 4);
+    r->host_id = sqlite3_column_int64(st, 5);
+    if (store_run_status_parse((const char *)sqlite3_column_text(st, 6), &r->status, err) !=
+        HML_OK)
+        return hml_wrap(err, "store '%s'", s->path);
+    r->reason = column_strdup(st, 7);
+    r->notes = column_strdup(st, 8);
+    r->result_json = column_strdup(st, 9);
+    if (!r->started_at)
+        return hml_fail(err, HML_ESYSTEM, "store: out of memory");
+    return HML_OK;
 }
 
 hml_status store_list_runs(store *s, int64_t arm_id, store_run **list, size_t *count,
@@ -804,48 +794,19 @@ hml_status store_list_runs(store *s, int64_t arm_id, store_run **list, size_t *c
 {
     *list = NULL;
     *count = 0;
-    sqlite3_stmt *st = NULL;
-    hml_status status = prepare(s,
-                                "SELECT id, arm_id, run_index, position, started_at, host_id, "
-                                "status, reason, notes, result_json FROM runs WHERE arm_id = ? "
-                                "ORDER BY run_index",
-                                &st, err);
-    if (status != HML_OK)
-        return status;
-    sqlite3_bind_int64(st, 1, arm_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_run *r = grow((void **)list, count, &cap, sizeof *r);
-        if (!r) {
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(st, 0);
-        r->arm_id = sqlite3_column_int64(st, 1);
-        r->run_index = (long)sqlite3_column_int64(st, 2);
-        r->position = (long)sqlite3_column_int64(st, 3);
-        r->started_at = column_strdup_nonnull(st, 4);
-        r->host_id = sqlite3_column_int64(st, 5);
-        if (store_run_status_parse((const char *)sqlite3_column_text(st, 6), &r->status, err) !=
-            HML_OK) {
-            status = hml_wrap(err, "store '%s'", s->path);
-            break;
-        }
-        r->reason = column_strdup(st, 7);
-        r->notes = column_strdup(st, 8);
-        r->result_json = column_strdup(st, 9);
-        if (!r->started_at) {
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
+    hml_status status = select_rows(s,
+                                    "SELECT id, arm_id, run_index, position, started_at, "
+                                    "host_id, status, reason, notes, result_json FROM runs "
+                                    "WHERE arm_id = ? ORDER BY run_index",
+                                    arm_id, sizeof **list, read_run, "listing runs",
+                                    (void **)list, count, err);
+    for (size_t i = 0; status == HML_OK && i < *count; i++) {
+        store_run *run = &(*list)[i];
+        status = select_rows(
+            s, "SELECT name, value, unit, method FROM metrics WHERE run_id = ? ORDER BY name",
+            run->id, sizeof *run->metrics, read_metric, "reading metrics",
+            (void **)&run->metrics, &run->metric_count, err);
     }
-    sqlite3_finalize(st);
-    if (status == HML_OK && rc != SQLITE_DONE)
-        status = db_fail(s, err, HML_ESYSTEM, "listing runs");
-    for (size_t i = 0; status == HML_OK && i < *count; i++)
-        status = read_run_metrics(s, &(*list)[i], err);
     if (status != HML_OK) {
         store_runs_free(*list, *count);
         *list = NULL;
@@ -854,37 +815,30 @@ hml_status store_list_runs(store *s, int64_t arm_id, store_run **list, size_t *c
     return status;
 }
 
+static hml_status read_sample(store *s, sqlite3_stmt *st, void *elem, hml_err *err)
+{
+    (void)s;
+    (void)err;
+    meter_sample *p = elem;
+    p->t_s = sqlite3_column_double(st, 0);
+    p->rss_bytes = sqlite3_column_double(st, 1);
+    p->cpu_s = sqlite3_column_double(st, 2);
+    p->processes = sqlite3_column_int(st, 3);
+    p->gpu_mem_bytes =
+        sqlite3_column_type(st, 4) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, 4);
+    return HML_OK;
+}
+
 hml_status store_list_samples(store *s, int64_t run_id, meter_sample **list, size_t *count,
                               hml_err *err)
 {
     *list = NULL;
     *count = 0;
-    sqlite3_stmt *st = NULL;
-    hml_status status = prepare(s,
-                                "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes FROM "
-                                "samples WHERE run_id = ? ORDER BY t_s",
-                                &st, err);
-    if (status != HML_OK)
-        return status;
-    sqlite3_bind_int64(st, 1, run_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        meter_sample *p = grow((void **)list, count, &cap, sizeof *p);
-        if (!p) {
-            status = hml_fail(err, HML_ESYSTEM, "store: out of memory");
-            break;
-        }
-        p->t_s = sqlite3_column_double(st, 0);
-        p->rss_bytes = sqlite3_column_double(st, 1);
-        p->cpu_s = sqlite3_column_double(st, 2);
-        p->processes = sqlite3_column_int(st, 3);
-        p->gpu_mem_bytes =
-            sqlite3_column_type(st, 4) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, 4);
-    }
-    sqlite3_finalize(st);
-    if (status == HML_OK && rc != SQLITE_DONE)
-        status = db_fail(s, err, HML_ESYSTEM, "reading samples");
+    hml_status status = select_rows(s,
+                                    "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes "
+                                    "FROM samples WHERE run_id = ? ORDER BY t_s",
+                                    run_id, sizeof **list, read_sample, "reading samples",
+                                    (void **)list, count, err);
     if (status != HML_OK) {
         free(*list);
         *list = NULL;

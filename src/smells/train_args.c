@@ -1,8 +1,9 @@
 #include "smells/train_args.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/parse_number.h"
 
 /* argv[i] is "--name" (value in argv[i+1]) or "--name=value". */
 static bool is_option(const char *arg, const char *name, const char **inline_value)
@@ -51,16 +52,7 @@ hml_status train_args_long(char *const *argv, size_t argc, const char *name, lon
         *out = fallback;
         return HML_OK;
     }
-    errno = 0;
-    char *end = NULL;
-    long value = strtol(text, &end, 10);
-    if (!*text || *end != '\0')
-        return hml_fail(err, HML_EUSAGE, "%s: '%s' is not an integer", name, text);
-    if (errno == ERANGE || value < min || value > max)
-        return hml_fail(err, HML_EUSAGE, "%s: %s is out of range [%ld, %ld]", name, text, min,
-                        max);
-    *out = value;
-    return HML_OK;
+    return hml_parse_long(name, text, min, max, out, err);
 }
 
 bool train_args_has_flag(char *const *argv, size_t argc, const char *name)

@@ -10,7 +10,7 @@ static bool cost_is_worse(const stats_cost_test *c, double alpha)
 
 /* "No cost" is a claim too: it does not stand while a cost looks much worse
  * and only the number of runs keeps the test from confirming it. */
-static bool cost_is_unconfirmed(const stats_cost_test *c, double alpha)
+bool stats_cost_unconfirmed(const stats_cost_test *c, double alpha)
 {
     return !(c->p_holm < alpha) && c->delta > 0 &&
            stats_cliff_magnitude(c->delta) == STATS_LARGE;
@@ -27,7 +27,7 @@ stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *
         if (worse)
             worse[i] = w;
         n_worse += w;
-        n_unconfirmed += cost_is_unconfirmed(&in->costs[i], in->alpha);
+        n_unconfirmed += stats_cost_unconfirmed(&in->costs[i], in->alpha);
     }
     if (in->ok_smell < in->min_runs || in->ok_baseline < in->min_runs) {
         v = STATS_VERDICT_INCONCLUSIVE;

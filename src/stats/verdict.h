@@ -65,6 +65,10 @@ typedef enum stats_verdict_reason {
 stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *reason,
                            bool *worse);
 
+/* Rule 4's test for one cost: not significant after Holm, but a large effect
+ * in the costly direction (what the report names as "run more"). */
+bool stats_cost_unconfirmed(const stats_cost_test *c, double alpha);
+
 /* "HIDDEN COST", "VISIBLE", "NO COST", "INCONCLUSIVE". */
 const char *stats_verdict_name(stats_verdict v);
 /* The same as an identifier for machine-readable output: "hidden_cost", ... */

@@ -78,3 +78,11 @@ hml_status libraries_loaded(workload_library **out, size_t *count, hml_err *err)
     *count = list.count;
     return HML_OK;
 }
+
+bool libraries_contains(const workload_library *libs, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(libs[i].name, name) == 0)
+            return true;
+    return false;
+}

@@ -3,6 +3,7 @@
 #ifndef HMLCOST_WORKLOAD_LIBRARIES_H
 #define HMLCOST_WORKLOAD_LIBRARIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -14,6 +15,9 @@
  * says (oneDNN's dnnl_version, glibc's gnu_get_libc_version), else "". The
  * executable and the vDSO are left out. */
 hml_status libraries_loaded(workload_library **out, size_t *count, hml_err *err);
+
+/* True when one of libs (count of them) has that name ("libdnnl.so.2"). */
+bool libraries_contains(const workload_library *libs, size_t count, const char *name);
 
 /* Version from a file name: the part after the last ".so." ("" if none). */
 void libraries_version_from_name(const char *file, char *out, size_t size);

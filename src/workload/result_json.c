@@ -4,16 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* JSON has no NaN or infinity: a diverged run reports null. */
-static cJSON *number(double value)
-{
-    return isfinite(value) ? cJSON_CreateNumber(value) : cJSON_CreateNull();
-}
+#include "common/json.h"
 
-static cJSON *string_or_null(const char *s)
-{
-    return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
+/* A diverged run (NaN loss, accuracy) reports null: json_number_or_null. */
+static cJSON *number(double value) { return json_number_or_null(value); }
 
 static cJSON *seconds_or_null(double s) { return s >= 0 ? number(s) : cJSON_CreateNull(); }
 
@@ -55,7 +49,7 @@ static cJSON *smells_object(const workload_result *r)
         cJSON_AddNullToObject(par, "threads_requested");
     cJSON_AddStringToObject(par, "threads_source", r->threads_source);
     cJSON_AddNumberToObject(par, "threads_used", r->threads);
-    cJSON_AddItemToObject(par, "omp_num_threads_env", string_or_null(r->omp_num_threads_env));
+    cJSON_AddItemToObject(par, "omp_num_threads_env", json_string_or_null(r->omp_num_threads_env));
     cJSON_AddNumberToObject(par, "logical_cpus", r->logical_cpus);
     return smells;
 }
@@ -70,7 +64,7 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
     cJSON_AddStringToObject(root, "version", HMLCOST_VERSION);
     cJSON_AddStringToObject(root, "device_requested", r->device_requested);
     cJSON_AddStringToObject(root, "device_used", r->device_used);
-    cJSON_AddItemToObject(root, "fallback_reason", string_or_null(r->fallback_reason));
+    cJSON_AddItemToObject(root, "fallback_reason", json_string_or_null(r->fallback_reason));
     cJSON_AddStringToObject(root, "backend", r->backend);
     cJSON_AddStringToObject(root, "data_path", r->data_path);
     cJSON_AddNumberToObject(root, "threads", r->threads);
@@ -82,7 +76,7 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
     cJSON_AddNumberToObject(root, "parameters", (double)r->parameters);
     cJSON_AddNumberToObject(root, "model_builds", r->model_builds);
     cJSON_AddStringToObject(root, "data", r->data);
-    cJSON_AddItemToObject(root, "data_note", string_or_null(r->data_note));
+    cJSON_AddItemToObject(root, "data_note", json_string_or_null(r->data_note));
     cJSON_AddStringToObject(root, "optimizer", r->optimizer);
     cJSON_AddItemToObject(root, "lr", number(r->lr));
     cJSON_AddItemToObject(root, "accuracy", number(r->accuracy));
@@ -108,7 +102,7 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
         cJSON *lib = cJSON_CreateObject();
         cJSON_AddStringToObject(lib, "name", r->libraries[i].name);
         cJSON_AddStringToObject(lib, "path", r->libraries[i].path);
-        cJSON_AddItemToObject(lib, "version", string_or_null(r->libraries[i].version));
+        cJSON_AddItemToObject(lib, "version", json_string_or_null(r->libraries[i].version));
         cJSON_AddItemToArray(libs, lib);
     }
     cJSON_AddItemToObject(root, "smells", smells_object(r));

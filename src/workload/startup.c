@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
+
 /* Taken in a constructor: after the loader, just before main. */
 static double main_monotonic = -1, main_boottime = -1, main_cpu = -1;
 
@@ -47,13 +49,9 @@ static double spawn_monotonic(void)
  * clock ticks since boot: 10 ms resolution), in CLOCK_BOOTTIME seconds. */
 static double proc_start_boottime(void)
 {
-    FILE *f = fopen("/proc/self/stat", "r");
-    if (!f)
-        return -1;
     char buf[1024];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
+    if (procfs_read("/proc/self/stat", buf, sizeof buf) != 0)
+        return -1;
     /* The command name (field 2) may hold spaces or ')': skip to the last ')'. */
     char *p = strrchr(buf, ')');
     if (!p)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
 #include "data/cifar10.h"
 #include "data/dataset.h"
 #include "data/order.h"
@@ -49,21 +50,6 @@ void workload_result_free(workload_result *result)
     result->build_s_each = NULL;
     result->libraries = NULL;
     result->backend_details = NULL;
-}
-
-/* MemAvailable from /proc/meminfo in bytes (0 when unknown). */
-static size_t memory_available(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return 0;
-    char line[256];
-    size_t kib = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %zu kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib * 1024;
 }
 
 /* Activation memory of one image in a training plan: every layer's output
@@ -145,7 +131,7 @@ static hml_status load_data(const workload_options *opt, workload_result *r, dat
         snprintf(r->data, sizeof r->data, "synthetic");
         size_t n_train = opt->train_limit ? opt->train_limit : WORKLOAD_SYNTHETIC_TRAIN;
         size_t n_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
-        size_t avail = memory_available();
+        size_t avail = (size_t)procfs_mem_available();
         double need = (double)(n_train + n_test) * DATA_RECORD_BYTES;
         if (avail && need > 0.8 * (double)avail)
             return hml_fail(err, HML_EUSAGE,
@@ -207,7 +193,7 @@ static hml_status build_models(const workload_options *opt, const nn_model_confi
         r->build_s_each[k] = startup_now() - t0;
         if (k == 0) {
             r->model_bytes = set->backend->footprint_bytes(model);
-            size_t avail = memory_available();
+            size_t avail = (size_t)procfs_mem_available();
             size_t stale = opt->keep_stale_models ? (size_t)(opt->model_builds - 1) : 0;
             if (avail && (stale + 1) * r->model_bytes > avail) {
                 s = hml_fail(err, HML_EUSAGE,
@@ -399,7 +385,7 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     size_t planned_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
     size_t planned = planned_train > planned_test ? planned_train : planned_test;
     size_t planned_batch = (size_t)opt->batch < planned ? (size_t)opt->batch : planned;
-    size_t avail = memory_available();
+    size_t avail = (size_t)procfs_mem_available();
     size_t need = planned_batch * activation_bytes_per_image();
     if (avail && need > avail)
         return hml_fail(err, HML_EUSAGE,

@@ -148,6 +148,39 @@ static void kill_9_then_the_same_command_completes_the_experiment(void **state)
     check_complete_store();
 }
 
+/* Several `hmlcost run` creating the same new store at the same moment:
+ * each must see either no schema or a whole one, never "version 0 with
+ * tables" (which store_open takes for someone else's database). The window
+ * is short, so many rounds of six. */
+static void many_runs_creating_one_store_at_once_all_succeed(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 30, AT_ONCE = 6 };
+    int failed = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        char store[160];
+        snprintf(store, sizeof store, "%s/round%d.db", dir, round);
+        pid_t pids[AT_ONCE];
+        for (int i = 0; i < AT_ONCE; i++) {
+            pids[i] = fork();
+            assert_true(pids[i] >= 0);
+            if (pids[i] == 0) {
+                freopen("/dev/null", "w", stdout);
+                freopen("/dev/null", "w", stderr);
+                execl(HMLCOST_BINARY, HMLCOST_BINARY, "run", "--runs", "1", "--arm", "a",
+                      "--store", store, "--", HMLCOST_TEST_CHILD, "sleep", "0", (char *)NULL);
+                _exit(127);
+            }
+        }
+        for (int i = 0; i < AT_ONCE; i++) {
+            int status = 0;
+            assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+            failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
 /* The report's advice for too few runs is "run more": the same plan with a
  * larger --runs tops the experiment up instead of starting a new one, and a
  * smaller --runs afterwards keeps what is stored. */
@@ -174,6 +207,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(two_runs_of_one_plan_at_once_share_the_work, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(more_runs_top_the_experiment_up, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(many_runs_creating_one_store_at_once_all_succeed,
+                                        make_dir, remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-#include "meter/text.h"
+#include "common/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,4 +11,9 @@ void text_format(char *dst, size_t size, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(dst, size, fmt, ap);
     va_end(ap);
+}
+
+void text_copy(char *dst, size_t size, const char *src)
+{
+    text_format(dst, size, "%s", src ? src : "");
 }
