@@ -252,6 +252,10 @@ EOF
         grep -vE '^\s+(conv|dense)[0-9]\.(weight|bias)|^\s+after 2 steps' "$TMP/parity.txt" |
             tail -32 | cut -c1-300 | sed 's/^/   /'
         grep -E 'after 2 steps' "$TMP/parity.txt" | sort -k7 -g | tail -2 | sed 's/^/   worst: /'
+        # The first step's gradients against the cpu backend's (conv1's and the biases come
+        # from our own kernels by default).
+        grep -E 'max\|g\|' "$TMP/parity.txt" | tr -s ' ' | paste -sd ';' | fold -w 280 |
+            sed 's/^/   gradients, max diff vs cpu:/'
         echo "   test_cuda_parity exit $parity"
         echo "{\"label\":\"test_cuda_parity\",\"exit\":$parity}" >>"$OUT/results.jsonl"
         if [ "$parity" -ne 0 ] && [ "$dry" = 0 ]; then
