@@ -254,7 +254,8 @@ EOF
         grep -E 'after 2 steps' "$TMP/parity.txt" | sort -k7 -g | tail -2 | sed 's/^/   worst: /'
         # The first step's gradients against the cpu backend's (conv1's and the biases come
         # from our own kernels by default).
-        grep -E 'max\|g\|' "$TMP/parity.txt" | tr -s ' ' | paste -sd ';' | fold -w 280 |
+        grep -qE 'max\|g\|' "$TMP/parity.txt" &&
+            grep -E 'max\|g\|' "$TMP/parity.txt" | tr -s ' ' | paste -sd ';' | fold -w 280 |
             sed 's/^/   gradients, max diff vs cpu:/'
         echo "   test_cuda_parity exit $parity"
         echo "{\"label\":\"test_cuda_parity\",\"exit\":$parity}" >>"$OUT/results.jsonl"
