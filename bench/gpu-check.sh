@@ -1,6 +1,7 @@
 #!/bin/bash
 # Issue 6's GPU check, in two steps (the final session: everything side by side on one card,
-# in well under 270 s of script time):
+# about 85 s of script time when every check passes (run 3: 70 s before parts 8a and 9b); no
+# part starts after 150 s):
 #
 #   bench/gpu-check.sh prepare   here (no GPU needed): builds the release binaries with the
 #                                cuda backend (RPATH $ORIGIN/../lib), bundles them with the
@@ -11,7 +12,7 @@
 #   bench/gpu-check.sh run       on the GPU machine, from the repository root, with .gpu-check
 #                                carried. Parts, most needed first, each with its own timeout;
 #                                no part starts without the time it needs before the deadline
-#                                (GPU_CHECK_DEADLINE_S, default 240 s from the start):
+#                                (GPU_CHECK_DEADLINE_S, default 150 s from the start):
 #       0. the machine and what the GPU library probe finds (driver, cuDNN, cuBLAS);
 #       1. warm-up: a short hmlcost run on the GPU, PyTorch imported once (page cache);
 #       2. `hmlcost train --device cuda` with the DEFAULT settings, 2 epochs x 50,000 images
@@ -23,14 +24,21 @@
 #          and algorithms identical to 2's;
 #       5. the GPU tests: test_cuda_parity (first-step loss and gradients, 2 Adam steps,
 #          device-data path and runs bit-identical, one-epoch accuracy over 10 seeds);
+#          only if it fails: 5b, the same with run 3's defaults and with each of our own
+#          gradient kernels switched back alone (3 seeds each), so the summary says which
+#          switch to flip;
 #       6. the libpath smell: the mismatched-library directory and CUDA's stubs ahead on
 #          LD_LIBRARY_PATH -> `hmlcost train --device cuda` falls back to the CPU and says why;
 #          --require-device -> exit 1; a knob it does not know -> exit 2;
 #       7. `hmlcost run --smell all --runs 3` with `--device cuda` on the subset, then
 #          `hmlcost report` (without `run --smell` in this build: the arms by hand);
-#       8. the same as 2 with the previous defaults (cuDNN heuristics, unfused, single-pass bias
-#          gradients) and with HMLCOST_CUDA_ALGO=find: what the defaults changed, same card;
-#       9. GPU time per operation of a step with the defaults (bench/cuda_train, PROFILE=1);
+#       8. the same as 2 with run 3's defaults (our own gradient kernels off:
+#          HMLCOST_CUDA_BIASGRAD=split HMLCOST_CUDA_WGRAD=cudnn HMLCOST_CUDA_POOLBWD=cudnn; a
+#          second time only if 2 and 4 differ, to tell whether that path is deterministic here),
+#          run 1's defaults (cuDNN heuristics, unfused, single-pass bias gradients, no own
+#          kernels) and HMLCOST_CUDA_ALGO=find: what the defaults changed, same card;
+#       9. GPU time per operation of a step (bench/cuda_train, PROFILE=1), the defaults and run
+#          3's defaults: the step time of each, side by side;
 #      10. PyTorch torch.compile, only with GPU_CHECK_COMPILE=1 and 80 s left (52 s in run 1).
 #   Results: $OUT (or ./gpu-check-out): gpu-check.log, results.jsonl, summary.txt.
 #   Without a GPU (to try the script here) every GPU part reports the CPU fallback; the
@@ -38,7 +46,7 @@
 #   forces that on a GPU machine too).
 #
 # The device call: run(command="bash bench/gpu-check.sh run", carry=[".gpu-check"],
-#   timeout_s=300).
+#   timeout_s=240).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -162,7 +170,7 @@ run() {
     TMP=$(mktemp -d)
     exec > >(tee "$OUT/gpu-check.log") 2>&1
     START=$(now)
-    DEADLINE=${GPU_CHECK_DEADLINE_S:-240}
+    DEADLINE=${GPU_CHECK_DEADLINE_S:-150}
     [ -d "$BUNDLE" ] || { echo "gpu-check: no $BUNDLE: run 'bench/gpu-check.sh prepare' first and carry it"; exit 2; }
     # The binaries find their libraries at $ORIGIN/../lib: both go to a scratch copy, so the
     # bundle itself stays as prepared (and under 64 MiB) after a run.
@@ -214,6 +222,9 @@ EOF
     local train=("$BIN/hmlcost" train --device cuda --quiet)
     local require=(--require-device)
     [ "$dry" = 1 ] && require=()
+    # Run 3's defaults: the defaults without our own gradient kernels (the switches to flip
+    # back if the defaults fail a check here).
+    local run3=(HMLCOST_CUDA_BIASGRAD=split HMLCOST_CUDA_WGRAD=cudnn HMLCOST_CUDA_POOLBWD=cudnn)
 
     if part "1. warm-up (page cache: hmlcost on the GPU, PyTorch imported)" 10; then
         (timeout 60 python3 -c 'import torch; torch.zeros(1).cuda(); import torch.nn.functional' \
@@ -241,8 +252,30 @@ EOF
         grep -vE '^\s+(conv|dense)[0-9]\.(weight|bias)|^\s+after 2 steps' "$TMP/parity.txt" |
             tail -32 | cut -c1-300 | sed 's/^/   /'
         grep -E 'after 2 steps' "$TMP/parity.txt" | sort -k7 -g | tail -2 | sed 's/^/   worst: /'
+        # The first step's gradients against the cpu backend's (conv1's and the biases come
+        # from our own kernels by default).
+        grep -qE 'max\|g\|' "$TMP/parity.txt" &&
+            grep -E 'max\|g\|' "$TMP/parity.txt" | tr -s ' ' | paste -sd ';' | fold -w 280 |
+            sed 's/^/   gradients, max diff vs cpu:/'
         echo "   test_cuda_parity exit $parity"
         echo "{\"label\":\"test_cuda_parity\",\"exit\":$parity}" >>"$OUT/results.jsonl"
+        if [ "$parity" -ne 0 ] && [ "$dry" = 0 ]; then
+            # Which of our kernels is to blame: run 3's defaults, then each switch back alone.
+            local variant
+            for variant in "run3:${run3[*]}" "wgrad-cudnn:HMLCOST_CUDA_WGRAD=cudnn" \
+                "poolbwd-cudnn:HMLCOST_CUDA_POOLBWD=cudnn" "biasgrad-split:HMLCOST_CUDA_BIASGRAD=split"; do
+                part "5b. test_cuda_parity again (3 seeds), ${variant#*:}" 25 || break
+                # shellcheck disable=SC2086
+                env ${variant#*:} HMLCOST_PARITY_SEEDS=3 HMLCOST_DATA=$subset timeout "$(cap 60)" \
+                    "$BIN/test_cuda_parity" >"$TMP/parity-${variant%%:*}.txt" 2>&1
+                local rc=$?
+                grep -E 'first-step loss|FAILED|over [0-9]+ seeds' "$TMP/parity-${variant%%:*}.txt" |
+                    head -6 | cut -c1-200 | sed 's/^/   /'
+                echo "   exit $rc"
+                echo "{\"label\":\"test_cuda_parity-${variant%%:*}\",\"exit\":$rc,\"env\":\"${variant#*:}\"}" \
+                    >>"$OUT/results.jsonl"
+            done
+        fi
     fi
 
     local mismatch=$run_bundle/lib/hmlcost/libpath-fakes/cuda-mismatch stubs smell_path
@@ -317,17 +350,42 @@ EOF
         "$BIN/hmlcost" report --store "$store" 2>&1 | head -70 | cut -c1-200
     fi
 
-    part "8a. the previous defaults (heuristics, unfused, single-pass bias gradients), as 2" 15 &&
+    part "8a. run 3's defaults (${run3[*]}), as 2" 15 &&
+        measure hmlcost-cuda-run3-defaults "$(cap 40)" env "${run3[@]}" "${train[@]}" "${require[@]}" "${timed[@]}"
+    if [ "$dry" = 0 ] && ! python3 - "$OUT/results.jsonl" <<'EOF'
+import json, sys
+by = {r["label"]: r for r in map(json.loads, open(sys.argv[1])) if "label" in r}
+a, b = ((by.get(k) or {}).get("result") or {} for k in ("hmlcost-cuda", "hmlcost-cuda-again"))
+sys.exit(0 if a and b and all(a.get(k) == b.get(k) for k in ("loss", "test_loss", "accuracy")) else 1)
+EOF
+    then
+        part "8a'. the defaults were not reproduced (2 vs 4): run 3's defaults a second time" 15 &&
+            measure hmlcost-cuda-run3-defaults-again "$(cap 40)" env "${run3[@]}" "${train[@]}" \
+                "${require[@]}" "${timed[@]}"
+    fi
+    part "8b. run 1's defaults (heuristics, unfused, single-pass bias gradients, no own kernels), as 2" 15 &&
         measure hmlcost-cuda-previous-defaults "$(cap 40)" env HMLCOST_CUDA_ALGO=heuristic \
-            HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single "${train[@]}" "${require[@]}" "${timed[@]}"
-    part "8b. HMLCOST_CUDA_ALGO=find (cudnnFind in the process), as 2" 15 &&
+            HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single HMLCOST_CUDA_WGRAD=cudnn \
+            HMLCOST_CUDA_POOLBWD=cudnn "${train[@]}" "${require[@]}" "${timed[@]}"
+    part "8c. HMLCOST_CUDA_ALGO=find (cudnnFind in the process), as 2" 15 &&
         measure hmlcost-cuda-find "$(cap 40)" env HMLCOST_CUDA_ALGO=find "${train[@]}" "${require[@]}" "${timed[@]}"
 
-    if part "9. GPU time per operation of a training step, defaults (cuda_train, PROFILE=1)" 15; then
-        HMLCOST_CUDA_PROFILE=1 timeout "$(cap 30)" "$BIN/cuda_train" --device cuda "${require[@]}" \
+    # profile <label> <env...>: per-operation GPU times of a training step; the step time
+    # into results.jsonl.
+    profile() {
+        local label=$1
+        shift
+        env "$@" HMLCOST_CUDA_PROFILE=1 timeout "$(cap 30)" "$BIN/cuda_train" --device cuda "${require[@]}" \
             --data "$subset" --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report \
-            2>&1 >/dev/null | grep -vE 'set-up steps' | cut -c1-300 | sed 's/^/   /'
-    fi
+            2>&1 >/dev/null | grep -vE 'set-up steps' | cut -c1-300 | sed 's/^/   /' | tee "$TMP/$label.txt"
+        local ms
+        ms=$(sed -n 's/.*GPU time per step \([0-9.]*\) ms.*/\1/p' "$TMP/$label.txt" | head -1)
+        echo "{\"label\":\"$label\",\"step_ms\":${ms:-null}}" >>"$OUT/results.jsonl"
+    }
+    part "9a. GPU time per operation of a training step, defaults (cuda_train, PROFILE=1)" 15 &&
+        profile profile-defaults
+    part "9b. the same with run 3's defaults (${run3[*]})" 10 &&
+        profile profile-run3-defaults "${run3[@]}"
 
     if [ "${GPU_CHECK_COMPILE:-0}" = 1 ] && [ "$dry" = 0 ]; then
         part "10. PyTorch torch.compile, the same work as 3" 80 &&
@@ -386,7 +444,9 @@ if a and b:
         (a.get("cuda") or {}).get("algorithms") == (b.get("cuda") or {}).get("algorithms")
     print(f"determinism: two fresh processes, loss {a.get('loss')} vs {b.get('loss')}, accuracy "
           f"{a.get('accuracy')} vs {b.get('accuracy')}: {'IDENTICAL' if same else 'DIFFERENT'}")
-for label, what in (("hmlcost-cuda-previous-defaults", "previous defaults"),
+for label, what in (("hmlcost-cuda-run3-defaults", "run 3's defaults (own gradient kernels off)"),
+                    ("hmlcost-cuda-run3-defaults-again", "run 3's defaults, second process"),
+                    ("hmlcost-cuda-previous-defaults", "run 1's defaults"),
                     ("hmlcost-cuda-find", "HMLCOST_CUDA_ALGO=find")):
     p = res(label)
     if p.get("images_per_s") and h.get("images_per_s"):
@@ -397,10 +457,26 @@ def setup(r, label):
     return next((s for k, s in ((r.get("cuda") or {}).get("setup_s") or []) if k == label), None)
 def first_step(r):
     return (r.get("startup") or {}).get("process_to_first_step_s")
+r3 = res("hmlcost-cuda-run3-defaults")
+step_new = (by.get("profile-defaults") or {}).get("step_ms")
+step_old = (by.get("profile-run3-defaults") or {}).get("step_ms")
+if h.get("images_per_s") and r3.get("images_per_s"):
+    th, t3 = (h.get("phase_s") or {}).get("train"), (r3.get("phase_s") or {}).get("train")
+    print(f"own gradient kernels (defaults) vs run 3's defaults: {h['images_per_s']:.0f} vs "
+          f"{r3['images_per_s']:.0f} images/s ({100 * (h['images_per_s'] / r3['images_per_s'] - 1):+.1f} %)"
+          + (f", training phase {th:.3f} vs {t3:.3f} s" if th and t3 else ""))
+if step_new and step_old:
+    less = 100 * (1 - step_new / step_old)
+    print(f"GPU time per 64-image training step (PROFILE=1): defaults {step_new:.4f} ms, run 3's defaults "
+          f"{step_old:.4f} ms: {less:.1f} % less (goal: >= 15 %): {verdict(less >= 15)}")
+a3, b3 = res("hmlcost-cuda-run3-defaults"), res("hmlcost-cuda-run3-defaults-again")
+if a3 and b3:
+    same3 = all(a3.get(k) == b3.get(k) for k in ("loss", "test_loss", "accuracy"))
+    print(f"determinism of run 3's defaults: {'IDENTICAL' if same3 else 'DIFFERENT'}")
 p = res("hmlcost-cuda-previous-defaults")
 if h.get("cuda") and p.get("cuda"):
     f = lambda x: "n/a" if x is None else f"{x:.3f}"
-    print("start-up, defaults vs previous defaults (s): algorithms of the full-batch plan "
+    print("start-up, defaults vs run 1's defaults (s): algorithms of the full-batch plan "
           f"{f(setup(h, 'plan (full batch): algorithms'))} vs {f(setup(p, 'plan (full batch): algorithms'))}; "
           f"first eager training step {f(setup(h, 'first step, eager (train)'))} vs "
           f"{f(setup(p, 'first step, eager (train)'))}; process start to first step "
@@ -408,6 +484,7 @@ if h.get("cuda") and p.get("cuda"):
 c = h.get("cuda") or {}
 if c:
     print(f"algorithms (defaults): {c.get('algo_policy_used')} {c.get('algo_table') or ''}: {c.get('algorithms')}")
+    print(f"own kernels (defaults): bias_grad={c.get('bias_grad')} wgrad={c.get('wgrad')} pool_bwd={c.get('pool_bwd')}")
     rejected = [f"{x['layer']}.{x['direction']}" for x in c.get("algorithm_choices", []) if x.get("rejected")]
     if rejected:
         print(f"  table algorithms refused by cuDNN (heuristics instead): {', '.join(rejected)}")
@@ -421,6 +498,19 @@ for label, expect, what in (("test_cuda_parity", 0, "GPU tests (test_cuda_parity
         print(f"{what}: exit {x} (expected {expect}): {'OK' if x == expect else 'UNEXPECTED'}")
 if "libpath-fallback" in by:
     print(f"libpath smell: fall back to CPU detected and reported: {'YES' if by['libpath-fallback']['detected'] else 'NO'}")
+for r in rows:
+    if r["label"].startswith("test_cuda_parity-"):
+        print(f"  test_cuda_parity (3 seeds) with {r['env']}: exit {r['exit']}: {'OK' if r['exit'] == 0 else 'FAILED'}")
+if not dry and h:
+    bad = []
+    if a and b and not same:
+        bad.append("determinism")
+    if (by.get("test_cuda_parity") or {}).get("exit", 0) != 0:
+        bad.append("test_cuda_parity")
+    if bad:
+        print(f"ACTION: the defaults failed {' and '.join(bad)}; run 3's defaults are one switch each away "
+              f"(HMLCOST_CUDA_BIASGRAD=split HMLCOST_CUDA_WGRAD=cudnn HMLCOST_CUDA_POOLBWD=cudnn; lines above "
+              f"say which alone suffices)")
 skipped = [r["part"] for r in rows if r["label"] == "skipped"]
 if skipped:
     print("skipped for time: " + "; ".join(skipped))

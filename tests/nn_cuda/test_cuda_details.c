@@ -24,7 +24,8 @@ static cuda_details example(void)
     strcpy(d.driver_cuda, "13.0");
     strcpy(d.cudnn, "9.14.0");
     strcpy(d.cublas, "13.1.0");
-    d.graphs = d.fused = d.bias_split = true;
+    d.graphs = d.fused = d.wgrad_own = true;
+    d.bias_grad = "tiled";
     d.policy = CONV_POLICY_TABLE;
     d.policy_used = "table";
     d.table = "sm90-fp32";
@@ -85,7 +86,9 @@ static void json_has_the_record(void **state)
     assert_string_equal(string_of(root, "cudnn"), "9.14.0");
     assert_string_equal(string_of(root, "math"), "fp32");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "fused_conv_bias_relu")));
-    assert_string_equal(string_of(root, "bias_grad"), "split");
+    assert_string_equal(string_of(root, "bias_grad"), "tiled");
+    assert_string_equal(string_of(root, "wgrad"), "own");
+    assert_string_equal(string_of(root, "pool_bwd"), "cudnn");
     assert_string_equal(string_of(root, "algo_policy"), "table");
     assert_string_equal(string_of(root, "algo_table"), "sm90-fp32");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "algo_note")));

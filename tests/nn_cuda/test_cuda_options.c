@@ -17,6 +17,7 @@
 static const char *const knobs[] = {"HMLCOST_CUDA_TF32",     "HMLCOST_CUDA_GRAPHS",
                                     "HMLCOST_CUDA_ALGO",     "HMLCOST_CUDA_ALGOS",
                                     "HMLCOST_CUDA_FUSED",    "HMLCOST_CUDA_BIASGRAD",
+                                    "HMLCOST_CUDA_WGRAD",    "HMLCOST_CUDA_POOLBWD",
                                     "HMLCOST_CUDA_PROFILE"};
 
 static const char *describe(void)
@@ -51,9 +52,23 @@ static void defaults_add_nothing(void **state)
     assert_string_equal(suffix(), "");
     setenv("HMLCOST_CUDA_ALGO", "table", 1);
     setenv("HMLCOST_CUDA_FUSED", "1", 1);
-    setenv("HMLCOST_CUDA_BIASGRAD", "split", 1);
+    setenv("HMLCOST_CUDA_BIASGRAD", "tiled", 1);
+    setenv("HMLCOST_CUDA_WGRAD", "own", 1);
+    setenv("HMLCOST_CUDA_POOLBWD", "fused", 1);
     setenv("HMLCOST_CUDA_GRAPHS", "1", 1);
     assert_string_equal(suffix(), "");
+}
+
+/* Run 3's defaults (before our fused gradient kernels), one setting each. */
+static void run3_defaults_are_named(void **state)
+{
+    (void)state;
+    setenv("HMLCOST_CUDA_BIASGRAD", "split", 1);
+    assert_string_equal(suffix(), "+biassplit");
+    setenv("HMLCOST_CUDA_WGRAD", "cudnn", 1);
+    assert_string_equal(suffix(), "+biassplit+cudnnwgrad");
+    setenv("HMLCOST_CUDA_POOLBWD", "cudnn", 1);
+    assert_string_equal(suffix(), "+biassplit+cudnnwgrad+cudnnpool");
 }
 
 static void departures_are_named(void **state)
@@ -82,6 +97,12 @@ static void bad_knobs_describe_the_defaults(void **state)
     setenv("HMLCOST_CUDA_BIASGRAD", "sometimes", 1);
     assert_string_equal(suffix(), "");
     clear(NULL);
+    setenv("HMLCOST_CUDA_WGRAD", "cublas", 1);
+    assert_string_equal(suffix(), "");
+    clear(NULL);
+    setenv("HMLCOST_CUDA_POOLBWD", "own", 1);
+    assert_string_equal(suffix(), "");
+    clear(NULL);
     setenv("HMLCOST_CUDA_ALGOS", "conv2.bwd_filter=0", 1);
     assert_string_equal(suffix(), "");
 }
@@ -91,6 +112,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(defaults_add_nothing, clear),
         cmocka_unit_test_setup(departures_are_named, clear),
+        cmocka_unit_test_setup(run3_defaults_are_named, clear),
         cmocka_unit_test_setup(bad_knobs_describe_the_defaults, clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,16 +40,31 @@
  *   HMLCOST_CUDA_FUSED=0    convolution, then bias + ReLU in our kernel; by
  *                           default one cuDNN call does all three
  *                           (cudnnConvolutionBiasActivationForward);
- *   HMLCOST_CUDA_BIASGRAD=single  the bias gradients in one pass, a thread
- *                           per channel; by default ("split") in two passes
- *                           over (image chunk, channel) blocks (more parallel);
+ *   HMLCOST_CUDA_BIASGRAD=tiled (default) | split | single: the bias
+ *                           gradients (with the ReLU backward): single, one
+ *                           pass, a block per channel (a thread per feature
+ *                           for dense layers); split, conv layers in two passes
+ *                           over (image chunk, channel) blocks (more parallel),
+ *                           dense as single; tiled, conv as split, dense
+ *                           layers in blocks of 32 features x 8 image groups;
+ *   HMLCOST_CUDA_WGRAD=own (default) | cudnn: conv1's weight and bias
+ *                           gradients and its ReLU backward in one kernel of
+ *                           ours (own_grad.h), or cuDNN's backward-filter after
+ *                           the bias-gradient kernel;
+ *   HMLCOST_CUDA_POOLBWD=fused (default) | cudnn: the max-pooling backward,
+ *                           the ReLU backward and the bias gradient of the conv
+ *                           layer before it in one kernel of ours (own_grad.h),
+ *                           or cuDNN's pooling backward, then the bias kernel;
  *   HMLCOST_CUDA_PROFILE=1  each training step of train_batches runs eagerly
  *                           behind a GPU-side wait, with CUDA events between
  *                           its operations: per-operation GPU times
  *                           (cuda_backend_report, nn/cuda/cuda_report.h).
  * Every knob keeps determinism (same inputs, same knobs, same GPU and
  * libraries: bit-identical), except that ALGO=find may pick another
- * algorithm in another process when two are about equally fast. What was
+ * algorithm in another process when two are about equally fast. Our
+ * kernels (WGRAD=own, POOLBWD=fused, BIASGRAD) add in other orders than
+ * cuDNN: each setting has its own bit pattern, fixed; run 3's defaults are
+ * BIASGRAD=split WGRAD=cudnn POOLBWD=cudnn (the rest as now). What was
  * chosen, and how, is in the result's "cuda" object (details_json). */
 #include "nn/backend.h"
 
@@ -69,6 +84,7 @@
 #include "nn/cuda/cuda_details.h"
 #include "nn/cuda/cuda_kernels.h"
 #include "nn/cuda/cuda_report.h"
+#include "nn/cuda/own_grad.h"
 #include "nn/model_spec.h"
 
 enum {
@@ -86,8 +102,14 @@ static const size_t find_workspace_bytes = (size_t)256 << 20;
  * in well under this). */
 static const unsigned long long profile_spin_ns = 3000000ull;
 
+typedef enum bias_grad_mode { BIAS_GRAD_TILED, BIAS_GRAD_SPLIT, BIAS_GRAD_SINGLE } bias_grad_mode;
+static const char *const bias_grad_names[] = {"tiled", "split", "single"};
+
 typedef struct cuda_options {
-    bool tf32, graphs, fused, bias_split, profile;
+    bool tf32, graphs, fused, profile;
+    bool wgrad_own;  /* HMLCOST_CUDA_WGRAD=own */
+    bool pool_fused; /* HMLCOST_CUDA_POOLBWD=fused */
+    bias_grad_mode bias_grad;
     conv_algo_policy algo;
     conv_algo_pins pins;
 } cuda_options;
@@ -96,11 +118,12 @@ typedef struct cuda_options {
 typedef enum cuda_op {
     OP_GATHER, OP_CONV_FWD, OP_BIAS_ACT, OP_POOL_FWD, OP_GEMM_FWD, OP_LOSS, OP_RELU_BIAS_BWD,
     OP_BWD_FILTER, OP_BWD_DATA, OP_POOL_BWD, OP_GEMM_DW, OP_GEMM_DX, OP_UPDATE, OP_ADVANCE,
-    OP_COUNT
+    OP_WGRAD_OWN, OP_POOL_RELU_BIAS_BWD, OP_COUNT
 } cuda_op;
 static const char *const op_names[OP_COUNT] = {
     "gather", "fwd", "bias_relu", "fwd", "gemm_fwd", "softmax_xent", "relu_bias_bwd",
-    "bwd_filter", "bwd_data", "bwd", "gemm_dw", "gemm_dx", "optimizer", "advance"};
+    "bwd_filter", "bwd_data", "bwd", "gemm_dw", "gemm_dx", "optimizer", "advance",
+    "relu_wgrad_bias", "bwd_relu_bias"};
 
 /* GPU time per operation over the profiled steps (HMLCOST_CUDA_PROFILE). */
 typedef struct cuda_profile {
@@ -153,7 +176,10 @@ typedef struct cuda_plan {
     cudnnTensorDescriptor_t bias_desc[LAYERS];    /* (1, c, 1, 1): conv layers, fused only */
     cuda_conv conv[LAYERS];                       /* conv layers only */
     cudnnPoolingDescriptor_t pool_desc[LAYERS];   /* pooling layers only */
-    float *bias_partial;     /* BIAS_PARTIAL_FLOATS: the split bias gradient's partial sums */
+    float *bias_partial;     /* partial sums of our bias/weight-gradient kernels */
+    size_t bias_partial_floats; /* BIAS_PARTIAL_FLOATS, or more for cuda_wgrad_small */
+    bool wgrad_own[LAYERS];  /* conv layers whose gradients cuda_wgrad_small makes */
+    bool pool_fused[LAYERS]; /* pooling layers run by cuda_pool_relu_bias_backward */
     bool unfused[LAYERS];    /* HMLCOST_CUDA_FUSED: cuDNN refused the fused call for this layer */
     float *act[LAYERS + 1];  /* act[0] = x (n, 3, 32, 32); act[i + 1] = layer i's output */
     float *dact[LAYERS + 1]; /* dL/dact[i]; dact[0] unused (conv1's input is data) */
@@ -235,15 +261,38 @@ static hml_status cuda_options_read(cuda_options *o, hml_err *err)
     o->graphs = env_flag("HMLCOST_CUDA_GRAPHS", true);
     o->fused = env_flag("HMLCOST_CUDA_FUSED", true);
     o->profile = env_flag("HMLCOST_CUDA_PROFILE", false);
-    o->bias_split = true;
+    o->bias_grad = BIAS_GRAD_TILED;
+    o->wgrad_own = true;
+    o->pool_fused = true;
     o->algo = CONV_POLICY_TABLE;
     const char *bias = getenv("HMLCOST_CUDA_BIASGRAD");
-    if (bias && *bias && strcmp(bias, "split") != 0) {
-        if (strcmp(bias, "single") != 0)
+    if (bias && *bias) {
+        if (strcmp(bias, "tiled") == 0)
+            o->bias_grad = BIAS_GRAD_TILED;
+        else if (strcmp(bias, "split") == 0)
+            o->bias_grad = BIAS_GRAD_SPLIT;
+        else if (strcmp(bias, "single") == 0)
+            o->bias_grad = BIAS_GRAD_SINGLE;
+        else
             return hml_fail(err, HML_EUSAGE,
-                            "HMLCOST_CUDA_BIASGRAD: unknown value '%.60s' (use split or single)",
+                            "HMLCOST_CUDA_BIASGRAD: unknown value '%.60s' (use tiled, split or "
+                            "single)",
                             bias);
-        o->bias_split = false;
+    }
+    const char *wgrad = getenv("HMLCOST_CUDA_WGRAD");
+    if (wgrad && *wgrad) {
+        if (strcmp(wgrad, "own") != 0 && strcmp(wgrad, "cudnn") != 0)
+            return hml_fail(err, HML_EUSAGE,
+                            "HMLCOST_CUDA_WGRAD: unknown value '%.60s' (use own or cudnn)", wgrad);
+        o->wgrad_own = strcmp(wgrad, "own") == 0;
+    }
+    const char *pool = getenv("HMLCOST_CUDA_POOLBWD");
+    if (pool && *pool) {
+        if (strcmp(pool, "fused") != 0 && strcmp(pool, "cudnn") != 0)
+            return hml_fail(err, HML_EUSAGE,
+                            "HMLCOST_CUDA_POOLBWD: unknown value '%.60s' (use fused or cudnn)",
+                            pool);
+        o->pool_fused = strcmp(pool, "fused") == 0;
     }
     if (conv_algo_policy_parse(getenv("HMLCOST_CUDA_ALGO"), &o->algo, err) != HML_OK)
         return err->status;
@@ -329,7 +378,9 @@ static void details_start(const struct cudaDeviceProp *prop)
     d->tf32 = o->tf32;
     d->graphs = o->graphs;
     d->fused = o->fused;
-    d->bias_split = o->bias_split;
+    d->bias_grad = bias_grad_names[o->bias_grad];
+    d->wgrad_own = o->wgrad_own;
+    d->pool_fused = o->pool_fused;
     d->profile = o->profile;
     d->policy = o->algo;
     d->pins = o->pins.count;
@@ -410,12 +461,15 @@ static void cuda_describe(char *buf, size_t size)
     cuda_options o;
     hml_err ignored = {0};
     cuda_options_read(&o, &ignored); /* a bad knob fails create, with its message */
-    snprintf(buf, size, "cudnn-%s%s%s%s%s%s%s%s", version[0] ? version : "unavailable",
+    snprintf(buf, size, "cudnn-%s%s%s%s%s%s%s%s%s%s", version[0] ? version : "unavailable",
              o.tf32 ? "+tf32" : "",
              o.algo == CONV_POLICY_TABLE ? "" : o.algo == CONV_POLICY_FIND ? "+find" : "+heuristic",
              o.pins.count ? "+pinned" : "", o.fused ? "" : "+unfused",
-             o.bias_split ? "" : "+biassingle", o.graphs ? "" : "+nographs",
-             o.profile ? "+profile" : "");
+             o.bias_grad == BIAS_GRAD_TILED   ? ""
+             : o.bias_grad == BIAS_GRAD_SPLIT ? "+biassplit"
+                                              : "+biassingle",
+             o.wgrad_own ? "" : "+cudnnwgrad", o.pool_fused ? "" : "+cudnnpool",
+             o.graphs ? "" : "+nographs", o.profile ? "+profile" : "");
 }
 
 /* ---- plans ----------------------------------------------------------------------------- */
@@ -768,8 +822,24 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
         if (i > 0 && device_alloc((void **)&p->dact[i], bytes, &p->bytes, err) != HML_OK)
             return err->status;
     }
+    /* Which layers our fused gradient kernels take (own_grad.h), and their scratch. */
+    p->bias_partial_floats = BIAS_PARTIAL_FLOATS;
+    for (int i = 0; i < LAYERS; i++) {
+        const nn_layer_spec *l = &layers[i];
+        /* The input layer only: the kernel makes no data gradient. */
+        p->wgrad_own[i] = ctx.opt.wgrad_own && i == 0 && l->kind == NN_LAYER_CONV &&
+                          wgrad_supported(l->in_c, l->in_h, l->in_w, l->kernel, l->stride, l->pad,
+                                          l->out_h, l->out_w);
+        if (p->wgrad_own[i] && cuda_wgrad_partial_floats(n, l->out_c) > p->bias_partial_floats)
+            p->bias_partial_floats = cuda_wgrad_partial_floats(n, l->out_c);
+        /* A pooling layer right after a conv layer (its input is that layer's output). */
+        p->pool_fused[i] = ctx.opt.pool_fused && i > 0 && l->kind == NN_LAYER_MAXPOOL &&
+                           layers[i - 1].kind == NN_LAYER_CONV &&
+                           pool_fused_supported(l->kernel, l->stride, l->pad, l->in_h, l->in_w,
+                                                l->out_h, l->out_w);
+    }
     if (device_alloc((void **)&p->labels, (size_t)n * sizeof(int32_t), &p->bytes, err) != HML_OK ||
-        device_alloc((void **)&p->bias_partial, BIAS_PARTIAL_FLOATS * sizeof(float), &p->bytes,
+        device_alloc((void **)&p->bias_partial, p->bias_partial_floats * sizeof(float), &p->bytes,
                      err) != HML_OK)
         return err->status;
     find_scratch find_ws = {0};
@@ -1004,8 +1074,30 @@ static hml_status backward(cuda_model *m, cuda_plan *p, hml_err *err)
 {
     const nn_layer_spec *layers = nn_layer_specs();
     const int n = p->n;
+    bool bias_done = false; /* layer i's ReLU and bias backward were fused into the pooling's */
     for (int i = LAYERS - 1; i >= 0; i--) {
         const nn_layer_spec *l = &layers[i];
+        if (l->kind == NN_LAYER_MAXPOOL && p->pool_fused[i]) {
+            /* dact[i] = the conv layer's pre-ReLU gradient; its bias gradient too. */
+            const nn_layer_spec *conv = &layers[i - 1];
+            CUDA_TRY(l->name, cuda_pool_relu_bias_backward(
+                                  ctx.stream, p->act[i], p->dact[i + 1], p->dact[i],
+                                  grad_ptr(m, conv->weight_tensor + 1), p->bias_partial,
+                                  p->bias_partial_floats, n, l->in_c, l->in_h, l->in_w, l->out_h,
+                                  l->out_w, conv->relu));
+            profile_mark(i, OP_POOL_RELU_BIAS_BWD);
+            bias_done = true;
+            continue;
+        }
+        if (l->kind == NN_LAYER_CONV && p->wgrad_own[i]) {
+            CUDA_TRY(l->name, cuda_wgrad_small(ctx.stream, p->act[i], p->dact[i + 1], p->act[i + 1],
+                                               grad_ptr(m, l->weight_tensor),
+                                               grad_ptr(m, l->weight_tensor + 1), p->bias_partial,
+                                               p->bias_partial_floats, n, l->in_h, l->in_w, l->pad,
+                                               l->out_c, l->out_h, l->out_w, l->relu));
+            profile_mark(i, OP_WGRAD_OWN);
+            continue; /* the input layer: no data gradient */
+        }
         if (l->kind == NN_LAYER_MAXPOOL) {
             CUDNN_TRY(l->name, ctx.api.cudnnPoolingBackward(
                                    ctx.cudnn, p->pool_desc[i], &one, p->act_desc[i + 1],
@@ -1014,17 +1106,27 @@ static hml_status backward(cuda_model *m, cuda_plan *p, hml_err *err)
             profile_mark(i, OP_POOL_BWD);
             continue;
         }
-        /* Through the ReLU (in place) and the bias. */
-        if (ctx.opt.bias_split)
-            CUDA_TRY(l->name, cuda_relu_bias_backward_split(
-                                  ctx.stream, p->dact[i + 1], p->act[i + 1],
-                                  grad_ptr(m, l->weight_tensor + 1), p->bias_partial, n, l->out_c,
-                                  l->out_h * l->out_w, l->relu));
-        else
-            CUDA_TRY(l->name, cuda_relu_bias_backward(ctx.stream, p->dact[i + 1], p->act[i + 1],
-                                                      grad_ptr(m, l->weight_tensor + 1), n,
-                                                      l->out_c, l->out_h * l->out_w, l->relu));
-        profile_mark(i, OP_RELU_BIAS_BWD);
+        /* Through the ReLU (in place) and the bias, unless the pooling's
+         * kernel after this layer did it. */
+        if (bias_done) {
+            bias_done = false;
+        } else {
+            const int spatial = l->out_h * l->out_w;
+            float *db = grad_ptr(m, l->weight_tensor + 1);
+            if (ctx.opt.bias_grad == BIAS_GRAD_TILED && spatial == 1)
+                CUDA_TRY(l->name, cuda_relu_bias_backward_dense_tiled(
+                                      ctx.stream, p->dact[i + 1], p->act[i + 1], db, n, l->out_c,
+                                      l->relu));
+            else if (ctx.opt.bias_grad != BIAS_GRAD_SINGLE)
+                CUDA_TRY(l->name, cuda_relu_bias_backward_split(
+                                      ctx.stream, p->dact[i + 1], p->act[i + 1], db,
+                                      p->bias_partial, n, l->out_c, spatial, l->relu));
+            else
+                CUDA_TRY(l->name, cuda_relu_bias_backward(ctx.stream, p->dact[i + 1],
+                                                          p->act[i + 1], db, n, l->out_c, spatial,
+                                                          l->relu));
+            profile_mark(i, OP_RELU_BIAS_BWD);
+        }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
             CUDNN_TRY(l->name, ctx.api.cudnnConvolutionBackwardFilter(

@@ -62,7 +62,9 @@ hml_status cuda_details_json(const cuda_details *d, char **out, hml_err *err)
     cJSON_AddStringToObject(root, "math", d->tf32 ? "tf32" : "fp32");
     cJSON_AddBoolToObject(root, "graphs", d->graphs);
     cJSON_AddBoolToObject(root, "fused_conv_bias_relu", d->fused);
-    cJSON_AddStringToObject(root, "bias_grad", d->bias_split ? "split" : "single");
+    cJSON_AddItemToObject(root, "bias_grad", string_or_null(d->bias_grad));
+    cJSON_AddStringToObject(root, "wgrad", d->wgrad_own ? "own" : "cudnn");
+    cJSON_AddStringToObject(root, "pool_bwd", d->pool_fused ? "fused" : "cudnn");
     cJSON_AddBoolToObject(root, "profile", d->profile);
     cJSON_AddStringToObject(root, "algo_policy", conv_policy_name(d->policy));
     cJSON_AddItemToObject(root, "algo_policy_used", string_or_null(d->policy_used));

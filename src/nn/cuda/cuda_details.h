@@ -28,7 +28,10 @@ typedef struct cuda_details {
     int cc_major, cc_minor;  /* compute capability */
     int multiprocessors;
     char driver_cuda[32], cudnn[32], cublas[32]; /* "13.0", "9.14.0", "13.1.0" */
-    bool tf32, graphs, fused, bias_split, profile;
+    bool tf32, graphs, fused, profile;
+    const char *bias_grad;        /* HMLCOST_CUDA_BIASGRAD: "tiled", "split", "single" (static) */
+    bool wgrad_own;               /* HMLCOST_CUDA_WGRAD=own (else cudnn) */
+    bool pool_fused;              /* HMLCOST_CUDA_POOLBWD=fused (else cudnn) */
     conv_algo_policy policy;      /* as asked (HMLCOST_CUDA_ALGO) */
     const char *policy_used;      /* "table", "heuristic", "find" (a static string) */
     const char *table;            /* the table's name when used, else NULL */

@@ -3,6 +3,7 @@
 // Reductions run in a fixed order (no atomics): results are bit-identical
 // run after run, as backend.h requires.
 #include "nn/cuda/cuda_kernels.h"
+#include "nn/cuda/own_grad.h"
 
 #include <math.h>
 
@@ -10,6 +11,7 @@ namespace {
 
 constexpr int kThreads = 256;
 constexpr int kReduceThreads = 512;
+constexpr int kDenseRowGroups = 8;
 constexpr int kImagePixels = 1024; // 32 x 32
 constexpr int kImageBytes = 3 * kImagePixels;
 constexpr int kRecordBytes = 1 + kImageBytes;
@@ -150,6 +152,146 @@ __global__ void relu_bias_backward_dense(float *dy, const float *y, float *db, u
         sum += d;
     }
     db[f] = sum;
+}
+
+// Dense layers, more parallel: block (32 features) x (8 row groups); thread
+// (f, r) sums images r, r + 8, ...; then row group 0 adds the 8 partial
+// sums in order. Fixed order: deterministic.
+__global__ void relu_bias_backward_dense_tiled(float *dy, const float *y, float *db, unsigned n,
+                                               unsigned features, int relu)
+{
+    __shared__ float part[kDenseRowGroups][33];
+    const unsigned f = blockIdx.x * 32 + threadIdx.x;
+    float sum = 0.0f;
+    if (f < features)
+        for (unsigned i = threadIdx.y; i < n; i += kDenseRowGroups) {
+            const unsigned idx = i * features + f;
+            float d = dy[idx];
+            if (relu && !(y[idx] > 0.0f)) {
+                d = 0.0f;
+                dy[idx] = 0.0f;
+            }
+            sum += d;
+        }
+    part[threadIdx.y][threadIdx.x] = sum;
+    __syncthreads();
+    if (threadIdx.y == 0 && f < features) {
+        float total = 0.0f;
+        for (int r = 0; r < kDenseRowGroups; r++)
+            total += part[r][threadIdx.x];
+        db[f] = total;
+    }
+}
+
+// conv1's weight + bias gradients with its ReLU backward (own_grad.h, 1):
+// block (chunk, o) adds its images' products into WGRAD_SUMS per-thread
+// sums, then in a fixed tree (a butterfly within each warp, then the warps
+// in order) into partial[wgrad_partial_index(chunk, o, out_c, k)].
+__global__ void __launch_bounds__(WGRAD_THREADS)
+wgrad_partial(const float *x, const float *dy, const float *y, float *partial, int n, int out_c,
+              int in_h, int in_w, int pad, int out_h, int out_w, int relu)
+{
+    __shared__ float tile[WGRAD_MAX_TILE_FLOATS];
+    __shared__ float red[WGRAD_THREADS / 32][WGRAD_SUMS];
+    const int chunk = blockIdx.x, o = blockIdx.y;
+    const int first = chunk * WGRAD_IMAGES_PER_CHUNK;
+    const int last = first + WGRAD_IMAGES_PER_CHUNK < n ? first + WGRAD_IMAGES_PER_CHUNK : n;
+    const int tw = wgrad_tile_w(out_w), th = wgrad_tile_h(out_h);
+    const int rows = WGRAD_IN_C * th, strips = wgrad_strips(out_h, out_w);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int in_image = WGRAD_IN_C * in_h * in_w, out_plane = out_h * out_w;
+    float acc[WGRAD_SUMS];
+#pragma unroll
+    for (int k = 0; k < WGRAD_SUMS; k++)
+        acc[k] = 0.0f;
+    for (int image = first; image < last; image++) {
+        const float *xi = x + (size_t)image * in_image;
+        __syncthreads(); // the previous image's tile is read by all
+        for (int row = warp; row < rows; row += warps) {
+            const int c = row / th, ty = row - c * th;
+            for (int tx = lane; tx < tw; tx += 32) {
+                const int src = wgrad_tile_source(c, ty, tx, in_h, in_w, pad);
+                tile[row * tw + tx] = src >= 0 ? xi[src] : 0.0f;
+            }
+        }
+        __syncthreads();
+        const size_t plane = ((size_t)image * out_c + o) * out_plane;
+        for (int s = threadIdx.x; s < strips; s += blockDim.x)
+            wgrad_strip_accumulate(tile, dy + plane, y + plane, relu, out_h, out_w, s, acc);
+    }
+#pragma unroll
+    for (int k = 0; k < WGRAD_SUMS; k++) {
+#pragma unroll
+        for (int off = 16; off > 0; off >>= 1)
+            acc[k] += __shfl_xor_sync(0xffffffffu, acc[k], off);
+    }
+    if (lane == 0) {
+#pragma unroll
+        for (int k = 0; k < WGRAD_SUMS; k++)
+            red[warp][k] = acc[k];
+    }
+    __syncthreads();
+    if ((int)threadIdx.x < WGRAD_SUMS) {
+        float total = 0.0f;
+        for (int w = 0; w < warps; w++)
+            total += red[w][threadIdx.x];
+        partial[wgrad_partial_index(chunk, o, out_c, threadIdx.x)] = total;
+    }
+}
+
+// The chunks in chunk order: thread (o, k) -> dw[o * 27 + k] or db[o].
+__global__ void wgrad_sum(const float *partial, float *dw, float *db, int chunks, int out_c)
+{
+    const int t = blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= out_c * WGRAD_SUMS)
+        return;
+    const int o = t / WGRAD_SUMS, k = t % WGRAD_SUMS;
+    float total = 0.0f;
+    for (int chunk = 0; chunk < chunks; chunk++)
+        total += partial[wgrad_partial_index(chunk, o, out_c, k)];
+    if (k < WGRAD_TAPS)
+        dw[o * WGRAD_TAPS + k] = total;
+    else
+        db[o] = total;
+}
+
+// Max-pooling backward + the previous conv layer's ReLU backward + its bias
+// gradient's partial sums (own_grad.h, 2): block (chunk, c) writes dx of
+// channel c for its chunk's images, row by row (a warp per row, lanes over
+// x), and adds what it wrote; the sums of a block's threads in a fixed tree
+// into partial[chunk * channels + c], then bias_grad_sum.
+__global__ void pool_relu_bias_backward(const float *y, const float *g, float *dx, float *partial,
+                                        int n, int channels, int in_h, int in_w, int out_h,
+                                        int out_w, int images_per_chunk, int relu)
+{
+    __shared__ float part[kThreads];
+    const int c = blockIdx.y, chunk = blockIdx.x;
+    const int first = chunk * images_per_chunk;
+    const int last = first + images_per_chunk < n ? first + images_per_chunk : n;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int rows = (last - first) * in_h;
+    float sum = 0.0f;
+    for (int row = warp; row < rows; row += warps) {
+        const int image = first + row / in_h, yy = row % in_h;
+        const size_t plane = (size_t)image * channels + c;
+        const float *yp = y + plane * in_h * in_w;
+        const float *gp = g + plane * out_h * out_w;
+        float *dxp = dx + plane * in_h * in_w;
+        for (int xx = lane; xx < in_w; xx += 32) {
+            const float v = pool_relu_backward_at(yp, gp, in_w, out_h, out_w, yy, xx, relu);
+            dxp[yy * in_w + xx] = v;
+            sum += v;
+        }
+    }
+    part[threadIdx.x] = sum;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half)
+            part[threadIdx.x] += part[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        partial[chunk * channels + c] = part[0];
 }
 
 // Busy-waits on the GPU for ns nanoseconds (the profiler's head start: the
@@ -318,6 +460,58 @@ int cuda_relu_bias_backward_split(cudaStream_t stream, float *dy, const float *y
     const unsigned per = ((unsigned)n + chunks - 1) / chunks;
     relu_bias_backward_partial<<<dim3(chunks, (unsigned)channels), kThreads, 0, stream>>>(
         dy, y, partial, (unsigned)n, (unsigned)channels, (unsigned)spatial, per, relu);
+    bias_grad_sum<<<(channels + kThreads - 1) / kThreads, kThreads, 0, stream>>>(
+        partial, db, chunks, (unsigned)channels);
+    return (int)cudaGetLastError();
+}
+
+int cuda_relu_bias_backward_dense_tiled(cudaStream_t stream, float *dy, const float *y, float *db,
+                                        int n, int features, int relu)
+{
+    if ((unsigned long long)n * features > 0xffffffffull || features < 1 || n < 1)
+        return (int)cudaErrorInvalidValue;
+    relu_bias_backward_dense_tiled<<<(features + 31) / 32, dim3(32, kDenseRowGroups), 0, stream>>>(
+        dy, y, db, (unsigned)n, (unsigned)features, relu);
+    return (int)cudaGetLastError();
+}
+
+size_t cuda_wgrad_partial_floats(int n, int out_c)
+{
+    return n < 1 || out_c < 1 ? 0 : (size_t)wgrad_chunks(n) * (size_t)out_c * WGRAD_SUMS;
+}
+
+int cuda_wgrad_small(cudaStream_t stream, const float *x, const float *dy, const float *y,
+                     float *dw, float *db, float *partial, size_t partial_floats, int n,
+                     int in_h, int in_w, int pad, int out_c, int out_h, int out_w, int relu)
+{
+    if (n < 1 || out_c < 1 || out_c > 65535 ||
+        !wgrad_supported(WGRAD_IN_C, in_h, in_w, WGRAD_K, 1, pad, out_h, out_w) ||
+        (unsigned long long)n * out_c * out_h * out_w > 0x7fffffffull ||
+        partial_floats < cuda_wgrad_partial_floats(n, out_c))
+        return (int)cudaErrorInvalidValue;
+    const int chunks = wgrad_chunks(n);
+    wgrad_partial<<<dim3((unsigned)chunks, (unsigned)out_c), WGRAD_THREADS, 0, stream>>>(
+        x, dy, y, partial, n, out_c, in_h, in_w, pad, out_h, out_w, relu);
+    const int sums = out_c * WGRAD_SUMS;
+    wgrad_sum<<<(sums + kThreads - 1) / kThreads, kThreads, 0, stream>>>(partial, dw, db, chunks,
+                                                                       out_c);
+    return (int)cudaGetLastError();
+}
+
+int cuda_pool_relu_bias_backward(cudaStream_t stream, const float *y, const float *g, float *dx,
+                                 float *db, float *partial, size_t partial_floats, int n,
+                                 int channels, int in_h, int in_w, int out_h, int out_w, int relu)
+{
+    if (n < 1 || channels < 1 || channels > 65535 ||
+        !pool_fused_supported(POOL_FUSED_K, POOL_FUSED_K, 0, in_h, in_w, out_h, out_w) ||
+        (unsigned long long)n * channels * in_h * in_w > 0x7fffffffull)
+        return (int)cudaErrorInvalidValue;
+    const unsigned chunks = cuda_bias_grad_chunks(n, channels);
+    const unsigned per = ((unsigned)n + chunks - 1) / chunks;
+    if ((size_t)chunks * channels > partial_floats)
+        return (int)cudaErrorInvalidValue;
+    pool_relu_bias_backward<<<dim3(chunks, (unsigned)channels), kThreads, 0, stream>>>(
+        y, g, dx, partial, n, channels, in_h, in_w, out_h, out_w, (int)per, relu);
     bias_grad_sum<<<(channels + kThreads - 1) / kThreads, kThreads, 0, stream>>>(
         partial, db, chunks, (unsigned)channels);
     return (int)cudaGetLastError();

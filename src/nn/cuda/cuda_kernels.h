@@ -57,6 +57,34 @@ int cuda_relu_bias_backward_split(cudaStream_t stream, float *dy, const float *y
                                   float *partial, int n, int channels, int spatial, int relu);
 unsigned cuda_bias_grad_chunks(int n, int channels);
 
+/* Dense layers (spatial 1), more parallel than the split path's thread per
+ * feature: blocks of 32 features x 8 image groups, each group's sum over
+ * its images in order, then the 8 groups in order (deterministic). */
+int cuda_relu_bias_backward_dense_tiled(cudaStream_t stream, float *dy, const float *y, float *db,
+                                        int n, int features, int relu);
+
+/* conv1's gradients in one pass (own_grad.h, 1): x (n, 3, in_h, in_w) the
+ * layer's input, dy and y (n, out_c, out_h, out_w) the gradient of its
+ * output and its output (after ReLU); dw (out_c, 3, 3, 3) and db (out_c)
+ * receive the gradients of the ReLU'd layer; dy is not changed. Needs
+ * partial_floats >= cuda_wgrad_partial_floats(n, out_c) of scratch; a shape
+ * own_grad.h's wgrad_supported refuses is cudaErrorInvalidValue. */
+size_t cuda_wgrad_partial_floats(int n, int out_c);
+int cuda_wgrad_small(cudaStream_t stream, const float *x, const float *dy, const float *y,
+                     float *dw, float *db, float *partial, size_t partial_floats, int n,
+                     int in_h, int in_w, int pad, int out_c, int out_h, int out_w, int relu);
+
+/* Max-pooling (2x2, stride 2) backward fused with the ReLU backward and the
+ * bias gradient of the conv layer before it (own_grad.h, 2): y (n,
+ * channels, in_h, in_w) the pooling's input (the conv's output after ReLU),
+ * g (n, channels, out_h, out_w) the gradient of the pooling's output; dx
+ * (like y) = the gradient of the conv's pre-ReLU output, db (channels) its
+ * bias gradient. Scratch: cuda_bias_grad_chunks(n, channels) x channels
+ * floats. */
+int cuda_pool_relu_bias_backward(cudaStream_t stream, const float *y, const float *g, float *dx,
+                                 float *db, float *partial, size_t partial_floats, int n,
+                                 int channels, int in_h, int in_w, int out_h, int out_w, int relu);
+
 /* The GPU waits ns nanoseconds (a profiling aid: see cuda_backend.c). */
 int cuda_spin(cudaStream_t stream, unsigned long long ns);
 
