@@ -88,11 +88,13 @@ struct Schedule {
     unsigned seed;
     const char *name;
 };
-const Schedule kSchedules[] = {
-    {emu::Order::forward, 0, "forward"},
-    {emu::Order::reverse, 0, "reverse"},
-    {emu::Order::shuffled, 7u, "shuffled"},
-};
+const Schedule kForward = {emu::Order::forward, 0, "forward"};
+const Schedule kReverse = {emu::Order::reverse, 0, "reverse"};
+const Schedule kShuffled = {emu::Order::shuffled, 7u, "shuffled"};
+/* The first run is checked against the reference, the others against it. */
+using Schedules = std::initializer_list<Schedule>;
+const Schedules kTwice = {kForward, kShuffled};
+const Schedules kThrice = {kForward, kReverse, kShuffled};
 
 void expect_no_emulation_errors(const char *what)
 {
@@ -170,7 +172,7 @@ ReluBiasRef relu_bias_reference(const fvec &dy, const fvec &y, int n, int channe
 
 /* ---- conv1: wgrad_partial + wgrad_sum ------------------------------------ */
 
-void check_wgrad(int n, bool relu, size_t schedules)
+void check_wgrad(int n, bool relu, Schedules schedules)
 {
     const nn_layer_spec &l = layer("conv1");
     const int C = l.in_c, H = l.in_h, W = l.in_w, O = l.out_c, OH = l.out_h, OW = l.out_w;
@@ -204,8 +206,9 @@ void check_wgrad(int n, bool relu, size_t schedules)
                 }
 
     fvec first_dw, first_db;
-    for (size_t s = 0; s < schedules; s++) {
-        emu::set_order(kSchedules[s].order, kSchedules[s].seed);
+    for (size_t s = 0; s < schedules.size(); s++) {
+        const Schedule &sch = schedules.begin()[s];
+        emu::set_order(sch.order, sch.seed);
         fvec dw((size_t)O * WGRAD_TAPS, kNaN), db((size_t)O, kNaN);
         fvec partial(cuda_wgrad_partial_floats(n, O), kNaN); /* exactly what it asks for */
         const fvec dy_before = dy;
@@ -221,7 +224,7 @@ void check_wgrad(int n, bool relu, size_t schedules)
         assert_int_equal(k1.grid.y, O);
         assert_true(same_bits(dy, dy_before)); /* dy is not changed */
         char what[96];
-        std::snprintf(what, sizeof what, "conv1 dW, n %d, relu %d, %s", n, relu, kSchedules[s].name);
+        std::snprintf(what, sizeof what, "conv1 dW, n %d, relu %d, %s", n, relu, sch.name);
         if (s == 0) {
             expect_close(dw, dw_ref, dw_scale, what);
             expect_close(db, bias.db, bias.scale, "conv1 db");
@@ -254,20 +257,20 @@ void check_wgrad(int n, bool relu, size_t schedules)
 void wgrad_batch_64(void **state)
 {
     (void)state;
-    check_wgrad(64, true, 3);
+    check_wgrad(64, true, kTwice);
 }
 
 void wgrad_odd_batches(void **state)
 {
     (void)state;
-    check_wgrad(17, true, 2); /* the last chunk has 1 image */
-    check_wgrad(1, true, 2);
-    check_wgrad(6, false, 2); /* without ReLU; last chunk of 2 */
+    check_wgrad(17, true, {kReverse, kShuffled}); /* the last chunk has 1 image */
+    check_wgrad(1, true, kTwice);
+    check_wgrad(6, false, kTwice); /* without ReLU; last chunk of 2 */
 }
 
 /* ---- pooling backward + ReLU + bias: pool_relu_bias_backward ------------- */
 
-void check_pool(const char *pool_name, const char *conv_name, int n, size_t schedules)
+void check_pool(const char *pool_name, const char *conv_name, int n, Schedules schedules)
 {
     const nn_layer_spec &l = layer(pool_name), &conv = layer(conv_name);
     const int C = l.in_c, H = l.in_h, W = l.in_w, OH = l.out_h, OW = l.out_w;
@@ -312,8 +315,9 @@ void check_pool(const char *pool_name, const char *conv_name, int n, size_t sche
 
     const size_t partial_floats = (size_t)cuda_bias_grad_chunks(n, C) * C;
     fvec first_db;
-    for (size_t s = 0; s < schedules; s++) {
-        emu::set_order(kSchedules[s].order, kSchedules[s].seed);
+    for (size_t s = 0; s < schedules.size(); s++) {
+        const Schedule &sch = schedules.begin()[s];
+        emu::set_order(sch.order, sch.seed);
         fvec dx(y.size(), kNaN), db((size_t)C, kNaN), partial(partial_floats, kNaN);
         const size_t from = emu::launch_count();
         assert_int_equal(cuda_pool_relu_bias_backward(nullptr, y.data(), g.data(), dx.data(),
@@ -325,7 +329,7 @@ void check_pool(const char *pool_name, const char *conv_name, int n, size_t sche
                         "cuda_pool_relu_bias_backward");
         assert_int_equal(emu::launch_at(from).grid.y, C);
         char what[96];
-        std::snprintf(what, sizeof what, "%s dx, n %d, %s", pool_name, n, kSchedules[s].name);
+        std::snprintf(what, sizeof what, "%s dx, n %d, %s", pool_name, n, sch.name);
         expect_bits(dx, dx_ref, what); /* exactly, the uncovered row and column included */
         if (s == 0) {
             expect_close(db, db_ref, db_scale, what);
@@ -367,21 +371,21 @@ void check_pool(const char *pool_name, const char *conv_name, int n, size_t sche
 void pool1_after_conv2(void **state)
 {
     (void)state;
-    check_pool("pool1", "conv2", 64, 3);
-    check_pool("pool1", "conv2", 17, 2);
+    check_pool("pool1", "conv2", 64, kThrice);
+    check_pool("pool1", "conv2", 17, kTwice);
 }
 
 void pool2_after_conv4(void **state) /* 13 x 13 -> 6 x 6: row and column 12 uncovered */
 {
     (void)state;
-    check_pool("pool2", "conv4", 64, 3);
-    check_pool("pool2", "conv4", 17, 2);
-    check_pool("pool2", "conv4", 1, 2);
+    check_pool("pool2", "conv4", 64, kThrice);
+    check_pool("pool2", "conv4", 17, kTwice);
+    check_pool("pool2", "conv4", 1, kTwice);
 }
 
 /* ---- dense layers: relu_bias_backward_dense_tiled and the others --------- */
 
-void check_dense(const char *name, int n, size_t schedules)
+void check_dense(const char *name, int n, Schedules schedules)
 {
     const nn_layer_spec &l = layer(name);
     const int F = l.out_c;
@@ -390,8 +394,9 @@ void check_dense(const char *name, int n, size_t schedules)
     const ReluBiasRef r = relu_bias_reference(dy, y, n, F, 1, relu);
 
     fvec first_db;
-    for (size_t s = 0; s < schedules; s++) {
-        emu::set_order(kSchedules[s].order, kSchedules[s].seed);
+    for (size_t s = 0; s < schedules.size(); s++) {
+        const Schedule &sch = schedules.begin()[s];
+        emu::set_order(sch.order, sch.seed);
         fvec d = dy, db((size_t)F, kNaN);
         const size_t from = emu::launch_count();
         assert_int_equal(cuda_relu_bias_backward_dense_tiled(nullptr, d.data(), y.data(), db.data(),
@@ -402,7 +407,7 @@ void check_dense(const char *name, int n, size_t schedules)
         const emu::LaunchRecord k = emu::launch_at(from);
         assert_true(k.grid.x * k.block.x >= (unsigned)F);
         char what[96];
-        std::snprintf(what, sizeof what, "%s tiled, n %d, %s", name, n, kSchedules[s].name);
+        std::snprintf(what, sizeof what, "%s tiled, n %d, %s", name, n, sch.name);
         expect_bits(d, r.dy, what);
         if (s == 0) {
             expect_close(db, r.db, r.scale, what);
@@ -437,10 +442,10 @@ void check_dense(const char *name, int n, size_t schedules)
 void dense_layers(void **state)
 {
     (void)state;
-    check_dense("dense1", 64, 3); /* 2304 -> 512, ReLU */
-    check_dense("dense1", 17, 2);
-    check_dense("dense2", 64, 3); /* 512 -> 10, no ReLU: a partial block of features */
-    check_dense("dense2", 17, 2);
+    check_dense("dense1", 64, kThrice); /* 2304 -> 512, ReLU */
+    check_dense("dense1", 17, kTwice);
+    check_dense("dense2", 64, kThrice); /* 512 -> 10, no ReLU: a partial block of features */
+    check_dense("dense2", 17, kTwice);
 }
 
 /* ---- the conv layers' split and single bias gradients (conv3) ------------ */
@@ -454,8 +459,9 @@ void check_conv_bias(const char *name, int n)
     const ReluBiasRef r = relu_bias_reference(dy, y, n, C, spatial, relu);
     const size_t partial_floats = (size_t)cuda_bias_grad_chunks(n, C) * C;
     fvec first_split, first_single;
-    for (size_t s = 0; s < 3; s++) {
-        emu::set_order(kSchedules[s].order, kSchedules[s].seed);
+    for (size_t s = 0; s < kThrice.size(); s++) {
+        const Schedule &sch = kThrice.begin()[s];
+        emu::set_order(sch.order, sch.seed);
         fvec d_split = dy, db_split((size_t)C, kNaN), partial(partial_floats, kNaN);
         size_t from = emu::launch_count();
         assert_int_equal(cuda_relu_bias_backward_split(nullptr, d_split.data(), y.data(),
@@ -524,8 +530,9 @@ void check_softmax(int n)
     }
     fvec first_d;
     float first_loss = 0;
-    for (size_t s = 0; s < 3; s++) {
-        emu::set_order(kSchedules[s].order, kSchedules[s].seed);
+    for (size_t s = 0; s < kThrice.size(); s++) {
+        const Schedule &sch = kThrice.begin()[s];
+        emu::set_order(sch.order, sch.seed);
         cuda_step_state st{};
         st.batch = 3;
         fvec d(logits.size(), kNaN), losses(5, kNaN);

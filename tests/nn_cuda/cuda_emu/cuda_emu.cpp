@@ -53,8 +53,9 @@ void fiber_main(Fiber *f);
 
 // ---- Context switching -------------------------------------------------
 #if defined(__x86_64__)
-// The System V callee-saved registers, MXCSR and the x87 control word are
-// pushed on the running stack, its pointer saved, the other's loaded. A new
+// The System V callee-saved registers are pushed on the running stack, its
+// pointer saved, the other's loaded (MXCSR and the x87 control word are
+// left alone: nothing here changes them). A new
 // fiber's stack is laid out as if it had been switched away from just
 // before emu_fiber_entry, which calls rbx(r12) = fiber_main(fiber).
 extern "C" void emu_switch_context(void **save_sp, void *next_sp);
@@ -65,9 +66,7 @@ asm(".text\n"
     ".type emu_switch_context,@function\n"
     "emu_switch_context:\n"
     "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
-    "  subq $8, %rsp\n  stmxcsr (%rsp)\n  fnstcw 4(%rsp)\n"
     "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
-    "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
     "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
     "  ret\n"
     ".size emu_switch_context, .-emu_switch_context\n"
@@ -90,11 +89,7 @@ void context_init(Context &c, char *stack, size_t size, Fiber *f)
     top[-3] = reinterpret_cast<void *>(fiber_main);       // rbx
     top[-4] = f;                                           // r12
     top[-5] = top[-6] = top[-7] = nullptr;                 // r13, r14, r15
-    const uint32_t mxcsr = 0x1f80;                         // the defaults: round to
-    const uint16_t fpu_cw = 0x037f;                        // nearest, all masked
-    std::memcpy(&top[-8], &mxcsr, sizeof mxcsr);
-    std::memcpy(reinterpret_cast<char *>(&top[-8]) + 4, &fpu_cw, sizeof fpu_cw);
-    c.sp = &top[-8];
+    c.sp = &top[-7];
 }
 #else
 // Elsewhere the portable, slower ucontext.
