@@ -27,6 +27,7 @@ extern "C" { /* cmocka.h declares C functions without saying so */
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -99,8 +100,10 @@ const Schedules kThrice = {kForward, kReverse, kShuffled};
 void expect_no_emulation_errors(const char *what)
 {
     const std::string errors = emu::take_errors();
-    if (!errors.empty())
-        fail_msg("%s: the emulation found:\n%s", what, errors.c_str());
+    if (!errors.empty()) {
+        std::fprintf(stderr, "%s: the emulation found:\n%s", what, errors.c_str());
+        fail_msg("%s: the emulation found errors (above)", what);
+    }
 }
 
 /* The kernels launched since launch record `from`, in order. */
@@ -172,12 +175,22 @@ ReluBiasRef relu_bias_reference(const fvec &dy, const fvec &y, int n, int channe
 
 /* ---- conv1: wgrad_partial + wgrad_sum ------------------------------------ */
 
-void check_wgrad(int n, bool relu, Schedules schedules)
+struct ConvShape {
+    int in_c, in_h, in_w, out_c, out_h, out_w, kernel, pad;
+};
+
+ConvShape conv1_shape(void)
 {
     const nn_layer_spec &l = layer("conv1");
-    const int C = l.in_c, H = l.in_h, W = l.in_w, O = l.out_c, OH = l.out_h, OW = l.out_w;
-    const int K = l.kernel, pad = l.pad;
+    return {l.in_c, l.in_h, l.in_w, l.out_c, l.out_h, l.out_w, l.kernel, l.pad};
+}
+
+void check_wgrad(const ConvShape &shape, int n, bool relu, Schedules schedules)
+{
+    const int C = shape.in_c, H = shape.in_h, W = shape.in_w, O = shape.out_c;
+    const int OH = shape.out_h, OW = shape.out_w, K = shape.kernel, pad = shape.pad;
     assert_int_equal(C * K * K, WGRAD_TAPS);
+    assert_true(wgrad_supported(C, H, W, K, 1, pad, OH, OW));
     const fvec x = gradient((size_t)n * C * H * W);
     const fvec dy = gradient((size_t)n * O * OH * OW);
     const fvec y = relu_output(dy.size());
@@ -257,15 +270,25 @@ void check_wgrad(int n, bool relu, Schedules schedules)
 void wgrad_batch_64(void **state)
 {
     (void)state;
-    check_wgrad(64, true, kTwice);
+    check_wgrad(conv1_shape(), 64, true, kTwice);
 }
 
 void wgrad_odd_batches(void **state)
 {
     (void)state;
-    check_wgrad(17, true, {kReverse, kShuffled}); /* the last chunk has 1 image */
-    check_wgrad(1, true, kTwice);
-    check_wgrad(6, false, kTwice); /* without ReLU; last chunk of 2 */
+    check_wgrad(conv1_shape(), 17, true, {kReverse, kShuffled}); /* the last chunk has 1 image */
+    check_wgrad(conv1_shape(), 1, true, kTwice);
+    check_wgrad(conv1_shape(), 6, false, kTwice); /* without ReLU; last chunk of 2 */
+}
+
+/* Other shapes the launcher accepts (wgrad_supported): strips past the last
+ * output row, fewer strips than threads, a tile wider than two warps. */
+void wgrad_other_shapes(void **state)
+{
+    (void)state;
+    check_wgrad({3, 13, 7, 5, 13, 7, 3, 1}, 5, true, kTwice);
+    check_wgrad({3, 10, 9, 2, 8, 7, 3, 0}, 3, true, kTwice);
+    check_wgrad({3, 36, 64, 2, 36, 64, 3, 1}, 2, true, kTwice); /* tile 3 x 38 x 66 */
 }
 
 /* ---- pooling backward + ReLU + bias: pool_relu_bias_backward ------------- */
@@ -601,6 +624,108 @@ void adam(void **state)
     }
 }
 
+/* ---- the forward and step kernels ---------------------------------------- */
+
+void gather_images(void **state)
+{
+    (void)state;
+    const int records = 40, stride = 17, n = 17, bytes = 3 * 32 * 32;
+    std::vector<uint8_t> data((size_t)records * (1 + bytes));
+    for (uint8_t &b : data)
+        b = (uint8_t)std::uniform_int_distribution<int>(0, 255)(rng);
+    std::vector<uint32_t> order(60);
+    for (uint32_t &o : order)
+        o = (uint32_t)std::uniform_int_distribution<int>(0, records - 1)(rng);
+    const float mean[3] = {0.49f, 0.48f, 0.45f}, std_dev[3] = {0.25f, 0.24f, 0.26f};
+    assert_int_equal(cuda_set_normalisation(mean, std_dev), cudaSuccess);
+    for (int ordered = 0; ordered < 2; ordered++) {
+        cuda_step_state st{};
+        st.batch = ordered ? 2 : 1; /* images order[34..50], or records 17..33 */
+        fvec x((size_t)n * bytes, kNaN);
+        std::vector<int32_t> labels((size_t)n + 1, -1);
+        assert_int_equal(cuda_gather_images(nullptr, data.data(), ordered ? order.data() : nullptr,
+                                            &st, stride, n, x.data(), labels.data()),
+                         cudaSuccess);
+        expect_no_emulation_errors("cuda_gather_images");
+        for (int i = 0; i < n; i++) {
+            const size_t index = ordered ? order[(size_t)st.batch * stride + i]
+                                         : (size_t)st.batch * stride + i;
+            const uint8_t *record = &data[index * (1 + bytes)];
+            assert_int_equal(labels[(size_t)i], record[0]);
+            for (int k = 0; k < bytes; k++) {
+                const int c = k / 1024;
+                const float want = ((float)record[1 + k] / 255.0f - mean[c]) / std_dev[c];
+                if (std::memcmp(&x[(size_t)i * bytes + k], &want, sizeof want) != 0)
+                    fail_msg("image %d value %d: %.9g, expected %.9g", i, k,
+                             (double)x[(size_t)i * bytes + k], (double)want);
+            }
+        }
+        assert_int_equal(labels[(size_t)n], -1);
+    }
+}
+
+void bias_act_and_step_kernels(void **state)
+{
+    (void)state;
+    /* bias + ReLU forward, conv3's shape, n 17 */
+    const nn_layer_spec &l = layer("conv3");
+    const int n = 17, C = l.out_c, spatial = l.out_h * l.out_w;
+    const fvec y0 = gradient((size_t)n * C * spatial), bias = gradient((size_t)C);
+    for (int relu = 0; relu < 2; relu++) {
+        fvec y = y0;
+        assert_int_equal(cuda_bias_act_forward(nullptr, y.data(), bias.data(), n, C, spatial, relu),
+                         cudaSuccess);
+        for (size_t i = 0; i < y.size(); i++) {
+            float want = y0[i] + bias[i / (size_t)spatial % (size_t)C];
+            if (relu && want < 0.0f)
+                want = 0.0f;
+            if (std::memcmp(&y[i], &want, sizeof want) != 0)
+                fail_msg("bias_act_forward relu %d element %zu: %.9g, expected %.9g", relu, i,
+                         (double)y[i], (double)want);
+        }
+    }
+
+    /* SGD with momentum */
+    const size_t count = 70001;
+    const fvec p = gradient(count), g = gradient(count), u = gradient(count);
+    fvec p2 = p, u2 = u;
+    const float lr = 0.01f, momentum = 0.9f;
+    assert_int_equal(cuda_sgd_update(nullptr, p2.data(), g.data(), u2.data(), count, lr, momentum),
+                     cudaSuccess);
+    for (size_t i = 0; i < count; i++) {
+        const double ui = (double)momentum * u[i] + g[i];
+        const double pi = p[i] - (double)lr * ui;
+        const double u_scale = (double)momentum * std::fabs(u[i]) + std::fabs(g[i]);
+        if (!(std::fabs(u2[i] - ui) <= 1e-6 * u_scale &&
+              std::fabs(p2[i] - pi) <= 1e-6 * (std::fabs(p[i]) + lr * u_scale)))
+            fail_msg("sgd element %zu: p %.9g u %.9g, expected %.9g %.9g", i, (double)p2[i],
+                     (double)u2[i], pi, ui);
+    }
+
+    /* The step counters and the next Adam step size (optimizer.c's formula, step t + 1). */
+    cuda_step_state st{};
+    st.batch = 4;
+    st.t = 9;
+    st.adam_step = 0.5f;
+    const float alr = 1e-3f, b1 = 0.9f, b2 = 0.999f;
+    assert_int_equal(cuda_step_advance(nullptr, &st, 1, alr, b1, b2), cudaSuccess);
+    assert_int_equal(st.batch, 5);
+    assert_int_equal(st.t, 10);
+    const double correction = std::sqrt(1.0 - std::pow((double)b2, 11.0)) / (1.0 - std::pow((double)b1, 11.0));
+    assert_true(std::fabs(st.adam_step - alr * correction) <= 1e-7 * alr * correction);
+    const float step = st.adam_step;
+    assert_int_equal(cuda_step_advance(nullptr, &st, 0, alr, b1, b2), cudaSuccess); /* evaluation */
+    assert_int_equal(st.batch, 6);
+    assert_int_equal(st.t, 10);
+    assert_memory_equal(&st.adam_step, &step, sizeof step);
+
+    /* spin waits at least its time (the %globaltimer reads, emulated). */
+    const unsigned long long t0 = emu::globaltimer_ns();
+    assert_int_equal(cuda_spin(nullptr, 2000000ull), cudaSuccess);
+    assert_true(emu::globaltimer_ns() - t0 >= 2000000ull);
+    expect_no_emulation_errors("forward and step kernels");
+}
+
 /* ---- the emulation itself finds what it is here to find ------------------ */
 
 __global__ void neighbour_sum(float *out, int synced)
@@ -682,12 +807,15 @@ int main(void)
         cmocka_unit_test(the_emulation_finds_missing_and_broken_barriers),
         cmocka_unit_test(wgrad_batch_64),
         cmocka_unit_test(wgrad_odd_batches),
+        cmocka_unit_test(wgrad_other_shapes),
         cmocka_unit_test(pool1_after_conv2),
         cmocka_unit_test(pool2_after_conv4),
         cmocka_unit_test(dense_layers),
         cmocka_unit_test(conv_bias_gradients),
         cmocka_unit_test(softmax_cross_entropy),
         cmocka_unit_test(adam),
+        cmocka_unit_test(gather_images),
+        cmocka_unit_test(bias_act_and_step_kernels),
     };
     if (const char *only = std::getenv("CUDA_EMU_TEST")) /* e.g. CUDA_EMU_TEST='wgrad*' */
         cmocka_set_test_filter(only);
