@@ -492,6 +492,17 @@ unsigned long long globaltimer_ns(void)
         .count();
 }
 
+size_t static_shared_bytes(void)
+{
+#if EMU_ASAN
+    return 0;
+#else
+    const uintptr_t start = reinterpret_cast<uintptr_t>(__start_emu_shared),
+                    stop = reinterpret_cast<uintptr_t>(__stop_emu_shared);
+    return start && stop > start ? stop - start : 0;
+#endif
+}
+
 size_t launch_count(void) { return S.log.size(); }
 LaunchRecord launch_at(size_t index) { return S.log.at(index); }
 

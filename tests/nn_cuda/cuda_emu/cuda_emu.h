@@ -98,6 +98,9 @@ struct LaunchRecord {
 size_t launch_count(void);
 LaunchRecord launch_at(size_t index);
 std::string take_errors(void); // and clears them
+// The bytes of all kernels' __shared__ arrays together (0 under ASan,
+// where they are not in a section of their own).
+size_t static_shared_bytes(void);
 
 // k<<<grid, block, smem, stream>>>(args): each thread calls k with its own
 // copy of the arguments converted to k's parameter types, as CUDA does.
