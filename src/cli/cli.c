@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,3 +83,20 @@ bool cli_color_enabled(int fd)
 }
 
 bool cli_stderr_is_tty(void) { return isatty(STDERR_FILENO) == 1; }
+
+hml_status cli_result_fd(int *fd, hml_err *err)
+{
+    const char *text = getenv("HMLCOST_RESULT_FD");
+    *fd = STDOUT_FILENO;
+    if (!text || !*text)
+        return HML_OK;
+    long value = 0;
+    if (cli_parse_long("HMLCOST_RESULT_FD", text, 0, 1 << 20, &value, err) != HML_OK)
+        return hml_fail(err, HML_EUSAGE, "HMLCOST_RESULT_FD: '%s' is not a file descriptor", text);
+    int flags = fcntl((int)value, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY)
+        return hml_fail(err, HML_EUSAGE,
+                        "HMLCOST_RESULT_FD: %ld is not a file descriptor open for writing", value);
+    *fd = (int)value;
+    return HML_OK;
+}

@@ -25,6 +25,10 @@ hml_status cli_parse_long(const char *option, const char *text, long min, long m
 hml_status cli_parse_double(const char *option, const char *text, double min, double max,
                             double *out, hml_err *err);
 
+/* The fd a workload writes its result line to: $HMLCOST_RESULT_FD when set
+ * (an error unless it names a descriptor open for writing), else stdout. */
+hml_status cli_result_fd(int *fd, hml_err *err);
+
 /* Prints root as one line of JSON on stdout and deletes it; NULL root (or
  * no memory to print it): "hmlcost: <command>: out of memory" on stderr.
  * Returns CLI_EXIT_OK or CLI_EXIT_FAILURE. */

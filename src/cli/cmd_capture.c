@@ -83,18 +83,6 @@ static bool pump(stream *s, capture_scan *scan)
     return true;
 }
 
-static int result_fd(void)
-{
-    const char *text = getenv("HMLCOST_RESULT_FD");
-    if (!text || !*text)
-        return STDOUT_FILENO;
-    char *end = NULL;
-    long fd = strtol(text, &end, 10);
-    if (*end || fd < 0 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0)
-        return STDOUT_FILENO;
-    return (int)fd;
-}
-
 int cmd_capture(int argc, char **argv)
 {
     const char *regex = NULL;
@@ -128,7 +116,11 @@ int cmd_capture(int argc, char **argv)
     if (capture_scan_init(&scan, regex, &err) != HML_OK)
         return cli_report_error(&err);
 
-    int out_fd = result_fd();
+    int out_fd;
+    if (cli_result_fd(&out_fd, &err) != HML_OK) {
+        capture_scan_free(&scan);
+        return cli_report_error(&err);
+    }
     int pipes[3][2];
     for (int p = 0; p < 3; p++)
         if (pipe2(pipes[p], O_CLOEXEC) != 0) {

@@ -1,7 +1,6 @@
 /* hmlcost train: option parsing, progress display and result output for
  * the workload in src/workload/. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -137,25 +136,6 @@ static void show_progress(const workload_progress *p, void *user)
     if (p->epoch_done)
         fputc('\n', stderr);
     fflush(stderr);
-}
-
-/* $HMLCOST_RESULT_FD: checked before training, so a bad value costs
- * nothing. Returns the fd to write to (stdout when unset). */
-static hml_status result_fd(int *fd, hml_err *err)
-{
-    const char *text = getenv("HMLCOST_RESULT_FD");
-    *fd = STDOUT_FILENO;
-    if (!text || !*text)
-        return HML_OK;
-    long value = 0;
-    if (cli_parse_long("HMLCOST_RESULT_FD", text, 0, 1 << 20, &value, err) != HML_OK)
-        return hml_fail(err, HML_EUSAGE, "HMLCOST_RESULT_FD: '%s' is not a file descriptor", text);
-    int flags = fcntl((int)value, F_GETFL);
-    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY)
-        return hml_fail(err, HML_EUSAGE,
-                        "HMLCOST_RESULT_FD: %ld is not a file descriptor open for writing", value);
-    *fd = (int)value;
-    return HML_OK;
 }
 
 static hml_status write_line(int fd, const char *text, hml_err *err)
@@ -296,7 +276,7 @@ int cmd_train(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     hml_err err = {0};
     int fd = STDOUT_FILENO;
-    if (result_fd(&fd, &err) != HML_OK)
+    if (cli_result_fd(&fd, &err) != HML_OK)
         return cli_report_error(&err);
 
     progress_state progress = {.tty = cli_stderr_is_tty(), .last_draw = 0};

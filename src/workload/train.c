@@ -71,7 +71,7 @@ static int count_path_entries(const char *path, int *missing)
     int entries = 0;
     const char *p = path;
     while (1) {
-        const char *colon = strchr(p, ':');
+        const char *colon = strpbrk(p, ":;"); /* ld.so splits at both (elf/dl-load.c) */
         size_t len = colon ? (size_t)(colon - p) : strlen(p);
         entries++;
         char dir[4096];

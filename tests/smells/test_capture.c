@@ -89,6 +89,26 @@ static void capture_runs_the_command_and_reports(void **state)
     assert_non_null(strstr(line, "\"accuracy\":0.42"));
 }
 
+/* A $HMLCOST_RESULT_FD that is not open for writing is a usage error
+ * before the command runs, as for `hmlcost train` (not a silent stdout). */
+static void a_bad_result_fd_is_refused_before_running(void **state)
+{
+    (void)state;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "HMLCOST_RESULT_FD=77 %s capture -- sh -c 'echo ran' 2>&1 77<&-", HMLCOST_BINARY);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512] = "";
+    assert_non_null(fgets(line, sizeof line, p));
+    char extra[512];
+    assert_null(fgets(extra, sizeof extra, p)); /* one line, and the command did not run */
+    int status = pclose(p);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 2);
+    assert_non_null(strstr(line, "HMLCOST_RESULT_FD: 77 is not a file descriptor open for writing"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +116,7 @@ int main(void)
         cmocka_unit_test(the_workloads_own_line_wins),
         cmocka_unit_test(bad_regexes_are_usage_errors),
         cmocka_unit_test(capture_runs_the_command_and_reports),
+        cmocka_unit_test(a_bad_result_fd_is_refused_before_running),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,12 @@ HMLCOST_RESULT_FD=3 "$bin" train $syn 3>"$tmp/result" >"$tmp/out" 2>"$tmp/err" |
 grep -q '"schema":1' "$tmp/result" || fail "result fd: no JSON in fd 3"
 [ ! -s "$tmp/out" ] || fail "result fd: stdout should stay empty"
 [ ! -s "$tmp/err" ] || fail "--quiet: stderr should stay empty: $(cat "$tmp/err")"
+# LD_LIBRARY_PATH is counted as the loader reads it: split at ':' and ';'.
+# shellcheck disable=SC2086
+LD_LIBRARY_PATH="/nonexistent/a;/nonexistent/b:$tmp" "$bin" train $syn >"$tmp/libpath" 2>/dev/null ||
+    fail "train with a ';' in LD_LIBRARY_PATH failed"
+grep -q '"ld_library_path_entries":3,"ld_library_path_missing":2' "$tmp/libpath" ||
+    fail "LD_LIBRARY_PATH entries: $(grep -o '"ld_library_path_[a-z]*":[0-9]*' "$tmp/libpath" | tr '\n' ' ')"
 HMLCOST_RESULT_FD=abc expect_error "HMLCOST_RESULT_FD: 'abc' is not a file descriptor" --data synthetic
 HMLCOST_RESULT_FD=77 expect_error "HMLCOST_RESULT_FD: 77 is not a file descriptor open for writing" --data synthetic
 
