@@ -6,16 +6,21 @@
  *   conv1's weight + bias gradient (wgrad_partial + wgrad_sum), the fused
  *   max-pooling + ReLU + bias backward (pool_relu_bias_backward +
  *   bias_grad_sum), the dense layers' tiled ReLU + bias backward, and the
- *   older bias-gradient kernels, softmax_xent and adam_update;
+ *   older bias-gradient kernels, softmax_xent, adam_update and the
+ *   forward and step kernels (gather_images, bias_act_forward, sgd_update,
+ *   step_advance, spin);
  * batch 64 and the odd last batch of an epoch (17), ties in the pooling
- * windows, zero and negative ReLU outputs. Each new kernel runs with its
- * blocks and threads in forward, reverse and shuffled order: the outputs
+ * windows, zero and negative ReLU outputs. Each case runs two or three times,
+ * its blocks and threads in forward, reverse or shuffled order: the outputs
  * must be bit-identical (the determinism claim; a missing __syncthreads
- * shows as a difference), and the bias-gradient variants must agree.
- * What this cannot check: the GPU's memory model and warp scheduling (the
+ * shows as a difference), and the bias-gradient variants must agree. The
+ * emulation also reports a barrier not every thread reaches (deadlock) and
+ * barriers reached from different lines; under ASan an out-of-bounds
+ * shared-memory index. */
+/* What this cannot check: the GPU's memory model and warp scheduling (the
  * emulation runs a block's threads one at a time between barriers), nvcc's
  * code generation (FMA contraction), cuDNN/cuBLAS, speed. No GPU, no CUDA
- * installation needed. */
+ * installation needed. CUDA_EMU_TEST='wgrad*' runs only the matching cases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

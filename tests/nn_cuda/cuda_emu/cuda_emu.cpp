@@ -208,8 +208,8 @@ char *stack_alloc(void)
 }
 
 // From the running fiber `from` (nullptr: run_block) to the pass's next
-// thread, or back to run_block when the pass is over. `from` finished:
-// its stack is left for good.
+// thread, or back to run_block when the pass is over. When `finished`,
+// from's stack is left for good (ASan drops its fake stack).
 EMU_HOT void switch_away(Fiber *from, bool finished)
 {
     Fiber *to = S.next < S.pass_size ? &S.fiber[S.pass[S.next++]] : nullptr;
