@@ -8,8 +8,9 @@ set_name=${1:-build}
 
 build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-dev libcjson-dev libinih-dev libhwloc-dev"
 # chromium: the HTML report's tests; libopenblas0-pthread: Debian's OpenBLAS
-# (what numpy recommends), so the doctor's BLAS check is exercised by the tests.
-test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread"
+# (what numpy recommends), so the doctor's BLAS check is exercised by the tests;
+# sqlite3: report_from_store.sh makes a schema-2 store from a new one.
+test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread sqlite3"
 bench_pkgs="$build_pkgs hyperfine python3-torch"
 
 case "$set_name" in

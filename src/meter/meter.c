@@ -1,6 +1,7 @@
 #include "meter/meter.h"
 #include "common/text.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ struct meter {
     char nvml_why[320];
 
     int logical_cpus;
+    double cpu_estimate_w;        /* W per busy logical CPU, when RAPL is not used */
+    estimate_ram_integral ram_so_far; /* RAM estimate over the samples taken so far */
 };
 
 void meter_options_default(meter_options *opts)
@@ -68,6 +71,8 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
     m->peak_gpu_mem = -1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     m->logical_cpus = cpus > 0 ? (int)cpus : 1;
+    char method[128];
+    m->cpu_estimate_w = estimate_cpu_watts(opts->cpu_tdp_w, m->logical_cpus, method, sizeof method);
 
     if (opts->use_rapl) {
         m->have_rapl = meter_rapl_open(&m->rapl, NULL, m->rapl_why, sizeof m->rapl_why);
@@ -96,6 +101,37 @@ void meter_poll_counters(meter *m)
         meter_rapl_poll(&m->rapl);
 }
 
+/* The energy since the window began up to sample s (whose cpu_s, rss_bytes
+ * and t_s are filled), by the components fill_energy sums into
+ * energy_total_j: RAPL package (+ DRAM, or else the RAM estimate), or the
+ * CPU and RAM estimates; + NVML when its counter is used. The RAPL counters
+ * were just polled. NaN when a counter cannot be read now. */
+static double energy_so_far(meter *m, const meter_sample *s)
+{
+    estimate_ram_add(&m->ram_so_far, s->t_s, s->rss_bytes);
+    double joules = 0;
+    double dram_j = -1;
+    if (m->have_rapl) {
+        double package_j;
+        meter_rapl_totals(&m->rapl, &package_j, &dram_j);
+        joules += package_j;
+        if (dram_j >= 0)
+            joules += dram_j;
+    } else {
+        joules += estimate_cpu_joules(s->cpu_s, m->cpu_estimate_w);
+    }
+    if (!m->have_rapl || dram_j < 0)
+        joules += estimate_ram_integral_joules(&m->ram_so_far);
+    if (m->have_nvml_energy) {
+        double now_mj = 0;
+        char why[320];
+        if (!meter_nvml_total_energy_mj(m->nvml, &now_mj, why, sizeof why))
+            return NAN;
+        joules += (now_mj - m->nvml_start_mj) * 1e-3;
+    }
+    return joules;
+}
+
 void meter_take_sample(meter *m, double t_s)
 {
     meter_poll_counters(m);
@@ -108,6 +144,7 @@ void meter_take_sample(meter *m, double t_s)
         .processes = m->snap.processes,
         .gpu_mem_bytes = -1,
     };
+    s.energy_j = energy_so_far(m, &s);
     if (m->nvml && m->snap.processes > 0) {
         s.gpu_mem_bytes =
             meter_nvml_process_memory(m->nvml, m->snap.pids, (size_t)m->snap.processes);

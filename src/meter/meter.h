@@ -57,7 +57,9 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err);
 void meter_watch(meter *m, pid_t root);
 
 /* Takes one sample of the tree (and reads the counters, so that a wrap-around
- * between two reads is seen). t_s: seconds since spawn. */
+ * between two reads is seen). t_s: seconds since spawn. The sample's energy_j
+ * is the energy so far by the components meter_end sums into energy_total_j
+ * (NaN when a counter cannot be read now). */
 void meter_take_sample(meter *m, double t_s);
 
 /* Reads the energy counters only (no sample). The caller does this at least

@@ -22,6 +22,8 @@ typedef struct meter_sample {
     double cpu_s;         /* user+system CPU seconds of the tree so far (live + reaped) */
     int processes;        /* live processes in the tree */
     double gpu_mem_bytes; /* GPU memory of the tree's processes (NVML); < 0: not known */
+    double energy_j;      /* energy since the window began, by the same method and components
+                             as the run's energy_total_j; NaN: not known (stored as NULL) */
 } meter_sample;
 
 /* A growable list of metrics; meter_metrics_set replaces a metric of the same

@@ -110,6 +110,29 @@ hml_status report_run_add_series(report_run *run, const char *name, const char *
     return HML_OK;
 }
 
+hml_status report_series_rate(const report_series *s, double **t, double **v, size_t *n,
+                              hml_err *err)
+{
+    *n = 0;
+    *t = malloc((s->n ? s->n : 1) * sizeof **t);
+    *v = malloc((s->n ? s->n : 1) * sizeof **v);
+    if (!*t || !*v) {
+        free(*t);
+        free(*v);
+        *t = *v = NULL;
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    }
+    for (size_t i = 1; i < s->n; i++) {
+        double dt = s->t_s[i] - s->t_s[i - 1];
+        if (!(dt > 0))
+            continue;
+        (*t)[*n] = s->t_s[i];
+        (*v)[*n] = (s->v[i] - s->v[i - 1]) / dt;
+        (*n)++;
+    }
+    return HML_OK;
+}
+
 report_arm *report_dataset_find_arm(report_dataset *d, const char *name)
 {
     for (size_t a = 0; a < d->n_arms; a++)

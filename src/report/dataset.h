@@ -20,7 +20,8 @@ typedef struct report_metric {
 
 /* One sampled quantity of a run over time. */
 typedef struct report_series {
-    char name[32]; /* "rss_bytes", "gpu_mem_bytes", "cpu_cores" (CPU-seconds per second) */
+    char name[32]; /* "rss_bytes", "gpu_mem_bytes", "cpu_cores" (CPU-seconds per second),
+                      "energy_j" (J since the run began, by the run's energy method) */
     char unit[16];
     size_t n;
     double *t_s; /* seconds since the run started, ascending */
@@ -84,6 +85,13 @@ hml_status report_run_set_metric(report_run *run, const char *name, double value
 /* Adds a series with n points, copying t_s and v. */
 hml_status report_run_add_series(report_run *run, const char *name, const char *unit,
                                  const double *t_s, const double *v, size_t n, hml_err *err);
+
+/* The rate of a cumulative series (energy_j in J -> power in W): for each
+ * pair of consecutive points with t[i] > t[i-1], (v[i] - v[i-1]) / (t[i] -
+ * t[i-1]) at t[i]; a pair with a non-positive time step is skipped. *t and
+ * *v (the caller frees them) hold *n <= s->n - 1 points. */
+hml_status report_series_rate(const report_series *s, double **t, double **v, size_t *n,
+                              hml_err *err);
 
 report_arm *report_dataset_find_arm(report_dataset *d, const char *name);
 const report_metric *report_run_metric(const report_run *run, const char *name);

@@ -387,6 +387,29 @@ static hml_status pick_run(const report_analysis *a, const char *id, const repor
     return HML_OK;
 }
 
+/* The run's energy method as stored, its components joined by " + "
+ * ("rapl", "estimate:cpu-4W-per-logical-cpu + estimate:ram-0.375W-per-GiB
+ * (estimated, not measured)"). */
+static void caption_energy_method(const report_run *run, char *buf, size_t size)
+{
+    char joined[256];
+    report_run_energy_method(run, joined, sizeof joined);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const char *p = joined; *p && used + 4 < size; p++) {
+        if (*p == '+') {
+            used += (size_t)snprintf(buf + used, size - used, " + ");
+        } else {
+            buf[used++] = *p;
+            buf[used] = '\0';
+        }
+    }
+    if (!buf[0])
+        snprintf(buf, size, "not stored");
+    else if (strstr(joined, "estimate:"))
+        snprintf(buf + used, size - used, " (estimated, not measured)");
+}
+
 static hml_status time_series(FILE *out, const report_analysis *a, const char *id, hml_err *err)
 {
     const report_run *run;
@@ -411,10 +434,23 @@ static hml_status time_series(FILE *out, const report_analysis *a, const char *i
     double joules = energy ? energy->value : kwh ? kwh->value * 3.6e6 : NAN;
     if (wall && wall->value > 0 && isfinite(joules))
         fprintf(out, "; average power %.1f W over %.1f s", joules / wall->value, wall->value);
-    fputs(" (choose another with <code>--run ID</code>). Energy is read from counters at the "
-          "start and end of a run, so power over time is not sampled; CPU use shows where the "
-          "work was.</p>\n<div class=\"grid\">\n",
-          out);
+    const report_series *energy_series = report_run_series(run, "energy_j");
+    char energy_method[512] = "";
+    caption_energy_method(run, energy_method, sizeof energy_method);
+    if (energy_series && energy_series->n >= 2) {
+        fputs(" (choose another with <code>--run ID</code>). Each sample holds the energy used "
+              "since the run began; power over time is the energy between two consecutive "
+              "samples over the time between them (energy method: ",
+              out);
+        esc(out, energy_method);
+        fputs("). CPU use shows where the work was.</p>\n<div class=\"grid\">\n", out);
+    } else {
+        fputs(" (choose another with <code>--run ID</code>). This run's samples hold no energy "
+              "(a store written before sample energy was recorded, or a counter that could not "
+              "be read during the run), so power over time is not sampled; CPU use shows where "
+              "the work was.</p>\n<div class=\"grid\">\n",
+              out);
+    }
     static const struct {
         const char *name, *label, *color;
         double scale;
@@ -424,19 +460,38 @@ static hml_status time_series(FILE *out, const report_analysis *a, const char *i
                  {"power_w", "power (W)", COLOR_NO_COST, 1}};
     int number = 0;
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
-        const report_series *s = report_run_series(run, known[k].name);
+        bool power = strcmp(known[k].name, "power_w") == 0;
+        const report_series *s = report_run_series(run, power ? "energy_j" : known[k].name);
         if (!s || s->n == 0)
             continue;
-        double *v = malloc(s->n * sizeof *v);
-        if (!v)
-            return hml_fail(err, HML_ESYSTEM, "html: out of memory");
-        for (size_t i = 0; i < s->n; i++)
-            v[i] = s->v[i] * known[k].scale;
-        svg_series series = {.t = s->t_s, .v = v, .n = s->n, .color = known[k].color};
+        double *t = s->t_s, *v = NULL;
+        size_t n = s->n;
+        if (power) {
+            /* W between consecutive samples of the cumulative energy */
+            if ((st = report_series_rate(s, &t, &v, &n, err)) != HML_OK)
+                return st;
+            if (n == 0) {
+                free(t);
+                free(v);
+                continue;
+            }
+        } else {
+            v = malloc(s->n * sizeof *v);
+            if (!v)
+                return hml_fail(err, HML_ESYSTEM, "html: out of memory");
+        }
+        for (size_t i = 0; i < n; i++)
+            v[i] = (power ? v[i] : s->v[i]) * known[k].scale;
+        svg_series series = {.t = t, .v = v, .n = n, .color = known[k].color};
         fprintf(out, "<figure id=\"ts-%s\">\n", known[k].name);
         svg_line_chart(out, &series, known[k].label, known[k].label);
-        fprintf(out, "<figcaption><b>Series %d.</b> %s, %zu samples.</figcaption></figure>\n",
-                ++number, known[k].label, s->n);
+        fprintf(out, "<figcaption><b>Series %d.</b> %s, %zu %s", ++number, known[k].label, n,
+                power ? "intervals between samples; energy method: " : "samples");
+        if (power)
+            esc(out, energy_method);
+        fputs(".</figcaption></figure>\n", out);
+        if (t != s->t_s)
+            free(t);
         free(v);
     }
     fputs("</div></section>\n", out);

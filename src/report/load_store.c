@@ -42,12 +42,16 @@ static hml_status read_samples(store *s, int64_t run_id, report_run *run, hml_er
         return st;
     }
     double *t = malloc(n * sizeof *t), *rss = malloc(n * sizeof *rss),
-           *cores = malloc(n * sizeof *cores), *gpu = malloc(n * sizeof *gpu);
-    if (!t || !rss || !cores || !gpu) {
+           *cores = malloc(n * sizeof *cores), *gpu = malloc(n * sizeof *gpu),
+           *energy = malloc(n * sizeof *energy);
+    if (!t || !rss || !cores || !gpu || !energy) {
         st = hml_fail(err, HML_ESYSTEM, "out of memory");
     } else {
-        size_t gpu_known = 0;
+        size_t gpu_known = 0, energy_known = 0;
         for (size_t i = 0; i < n; i++) {
+            /* NaN in a store before schema 3 or where a counter failed */
+            energy[i] = samples[i].energy_j;
+            energy_known += isfinite(energy[i]) != 0;
             t[i] = samples[i].t_s;
             rss[i] = samples[i].rss_bytes;
             gpu[i] = samples[i].gpu_mem_bytes >= 0 ? samples[i].gpu_mem_bytes : NAN;
@@ -62,11 +66,14 @@ static hml_status read_samples(store *s, int64_t run_id, report_run *run, hml_er
             st = report_run_add_series(run, "cpu_cores", "1", t, cores, n, err);
         if (st == HML_OK && gpu_known == n)
             st = report_run_add_series(run, "gpu_mem_bytes", "B", t, gpu, n, err);
+        if (st == HML_OK && energy_known == n)
+            st = report_run_add_series(run, "energy_j", "J", t, energy, n, err);
     }
     free(t);
     free(rss);
     free(cores);
     free(gpu);
+    free(energy);
     free(samples);
     return st;
 }

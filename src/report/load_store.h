@@ -17,8 +17,9 @@ typedef struct report_store_options {
 /* Arms in plan order, runs in run-index order with every status, metrics with
  * unit and method, host facts (CodeCarbon's columns), pue and the grid's
  * country from the pue / grid_intensity metrics. Samples become the series
- * rss_bytes, gpu_mem_bytes (when known) and cpu_cores (CPU-seconds per second
- * between samples). Errors (HML_EUSAGE, one line): no such file, not an
+ * rss_bytes, gpu_mem_bytes (when known), cpu_cores (CPU-seconds per second
+ * between samples) and energy_j (when every sample's energy is known: a store
+ * before schema 3 has none). Errors (HML_EUSAGE, one line): no such file, not an
  * SQLite store, a store from another hmlcost version, no such experiment, an
  * experiment without arms or runs, no baseline arm. */
 hml_status report_load_store(const char *path, const report_store_options *opts,

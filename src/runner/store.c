@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -552,7 +553,7 @@ static hml_status put_run_rows(store *s, const store_run_record *run, int64_t *r
 
     status = prepare(s,
                      "INSERT OR REPLACE INTO samples (run_id, t_s, rss_bytes, cpu_s, processes, "
-                     "gpu_mem_bytes) VALUES (?,?,?,?,?,?)",
+                     "gpu_mem_bytes, energy_j) VALUES (?,?,?,?,?,?,?)",
                      &st, err);
     if (status != HML_OK)
         return status;
@@ -568,6 +569,10 @@ static hml_status put_run_rows(store *s, const store_run_record *run, int64_t *r
             sqlite3_bind_double(st, 6, p->gpu_mem_bytes);
         else
             sqlite3_bind_null(st, 6);
+        if (isfinite(p->energy_j))
+            sqlite3_bind_double(st, 7, p->energy_j);
+        else
+            sqlite3_bind_null(st, 7);
         if (sqlite3_step(st) != SQLITE_DONE) {
             status = db_fail(s, err, HML_ESYSTEM, "storing a sample");
             sqlite3_finalize(st);
@@ -826,6 +831,7 @@ static hml_status read_sample(store *s, sqlite3_stmt *st, void *elem, hml_err *e
     p->processes = sqlite3_column_int(st, 3);
     p->gpu_mem_bytes =
         sqlite3_column_type(st, 4) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, 4);
+    p->energy_j = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
     return HML_OK;
 }
 
@@ -834,9 +840,13 @@ hml_status store_list_samples(store *s, int64_t run_id, meter_sample **list, siz
 {
     *list = NULL;
     *count = 0;
+    /* A version 1 or 2 store (opened read-only) has no samples.energy_j. */
     hml_status status = select_rows(s,
-                                    "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes "
-                                    "FROM samples WHERE run_id = ? ORDER BY t_s",
+                                    s->version >= 3
+                                        ? "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes, "
+                                          "energy_j FROM samples WHERE run_id = ? ORDER BY t_s"
+                                        : "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes, "
+                                          "NULL FROM samples WHERE run_id = ? ORDER BY t_s",
                                     run_id, sizeof **list, read_sample, "reading samples",
                                     (void **)list, count, err);
     if (status != HML_OK) {

@@ -25,7 +25,7 @@
 #include "meter/host.h"
 #include "meter/metric.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct store store;
 

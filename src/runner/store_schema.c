@@ -81,6 +81,9 @@ static const char *const migrations[] = {
     "CREATE INDEX arms_by_experiment ON arms(experiment_id, position);",
     /* 1 -> 2: the arm a smell arm is compared with (per-smell baselines). */
     "ALTER TABLE arms ADD COLUMN compare_with TEXT;",
+    /* 2 -> 3: each sample's energy since the run began (J, the method of the
+     * run's energy_total_j); NULL when not known, as for every older row. */
+    "ALTER TABLE samples ADD COLUMN energy_j REAL;",
 };
 
 static int read_version(sqlite3 *db)

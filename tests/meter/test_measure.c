@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +33,22 @@ static const char *method(const execute_result *r, const char *name)
     return m ? m->method : "(missing)";
 }
 
-static void run_child(execute_result *r, double interval_s, double timeout_s, const char *a1,
-                      const char *a2, const char *a3)
+static void run_child_counters(execute_result *r, double interval_s, double timeout_s,
+                               bool counters, const char *a1, const char *a2, const char *a3)
 {
     char *argv[] = {HMLCOST_TEST_CHILD, (char *)a1, (char *)a2, (char *)a3, NULL};
     execute_options opts = {.timeout_s = timeout_s};
     meter_options_default(&opts.meter);
     opts.meter.interval_s = interval_s;
+    opts.meter.use_rapl = opts.meter.use_nvml = counters;
     hml_err err;
     assert_int_equal(execute_measured(argv, NULL, 0, &opts, r, &err), HML_OK);
+}
+
+static void run_child(execute_result *r, double interval_s, double timeout_s, const char *a1,
+                      const char *a2, const char *a3)
+{
+    run_child_counters(r, interval_s, timeout_s, true, a1, a2, a3);
 }
 
 static void a_cpu_burner_is_timed(void **state)
@@ -155,10 +164,61 @@ static void fake_rapl_that_wraps_gives_exact_joules(void **state)
     assert_null(meter_metrics_find(&r.meter.metrics, "energy_ram_j"));
     assert_true(metric(&r, "energy_total_j") > 0.66 - 1e-9 &&
                 metric(&r, "energy_total_j") < 0.66 + 1e-9);
+    /* Each sample carries the RAPL energy so far (package + dram, the same
+     * sum): it never decreases (the wrap is seen between two samples), the
+     * first is at most the child's first counter step (0.05 + 0.15 J), and
+     * the last is at most the total and at least the third step (0.42 J). */
+    assert_true(r.meter.sample_count >= 3);
+    double before = 0;
+    for (size_t i = 0; i < r.meter.sample_count; i++) {
+        double e = r.meter.samples[i].energy_j;
+        assert_false(isnan(e));
+        assert_true(e >= before - 1e-12);
+        before = e;
+    }
+    printf("# fake rapl samples: first %.6f J, last %.6f J of %zu\n", r.meter.samples[0].energy_j,
+           before, r.meter.sample_count);
+    assert_true(r.meter.samples[0].energy_j <= 0.2 + 1e-9);
+    assert_true(before <= metric(&r, "energy_total_j") + 1e-9);
+    assert_true(before >= 0.42 - 1e-9);
     execute_result_free(&r);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     assert_int_equal(system(cmd), 0);
+}
+
+/* Without counters each sample's energy is the estimate at that sample:
+ * 4 W per logical CPU x its CPU-seconds + 0.375 W/GiB x its RSS integrated
+ * over the samples so far; the final total adds only what came after the
+ * last sample. */
+static void sample_energy_follows_the_estimate(void **state)
+{
+    (void)state;
+    execute_result r;
+    run_child_counters(&r, 0.05, 0, false, "burn", "0.5", NULL);
+    assert_int_equal(r.status, STORE_RUN_OK);
+    assert_string_equal(method(&r, "energy_cpu_j"), "estimate:cpu-4W-per-logical-cpu");
+    assert_true(r.meter.sample_count >= 3);
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    double from = 0, byte_seconds = 0, before = 0;
+    for (size_t i = 0; i < r.meter.sample_count; i++) {
+        const meter_sample *p = &r.meter.samples[i];
+        byte_seconds += p->rss_bytes * (p->t_s - from);
+        from = p->t_s;
+        double expected = 4.0 * p->cpu_s + 0.375 * byte_seconds / gib;
+        assert_true(fabs(p->energy_j - expected) <= 1e-9 * (1.0 + expected));
+        assert_true(p->energy_j >= before);
+        before = p->energy_j;
+    }
+    const meter_sample *last = &r.meter.samples[r.meter.sample_count - 1];
+    double total = metric(&r, "energy_total_j");
+    double tail = 4.0 * (metric(&r, "cpu_s") - last->cpu_s) +
+                  0.375 * last->rss_bytes * (metric(&r, "wall_s") - last->t_s) / gib;
+    printf("# estimate samples: last %.6f J, total %.6f J\n", last->energy_j, total);
+    assert_true(fabs(total - last->energy_j - tail) <= 1e-9 * (1.0 + total));
+    assert_true(last->energy_j <= total + 0.05 * 4.0);
+    assert_true(last->energy_j > 0.5 * total);
+    execute_result_free(&r);
 }
 
 static void without_nvml_the_notes_say_so(void **state)
@@ -245,6 +305,7 @@ int main(void)
         cmocka_unit_test(a_grandchilds_memory_and_cpu_are_counted),
         cmocka_unit_test(an_orphaned_grandchild_is_reaped_and_counted),
         cmocka_unit_test(fake_rapl_that_wraps_gives_exact_joules),
+        cmocka_unit_test(sample_energy_follows_the_estimate),
         cmocka_unit_test(without_nvml_the_notes_say_so),
         cmocka_unit_test(the_result_line_is_kept_with_its_metrics),
         cmocka_unit_test(failures_have_a_status_and_a_reason),

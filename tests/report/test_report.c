@@ -240,6 +240,9 @@ static void pairing_per_smell_baselines_and_identical_accuracy(void **state)
     assert_non_null(strstr(html, "id=\"ts-rss_bytes\""));
     assert_non_null(strstr(html, "Run minibatch-0 of arm minibatch"));
     assert_null(strstr(html, "<script"));
+    /* no energy in its samples: no power series, and the page says why */
+    assert_null(strstr(html, "id=\"ts-power_w\""));
+    assert_non_null(strstr(html, "power over time is not sampled"));
     free(html);
     report_analysis_free(&a);
     report_dataset_free(&d);
@@ -257,6 +260,49 @@ static void pairing_per_smell_baselines_and_identical_accuracy(void **state)
     assert_int_equal(report_dataset_pair(&e, &err), HML_EUSAGE);
     assert_non_null(strstr(err.msg, "its baseline 'ghost' is not in the data"));
     report_dataset_free(&e);
+}
+
+/* A run whose samples carry the energy so far: power is the energy between
+ * consecutive samples over the time between them (a pair without time
+ * between is skipped), drawn next to memory and captioned with the method. */
+static void sample_energy_becomes_power_over_time(void **state)
+{
+    (void)state;
+    report_dataset d = {0};
+    const double wall[] = {10.0, 10.1, 9.9, 10.2};
+    const double acc[] = {0.7, 0.7, 0.7, 0.7};
+    arm_with(&d, "baseline", true, "", wall, acc, 4);
+    report_arm *smelly = arm_with(&d, "minibatch", false, "minibatch", wall, acc, 4);
+    hml_err err;
+    const double t[] = {0, 0.5, 0.5, 1.0, 1.5}, joules[] = {0, 10, 11, 20, 50};
+    assert_int_equal(report_run_add_series(&smelly->runs[0], "energy_j", "J", t, joules, 5, &err),
+                     HML_OK);
+    double *rt = NULL, *rv = NULL;
+    size_t n = 0;
+    assert_int_equal(report_series_rate(report_run_series(&smelly->runs[0], "energy_j"), &rt, &rv,
+                                        &n, &err),
+                     HML_OK);
+    assert_int_equal(n, 3);
+    const double want_t[] = {0.5, 1.0, 1.5}, want_w[] = {20, 18, 60};
+    for (size_t i = 0; i < n; i++) {
+        assert_true(rt[i] == want_t[i]);
+        assert_true(fabs(rv[i] - want_w[i]) < 1e-12);
+    }
+    free(rt);
+    free(rv);
+    assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+    report_analysis a;
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    char *html = render(&a, REPORT_FORMAT_HTML, false);
+    assert_non_null(strstr(html, "Run minibatch-0 of arm minibatch"));
+    assert_non_null(strstr(html, "id=\"ts-rss_bytes\""));
+    assert_non_null(strstr(html, "id=\"ts-power_w\""));
+    assert_non_null(strstr(html, "power (W), 3 intervals between samples; energy method: "
+                                 "estimate:cpu-4W-per-logical-cpu (estimated, not measured)."));
+    assert_null(strstr(html, "power over time is not sampled"));
+    free(html);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
 }
 
 static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **state)
@@ -413,6 +459,7 @@ int main(void)
         cmocka_unit_test(codecarbon_csv_with_arm_column),
         cmocka_unit_test(csv_input_errors_name_the_problem),
         cmocka_unit_test(pairing_per_smell_baselines_and_identical_accuracy),
+        cmocka_unit_test(sample_energy_becomes_power_over_time),
         cmocka_unit_test(formats_carry_verdicts_methods_and_colour_only_when_asked),
         cmocka_unit_test(options_change_the_analysis),
         cmocka_unit_test(empty_arm_and_every_format_still_render),

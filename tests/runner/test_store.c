@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,9 +100,9 @@ static void a_run_round_trips_with_metrics_and_samples(void **state)
                                {.name = "energy_cpu_j", .value = 6.0, .unit = "J",
                                 .method = "estimate:cpu-4W-per-logical-cpu"}};
     meter_sample samples[2] = {{.t_s = 0.1, .rss_bytes = 1e6, .cpu_s = 0.1, .processes = 1,
-                                .gpu_mem_bytes = -1},
+                                .gpu_mem_bytes = -1, .energy_j = NAN},
                                {.t_s = 0.2, .rss_bytes = 2e6, .cpu_s = 0.2, .processes = 2,
-                                .gpu_mem_bytes = 5e8}};
+                                .gpu_mem_bytes = 5e8, .energy_j = 1.25}};
     store_run_record run = {.arm_id = arms[1], .run_index = 0, .position = 3,
                             .started_at = "2025-01-01T00:00:00.000Z", .status = STORE_RUN_CRASHED,
                             .reason = "killed by SIGSEGV", .result_json = "{\"accuracy\":0.5}",
@@ -164,6 +165,8 @@ static void a_run_round_trips_with_metrics_and_samples(void **state)
     assert_true(points[0].gpu_mem_bytes < 0);
     assert_true(points[1].gpu_mem_bytes == 5e8);
     assert_int_equal(points[1].processes, 2);
+    assert_true(isnan(points[0].energy_j)); /* not known: stored as NULL */
+    assert_true(points[1].energy_j == 1.25);
     free(points);
     store_runs_free(runs, run_count);
     store_arms_free(arm_list, count);
@@ -274,6 +277,7 @@ static void an_older_schema_is_migrated_by_a_writer(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "ALTER TABLE arms DROP COLUMN compare_with; "
+                                  "ALTER TABLE samples DROP COLUMN energy_j; "
                                   "PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -299,10 +303,84 @@ static void an_older_schema_is_migrated_by_a_writer(void **state)
     sqlite3_close(db);
 }
 
+static int64_t scalar_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t value = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return value;
+}
+
+/* A store written at schema 2 (samples without energy_j), holding a run and
+ * its samples: a reader reads the samples with unknown energy; the next
+ * writer adds the column (migration 2 -> 3), keeps every row, and the old
+ * samples' energy_j is NULL. */
+static void a_schema_2_store_gains_sample_energy_and_keeps_its_rows(void **state)
+{
+    fixture *f = *state;
+    store *s = NULL;
+    hml_err err;
+    assert_int_equal(store_open(&s, f->path, STORE_READ_WRITE, &err), HML_OK);
+    int64_t arms[2];
+    make_experiment(s, "00000000000000cc", arms);
+    meter_sample samples[3] = {
+        {.t_s = 0.1, .rss_bytes = 1e6, .cpu_s = 0.1, .processes = 1, .gpu_mem_bytes = -1},
+        {.t_s = 0.2, .rss_bytes = 2e6, .cpu_s = 0.2, .processes = 1, .gpu_mem_bytes = -1},
+        {.t_s = 0.3, .rss_bytes = 3e6, .cpu_s = 0.3, .processes = 1, .gpu_mem_bytes = -1}};
+    store_run_record run = {.arm_id = arms[0], .run_index = 0, .position = 0,
+                            .started_at = "2025-01-01T00:00:00.000Z", .status = STORE_RUN_OK,
+                            .samples = samples, .sample_count = 3};
+    int64_t run_id = 0;
+    assert_int_equal(store_put_run(s, &run, &run_id, &err), HML_OK);
+    store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE samples DROP COLUMN energy_j; "
+                                  "PRAGMA user_version = 2",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    /* A reader (hmlcost report) reads the schema-2 samples: energy unknown. */
+    assert_int_equal(store_open(&s, f->path, STORE_READ_ONLY, &err), HML_OK);
+    meter_sample *points = NULL;
+    size_t count = 0;
+    assert_int_equal(store_list_samples(s, run_id, &points, &count, &err), HML_OK);
+    assert_int_equal(count, 3);
+    for (size_t i = 0; i < count; i++)
+        assert_true(isnan(points[i].energy_j));
+    assert_true(points[2].rss_bytes == 3e6);
+    free(points);
+    store_close(s);
+
+    /* The next writer migrates. */
+    assert_int_equal(store_open(&s, f->path, STORE_READ_WRITE, &err), HML_OK);
+    store_close(s);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(scalar_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(scalar_int(db, "SELECT count(*) FROM samples"), 3);
+    assert_int_equal(scalar_int(db, "SELECT count(*) FROM samples WHERE energy_j IS NULL"), 3);
+    assert_int_equal(scalar_int(db, "SELECT count(*) FROM runs"), 1);
+    assert_int_equal(scalar_int(db, "SELECT count(*) FROM arms"), 2);
+    sqlite3_close(db);
+    assert_int_equal(store_open(&s, f->path, STORE_READ_ONLY, &err), HML_OK);
+    assert_int_equal(store_list_samples(s, run_id, &points, &count, &err), HML_OK);
+    assert_int_equal(count, 3);
+    assert_true(isnan(points[0].energy_j));
+    assert_true(points[1].cpu_s == 0.2);
+    free(points);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(an_older_schema_is_migrated_by_a_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_schema_2_store_gains_sample_energy_and_keeps_its_rows,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_run_round_trips_with_metrics_and_samples, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_same_plan_key_resumes_the_experiment, setup, teardown),
