@@ -242,12 +242,21 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
             }
             if (st == HML_OK && strcmp(col->name, "wall_s") == 0) {
                 st = stats_first_run_effect(v, n, &ar->first_run_effect, err);
-                if (st == HML_OK && ar->first_run_effect)
+                /* After warm-up runs, cold caches alone do not explain it. */
+                if (st == HML_OK && ar->first_run_effect && d->warmup_runs <= 0)
                     st = add_warning(a, REPORT_WARN_FIRST_RUN, "first-run", err,
                                      "%s: the first run was much slower than the others "
                                      "(%.3g s vs a median of %.3g s): caches were cold; "
                                      "use --warmup 1",
                                      arm->name, v[0], cell->s.median);
+                else if (st == HML_OK && ar->first_run_effect)
+                    st = add_warning(a, REPORT_WARN_FIRST_RUN, "first-run", err,
+                                     "%s: the first run was much slower than the others "
+                                     "(%.3g s vs a median of %.3g s) even after %ld warm-up "
+                                     "run%s: other load at that moment, or a cold start of this "
+                                     "arm's own; add a --cooldown or more --warmup, or rerun",
+                                     arm->name, v[0], cell->s.median, d->warmup_runs,
+                                     d->warmup_runs == 1 ? "" : "s");
             }
             free(v);
         }

@@ -69,6 +69,7 @@ typedef struct report_dataset {
     char name[128];       /* experiment label / CodeCarbon project_name */
     char created_at[40];
     char source[512];     /* where it came from, e.g. "store hmlcost.db, experiment 3" */
+    long warmup_runs;     /* discarded warm-up runs before the stored ones; 0: none or unknown (CSV) */
     report_arm *arms;
     size_t n_arms;
 } report_dataset;

@@ -123,6 +123,7 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
     snprintf(d->name, sizeof d->name, "%s", exp->name ? exp->name : "");
     snprintf(d->created_at, sizeof d->created_at, "%s", exp->created_at ? exp->created_at : "");
     snprintf(d->source, sizeof d->source, "store %s, experiment %lld", path, (long long)exp->id);
+    d->warmup_runs = exp->warmup;
     store_arm *arms = NULL;
     size_t n_arms = 0;
     hml_status st = store_list_arms(s, exp->id, &arms, &n_arms, err);

@@ -262,6 +262,31 @@ static void pairing_per_smell_baselines_and_identical_accuracy(void **state)
     report_dataset_free(&e);
 }
 
+/* A first run much slower than the rest: cold caches when nothing warmed
+ * them up; after warm-up runs the advice is not "use --warmup 1" again. */
+static void first_run_warning_knows_the_warm_up(void **state)
+{
+    (void)state;
+    const double wall[] = {30.0, 10.1, 9.9, 10.2, 10.0, 9.8};
+    const double acc[] = {0.7, 0.7, 0.7, 0.7, 0.7, 0.7};
+    for (long warmup = 0; warmup <= 2; warmup += 2) {
+        report_dataset d = {0};
+        d.warmup_runs = warmup;
+        arm_with(&d, "baseline", true, "", wall, acc, 6);
+        arm_with(&d, "libpath", false, "libpath", wall, acc, 6);
+        hml_err err;
+        assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+        report_analysis a;
+        assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+        assert_true(has_warning(&a, "first-run", "baseline: the first run was much slower"));
+        assert_int_equal(has_warning(&a, "first-run", "caches were cold; use --warmup 1"),
+                         warmup == 0);
+        assert_int_equal(has_warning(&a, "first-run", "even after 2 warm-up runs"), warmup == 2);
+        report_analysis_free(&a);
+        report_dataset_free(&d);
+    }
+}
+
 /* A run whose samples carry the energy so far: power is the energy between
  * consecutive samples over the time between them (a pair without time
  * between is skipped), drawn next to memory and captioned with the method. */
@@ -459,6 +484,7 @@ int main(void)
         cmocka_unit_test(codecarbon_csv_with_arm_column),
         cmocka_unit_test(csv_input_errors_name_the_problem),
         cmocka_unit_test(pairing_per_smell_baselines_and_identical_accuracy),
+        cmocka_unit_test(first_run_warning_knows_the_warm_up),
         cmocka_unit_test(sample_energy_becomes_power_over_time),
         cmocka_unit_test(formats_carry_verdicts_methods_and_colour_only_when_asked),
         cmocka_unit_test(options_change_the_analysis),
