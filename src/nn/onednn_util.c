@@ -6,6 +6,8 @@
 
 #include <oneapi/dnnl/dnnl_debug.h>
 
+#include "nn/onednn_load.h"
+
 hml_status onednn_fail(hml_err *err, dnnl_status_t status, const char *what)
 {
     return hml_fail(err, HML_ESYSTEM, "%s: oneDNN status %s", what, dnnl_status2str(status));
@@ -15,6 +17,9 @@ hml_status onednn_ctx_create(onednn_ctx *ctx, hml_err *err)
 {
     ctx->engine = NULL;
     ctx->stream = NULL;
+    hml_status loaded = nn_onednn_load(err);
+    if (loaded != HML_OK)
+        return loaded;
     ONEDNN_TRY(err, dnnl_engine_create(&ctx->engine, dnnl_cpu, 0), "oneDNN CPU engine");
     dnnl_status_t s = dnnl_stream_create(&ctx->stream, ctx->engine, dnnl_stream_default_flags);
     if (s != dnnl_success) {

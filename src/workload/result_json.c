@@ -93,7 +93,8 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
 
     cJSON *startup = cJSON_AddObjectToObject(root, "startup");
     cJSON_AddStringToObject(startup, "clock", r->start_clock);
-    cJSON_AddItemToObject(startup, "process_to_main_s", seconds_or_null(r->start_s));
+    cJSON_AddItemToObject(startup, "process_to_main_s", seconds_or_null(r->process_to_main_s));
+    cJSON_AddItemToObject(startup, "onednn_load_s", number(r->onednn_load_s));
     cJSON_AddItemToObject(startup, "process_to_first_step_s", seconds_or_null(r->first_step_s));
     cJSON_AddItemToObject(startup, "cpu_before_main_s", seconds_or_null(r->cpu_before_main_s));
 

@@ -89,6 +89,8 @@ typedef struct workload_result {
     double start_s, data_s, build_s, train_s, eval_s;
     double first_step_s;       /* process start -> first training step begins */
     double cpu_before_main_s;  /* CPU time the process used before main (loader, constructors) */
+    double onednn_load_s;      /* dlopen of oneDNN after main (nn/onednn_load.h) */
+    double process_to_main_s;  /* the dynamic loader's part of start_s; < 0: unknown */
     char start_clock[64];      /* how process start was timed */
     /* smells */
     int model_builds;

@@ -70,6 +70,16 @@ HMLCOST_RESULT_FD=3 "$bin" train $syn 3>"$tmp/result" >"$tmp/out" 2>"$tmp/err" |
 grep -q '"schema":1' "$tmp/result" || fail "result fd: no JSON in fd 3"
 [ ! -s "$tmp/out" ] || fail "result fd: stdout should stay empty"
 [ ! -s "$tmp/err" ] || fail "--quiet: stderr should stay empty: $(cat "$tmp/err")"
+# oneDNN is opened when training starts, not by every hmlcost process
+# (src/nn/onednn_load.h); a training run reports it with its version.
+if LD_DEBUG=libs "$bin" version 2>&1 >/dev/null | grep -q 'libdnnl'; then
+    fail "hmlcost version loaded libdnnl"
+fi
+# shellcheck disable=SC2086
+"$bin" train $syn >"$tmp/loaded" 2>/dev/null || fail "train for the oneDNN check failed"
+grep -q '"name":"libdnnl.so.2","path":"[^"]*libdnnl[^"]*","version":"[0-9]' "$tmp/loaded" ||
+    fail "train result does not list libdnnl with a version"
+grep -q '"onednn_load_s":[0-9]' "$tmp/loaded" || fail "train result has no startup.onednn_load_s"
 # LD_LIBRARY_PATH is counted as the loader reads it: split at ':' and ';'.
 # shellcheck disable=SC2086
 LD_LIBRARY_PATH="/nonexistent/a;/nonexistent/b:$tmp" "$bin" train $syn >"$tmp/libpath" 2>/dev/null ||
