@@ -66,6 +66,15 @@ static void require_loaded(const char *name)
     }
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds only: LeakSanitizer (gcc 12) reads a bogus dynamic-TLS
+ * range for OpenMP threads once libdnnl is dlopened and crashes at exit
+ * ("Tracer caught signal 11"); not tracking __tls_get_addr avoids that.
+ * ASAN_OPTIONS from the environment still apply on top. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "intercept_tls_get_addr=0"; }
+#endif
+
 #define FORWARD(ret, name, params, args)                                                         \
     ret name params                                                                              \
     {                                                                                            \
