@@ -36,7 +36,7 @@ static void print_help(FILE *out)
             "output:\n"
             "  --format FMT        text (default), markdown, csv, json, html\n"
             "  -o, --output FILE   write to FILE (replaced whole) instead of stdout\n"
-            "  --run ID            html: the run whose memory and CPU use over time is drawn\n\n"
+            "  --run ID            html: the run whose memory, CPU use and power over time are drawn\n\n"
             "statistics:\n"
             "  --acc-margin PP     accuracy equivalence margin, percentage points (default 1)\n"
             "  --alpha A           family-wise significance level (default 0.05)\n"
