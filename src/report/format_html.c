@@ -1,6 +1,6 @@
 /* HTML: one self-contained page (no scripts, fonts or images from elsewhere)
  * for a paper's supplement: verdicts, a box-and-strip figure per metric, the
- * comparisons, per-arm figures, one run's memory and CPU use over time,
+ * comparisons, per-arm figures, one run's memory, CPU use and power over time,
  * warnings and the methods. */
 #include <ctype.h>
 #include <math.h>
