@@ -67,9 +67,19 @@ prepare() {
     # The libpath smell's directories, links resolved (CUDA's stub copied in).
     cp -rL "$build/libpath-fakes" "$BUNDLE/lib/hmlcost/libpath-fakes"
     # Shared libraries beyond the C/C++ runtime, which the GPU machine has.
-    for exe in "$BUNDLE"/bin/*; do
-        ldd "$exe" | awk '/=> \// {print $3}'
-    done | sort -u | while read -r lib; do
+    # oneDNN is dlopened when training starts (src/nn/onednn_load.h), so ldd
+    # of the binaries does not name it: it and what it needs are added (the
+    # binaries' RPATH $ORIGIN/../lib also serves their dlopen).
+    local dnnl
+    dnnl=$(ldconfig -p | awk '$1 == "libdnnl.so.2" {print $NF; exit}')
+    [ -n "$dnnl" ] || { echo "gpu-check: ldconfig does not know libdnnl.so.2 (apt-get install libdnnl-dev)"; exit 1; }
+    {
+        for exe in "$BUNDLE"/bin/*; do
+            ldd "$exe" | awk '/=> \// {print $3}'
+        done
+        echo "$dnnl"
+        ldd "$dnnl" | awk '/=> \// {print $3}'
+    } | sort -u | while read -r lib; do
         case $(basename "$lib") in
         libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;;
         *) cp -L "$lib" "$BUNDLE/lib/" ;;
