@@ -175,12 +175,7 @@ hml_status store_open(store **out, const char *path, store_mode mode, hml_err *e
         if (s->read_only) {
             /* A reader cannot migrate: it reads the versions it knows (every
              * one from the first), and what an older one lacks reads as NULL. */
-            sqlite3_stmt *st = NULL;
-            int version = -1;
-            if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-                sqlite3_step(st) == SQLITE_ROW)
-                version = sqlite3_column_int(st, 0);
-            sqlite3_finalize(st);
+            int version = store_schema_version(s->db);
             if (version < 1 || version > store_schema_latest_version())
                 status = hml_fail(err, HML_EUSAGE,
                                   "store '%s': schema version %d, this hmlcost reads 1 to %d%s",
