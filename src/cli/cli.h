@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/error.h"
 
@@ -28,6 +29,10 @@ hml_status cli_parse_double(const char *option, const char *text, double min, do
 /* The fd a workload writes its result line to: $HMLCOST_RESULT_FD when set
  * (an error unless it names a descriptor open for writing), else stdout. */
 hml_status cli_result_fd(int *fd, hml_err *err);
+
+/* Writes all len bytes of buf to fd, over short writes and EINTR. 0, the
+ * errno of a failed write, or -1 when write wrote nothing. */
+int cli_write_all(int fd, const char *buf, size_t len);
 
 /* Prints root as one line of JSON on stdout and deletes it; NULL root (or
  * no memory to print it): "hmlcost: <command>: out of memory" on stderr.

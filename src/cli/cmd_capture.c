@@ -37,19 +37,6 @@ typedef struct stream {
     size_t len;
 } stream;
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-    while (fd >= 0 && len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        buf += n;
-        len -= (size_t)n;
-    }
-}
-
 static void end_line(stream *s, capture_scan *scan)
 {
     s->line[s->len] = '\0';
@@ -72,8 +59,8 @@ static bool pump(stream *s, capture_scan *scan)
             end_line(s, scan);
         return false;
     }
-    if (!s->result)
-        write_all(s->out, buf, (size_t)n);
+    if (!s->result && s->out >= 0)
+        (void)cli_write_all(s->out, buf, (size_t)n);
     for (ssize_t i = 0; i < n; i++) {
         if (buf[i] == '\n')
             end_line(s, scan);
@@ -183,8 +170,8 @@ int cmd_capture(int argc, char **argv)
         ;
     char *result = capture_scan_result(&scan);
     if (result) {
-        write_all(out_fd, result, strlen(result));
-        write_all(out_fd, "\n", 1);
+        (void)cli_write_all(out_fd, result, strlen(result));
+        (void)cli_write_all(out_fd, "\n", 1);
         free(result);
     } else if (regex) {
         fprintf(stderr, "hmlcost: capture: --accuracy-regex '%s' matched no line of the "

@@ -1,7 +1,6 @@
 /* hmlcost measure [options] -- CMD [ARGS...]: runs CMD once as a fresh
  * process and measures time, CPU, memory, energy and CO2 of its tree. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +61,8 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
             cJSON_AddNumberToObject(o, "gpu_mem_bytes", s->gpu_mem_bytes);
         else
             cJSON_AddNullToObject(o, "gpu_mem_bytes");
-        if (isfinite(s->energy_j)) /* joules so far, by the run's energy method */
-            cJSON_AddNumberToObject(o, "energy_j", s->energy_j);
-        else
-            cJSON_AddNullToObject(o, "energy_j");
+        /* joules so far, by the run's energy method; NaN (not known): null */
+        cJSON_AddItemToObject(o, "energy_j", json_number_or_null(s->energy_j));
         cJSON_AddItemToArray(samples, o);
     }
     cli_print_json("measure", root);

@@ -1,6 +1,5 @@
 /* hmlcost train: option parsing, progress display and result output for
  * the workload in src/workload/. */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -147,21 +146,12 @@ static hml_status write_line(int fd, const char *text, hml_err *err)
     memcpy(line, text, len);
     line[len] = '\n';
     line[len + 1] = '\0';
-    size_t done = 0;
-    hml_status s = HML_OK;
-    while (done < len + 1) {
-        ssize_t n = write(fd, line + done, len + 1 - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            s = hml_fail(err, HML_ESYSTEM, "result: cannot write to fd %d: %s", fd,
-                         n < 0 ? strerror(errno) : "nothing written");
-            break;
-        }
-        done += (size_t)n;
-    }
+    int e = cli_write_all(fd, line, len + 1);
     free(line);
-    return s;
+    if (e != 0)
+        return hml_fail(err, HML_ESYSTEM, "result: cannot write to fd %d: %s", fd,
+                        e > 0 ? strerror(e) : "nothing written");
+    return HML_OK;
 }
 
 static int parse_int_option(const char *name, const char *text, long min, long max, long *out)

@@ -37,8 +37,10 @@ struct meter {
     double nvml_start_mj;
     char nvml_why[320];
 
-    int logical_cpus;
-    double cpu_estimate_w;        /* W per busy logical CPU, when RAPL is not used */
+    /* The CPU estimate when RAPL is not used: W per busy logical CPU and its
+     * method label, fixed at meter_begin (each sample and meter_end use them). */
+    double cpu_estimate_w;
+    char cpu_estimate_method[128];
     estimate_ram_integral ram_so_far; /* RAM estimate over the samples taken so far */
 };
 
@@ -70,9 +72,8 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
     m->opts = *opts;
     m->peak_gpu_mem = -1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    m->logical_cpus = cpus > 0 ? (int)cpus : 1;
-    char method[128];
-    m->cpu_estimate_w = estimate_cpu_watts(opts->cpu_tdp_w, m->logical_cpus, method, sizeof method);
+    m->cpu_estimate_w = estimate_cpu_watts(opts->cpu_tdp_w, cpus > 0 ? (int)cpus : 1,
+                                           m->cpu_estimate_method, sizeof m->cpu_estimate_method);
 
     if (opts->use_rapl) {
         m->have_rapl = meter_rapl_open(&m->rapl, NULL, m->rapl_why, sizeof m->rapl_why);
@@ -209,15 +210,15 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
         }
     } else {
         add_note(result->notes, sizeof result->notes, m->rapl_why);
-        double watts = estimate_cpu_watts(m->opts.cpu_tdp_w, m->logical_cpus, method, sizeof method);
-        double cpu_j = estimate_cpu_joules(cpu_s, watts);
-        SET("energy_cpu_j", cpu_j, "J", method);
+        double cpu_j = estimate_cpu_joules(cpu_s, m->cpu_estimate_w);
+        SET("energy_cpu_j", cpu_j, "J", m->cpu_estimate_method);
         total_j += cpu_j;
         char note[200];
         text_format(note, sizeof note,
                  "cpu energy estimated: %g W per logical CPU x CPU-seconds of the tree (%s, "
                  "CodeCarbon's constants)",
-                 watts, m->opts.cpu_tdp_w > 0 ? "--cpu-tdp / logical CPUs" : "4 W default");
+                 m->cpu_estimate_w,
+                 m->opts.cpu_tdp_w > 0 ? "--cpu-tdp / logical CPUs" : "4 W default");
         add_note(result->notes, sizeof result->notes, note);
     }
     if (!m->have_rapl || !meter_metrics_find(&result->metrics, "energy_dram_j")) {

@@ -324,10 +324,10 @@ hml_status plan_validate(const plan *p, hml_err *err)
     for (size_t i = 0; i < p->arm_count; i++) {
         baselines += p->arms[i].is_baseline;
         const char *other = p->arms[i].compare_with;
-        if (other && (!plan_find_arm(p, other) || strcmp(other, p->arms[i].name) == 0))
+        bool itself = other && strcmp(other, p->arms[i].name) == 0;
+        if (other && (itself || !plan_find_arm(p, other)))
             return hml_fail(err, HML_EUSAGE, "arm '%s': compared with '%s', which is %s",
-                            p->arms[i].name, other,
-                            strcmp(other, p->arms[i].name) == 0 ? "itself" : "not an arm");
+                            p->arms[i].name, other, itself ? "itself" : "not an arm");
         if (p->argc == 0 && p->arms[i].argc == 0)
             return hml_fail(err, HML_EUSAGE, "no command given (put it after --)");
     }

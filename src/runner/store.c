@@ -175,12 +175,7 @@ hml_status store_open(store **out, const char *path, store_mode mode, hml_err *e
         if (s->read_only) {
             /* A reader cannot migrate: it reads the versions it knows (every
              * one from the first), and what an older one lacks reads as NULL. */
-            sqlite3_stmt *st = NULL;
-            int version = -1;
-            if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-                sqlite3_step(st) == SQLITE_ROW)
-                version = sqlite3_column_int(st, 0);
-            sqlite3_finalize(st);
+            int version = store_schema_version(s->db);
             if (version < 1 || version > store_schema_latest_version())
                 status = hml_fail(err, HML_EUSAGE,
                                   "store '%s': schema version %d, this hmlcost reads 1 to %d%s",
@@ -243,6 +238,13 @@ static char *column_strdup_nonnull(sqlite3_stmt *st, int i)
 static void column_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
 {
     text_copy(dst, size, (const char *)sqlite3_column_text(st, i));
+}
+
+/* column, or NULL when the store's schema is older than since, the version
+ * that added it (a reader opens older stores as they are). */
+static const char *column_since(const store *s, int since, const char *column)
+{
+    return s->version >= since ? column : "NULL";
 }
 
 /* Fills one element (zeroed) from the statement's current row. */
@@ -732,16 +734,13 @@ hml_status store_list_arms(store *s, int64_t experiment_id, store_arm **list, si
 {
     *list = NULL;
     *count = 0;
-    hml_status status = select_rows(s,
-                                    s->version >= 2
-                                        ? "SELECT id, experiment_id, position, name, is_baseline, "
-                                          "smell, argv_json, env_json, compare_with FROM arms "
-                                          "WHERE experiment_id = ? ORDER BY position, id"
-                                        : "SELECT id, experiment_id, position, name, is_baseline, "
-                                          "smell, argv_json, env_json, NULL FROM arms "
-                                          "WHERE experiment_id = ? ORDER BY position, id",
-                                    experiment_id, sizeof **list, read_arm, "listing arms",
-                                    (void **)list, count, err);
+    char sql[256];
+    text_format(sql, sizeof sql,
+                "SELECT id, experiment_id, position, name, is_baseline, smell, argv_json, "
+                "env_json, %s FROM arms WHERE experiment_id = ? ORDER BY position, id",
+                column_since(s, 2, "compare_with"));
+    hml_status status = select_rows(s, sql, experiment_id, sizeof **list, read_arm,
+                                    "listing arms", (void **)list, count, err);
     if (status != HML_OK) {
         store_arms_free(*list, *count);
         *list = NULL;
@@ -840,15 +839,13 @@ hml_status store_list_samples(store *s, int64_t run_id, meter_sample **list, siz
 {
     *list = NULL;
     *count = 0;
-    /* A version 1 or 2 store (opened read-only) has no samples.energy_j. */
-    hml_status status = select_rows(s,
-                                    s->version >= 3
-                                        ? "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes, "
-                                          "energy_j FROM samples WHERE run_id = ? ORDER BY t_s"
-                                        : "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes, "
-                                          "NULL FROM samples WHERE run_id = ? ORDER BY t_s",
-                                    run_id, sizeof **list, read_sample, "reading samples",
-                                    (void **)list, count, err);
+    char sql[256];
+    text_format(sql, sizeof sql,
+                "SELECT t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes, %s FROM samples "
+                "WHERE run_id = ? ORDER BY t_s",
+                column_since(s, 3, "energy_j"));
+    hml_status status = select_rows(s, sql, run_id, sizeof **list, read_sample,
+                                    "reading samples", (void **)list, count, err);
     if (status != HML_OK) {
         free(*list);
         *list = NULL;

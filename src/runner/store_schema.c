@@ -86,7 +86,7 @@ static const char *const migrations[] = {
     "ALTER TABLE samples ADD COLUMN energy_j REAL;",
 };
 
-static int read_version(sqlite3 *db)
+int store_schema_version(sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
     int version = -1;
@@ -126,7 +126,7 @@ hml_status store_schema_migrate(sqlite3 *db, const char *path, hml_err *err)
             return status;
         }
         /* Another hmlcost may have migrated while we waited for the lock. */
-        version = read_version(db);
+        version = store_schema_version(db);
         if (version < 0 || version >= latest) {
             sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
             break;

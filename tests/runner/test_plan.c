@@ -85,6 +85,25 @@ static void arms_and_their_commands(void **state)
     plan_free(&p);
 }
 
+/* An arm compared with another (per-smell baselines) must name a different
+ * arm of the plan. */
+static void compare_with_names_another_arm(void **state)
+{
+    (void)state;
+    plan p;
+    hml_err err;
+    make_plan(&p, 3);
+    assert_int_equal(plan_arm_set_compare_with(&p.arms[2], "threads", &err), HML_OK);
+    assert_int_equal(plan_validate(&p, &err), HML_OK);
+    assert_int_equal(plan_arm_set_compare_with(&p.arms[2], "batch", &err), HML_OK);
+    assert_int_equal(plan_validate(&p, &err), HML_EUSAGE);
+    assert_string_equal(err.msg, "arm 'batch': compared with 'batch', which is itself");
+    assert_int_equal(plan_arm_set_compare_with(&p.arms[2], "nope", &err), HML_OK);
+    assert_int_equal(plan_validate(&p, &err), HML_EUSAGE);
+    assert_string_equal(err.msg, "arm 'batch': compared with 'nope', which is not an arm");
+    plan_free(&p);
+}
+
 static void the_plan_key_changes_with_what_is_measured_only(void **state)
 {
     (void)state;
@@ -252,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(words_split_like_sh_without_expansion),
         cmocka_unit_test(arms_and_their_commands),
+        cmocka_unit_test(compare_with_names_another_arm),
         cmocka_unit_test(the_plan_key_changes_with_what_is_measured_only),
         cmocka_unit_test(schedules_follow_the_order),
         cmocka_unit_test(ini_plans_define_arms_and_options),

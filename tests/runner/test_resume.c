@@ -114,11 +114,8 @@ static void two_runs_of_one_plan_at_once_share_the_work(void **state)
 {
     (void)state;
     pid_t first = start_run(), second = start_run();
-    int status = 0;
-    assert_int_equal(waitpid(first, &status, 0), first);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(waitpid(second, &status, 0), second);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    wait_success(first);
+    wait_success(second);
     check_complete_store();
 }
 
@@ -140,10 +137,7 @@ static void kill_9_then_the_same_command_completes_the_experiment(void **state)
     printf("# killed with %ld of %d runs stored\n", after_kill, 2 * RUNS);
     assert_true(after_kill < 2 * RUNS);
 
-    pid = start_run();
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    wait_success(start_run());
 
     check_complete_store();
 }

@@ -264,6 +264,16 @@ static void a_newer_schema_is_refused(void **state)
     assert_non_null(strstr(err.msg, "newer"));
 }
 
+static int64_t scalar_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t value = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return value;
+}
+
 /* A store written by an older hmlcost (schema 1: no arms.compare_with) is
  * read as it is by a reader and migrated by the next writer. */
 static void an_older_schema_is_migrated_by_a_writer(void **state)
@@ -295,22 +305,8 @@ static void an_older_schema_is_migrated_by_a_writer(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_exec(db, "SELECT compare_with FROM arms", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), STORE_SCHEMA_VERSION);
-    sqlite3_finalize(st);
+    assert_int_equal(scalar_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     sqlite3_close(db);
-}
-
-static int64_t scalar_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t value = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return value;
 }
 
 /* A store written at schema 2 (samples without energy_j), holding a run and
