@@ -416,7 +416,11 @@ hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
         *experiment_id = sqlite3_last_insert_rowid(s->db);
         return HML_OK;
     }
-    return find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
+    /* Another hmlcost created it first: resume it as above, more runs included. */
+    status = find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
+    if (status == HML_OK && *resumed)
+        return raise_runs_per_arm(s, *experiment_id, spec, err);
+    return status;
 }
 
 hml_status store_put_arm(store *s, int64_t experiment_id, const store_arm_spec *arm,
