@@ -58,6 +58,21 @@ __global__ void bias_act_forward(float *y, const float *bias, unsigned total, un
     }
 }
 
+// Every thread of the block calls it with its own v: the sum of the v's,
+// added in a fixed tree order (blockDim.x a power of two; part holds
+// blockDim.x floats). Returned to every thread.
+__device__ float block_sum(float *part, float v)
+{
+    part[threadIdx.x] = v;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half)
+            part[threadIdx.x] += part[threadIdx.x + half];
+        __syncthreads();
+    }
+    return part[0];
+}
+
 // One block per channel; each thread sums a fixed subset, then a tree.
 __global__ void relu_bias_backward(float *dy, const float *y, float *db, unsigned n,
                                    unsigned channels, unsigned spatial, int relu)
@@ -76,15 +91,9 @@ __global__ void relu_bias_backward(float *dy, const float *y, float *db, unsigne
         }
         sum += d;
     }
-    partial[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half)
-            partial[threadIdx.x] += partial[threadIdx.x + half];
-        __syncthreads();
-    }
+    const float total = block_sum(partial, sum);
     if (threadIdx.x == 0)
-        db[c] = partial[0];
+        db[c] = total;
 }
 
 // The bias gradient in two passes, for more parallelism than one block per
@@ -112,15 +121,9 @@ __global__ void relu_bias_backward_partial(float *dy, const float *y, float *par
         }
         sum += d;
     }
-    part[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half)
-            part[threadIdx.x] += part[threadIdx.x + half];
-        __syncthreads();
-    }
+    const float total = block_sum(part, sum);
     if (threadIdx.x == 0)
-        partial[chunk * channels + c] = part[0];
+        partial[chunk * channels + c] = total;
 }
 
 __global__ void bias_grad_sum(const float *partial, float *db, unsigned chunks, unsigned channels)
@@ -283,15 +286,9 @@ __global__ void pool_relu_bias_backward(const float *y, const float *g, float *d
             sum += v;
         }
     }
-    part[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half)
-            part[threadIdx.x] += part[threadIdx.x + half];
-        __syncthreads();
-    }
+    const float total = block_sum(part, sum);
     if (threadIdx.x == 0)
-        partial[chunk * channels + c] = part[0];
+        partial[chunk * channels + c] = total;
 }
 
 // Busy-waits on the GPU for ns nanoseconds (the profiler's head start: the
