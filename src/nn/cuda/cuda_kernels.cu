@@ -58,6 +58,18 @@ __global__ void bias_act_forward(float *y, const float *bias, unsigned total, un
     }
 }
 
+// The gradient at idx through a ReLU (when relu) whose output is y: dy[idx],
+// or 0 where y <= 0 (NaN too), which is then also written back to dy.
+__device__ float relu_backward_at(float *dy, const float *y, unsigned idx, int relu)
+{
+    float d = dy[idx];
+    if (relu && !(y[idx] > 0.0f)) {
+        d = 0.0f;
+        dy[idx] = 0.0f;
+    }
+    return d;
+}
+
 // Every thread of the block calls it with its own v: the sum of the v's,
 // added in a fixed tree order (blockDim.x a power of two; part holds
 // blockDim.x floats). Returned to every thread.
@@ -84,12 +96,7 @@ __global__ void relu_bias_backward(float *dy, const float *y, float *db, unsigne
     for (unsigned k = threadIdx.x; k < count; k += blockDim.x) {
         const unsigned image = k / spatial;
         const unsigned idx = (image * channels + c) * spatial + k % spatial;
-        float d = dy[idx];
-        if (relu && !(y[idx] > 0.0f)) {
-            d = 0.0f;
-            dy[idx] = 0.0f;
-        }
-        sum += d;
+        sum += relu_backward_at(dy, y, idx, relu);
     }
     const float total = block_sum(partial, sum);
     if (threadIdx.x == 0)
@@ -114,12 +121,7 @@ __global__ void relu_bias_backward_partial(float *dy, const float *y, float *par
     for (unsigned k = threadIdx.x; k < count; k += blockDim.x) {
         const unsigned image = first + k / spatial;
         const unsigned idx = (image * channels + c) * spatial + k % spatial;
-        float d = dy[idx];
-        if (relu && !(y[idx] > 0.0f)) {
-            d = 0.0f;
-            dy[idx] = 0.0f;
-        }
-        sum += d;
+        sum += relu_backward_at(dy, y, idx, relu);
     }
     const float total = block_sum(part, sum);
     if (threadIdx.x == 0)
@@ -147,12 +149,7 @@ __global__ void relu_bias_backward_dense(float *dy, const float *y, float *db, u
     float sum = 0.0f;
     for (unsigned i = 0; i < n; i++) {
         const unsigned idx = i * features + f;
-        float d = dy[idx];
-        if (relu && !(y[idx] > 0.0f)) {
-            d = 0.0f;
-            dy[idx] = 0.0f;
-        }
-        sum += d;
+        sum += relu_backward_at(dy, y, idx, relu);
     }
     db[f] = sum;
 }
@@ -169,12 +166,7 @@ __global__ void relu_bias_backward_dense_tiled(float *dy, const float *y, float 
     if (f < features)
         for (unsigned i = threadIdx.y; i < n; i += kDenseRowGroups) {
             const unsigned idx = i * features + f;
-            float d = dy[idx];
-            if (relu && !(y[idx] > 0.0f)) {
-                d = 0.0f;
-                dy[idx] = 0.0f;
-            }
-            sum += d;
+            sum += relu_backward_at(dy, y, idx, relu);
         }
     part[threadIdx.y][threadIdx.x] = sum;
     __syncthreads();
