@@ -83,20 +83,6 @@ static void flatten_destroy(flatten_step *f)
     memset(f, 0, sizeof *f);
 }
 
-static hml_status reorder_primitive(const onednn_ctx *ctx, const dnnl_memory_desc_t *from,
-                                    const dnnl_memory_desc_t *to, dnnl_primitive_t *out,
-                                    const char *what, hml_err *err)
-{
-    dnnl_primitive_desc_t pd = NULL;
-    ONEDNN_TRY(err, dnnl_reorder_primitive_desc_create(&pd, from, ctx->engine, to, ctx->engine, NULL),
-               what);
-    dnnl_status_t s = dnnl_primitive_create(out, pd);
-    dnnl_primitive_desc_destroy(pd);
-    if (s != dnnl_success)
-        return onednn_fail(err, s, what);
-    return HML_OK;
-}
-
 /* The flatten's memories and reorders, once the layers around it exist:
  * `blocked` is the previous layer's dst layout. */
 static hml_status flatten_create(const onednn_ctx *ctx, flatten_step *f,
@@ -114,8 +100,9 @@ static hml_status flatten_create(const onednn_ctx *ctx, flatten_step *f,
     if ((s = onednn_memory(ctx, onednn_layer_src_md(dense), buffer, &f->plain_2d, err)) ||
         (s = onednn_memory(ctx, &plain, diff, &f->diff_4d, err)) ||
         (s = onednn_memory(ctx, blocked, NULL, &f->diff_blocked, err)) ||
-        (s = reorder_primitive(ctx, blocked, &plain, &f->forward, "flatten reorder", err)) ||
-        (s = reorder_primitive(ctx, &plain, blocked, &f->backward, "unflatten reorder", err)))
+        (s = onednn_reorder_primitive(ctx, blocked, &plain, &f->forward, "flatten reorder", err)) ||
+        (s = onednn_reorder_primitive(ctx, &plain, blocked, &f->backward, "unflatten reorder",
+                                      err)))
         return s;
     return HML_OK;
 }
@@ -192,20 +179,10 @@ static hml_status plan_create(cpu_model *model, int n, cpu_plan **out, hml_err *
     const dnnl_memory_desc_t *conv1_src = onednn_layer_src_md(&plan->layers[0]);
     if (dnnl_memory_desc_equal(conv1_src, &in_user)) {
         plan->input = plan->input_user;
-    } else {
-        dnnl_primitive_desc_t pd = NULL;
-        if ((s = onednn_memory(ctx, conv1_src, NULL, &plan->input, err)))
-            goto fail;
-        dnnl_status_t ds = dnnl_reorder_primitive_desc_create(&pd, &in_user, ctx->engine,
-                                                              conv1_src, ctx->engine, NULL);
-        if (ds == dnnl_success) {
-            ds = dnnl_primitive_create(&plan->input_reorder, pd);
-            dnnl_primitive_desc_destroy(pd);
-        }
-        if (ds != dnnl_success) {
-            s = onednn_fail(err, ds, "input reorder");
-            goto fail;
-        }
+    } else if ((s = onednn_memory(ctx, conv1_src, NULL, &plan->input, err)) ||
+               (s = onednn_reorder_primitive(ctx, &in_user, conv1_src, &plan->input_reorder,
+                                             "input reorder", err))) {
+        goto fail;
     }
     dnnl_dim_t logit_dims[2] = {n, NN_CLASSES};
     dnnl_memory_desc_t logit_md;

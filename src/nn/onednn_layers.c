@@ -80,16 +80,8 @@ static hml_status create_weights_reorder(const onednn_ctx *ctx, onednn_layer *la
     hml_status s = onednn_memory(ctx, want, NULL, &layer->weights_bwd_data, err);
     if (s)
         return s;
-    dnnl_primitive_desc_t pd = NULL;
-    ONEDNN_TRY(err,
-               dnnl_reorder_primitive_desc_create(&pd, fwd_weights, ctx->engine, want, ctx->engine,
-                                                  NULL),
-               "oneDNN weights reorder");
-    dnnl_status_t ds = dnnl_primitive_create(&layer->weights_reorder, pd);
-    dnnl_primitive_desc_destroy(pd);
-    if (ds != dnnl_success)
-        return onednn_fail(err, ds, "oneDNN weights reorder");
-    return HML_OK;
+    return onednn_reorder_primitive(ctx, fwd_weights, want, &layer->weights_reorder,
+                                    "oneDNN weights reorder", err);
 }
 
 static hml_status create_conv(const onednn_ctx *ctx, onednn_layer *layer,

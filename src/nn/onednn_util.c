@@ -56,22 +56,30 @@ hml_status onednn_memory(const onednn_ctx *ctx, const dnnl_memory_desc_t *md, vo
     return HML_OK;
 }
 
+hml_status onednn_reorder_primitive(const onednn_ctx *ctx, const dnnl_memory_desc_t *from,
+                                    const dnnl_memory_desc_t *to, dnnl_primitive_t *out,
+                                    const char *what, hml_err *err)
+{
+    dnnl_primitive_desc_t pd = NULL;
+    ONEDNN_TRY(err, dnnl_reorder_primitive_desc_create(&pd, from, ctx->engine, to, ctx->engine, NULL),
+               what);
+    dnnl_status_t s = dnnl_primitive_create(out, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (s != dnnl_success)
+        return onednn_fail(err, s, what);
+    return HML_OK;
+}
+
 hml_status onednn_reorder_once(const onednn_ctx *ctx, dnnl_memory_t src, dnnl_memory_t dst,
                                hml_err *err)
 {
     const dnnl_memory_desc_t *src_md = NULL, *dst_md = NULL;
     ONEDNN_TRY(err, dnnl_memory_get_memory_desc(src, &src_md), "reorder source");
     ONEDNN_TRY(err, dnnl_memory_get_memory_desc(dst, &dst_md), "reorder destination");
-    dnnl_primitive_desc_t pd = NULL;
-    ONEDNN_TRY(err,
-               dnnl_reorder_primitive_desc_create(&pd, src_md, ctx->engine, dst_md, ctx->engine,
-                                                  NULL),
-               "oneDNN reorder");
     dnnl_primitive_t prim = NULL;
-    dnnl_status_t s = dnnl_primitive_create(&prim, pd);
-    dnnl_primitive_desc_destroy(pd);
-    if (s != dnnl_success)
-        return onednn_fail(err, s, "oneDNN reorder");
+    hml_status s = onednn_reorder_primitive(ctx, src_md, dst_md, &prim, "oneDNN reorder", err);
+    if (s != HML_OK)
+        return s;
     dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}};
     hml_status st = onednn_execute(ctx, prim, 2, args, "oneDNN reorder", err);
     dnnl_primitive_destroy(prim);

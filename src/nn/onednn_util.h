@@ -38,6 +38,12 @@ hml_status onednn_md(dnnl_memory_desc_t *md, int ndims, const dnnl_dim_t *dims,
 hml_status onednn_memory(const onednn_ctx *ctx, const dnnl_memory_desc_t *md, void *handle,
                          dnnl_memory_t *out, hml_err *err);
 
+/* A reorder primitive from layout `from` to layout `to` (of the same
+ * logical tensor), owned by the caller; both failures name `what`. */
+hml_status onednn_reorder_primitive(const onednn_ctx *ctx, const dnnl_memory_desc_t *from,
+                                    const dnnl_memory_desc_t *to, dnnl_primitive_t *out,
+                                    const char *what, hml_err *err);
+
 /* Copies src into dst (any layouts of the same logical tensor) with a
  * one-off reorder primitive; for set-up and tests, not the training loop. */
 hml_status onednn_reorder_once(const onednn_ctx *ctx, dnnl_memory_t src, dnnl_memory_t dst,

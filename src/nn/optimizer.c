@@ -16,12 +16,17 @@ const char *nn_optimizer_name(nn_optimizer_kind kind)
     return kind == NN_OPT_SGD ? "sgd" : "adam";
 }
 
+float nn_adam_step_size(const nn_optimizer_config *cfg, long t)
+{
+    double correction = sqrt(1.0 - pow(cfg->beta2, (double)t)) / (1.0 - pow(cfg->beta1, (double)t));
+    return (float)(cfg->lr * correction);
+}
+
 void nn_adam_update(float *restrict p, const float *restrict g, float *restrict m,
                     float *restrict v, size_t n, long t, const nn_optimizer_config *cfg)
 {
-    /* The bias corrections in double, once per step; the loop in float. */
-    double correction = sqrt(1.0 - pow(cfg->beta2, (double)t)) / (1.0 - pow(cfg->beta1, (double)t));
-    const float step = (float)(cfg->lr * correction);
+    /* The step size once per step; the loop in float. */
+    const float step = nn_adam_step_size(cfg, t);
     const float b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps;
     const float one_minus_b1 = 1.0f - b1, one_minus_b2 = 1.0f - b2;
     const long count = (long)n;

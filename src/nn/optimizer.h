@@ -33,6 +33,10 @@ typedef struct nn_optimizer_config {
 nn_optimizer_config nn_optimizer_defaults(nn_optimizer_kind kind);
 const char *nn_optimizer_name(nn_optimizer_kind kind); /* "adam", "sgd" */
 
+/* Adam's step size at step t (1-based): lr * sqrt(1 - beta2^t) / (1 - beta1^t),
+ * the bias corrections in double, rounded to float once. */
+float nn_adam_step_size(const nn_optimizer_config *cfg, long t);
+
 /* Step t (1-based) of Adam over n elements; m, v start at 0. Elementwise,
  * so threading it cannot change results. */
 void nn_adam_update(float *restrict p, const float *restrict g, float *restrict m,

@@ -68,7 +68,6 @@
  * chosen, and how, is in the result's "cuda" object (details_json). */
 #include "nn/backend.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1308,9 +1307,7 @@ static void cuda_destroy(nn_model *model)
 static void initial_state(const nn_optimizer_config *o, cuda_step_state *s)
 {
     memset(s, 0, sizeof *s);
-    /* Step 1's size, as nn_adam_update computes it. */
-    double correction = sqrt(1.0 - pow(o->beta2, 1.0)) / (1.0 - pow(o->beta1, 1.0));
-    s->adam_step = (float)(o->lr * correction);
+    s->adam_step = nn_adam_step_size(o, 1); /* step 1's, as nn_adam_update's */
 }
 
 static hml_status cuda_create(const nn_model_config *cfg, const float *initial_params,

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/json.h"
+
 void cuda_details_note(cuda_details *d, const char *fmt, ...)
 {
     char note[CUDA_DETAILS_NOTE];
@@ -19,11 +21,6 @@ void cuda_details_note(cuda_details *d, const char *fmt, ...)
         snprintf(d->notes[d->note_count++], CUDA_DETAILS_NOTE, "%s", note);
     else
         d->notes_dropped++;
-}
-
-static cJSON *string_or_null(const char *s)
-{
-    return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
 static cJSON *record_object(const conv_algo_record *r)
@@ -53,27 +50,27 @@ hml_status cuda_details_json(const cuda_details *d, char **out, hml_err *err)
         return hml_fail(err, HML_ESYSTEM, "cuda details: out of memory");
     char cc[16];
     snprintf(cc, sizeof cc, "%d.%d", d->cc_major, d->cc_minor);
-    cJSON_AddItemToObject(root, "device", string_or_null(d->device));
-    cJSON_AddItemToObject(root, "compute_capability", string_or_null(d->device[0] ? cc : ""));
+    cJSON_AddItemToObject(root, "device", json_string_or_null(d->device));
+    cJSON_AddItemToObject(root, "compute_capability", json_string_or_null(d->device[0] ? cc : ""));
     cJSON_AddNumberToObject(root, "multiprocessors", d->multiprocessors);
-    cJSON_AddItemToObject(root, "driver_cuda", string_or_null(d->driver_cuda));
-    cJSON_AddItemToObject(root, "cudnn", string_or_null(d->cudnn));
-    cJSON_AddItemToObject(root, "cublas", string_or_null(d->cublas));
+    cJSON_AddItemToObject(root, "driver_cuda", json_string_or_null(d->driver_cuda));
+    cJSON_AddItemToObject(root, "cudnn", json_string_or_null(d->cudnn));
+    cJSON_AddItemToObject(root, "cublas", json_string_or_null(d->cublas));
     cJSON_AddStringToObject(root, "math", d->tf32 ? "tf32" : "fp32");
     cJSON_AddBoolToObject(root, "graphs", d->graphs);
     cJSON_AddBoolToObject(root, "fused_conv_bias_relu", d->fused);
-    cJSON_AddItemToObject(root, "bias_grad", string_or_null(d->bias_grad));
+    cJSON_AddItemToObject(root, "bias_grad", json_string_or_null(d->bias_grad));
     cJSON_AddStringToObject(root, "wgrad", d->wgrad_own ? "own" : "cudnn");
     cJSON_AddStringToObject(root, "pool_bwd", d->pool_fused ? "fused" : "cudnn");
     cJSON_AddBoolToObject(root, "profile", d->profile);
     cJSON_AddStringToObject(root, "algo_policy", conv_policy_name(d->policy));
-    cJSON_AddItemToObject(root, "algo_policy_used", string_or_null(d->policy_used));
-    cJSON_AddItemToObject(root, "algo_table", string_or_null(d->table));
-    cJSON_AddItemToObject(root, "algo_note", string_or_null(d->policy_note));
+    cJSON_AddItemToObject(root, "algo_policy_used", json_string_or_null(d->policy_used));
+    cJSON_AddItemToObject(root, "algo_table", json_string_or_null(d->table));
+    cJSON_AddItemToObject(root, "algo_note", json_string_or_null(d->policy_note));
     cJSON_AddNumberToObject(root, "algo_pins", d->pins);
     char spec[1024];
     conv_algo_spec_format(d->records, d->record_count, spec, sizeof spec);
-    cJSON_AddItemToObject(root, "algorithms", string_or_null(spec));
+    cJSON_AddItemToObject(root, "algorithms", json_string_or_null(spec));
     cJSON *choices = cJSON_AddArrayToObject(root, "algorithm_choices");
     for (int i = 0; i < d->record_count; i++)
         if (d->records[i].used)

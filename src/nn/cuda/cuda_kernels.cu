@@ -58,6 +58,33 @@ __global__ void bias_act_forward(float *y, const float *bias, unsigned total, un
     }
 }
 
+// The gradient at idx through a ReLU (when relu) whose output is y: dy[idx],
+// or 0 where y <= 0 (NaN too), which is then also written back to dy.
+__device__ float relu_backward_at(float *dy, const float *y, unsigned idx, int relu)
+{
+    float d = dy[idx];
+    if (relu && !(y[idx] > 0.0f)) {
+        d = 0.0f;
+        dy[idx] = 0.0f;
+    }
+    return d;
+}
+
+// Every thread of the block calls it with its own v: the sum of the v's,
+// added in a fixed tree order (blockDim.x a power of two; part holds
+// blockDim.x floats). Returned to every thread.
+__device__ float block_sum(float *part, float v)
+{
+    part[threadIdx.x] = v;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half)
+            part[threadIdx.x] += part[threadIdx.x + half];
+        __syncthreads();
+    }
+    return part[0];
+}
+
 // One block per channel; each thread sums a fixed subset, then a tree.
 __global__ void relu_bias_backward(float *dy, const float *y, float *db, unsigned n,
                                    unsigned channels, unsigned spatial, int relu)
@@ -69,22 +96,11 @@ __global__ void relu_bias_backward(float *dy, const float *y, float *db, unsigne
     for (unsigned k = threadIdx.x; k < count; k += blockDim.x) {
         const unsigned image = k / spatial;
         const unsigned idx = (image * channels + c) * spatial + k % spatial;
-        float d = dy[idx];
-        if (relu && !(y[idx] > 0.0f)) {
-            d = 0.0f;
-            dy[idx] = 0.0f;
-        }
-        sum += d;
+        sum += relu_backward_at(dy, y, idx, relu);
     }
-    partial[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half)
-            partial[threadIdx.x] += partial[threadIdx.x + half];
-        __syncthreads();
-    }
+    const float total = block_sum(partial, sum);
     if (threadIdx.x == 0)
-        db[c] = partial[0];
+        db[c] = total;
 }
 
 // The bias gradient in two passes, for more parallelism than one block per
@@ -105,22 +121,11 @@ __global__ void relu_bias_backward_partial(float *dy, const float *y, float *par
     for (unsigned k = threadIdx.x; k < count; k += blockDim.x) {
         const unsigned image = first + k / spatial;
         const unsigned idx = (image * channels + c) * spatial + k % spatial;
-        float d = dy[idx];
-        if (relu && !(y[idx] > 0.0f)) {
-            d = 0.0f;
-            dy[idx] = 0.0f;
-        }
-        sum += d;
+        sum += relu_backward_at(dy, y, idx, relu);
     }
-    part[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half)
-            part[threadIdx.x] += part[threadIdx.x + half];
-        __syncthreads();
-    }
+    const float total = block_sum(part, sum);
     if (threadIdx.x == 0)
-        partial[chunk * channels + c] = part[0];
+        partial[chunk * channels + c] = total;
 }
 
 __global__ void bias_grad_sum(const float *partial, float *db, unsigned chunks, unsigned channels)
@@ -144,12 +149,7 @@ __global__ void relu_bias_backward_dense(float *dy, const float *y, float *db, u
     float sum = 0.0f;
     for (unsigned i = 0; i < n; i++) {
         const unsigned idx = i * features + f;
-        float d = dy[idx];
-        if (relu && !(y[idx] > 0.0f)) {
-            d = 0.0f;
-            dy[idx] = 0.0f;
-        }
-        sum += d;
+        sum += relu_backward_at(dy, y, idx, relu);
     }
     db[f] = sum;
 }
@@ -166,12 +166,7 @@ __global__ void relu_bias_backward_dense_tiled(float *dy, const float *y, float 
     if (f < features)
         for (unsigned i = threadIdx.y; i < n; i += kDenseRowGroups) {
             const unsigned idx = i * features + f;
-            float d = dy[idx];
-            if (relu && !(y[idx] > 0.0f)) {
-                d = 0.0f;
-                dy[idx] = 0.0f;
-            }
-            sum += d;
+            sum += relu_backward_at(dy, y, idx, relu);
         }
     part[threadIdx.y][threadIdx.x] = sum;
     __syncthreads();
@@ -283,15 +278,9 @@ __global__ void pool_relu_bias_backward(const float *y, const float *g, float *d
             sum += v;
         }
     }
-    part[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half)
-            part[threadIdx.x] += part[threadIdx.x + half];
-        __syncthreads();
-    }
+    const float total = block_sum(part, sum);
     if (threadIdx.x == 0)
-        partial[chunk * channels + c] = part[0];
+        partial[chunk * channels + c] = total;
 }
 
 // Busy-waits on the GPU for ns nanoseconds (the profiler's head start: the
