@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "common/text.h"
 #include "data/cifar10.h"
 #include "data/dataset.h"
 #include "data/order.h"
@@ -369,8 +370,7 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     r->threads_requested = opt->threads;
     snprintf(r->optimizer, sizeof r->optimizer, "%s", nn_optimizer_name(opt->optimizer.kind));
     r->lr = opt->optimizer.lr;
-    const char *omp_env = getenv("OMP_NUM_THREADS");
-    snprintf(r->omp_num_threads_env, sizeof r->omp_num_threads_env, "%s", omp_env ? omp_env : "");
+    text_copy(r->omp_num_threads_env, sizeof r->omp_num_threads_env, getenv("OMP_NUM_THREADS"));
     r->logical_cpus = threads_logical_cpus();
     r->ld_library_path_entries =
         count_path_entries(getenv("LD_LIBRARY_PATH"), &r->ld_library_path_missing);
