@@ -306,16 +306,17 @@ static hml_status evaluate(const nn_backend *backend, nn_model *model, const dat
         if ((s = backend->evaluate_batches(model, 0, test->count, &hits, &loss_sum, err)))
             goto done;
         correct = hits;
-    }
-    for (size_t at = 0; !backend->evaluate_batches && at < test->count; at += (size_t)batch) {
-        int count = (int)(test->count - at < (size_t)batch ? test->count - at : (size_t)batch);
-        data_fill_batch(test, NULL, at, (size_t)count, x, labels);
-        int hits = 0;
-        double sum = 0;
-        if ((s = backend->evaluate(model, x, labels, count, &hits, &sum, err)))
-            break;
-        correct += hits;
-        loss_sum += sum;
+    } else {
+        for (size_t at = 0; at < test->count; at += (size_t)batch) {
+            int count = (int)(test->count - at < (size_t)batch ? test->count - at : (size_t)batch);
+            data_fill_batch(test, NULL, at, (size_t)count, x, labels);
+            int hits = 0;
+            double sum = 0;
+            if ((s = backend->evaluate(model, x, labels, count, &hits, &sum, err)))
+                break;
+            correct += hits;
+            loss_sum += sum;
+        }
     }
     r->accuracy = (double)correct / (double)test->count;
     r->test_loss = loss_sum / (double)test->count;
