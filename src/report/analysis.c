@@ -242,21 +242,22 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
             }
             if (st == HML_OK && strcmp(col->name, "wall_s") == 0) {
                 st = stats_first_run_effect(v, n, &ar->first_run_effect, err);
-                /* After warm-up runs, cold caches alone do not explain it. */
-                if (st == HML_OK && ar->first_run_effect && d->warmup_runs <= 0)
+                if (st == HML_OK && ar->first_run_effect) {
+                    /* After warm-up runs, cold caches alone do not explain it. */
+                    char why[192];
+                    if (d->warmup_runs <= 0)
+                        snprintf(why, sizeof why, ": caches were cold; use --warmup 1");
+                    else
+                        snprintf(why, sizeof why,
+                                 " even after %ld warm-up run%s: other load at that moment, or "
+                                 "a cold start of this arm's own; add a --cooldown or more "
+                                 "--warmup, or rerun",
+                                 d->warmup_runs, d->warmup_runs == 1 ? "" : "s");
                     st = add_warning(a, REPORT_WARN_FIRST_RUN, "first-run", err,
                                      "%s: the first run was much slower than the others "
-                                     "(%.3g s vs a median of %.3g s): caches were cold; "
-                                     "use --warmup 1",
-                                     arm->name, v[0], cell->s.median);
-                else if (st == HML_OK && ar->first_run_effect)
-                    st = add_warning(a, REPORT_WARN_FIRST_RUN, "first-run", err,
-                                     "%s: the first run was much slower than the others "
-                                     "(%.3g s vs a median of %.3g s) even after %ld warm-up "
-                                     "run%s: other load at that moment, or a cold start of this "
-                                     "arm's own; add a --cooldown or more --warmup, or rerun",
-                                     arm->name, v[0], cell->s.median, d->warmup_runs,
-                                     d->warmup_runs == 1 ? "" : "s");
+                                     "(%.3g s vs a median of %.3g s)%s",
+                                     arm->name, v[0], cell->s.median, why);
+                }
             }
             free(v);
         }

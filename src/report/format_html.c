@@ -479,9 +479,10 @@ static hml_status time_series(FILE *out, const report_analysis *a, const char *i
             v = malloc(s->n * sizeof *v);
             if (!v)
                 return hml_fail(err, HML_ESYSTEM, "html: out of memory");
+            memcpy(v, s->v, s->n * sizeof *v);
         }
         for (size_t i = 0; i < n; i++)
-            v[i] = (power ? v[i] : s->v[i]) * known[k].scale;
+            v[i] *= known[k].scale;
         svg_series series = {.t = t, .v = v, .n = n, .color = known[k].color};
         fprintf(out, "<figure id=\"ts-%s\">\n", known[k].name);
         svg_line_chart(out, &series, known[k].label, known[k].label);

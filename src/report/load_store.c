@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "runner/store.h"
 
 /* "source:FRA France: Our World in Data, 2023" -> FRA, France. Other sources
@@ -93,8 +94,8 @@ static hml_status read_run(store *s, const store_run *sr, bool samples, host_cac
     snprintf(run->id, sizeof run->id, "%lld", (long long)sr->id);
     run->order = sr->position;
     snprintf(run->status, sizeof run->status, "%s", store_run_status_name(sr->status));
-    snprintf(run->reason, sizeof run->reason, "%s", sr->reason ? sr->reason : "");
-    snprintf(run->started_at, sizeof run->started_at, "%s", sr->started_at ? sr->started_at : "");
+    text_copy(run->reason, sizeof run->reason, sr->reason);
+    text_copy(run->started_at, sizeof run->started_at, sr->started_at);
     if (cache->id != sr->host_id) {
         cache->id = sr->host_id;
         hml_status st = store_get_host(s, sr->host_id, &cache->host, &cache->found, err);
@@ -120,8 +121,8 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
                                   bool samples, report_dataset *d, hml_err *err)
 {
     snprintf(d->experiment_id, sizeof d->experiment_id, "%lld", (long long)exp->id);
-    snprintf(d->name, sizeof d->name, "%s", exp->name ? exp->name : "");
-    snprintf(d->created_at, sizeof d->created_at, "%s", exp->created_at ? exp->created_at : "");
+    text_copy(d->name, sizeof d->name, exp->name);
+    text_copy(d->created_at, sizeof d->created_at, exp->created_at);
     snprintf(d->source, sizeof d->source, "store %s, experiment %lld", path, (long long)exp->id);
     d->warmup_runs = exp->warmup;
     store_arm *arms = NULL;
@@ -138,9 +139,8 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
             break;
         }
         arm->is_baseline = arms[a].is_baseline;
-        snprintf(arm->smell, sizeof arm->smell, "%s", arms[a].smell ? arms[a].smell : "");
-        snprintf(arm->baseline, sizeof arm->baseline, "%s",
-                 arms[a].compare_with ? arms[a].compare_with : "");
+        text_copy(arm->smell, sizeof arm->smell, arms[a].smell);
+        text_copy(arm->baseline, sizeof arm->baseline, arms[a].compare_with);
         store_run *list = NULL;
         size_t n = 0;
         st = store_list_runs(s, arms[a].id, &list, &n, err);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "common/text.h"
 #include "data/cifar10.h"
 #include "data/dataset.h"
 #include "data/order.h"
@@ -305,16 +306,17 @@ static hml_status evaluate(const nn_backend *backend, nn_model *model, const dat
         if ((s = backend->evaluate_batches(model, 0, test->count, &hits, &loss_sum, err)))
             goto done;
         correct = hits;
-    }
-    for (size_t at = 0; !backend->evaluate_batches && at < test->count; at += (size_t)batch) {
-        int count = (int)(test->count - at < (size_t)batch ? test->count - at : (size_t)batch);
-        data_fill_batch(test, NULL, at, (size_t)count, x, labels);
-        int hits = 0;
-        double sum = 0;
-        if ((s = backend->evaluate(model, x, labels, count, &hits, &sum, err)))
-            break;
-        correct += hits;
-        loss_sum += sum;
+    } else {
+        for (size_t at = 0; at < test->count; at += (size_t)batch) {
+            int count = (int)(test->count - at < (size_t)batch ? test->count - at : (size_t)batch);
+            data_fill_batch(test, NULL, at, (size_t)count, x, labels);
+            int hits = 0;
+            double sum = 0;
+            if ((s = backend->evaluate(model, x, labels, count, &hits, &sum, err)))
+                break;
+            correct += hits;
+            loss_sum += sum;
+        }
     }
     r->accuracy = (double)correct / (double)test->count;
     r->test_loss = loss_sum / (double)test->count;
@@ -369,8 +371,7 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     r->threads_requested = opt->threads;
     snprintf(r->optimizer, sizeof r->optimizer, "%s", nn_optimizer_name(opt->optimizer.kind));
     r->lr = opt->optimizer.lr;
-    const char *omp_env = getenv("OMP_NUM_THREADS");
-    snprintf(r->omp_num_threads_env, sizeof r->omp_num_threads_env, "%s", omp_env ? omp_env : "");
+    text_copy(r->omp_num_threads_env, sizeof r->omp_num_threads_env, getenv("OMP_NUM_THREADS"));
     r->logical_cpus = threads_logical_cpus();
     r->ld_library_path_entries =
         count_path_entries(getenv("LD_LIBRARY_PATH"), &r->ld_library_path_missing);
