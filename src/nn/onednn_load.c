@@ -1,6 +1,7 @@
 #include "nn/onednn_load.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #include <pthread.h>
@@ -49,17 +50,12 @@ hml_status nn_onednn_load(hml_err *err)
     return HML_OK;
 }
 
-bool nn_onednn_loaded(void)
-{
-    pthread_once(&load_once, load);
-    return loaded;
-}
-
 /* Every caller loads oneDNN first (onednn_ctx_create, workload_run); a call
  * before that is a bug, so it stops here rather than jump to NULL. */
 static void require_loaded(const char *name)
 {
-    if (!nn_onednn_loaded()) {
+    pthread_once(&load_once, load);
+    if (!loaded) {
         fprintf(stderr, "hmlcost: %s called but oneDNN could not be loaded: %s\n", name,
                 load_error);
         abort();

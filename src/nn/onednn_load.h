@@ -7,8 +7,6 @@
 #ifndef HMLCOST_NN_ONEDNN_LOAD_H
 #define HMLCOST_NN_ONEDNN_LOAD_H
 
-#include <stdbool.h>
-
 #include "common/error.h"
 
 #define ONEDNN_SONAME "libdnnl.so.2"
@@ -16,8 +14,5 @@
 /* Opens libdnnl and resolves every function; cheap after the first call.
  * Fails (HML_ESYSTEM) naming the library and the loader's error. */
 hml_status nn_onednn_load(hml_err *err);
-
-/* Whether nn_onednn_load has succeeded in this process. */
-bool nn_onednn_loaded(void);
 
 #endif
