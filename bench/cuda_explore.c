@@ -46,40 +46,16 @@
 
 #include "nn/cuda/cuda_api.h"
 #include "nn/cuda/gpu_libs.h"
+#include "nn/cuda/gpu_symbols.h"
 #include "nn/model_spec.h"
 #include "workload/startup.h"
 
 /* ---- the functions, resolved from the probed libraries ---------------------------------- */
 
+/* The backend's own lists (nn/cuda/gpu_symbols.h, which the probe has checked), and what
+ * only this exploration calls: cuDNN's graph (backend) API, cublasGemmEx and cublasLt. */
 #define EX_CUDNN(X)                                                                             \
-    X(cudnnGetErrorString)                                                                      \
-    X(cudnnGraphVersionCheck)                                                                   \
-    X(cudnnOpsVersionCheck)                                                                     \
-    X(cudnnCnnVersionCheck)                                                                     \
-    X(cudnnCreate)                                                                              \
-    X(cudnnSetStream)                                                                           \
-    X(cudnnCreateTensorDescriptor)                                                              \
-    X(cudnnSetTensor4dDescriptor)                                                               \
-    X(cudnnDestroyTensorDescriptor)                                                             \
-    X(cudnnCreateFilterDescriptor)                                                              \
-    X(cudnnSetFilter4dDescriptor)                                                               \
-    X(cudnnDestroyFilterDescriptor)                                                             \
-    X(cudnnCreateConvolutionDescriptor)                                                         \
-    X(cudnnSetConvolution2dDescriptor)                                                          \
-    X(cudnnSetConvolutionMathType)                                                              \
-    X(cudnnDestroyConvolutionDescriptor)                                                        \
-    X(cudnnGetConvolutionForwardAlgorithm_v7)                                                   \
-    X(cudnnGetConvolutionBackwardDataAlgorithm_v7)                                              \
-    X(cudnnGetConvolutionBackwardFilterAlgorithm_v7)                                            \
-    X(cudnnFindConvolutionForwardAlgorithmEx)                                                   \
-    X(cudnnFindConvolutionBackwardDataAlgorithmEx)                                              \
-    X(cudnnFindConvolutionBackwardFilterAlgorithmEx)                                            \
-    X(cudnnConvolutionForward)                                                                  \
-    X(cudnnConvolutionBackwardData)                                                             \
-    X(cudnnConvolutionBackwardFilter)                                                           \
-    X(cudnnCreatePoolingDescriptor)                                                             \
-    X(cudnnSetPooling2dDescriptor)                                                              \
-    X(cudnnPoolingForward)                                                                      \
+    GPU_CUDNN_SYMBOLS(X)                                                                        \
     X(cudnnBackendCreateDescriptor)                                                             \
     X(cudnnBackendDestroyDescriptor)                                                            \
     X(cudnnBackendSetAttribute)                                                                 \
@@ -88,11 +64,7 @@
     X(cudnnBackendExecute)
 
 #define EX_CUBLAS(X)                                                                            \
-    X(cublasCreate_v2)                                                                          \
-    X(cublasSetStream_v2)                                                                       \
-    X(cublasSetMathMode)                                                                        \
-    X(cublasSetWorkspace_v2)                                                                    \
-    X(cublasSgemm_v2)                                                                           \
+    GPU_CUBLAS_SYMBOLS(X)                                                                       \
     X(cublasGemmEx)
 
 #define EX_CUBLASLT(X)                                                                          \
