@@ -44,6 +44,7 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
+#include "meter/clock.h"
 #include "nn/cuda/cuda_api.h"
 #include "nn/cuda/gpu_libs.h"
 #include "nn/cuda/gpu_symbols.h"
@@ -93,13 +94,6 @@ static cublasHandle_t blas;
 static cudaStream_t stream;
 static cudaEvent_t ev0, ev1;
 static int iters = 20;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, const char *why)
 {
@@ -232,10 +226,10 @@ static int note_library(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 static double step_t0;
-static void step_begin(void) { step_t0 = now_s(); }
+static void step_begin(void) { step_t0 = clock_monotonic_s(); }
 static void step_end(const char *label)
 {
-    double dt = now_s() - step_t0;
+    double dt = clock_monotonic_s() - step_t0;
     char added[1024] = "";
     dl_iterate_phdr(note_library, added);
     printf("startup %-44s %8.4f s%s%s\n", label, dt, added[0] ? "  +libs:" : "", added);
@@ -262,25 +256,25 @@ typedef int (*version_check_fn)(void);
 static void *load_libraries(void *arg)
 {
     lib_loader *l = arg;
-    double t0 = now_s();
+    double t0 = clock_monotonic_s();
     l->cudnn = handle_of("libcudnn.so.9");
-    double t = now_s();
+    double t = clock_monotonic_s();
     ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnGraphVersionCheck"))();
-    l->graph_s = now_s() - t;
-    t = now_s();
+    l->graph_s = clock_monotonic_s() - t;
+    t = clock_monotonic_s();
     ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnOpsVersionCheck"))();
-    l->ops_s = now_s() - t;
-    t = now_s();
+    l->ops_s = clock_monotonic_s() - t;
+    t = clock_monotonic_s();
     ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnCnnVersionCheck"))();
-    l->cnn_s = now_s() - t;
+    l->cnn_s = clock_monotonic_s() - t;
     if (l->preload_engines) {
-        t = now_s();
+        t = clock_monotonic_s();
         dlopen("libcudnn_engines_precompiled.so.9", RTLD_NOW | RTLD_LOCAL);
         dlopen("libcudnn_heuristic.so.9", RTLD_NOW | RTLD_LOCAL);
-        l->engines_s = now_s() - t;
+        l->engines_s = clock_monotonic_s() - t;
     }
     l->cublas = handle_of("libcublas.so.13");
-    l->seconds = now_s() - t0;
+    l->seconds = clock_monotonic_s() - t0;
     return NULL;
 }
 
@@ -291,7 +285,7 @@ static int run_startup(bool parallel, bool quick_exit)
     startup_clock sc = startup_measure();
     printf("startup %-44s %8.4f s (%s)\n", "process start -> main", sc.process_to_main_s,
            sc.method);
-    const double t_main = now_s();
+    const double t_main = clock_monotonic_s();
     dl_iterate_phdr(note_library, (char[1024]){0});
     lib_loader loader = {.preload_engines = parallel};
     pthread_t thread;
@@ -429,7 +423,7 @@ static int run_startup(bool parallel, bool quick_exit)
     CU(cudaGraphLaunch(exec, stream));
     CU(cudaStreamSynchronize(stream));
     step_end("first graph launch (+sync)");
-    printf("startup %-44s %8.4f s (%s)\n", "main -> ready (all of the above)", now_s() - t_main,
+    printf("startup %-44s %8.4f s (%s)\n", "main -> ready (all of the above)", clock_monotonic_s() - t_main,
            parallel ? "libraries on a second thread" : "serial");
     struct timespec real;
     clock_gettime(CLOCK_REALTIME, &real);
@@ -627,9 +621,9 @@ static int run_algos(void)
                 conv_case_open(&c, &shapes[si], format, math, bufs, ws, ws_bytes);
                 for (int dir = 0; dir < 3; dir++) {
                     perf found[16], heur[16];
-                    const double t0 = now_s();
+                    const double t0 = clock_monotonic_s();
                     int nf = conv_perfs(&c, dir, true, found);
-                    const double find_s = now_s() - t0;
+                    const double find_s = clock_monotonic_s() - t0;
                     int nh = conv_perfs(&c, dir, false, heur);
                     char line[1024];
                     size_t u = 0;
@@ -962,12 +956,12 @@ static int run_engines(double budget_s)
     printf("engines: cuDNN graph API, fp32 data and compute, batch %d; per engine eN:notes=ms "
            "(tc: tensor cores, i.e. TF32 here; nd: non-deterministic; rtc: compiled at run "
            "time, not built)\n", N);
-    const double t0 = now_s();
+    const double t0 = clock_monotonic_s();
     double sum[2] = {0, 0};
     for (int oi = 0; oi < SHAPES; oi++)
         for (int nhwc = 0, si = shape_order[oi]; nhwc < 2; nhwc++)
             for (int dir = 0; dir < 3; dir++) {
-                if (now_s() - t0 > budget_s) {
+                if (clock_monotonic_s() - t0 > budget_s) {
                     printf("engines: time budget of %.0f s used up; stopping\n", budget_s);
                     return 0;
                 }
