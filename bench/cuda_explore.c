@@ -253,19 +253,25 @@ typedef struct lib_loader {
 
 typedef int (*version_check_fn)(void);
 
+/* Calls one of cuDNN's sub-library checks (each loads its sub-library). */
+static void version_check(void *cudnn, const char *name)
+{
+    ((version_check_fn)(uintptr_t)dlsym(cudnn, name))();
+}
+
 static void *load_libraries(void *arg)
 {
     lib_loader *l = arg;
     double t0 = clock_monotonic_s();
     l->cudnn = handle_of("libcudnn.so.9");
     double t = clock_monotonic_s();
-    ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnGraphVersionCheck"))();
+    version_check(l->cudnn, "cudnnGraphVersionCheck");
     l->graph_s = clock_monotonic_s() - t;
     t = clock_monotonic_s();
-    ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnOpsVersionCheck"))();
+    version_check(l->cudnn, "cudnnOpsVersionCheck");
     l->ops_s = clock_monotonic_s() - t;
     t = clock_monotonic_s();
-    ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnCnnVersionCheck"))();
+    version_check(l->cudnn, "cudnnCnnVersionCheck");
     l->cnn_s = clock_monotonic_s() - t;
     if (l->preload_engines) {
         t = clock_monotonic_s();
@@ -315,13 +321,13 @@ static int run_startup(bool parallel, bool quick_exit)
         loader.cudnn = handle_of("libcudnn.so.9");
         step_end("dlopen libcudnn.so.9");
         step_begin();
-        ((version_check_fn)(uintptr_t)dlsym(loader.cudnn, "cudnnGraphVersionCheck"))();
+        version_check(loader.cudnn, "cudnnGraphVersionCheck");
         step_end("cudnnGraphVersionCheck");
         step_begin();
-        ((version_check_fn)(uintptr_t)dlsym(loader.cudnn, "cudnnOpsVersionCheck"))();
+        version_check(loader.cudnn, "cudnnOpsVersionCheck");
         step_end("cudnnOpsVersionCheck");
         step_begin();
-        ((version_check_fn)(uintptr_t)dlsym(loader.cudnn, "cudnnCnnVersionCheck"))();
+        version_check(loader.cudnn, "cudnnCnnVersionCheck");
         step_end("cudnnCnnVersionCheck");
         step_begin();
         loader.cublas = handle_of("libcublas.so.13");
