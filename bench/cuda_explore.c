@@ -44,42 +44,19 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
+#include "meter/clock.h"
 #include "nn/cuda/cuda_api.h"
 #include "nn/cuda/gpu_libs.h"
+#include "nn/cuda/gpu_symbols.h"
 #include "nn/model_spec.h"
 #include "workload/startup.h"
 
 /* ---- the functions, resolved from the probed libraries ---------------------------------- */
 
+/* The backend's own lists (nn/cuda/gpu_symbols.h, which the probe has checked), and what
+ * only this exploration calls: cuDNN's graph (backend) API, cublasGemmEx and cublasLt. */
 #define EX_CUDNN(X)                                                                             \
-    X(cudnnGetErrorString)                                                                      \
-    X(cudnnGraphVersionCheck)                                                                   \
-    X(cudnnOpsVersionCheck)                                                                     \
-    X(cudnnCnnVersionCheck)                                                                     \
-    X(cudnnCreate)                                                                              \
-    X(cudnnSetStream)                                                                           \
-    X(cudnnCreateTensorDescriptor)                                                              \
-    X(cudnnSetTensor4dDescriptor)                                                               \
-    X(cudnnDestroyTensorDescriptor)                                                             \
-    X(cudnnCreateFilterDescriptor)                                                              \
-    X(cudnnSetFilter4dDescriptor)                                                               \
-    X(cudnnDestroyFilterDescriptor)                                                             \
-    X(cudnnCreateConvolutionDescriptor)                                                         \
-    X(cudnnSetConvolution2dDescriptor)                                                          \
-    X(cudnnSetConvolutionMathType)                                                              \
-    X(cudnnDestroyConvolutionDescriptor)                                                        \
-    X(cudnnGetConvolutionForwardAlgorithm_v7)                                                   \
-    X(cudnnGetConvolutionBackwardDataAlgorithm_v7)                                              \
-    X(cudnnGetConvolutionBackwardFilterAlgorithm_v7)                                            \
-    X(cudnnFindConvolutionForwardAlgorithmEx)                                                   \
-    X(cudnnFindConvolutionBackwardDataAlgorithmEx)                                              \
-    X(cudnnFindConvolutionBackwardFilterAlgorithmEx)                                            \
-    X(cudnnConvolutionForward)                                                                  \
-    X(cudnnConvolutionBackwardData)                                                             \
-    X(cudnnConvolutionBackwardFilter)                                                           \
-    X(cudnnCreatePoolingDescriptor)                                                             \
-    X(cudnnSetPooling2dDescriptor)                                                              \
-    X(cudnnPoolingForward)                                                                      \
+    GPU_CUDNN_SYMBOLS(X)                                                                        \
     X(cudnnBackendCreateDescriptor)                                                             \
     X(cudnnBackendDestroyDescriptor)                                                            \
     X(cudnnBackendSetAttribute)                                                                 \
@@ -88,11 +65,7 @@
     X(cudnnBackendExecute)
 
 #define EX_CUBLAS(X)                                                                            \
-    X(cublasCreate_v2)                                                                          \
-    X(cublasSetStream_v2)                                                                       \
-    X(cublasSetMathMode)                                                                        \
-    X(cublasSetWorkspace_v2)                                                                    \
-    X(cublasSgemm_v2)                                                                           \
+    GPU_CUBLAS_SYMBOLS(X)                                                                       \
     X(cublasGemmEx)
 
 #define EX_CUBLASLT(X)                                                                          \
@@ -121,13 +94,6 @@ static cublasHandle_t blas;
 static cudaStream_t stream;
 static cudaEvent_t ev0, ev1;
 static int iters = 20;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, const char *why)
 {
@@ -260,10 +226,10 @@ static int note_library(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 static double step_t0;
-static void step_begin(void) { step_t0 = now_s(); }
+static void step_begin(void) { step_t0 = clock_monotonic_s(); }
 static void step_end(const char *label)
 {
-    double dt = now_s() - step_t0;
+    double dt = clock_monotonic_s() - step_t0;
     char added[1024] = "";
     dl_iterate_phdr(note_library, added);
     printf("startup %-44s %8.4f s%s%s\n", label, dt, added[0] ? "  +libs:" : "", added);
@@ -287,28 +253,34 @@ typedef struct lib_loader {
 
 typedef int (*version_check_fn)(void);
 
+/* Calls one of cuDNN's sub-library checks (each loads its sub-library). */
+static void version_check(void *cudnn, const char *name)
+{
+    ((version_check_fn)(uintptr_t)dlsym(cudnn, name))();
+}
+
 static void *load_libraries(void *arg)
 {
     lib_loader *l = arg;
-    double t0 = now_s();
+    double t0 = clock_monotonic_s();
     l->cudnn = handle_of("libcudnn.so.9");
-    double t = now_s();
-    ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnGraphVersionCheck"))();
-    l->graph_s = now_s() - t;
-    t = now_s();
-    ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnOpsVersionCheck"))();
-    l->ops_s = now_s() - t;
-    t = now_s();
-    ((version_check_fn)(uintptr_t)dlsym(l->cudnn, "cudnnCnnVersionCheck"))();
-    l->cnn_s = now_s() - t;
+    double t = clock_monotonic_s();
+    version_check(l->cudnn, "cudnnGraphVersionCheck");
+    l->graph_s = clock_monotonic_s() - t;
+    t = clock_monotonic_s();
+    version_check(l->cudnn, "cudnnOpsVersionCheck");
+    l->ops_s = clock_monotonic_s() - t;
+    t = clock_monotonic_s();
+    version_check(l->cudnn, "cudnnCnnVersionCheck");
+    l->cnn_s = clock_monotonic_s() - t;
     if (l->preload_engines) {
-        t = now_s();
+        t = clock_monotonic_s();
         dlopen("libcudnn_engines_precompiled.so.9", RTLD_NOW | RTLD_LOCAL);
         dlopen("libcudnn_heuristic.so.9", RTLD_NOW | RTLD_LOCAL);
-        l->engines_s = now_s() - t;
+        l->engines_s = clock_monotonic_s() - t;
     }
     l->cublas = handle_of("libcublas.so.13");
-    l->seconds = now_s() - t0;
+    l->seconds = clock_monotonic_s() - t0;
     return NULL;
 }
 
@@ -319,7 +291,7 @@ static int run_startup(bool parallel, bool quick_exit)
     startup_clock sc = startup_measure();
     printf("startup %-44s %8.4f s (%s)\n", "process start -> main", sc.process_to_main_s,
            sc.method);
-    const double t_main = now_s();
+    const double t_main = clock_monotonic_s();
     dl_iterate_phdr(note_library, (char[1024]){0});
     lib_loader loader = {.preload_engines = parallel};
     pthread_t thread;
@@ -349,13 +321,13 @@ static int run_startup(bool parallel, bool quick_exit)
         loader.cudnn = handle_of("libcudnn.so.9");
         step_end("dlopen libcudnn.so.9");
         step_begin();
-        ((version_check_fn)(uintptr_t)dlsym(loader.cudnn, "cudnnGraphVersionCheck"))();
+        version_check(loader.cudnn, "cudnnGraphVersionCheck");
         step_end("cudnnGraphVersionCheck");
         step_begin();
-        ((version_check_fn)(uintptr_t)dlsym(loader.cudnn, "cudnnOpsVersionCheck"))();
+        version_check(loader.cudnn, "cudnnOpsVersionCheck");
         step_end("cudnnOpsVersionCheck");
         step_begin();
-        ((version_check_fn)(uintptr_t)dlsym(loader.cudnn, "cudnnCnnVersionCheck"))();
+        version_check(loader.cudnn, "cudnnCnnVersionCheck");
         step_end("cudnnCnnVersionCheck");
         step_begin();
         loader.cublas = handle_of("libcublas.so.13");
@@ -457,7 +429,7 @@ static int run_startup(bool parallel, bool quick_exit)
     CU(cudaGraphLaunch(exec, stream));
     CU(cudaStreamSynchronize(stream));
     step_end("first graph launch (+sync)");
-    printf("startup %-44s %8.4f s (%s)\n", "main -> ready (all of the above)", now_s() - t_main,
+    printf("startup %-44s %8.4f s (%s)\n", "main -> ready (all of the above)", clock_monotonic_s() - t_main,
            parallel ? "libraries on a second thread" : "serial");
     struct timespec real;
     clock_gettime(CLOCK_REALTIME, &real);
@@ -655,9 +627,9 @@ static int run_algos(void)
                 conv_case_open(&c, &shapes[si], format, math, bufs, ws, ws_bytes);
                 for (int dir = 0; dir < 3; dir++) {
                     perf found[16], heur[16];
-                    const double t0 = now_s();
+                    const double t0 = clock_monotonic_s();
                     int nf = conv_perfs(&c, dir, true, found);
-                    const double find_s = now_s() - t0;
+                    const double find_s = clock_monotonic_s() - t0;
                     int nh = conv_perfs(&c, dir, false, heur);
                     char line[1024];
                     size_t u = 0;
@@ -990,12 +962,12 @@ static int run_engines(double budget_s)
     printf("engines: cuDNN graph API, fp32 data and compute, batch %d; per engine eN:notes=ms "
            "(tc: tensor cores, i.e. TF32 here; nd: non-deterministic; rtc: compiled at run "
            "time, not built)\n", N);
-    const double t0 = now_s();
+    const double t0 = clock_monotonic_s();
     double sum[2] = {0, 0};
     for (int oi = 0; oi < SHAPES; oi++)
         for (int nhwc = 0, si = shape_order[oi]; nhwc < 2; nhwc++)
             for (int dir = 0; dir < 3; dir++) {
-                if (now_s() - t0 > budget_s) {
+                if (clock_monotonic_s() - t0 > budget_s) {
                     printf("engines: time budget of %.0f s used up; stopping\n", budget_s);
                     return 0;
                 }

@@ -28,25 +28,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "data/cifar10.h"
 #include "data/dataset.h"
 #include "data/order.h"
 #include "data/synthetic.h"
+#include "meter/clock.h"
 #include "nn/backend.h"
 #include "nn/cuda/cuda_report.h"
 #include "nn/cuda/device_select.h"
 #include "nn/init.h"
 #include "nn/model_spec.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void print_json_string(const char *s)
 {
@@ -198,7 +191,7 @@ static long arg_long(const char *name, const char *value)
 
 int main(int argc, char **argv)
 {
-    const double t_start = now_s();
+    const double t_start = clock_monotonic_s();
     const char *device = "cuda", *data = NULL;
     bool require = false, host_batches = false, report = false;
     long epochs = 2, batch = 64, train_limit = 0, test_limit = 0, seed = 1, check_steps = -1;
@@ -243,7 +236,7 @@ int main(int argc, char **argv)
     } while (0)
 
     /* data */
-    const double t_data = now_s();
+    const double t_data = clock_monotonic_s();
     char dir[4096] = "synthetic";
     if (data && !strcmp(data, "synthetic")) {
         if (data_synthetic((uint64_t)seed, 0, train_limit ? (size_t)train_limit : 10000, &train,
@@ -258,7 +251,7 @@ int main(int argc, char **argv)
     }
 
     /* build: device choice (with its fallback), model, data upload */
-    const double t_build = now_s();
+    const double t_build = clock_monotonic_s();
     nn_device_choice choice;
     if (nn_device_select(device, require, &choice, &err) != HML_OK)
         FAIL();
@@ -282,7 +275,7 @@ int main(int argc, char **argv)
         FAIL();
 
     /* train */
-    const double t_train = now_s();
+    const double t_train = clock_monotonic_s();
     const size_t n = train.count, batches = (n + (size_t)batch - 1) / (size_t)batch;
     order = malloc(sizeof(uint32_t) * n);
     losses = malloc(sizeof(float) * batches);
@@ -295,7 +288,7 @@ int main(int argc, char **argv)
         FAIL();
     }
     for (long e = 0; e < epochs; e++) {
-        const double t_epoch = now_s();
+        const double t_epoch = clock_monotonic_s();
         data_epoch_order((uint64_t)seed, (int)e, (uint32_t)n, order);
         if (on_device) {
             if (b->train_batches(model, order, 0, n, losses, &err) != HML_OK)
@@ -314,11 +307,11 @@ int main(int argc, char **argv)
             sum += (double)losses[k] * (double)m;
         }
         epoch_loss[e] = sum / (double)n;
-        epoch_s[e] = now_s() - t_epoch;
+        epoch_s[e] = clock_monotonic_s() - t_epoch;
     }
 
     /* eval */
-    const double t_eval = now_s();
+    const double t_eval = clock_monotonic_s();
     int correct = 0;
     double loss_sum = 0;
     if (on_device) {
@@ -336,7 +329,7 @@ int main(int argc, char **argv)
             loss_sum += l;
         }
     }
-    const double t_end = now_s();
+    const double t_end = clock_monotonic_s();
     if (check_steps >= 0 &&
         run_check(b, &cfg, params, &train, seed, (int)check_steps, &check, &err) != HML_OK)
         FAIL();

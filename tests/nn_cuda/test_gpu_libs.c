@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "runner/spawn.h"
 
 static char output[32768];
 
@@ -26,24 +26,18 @@ static const char *run_probe(const char *ld_path, const char *const *args)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    size_t env_count = 0;
-    while (environ[env_count])
-        env_count++;
-    char **env = calloc(env_count + 2, sizeof *env);
-    assert_non_null(env);
-    size_t k = 0;
-    for (size_t i = 0; i < env_count; i++)
-        if (strncmp(environ[i], "LD_LIBRARY_PATH=", 16) != 0 &&
-            strncmp(environ[i], "HMLCOST_LIBPATH_FAKES=", 22) != 0)
-            env[k++] = environ[i];
+    /* Ours without HMLCOST_LIBPATH_FAKES, LD_LIBRARY_PATH set or unset. */
     char *ld = NULL;
     if (ld_path) {
         ld = malloc(strlen(ld_path) + 32);
         assert_non_null(ld);
         sprintf(ld, "LD_LIBRARY_PATH=%s", ld_path);
-        env[k++] = ld;
     }
-    env[k] = NULL;
+    char *const changes[] = {"HMLCOST_LIBPATH_FAKES", ld ? ld : "LD_LIBRARY_PATH"};
+    char **env = NULL;
+    hml_err err = {0};
+    if (spawn_build_env(changes, 2, NULL, &env, &err) != HML_OK)
+        fail_msg("spawn_build_env: %s", err.msg);
     char *argv[8] = {(char *)GPU_LIBS_PROBE};
     for (int i = 0; args[i] && i < 6; i++)
         argv[i + 1] = (char *)args[i];
@@ -66,7 +60,7 @@ static const char *run_probe(const char *ld_path, const char *const *args)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     free(ld);
-    free(env);
+    spawn_env_free(env);
     return output;
 }
 
