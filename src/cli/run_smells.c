@@ -9,6 +9,7 @@
 #include "cli/capture_scan.h"
 #include "cli/cli.h"
 #include "doctor/doctor.h"
+#include "meter/host.h"
 
 extern char **environ;
 
@@ -159,14 +160,14 @@ hml_status run_smell_plan(plan *p, const run_smell_options *o, const char *basel
         .system_dirs = doctor_default_system_dirs,
     };
     ctx.workload.command = o->workload;
-    st = doctor_host_probe(&ctx.host, err);
+    st = meter_host_facts(&ctx.host, err);
     if (st != HML_OK)
         return st;
     smell_workload wl = {
         .command = o->workload,
         .train_args = o->workload ? NULL : argv,
         .train_argc = o->workload ? 0 : (size_t)argc,
-        .cpus = doctor_host_cpus(&ctx.host),
+        .cpus = host_usable_cpus(&ctx.host),
         .ld_library_path = getenv("LD_LIBRARY_PATH"),
     };
     char *other_builds = NULL;

@@ -1,14 +1,15 @@
 /* Minibatch checks: the reference model's memory at the workload's batch
- * against the memory available (RAM, GPU) and the last-level cache. */
+ * against the memory available (RAM, GPU), and the batch sizes the probe
+ * measured. */
 #include "doctor/batch.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "doctor/doctor.h"
 #include "doctor/text.h"
 #include "nn/model_spec.h"
-#include "smells/catalogue.h"
 
 /* The reference CNN's shapes come from its one table (nn/model_spec.h).
  * Kept for the backward pass, per image: the input, every layer's output,
@@ -44,26 +45,62 @@ static long largest_batch_within(unsigned long long limit)
     return best;
 }
 
+/* The batch sweep of the probe: a batch measured faster than the
+ * workload's, by more than the trials' noise, at the same threads. */
+static hml_status check_measured(const doctor_context *ctx, doctor_report *report, hml_err *err)
+{
+    const probe_result *p = ctx->probe;
+    const probe_trial *own = probe_find(p, ctx->workload.batch, p->threads);
+    const probe_trial *best = probe_fastest(p, 0, p->threads);
+    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + PROBE_MIN_GAIN))
+        return HML_OK;
+    double gain = probe_speed(best) / probe_speed(own) - 1;
+    dtext ev = {0}, fix = {0};
+    text_printf(&ev, "measured on this machine (doctor --probe, %s, %ld threads):",
+                p->measured_at, p->threads);
+    for (size_t i = 0; i < p->count; i++) {
+        const probe_trial *t = &p->trial[i];
+        if (t->ran && t->threads == p->threads)
+            text_printf(&ev, " batch %ld %.0f images/s;", t->batch, t->images_per_s);
+    }
+    text_printf(&ev, " batch %ld is the fastest, %+.0f%% over batch %ld", best->batch, gain * 100,
+                own->batch);
+    if (isfinite(best->loss) && isfinite(own->loss))
+        text_printf(&ev, " (training loss after the probe %.4f vs %.4f)", best->loss, own->loss);
+    text_printf(&fix, "use --batch %ld (measured %+.0f%% images/s here; check that accuracy "
+                      "holds at the new batch)", best->batch, gain * 100);
+    char summary[160];
+    snprintf(summary, sizeof summary, "batch %ld was measured %.0f%% slower than batch %ld",
+             own->batch, (1 - probe_speed(own) / probe_speed(best)) * 100, best->batch);
+    hml_status st = doctor_report_add_text(report, DOCTOR_WARNING, "batch.measured-slower",
+                                           summary, &ev, &fix, err);
+    text_free(&ev);
+    text_free(&fix);
+    return st;
+}
+
 hml_status doctor_check_batch(const doctor_context *ctx, doctor_report *report, hml_err *err)
 {
     long batch = ctx->workload.batch;
     if (ctx->workload.command || batch <= 0)
         return HML_OK; /* a command's batch is not known */
     doctor_model_memory m = doctor_model_memory_at(batch);
-    dtext ev = {0}, fix = {0};
-    text_printf(&ev, "batch %ld: the reference CNN (%llu parameters) keeps %llu activation and "
-                     "%llu gradient floats per image; with parameters, gradients and two "
-                     "optimizer moments that is ", batch, m.parameters, m.activations_per_image,
-                m.gradients_per_image);
-    text_bytes(&ev, (double)m.bytes);
-    hml_status st = HML_OK;
-    const doctor_host *h = &ctx->host;
+    const host_info *h = &ctx->host;
     bool gpu = ctx->workload.device && strcmp(ctx->workload.device, "cuda") == 0;
-
-    /* Where the batch lives: GPU memory for the CUDA backend, else RAM. */
+    /* Where the batch lives: GPU memory for the CUDA backend, else RAM.
+     * Running out of it is a fact; whether a batch is fast is only known
+     * from the probe's measurements (a cache-sized batch was measured
+     * slower on machines with large L3 caches). */
     unsigned long long avail = gpu ? h->gpu_mem_free : h->mem_available;
-    const char *where = gpu ? "free GPU memory" : "available memory";
+    hml_status st = HML_OK;
     if (avail > 0 && m.bytes > avail / 2) {
+        const char *where = gpu ? "free GPU memory" : "available memory";
+        dtext ev = {0}, fix = {0};
+        text_printf(&ev, "batch %ld: the reference CNN (%llu parameters) keeps %llu activation "
+                         "and %llu gradient floats per image; with parameters, gradients and "
+                         "two optimizer moments that is ", batch, m.parameters,
+                    m.activations_per_image, m.gradients_per_image);
+        text_bytes(&ev, (double)m.bytes);
         bool over = m.bytes > avail;
         text_printf(&ev, ", %s the ", over ? "more than" : "over half of");
         text_bytes(&ev, (double)avail);
@@ -77,26 +114,10 @@ hml_status doctor_check_batch(const doctor_context *ctx, doctor_report *report, 
                                     over ? "the batch does not fit in memory"
                                          : "the batch takes over half of the memory",
                                     &ev, &fix, err);
-    } else if (!gpu && h->llc_bytes > 0 && m.bytes > h->llc_bytes) {
-        /* On a CPU, a batch whose working set overflows the last-level cache
-         * streams from DRAM in every layer: more memory traffic and energy for
-         * the same arithmetic. A batch up to the reference is not flagged. */
-        long fits = largest_batch_within(h->llc_bytes);
-        text_printf(&ev, ", %.1fx the ", (double)m.bytes / (double)h->llc_bytes);
-        text_bytes(&ev, (double)h->llc_bytes);
-        text_printf(&ev, " L%d cache; every layer streams its activations from DRAM", h->llc_level);
-        if (fits > 0)
-            text_printf(&fix, "use a batch of at most %ld (fits the L%d cache)", fits,
-                        h->llc_level);
-        else
-            text_printf(&fix, "use a smaller batch");
-        bool smelly = batch > SMELL_REFERENCE_BATCH && batch > fits;
-        st = doctor_report_add_text(report, smelly ? DOCTOR_WARNING : DOCTOR_INFO,
-                                    "batch.exceeds-cache",
-                                    "the batch's working set is larger than the last-level cache",
-                                    &ev, &fix, err);
+        text_free(&ev);
+        text_free(&fix);
     }
-    text_free(&ev);
-    text_free(&fix);
+    if (st == HML_OK && ctx->probe)
+        st = check_measured(ctx, report, err);
     return st;
 }

@@ -16,12 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#define HAVE_X86 1
-#else
-#define HAVE_X86 0
-#endif
 
 #include "doctor/doctor.h"
 #include "doctor/ldcache.h"
@@ -65,40 +59,31 @@ typedef struct cpu_caps {
     char flags[96]; /* the features that set isa, for evidence */
 } cpu_caps;
 
-static void cpu_probe(cpu_caps *c)
+/* The CPU's level from the host's instruction-set flags (the host module
+ * read them with CPUID, which also checks that the OS saves the registers). */
+static void cpu_from_host(const host_info *h, cpu_caps *c)
 {
     memset(c, 0, sizeof *c);
-#if HAVE_X86
-    __builtin_cpu_init();
-    unsigned a, b, cx, d;
-    if (__get_cpuid(0, &a, &b, &cx, &d)) {
-        memcpy(c->vendor, &b, 4);
-        memcpy(c->vendor + 4, &d, 4);
-        memcpy(c->vendor + 8, &cx, 4);
-    }
-    if (__get_cpuid(1, &a, &b, &cx, &d)) {
-        c->family = ((a >> 8) & 0xf) + (((a >> 8) & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
-        c->model = ((a >> 4) & 0xf) | ((((a >> 8) & 0xf) >= 6 ? (a >> 16) & 0xf : 0) << 4);
-    }
+    snprintf(c->vendor, sizeof c->vendor, "%.12s", h->cpu_vendor);
+    c->family = h->cpu_family;
+    c->model = h->cpu_model_id;
     c->amd = strcmp(c->vendor, "AuthenticAMD") == 0 || strcmp(c->vendor, "HygonGenuine") == 0;
-    /* __builtin_cpu_supports also checks that the OS saves the registers. */
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512cd")) {
+    if (host_has_flag(h, "avx512f") && host_has_flag(h, "avx512bw") &&
+        host_has_flag(h, "avx512vl") && host_has_flag(h, "avx512dq") &&
+        host_has_flag(h, "avx512cd")) {
         c->isa = ISA_AVX512;
         snprintf(c->flags, sizeof c->flags, "avx512f, avx512bw, avx512vl, avx512dq, avx512cd");
-        c->bf16 = __builtin_cpu_supports("avx512bf16");
-    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        c->bf16 = host_has_flag(h, "avx512bf16");
+    } else if (host_has_flag(h, "avx2") && host_has_flag(h, "fma")) {
         c->isa = ISA_AVX2;
         snprintf(c->flags, sizeof c->flags, "avx2, fma");
-    } else if (__builtin_cpu_supports("avx")) {
+    } else if (host_has_flag(h, "avx")) {
         c->isa = ISA_AVX;
         snprintf(c->flags, sizeof c->flags, "avx");
-    } else {
+    } else if (host_has_flag(h, "sse2")) {
         c->isa = ISA_SSE;
         snprintf(c->flags, sizeof c->flags, "sse2");
     }
-#endif
 }
 
 /* OPENBLAS_CORETYPE values for the CPU's level, best first. */
@@ -343,7 +328,7 @@ hml_status doctor_check_blas(const doctor_context *ctx, doctor_report *report, h
     if (!ctx->blas_names)
         return HML_OK;
     cpu_caps cpu;
-    cpu_probe(&cpu);
+    cpu_from_host(&ctx->host, &cpu);
     ldcache cache = {0};
     if (ldcache_load(ctx->ld_cache, &cache, err) != HML_OK)
         hml_err_clear(err);

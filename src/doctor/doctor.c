@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "common/thread_count.h"
 #include "smells/catalogue.h"
 #include "smells/train_args.h"
 
@@ -27,6 +28,16 @@ const char *doctor_getenv(const doctor_context *ctx, const char *name)
         if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
             return *e + len + 1;
     return NULL;
+}
+
+long doctor_workload_threads(const doctor_context *ctx)
+{
+    if (ctx->workload.threads > 0)
+        return ctx->workload.threads;
+    long levels[THREAD_COUNT_MAX_LEVELS];
+    if (thread_count_parse(doctor_getenv(ctx, "OMP_NUM_THREADS"), true, false, levels) > 0)
+        return levels[0];
+    return host_default_threads(&ctx->host);
 }
 
 hml_status doctor_workload_from_train_args(char *const *argv, size_t argc, doctor_workload *wl,

@@ -1,6 +1,6 @@
 /* `hmlcost doctor`: audits the environment, the host and the workload's
  * settings for the four smells (and the BLAS build they run on) without
- * running anything heavy. Each check family lives in its own file
+ * running anything heavy (--probe measures before it advises). Each check family lives in its own file
  * (libpath.c, threads.c, batch.c, reuse.c, blas.c) and adds findings to a
  * report: one finding per problem, each with evidence and a fix.
  *
@@ -13,7 +13,8 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "doctor/host.h"
+#include "common/host.h"
+#include "doctor/probe.h"
 #include "doctor/report.h"
 
 /* The workload's settings the checks need (from `-- train args`, or the
@@ -31,12 +32,18 @@ typedef struct doctor_workload {
 typedef struct doctor_context {
     char *const *env;          /* "NAME=VALUE" strings, NULL-terminated (environ) */
     doctor_workload workload;
-    doctor_host host;
+    host_info host;         /* this machine, or the described host (common/host.h) */
     const char *ld_cache;      /* the loader's cache file ("/etc/ld.so.cache") */
     const char *const *system_dirs; /* the loader's default directories, NULL-terminated */
     const char *const *blas_names;  /* libraries probed for OpenBLAS, NULL-terminated;
                                        NULL: the BLAS checks are skipped */
+    const probe_result *probe; /* measured trials (--probe or stored); NULL: none */
 } doctor_context;
+
+/* The threads the workload runs with: --threads, else the first level of
+ * OMP_NUM_THREADS in ctx->env, else one per physical core (the default of
+ * hmlcost train). */
+long doctor_workload_threads(const doctor_context *ctx);
 
 /* The loader's default directories and the BLAS sonames on this platform. */
 extern const char *const doctor_default_system_dirs[];

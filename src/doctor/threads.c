@@ -1,11 +1,11 @@
 /* Thread settings against the CPUs this process may use: each runtime's
  * thread variable and train's --threads (oversubscription), the products
  * of nested levels, and values the runtimes would not understand. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/thread_count.h"
 #include "doctor/doctor.h"
 #include "doctor/text.h"
 
@@ -22,24 +22,6 @@ static const thread_var thread_vars[] = {
     {"TF_NUM_INTRAOP_THREADS", "TensorFlow (intra-op pool)", true},
     {"TF_NUM_INTEROP_THREADS", "TensorFlow (inter-op pool)", true},
 };
-
-/* A whole positive decimal number (leading/trailing blanks allowed, as the
- * runtimes allow them); -1 when malformed. */
-static long parse_count(const char *text, bool zero_ok)
-{
-    while (*text == ' ' || *text == '\t')
-        text++;
-    if (*text < '0' || *text > '9')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    long v = strtol(text, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end || errno == ERANGE || v < (zero_ok ? 0 : 1))
-        return -1;
-    return v;
-}
 
 typedef struct th_state {
     const doctor_context *ctx;
@@ -69,6 +51,16 @@ static hml_status oversubscribed(th_state *s, const char *what, long value, cons
                         "on %ld CPUs wait for each other at every barrier and preempt each "
                         "other (%.1fx oversubscription)", what, sep, value, runtime, s->cpus,
                 s->cpus_text, value, s->cpus, (double)value / (double)s->cpus);
+    const probe_trial *at_value = probe_find(s->ctx->probe, s->ctx->probe ? s->ctx->probe->batch : 0, value);
+    const probe_trial *at_cpus = probe_find(s->ctx->probe, s->ctx->probe ? s->ctx->probe->batch : 0, s->cpus);
+    if (at_value && at_cpus)
+        text_printf(&s->ev, ". Measured here (doctor --probe): %ld threads %.0f images/s, %ld "
+                            "threads %.0f images/s (%+.0f%%)", value, probe_speed(at_value),
+                    s->cpus, probe_speed(at_cpus),
+                    (probe_speed(at_cpus) / probe_speed(at_value) - 1) * 100);
+    else
+        text_printf(&s->ev, ". That the fix is faster here is an assumption, not measured "
+                            "(hmlcost doctor --probe measures it)");
     text_printf(&s->fix, fix_fmt_name[0] == '-' ? "pass %s %ld (or leave it out)"
                                                 : "unset %s or set it to at most %ld",
                 fix_fmt_name, s->cpus);
@@ -83,29 +75,9 @@ static hml_status check_var(th_state *s, const thread_var *v, long *value_out)
         return HML_OK;
     bool is_omp = strcmp(v->name, "OMP_NUM_THREADS") == 0;
     /* OMP_NUM_THREADS may be a list, one count per nesting level: "8,2". */
-    long levels[8], n = 0;
-    const char *p = text;
-    bool ok = true;
-    for (;;) {
-        const char *comma = is_omp ? strchr(p, ',') : NULL;
-        char item[64];
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len >= sizeof item || n == 8) {
-            ok = false;
-            break;
-        }
-        memcpy(item, p, len);
-        item[len] = '\0';
-        long count = parse_count(item, v->zero_ok);
-        if (count < 0) {
-            ok = false;
-            break;
-        }
-        levels[n++] = count;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
+    long levels[THREAD_COUNT_MAX_LEVELS];
+    long n = (long)thread_count_parse(text, is_omp, v->zero_ok, levels);
+    bool ok = n > 0;
     if (!ok) {
         char summary[160];
         snprintf(summary, sizeof summary, "%s is not a valid thread count", v->name);
@@ -139,10 +111,38 @@ static hml_status check_var(th_state *s, const thread_var *v, long *value_out)
     return st;
 }
 
+/* The thread sweep of the probe: a thread count measured faster than the
+ * one the workload runs with, by more than the trials' noise. */
+static hml_status check_measured(th_state *s)
+{
+    const probe_result *p = s->ctx->probe;
+    long threads = doctor_workload_threads(s->ctx);
+    const probe_trial *own = probe_find(p, p->batch, threads);
+    const probe_trial *best = probe_fastest(p, p->batch, 0);
+    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + PROBE_MIN_GAIN))
+        return HML_OK;
+    double gain = probe_speed(best) / probe_speed(own) - 1;
+    text_printf(&s->ev, "measured on this machine (doctor --probe, %s, batch %ld):",
+                p->measured_at, p->batch);
+    for (size_t i = 0; i < p->count; i++) {
+        const probe_trial *t = &p->trial[i];
+        if (t->ran && t->batch == p->batch)
+            text_printf(&s->ev, " %ld threads %.0f images/s;", t->threads, probe_speed(t));
+    }
+    text_printf(&s->ev, " the workload runs with %ld; %ld is the fastest, %+.0f%%", threads,
+                best->threads, gain * 100);
+    text_printf(&s->fix, "run with %ld threads (--threads %ld or OMP_NUM_THREADS=%ld; measured "
+                         "%+.0f%% here)", best->threads, best->threads, best->threads, gain * 100);
+    char summary[160];
+    snprintf(summary, sizeof summary, "%ld threads were measured %.0f%% slower than %ld",
+             threads, (1 - probe_speed(own) / probe_speed(best)) * 100, best->threads);
+    return add(s, DOCTOR_WARNING, "threads.measured-slower", summary);
+}
+
 hml_status doctor_check_threads(const doctor_context *ctx, doctor_report *report, hml_err *err)
 {
-    th_state s = {.ctx = ctx, .cpus = doctor_host_cpus(&ctx->host), .report = report, .err = err};
-    doctor_host_describe_cpus(&ctx->host, s.cpus_text, sizeof s.cpus_text);
+    th_state s = {.ctx = ctx, .cpus = host_usable_cpus(&ctx->host), .report = report, .err = err};
+    host_describe_cpus(&ctx->host, s.cpus_text, sizeof s.cpus_text);
     hml_status st = HML_OK;
     long values[sizeof thread_vars / sizeof thread_vars[0]];
     for (size_t i = 0; st == HML_OK && i < sizeof thread_vars / sizeof thread_vars[0]; i++)
@@ -161,6 +161,8 @@ hml_status doctor_check_threads(const doctor_context *ctx, doctor_report *report
                  "TensorFlow's inter-op x intra-op threads exceed the CPUs");
     }
 
+    if (st == HML_OK && ctx->probe)
+        st = check_measured(&s);
     if (st == HML_OK && !ctx->workload.command && ctx->workload.threads > s.cpus)
         st = oversubscribed(&s, "--threads", ctx->workload.threads, "hmlcost train",
                             "--threads");

@@ -1,59 +1,52 @@
-/* Host facts: the CPU topology from hwloc, memory and kernel from the
- * system (sysinfo, uname), the GPU from NVML when it can be loaded. */
+/* Host facts for the store: the one host module's CPU, memory and GPU
+ * facts, with the hostname and kernel from the system. */
 #include "meter/host.h"
 #include "common/text.h"
 
-#include <hwloc.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "meter/nvml.h"
 
-static void read_topology(meter_host *host)
+void meter_host_read_gpus(host_info *host)
 {
-    hwloc_topology_t topo;
-    if (hwloc_topology_init(&topo) != 0)
-        return;
-    /* Only CPUs and memory are needed: skipping I/O devices keeps this cheap. */
-    hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
-    if (hwloc_topology_load(topo) == 0) {
-        host->cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-        host->threads = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-        hwloc_obj_t package = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0);
-        const char *model = package ? hwloc_obj_get_info_by_name(package, "CPUModel") : NULL;
-        if (!model)
-            model = hwloc_obj_get_info_by_name(hwloc_get_root_obj(topo), "CPUModel");
-        if (model)
-            text_format(host->cpu_model, sizeof host->cpu_model, "%s", model);
+    char why[256];
+    meter_nvml *nvml = meter_nvml_open(why, sizeof why);
+    unsigned long long total, free_bytes;
+    if (nvml && meter_nvml_device_memory(nvml, 0, &total, &free_bytes)) {
+        host->gpus = (int)meter_nvml_device_count(nvml);
+        host->gpu_mem_free = free_bytes;
+        host->gpu_mem_total = total;
+        meter_nvml_device_name(nvml, 0, host->gpu_name, sizeof host->gpu_name);
     }
-    hwloc_topology_destroy(topo);
+    meter_nvml_close(nvml);
+}
+
+hml_status meter_host_facts(host_info *host, hml_err *err)
+{
+    return host_read(host, meter_host_read_gpus, err);
 }
 
 hml_status meter_host_read(meter_host *host, hml_err *err)
 {
-    (void)err;
     memset(host, 0, sizeof *host);
+    host_info facts;
+    hml_status st = meter_host_facts(&facts, err);
+    if (st != HML_OK)
+        return st;
     text_format(host->hmlcost_version, sizeof host->hmlcost_version, "%s", HMLCOST_VERSION);
     if (gethostname(host->hostname, sizeof host->hostname - 1) != 0)
         host->hostname[0] = '\0';
-    read_topology(host);
-    if (host->threads <= 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        host->threads = n > 0 ? (int)n : 1;
-    }
-    {
-        /* sysinfo, not hwloc: hwloc's NUMA totals can miss memory in VMs. */
-        struct sysinfo si;
-        if (sysinfo(&si) == 0)
-            host->mem_bytes = (double)si.totalram * (double)si.mem_unit;
-    }
+    text_copy(host->cpu_model, sizeof host->cpu_model, facts.cpu_model);
+    host->cores = (int)facts.cores;
+    host->threads = (int)facts.logical_cpus;
+    host->mem_bytes = (double)facts.mem_total;
+    text_copy(host->gpu_model, sizeof host->gpu_model, facts.gpu_name);
     struct utsname u;
     if (uname(&u) == 0)
         text_format(host->kernel, sizeof host->kernel, "%s %s %s", u.sysname, u.release, u.machine);
-    meter_nvml_gpu_model(host->gpu_model, sizeof host->gpu_model);
     return HML_OK;
 }
 

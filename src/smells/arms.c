@@ -189,11 +189,10 @@ typedef struct arm_values {
     long batch, model_builds, threads;
 } arm_values;
 
-static hml_status arm_fill_command(smell_arm *arm, const char *command, const arm_values *v,
-                                   hml_err *err)
+char *smell_fill_placeholders(const char *command, long batch, long model_builds, long threads)
 {
     static const char *const keys[] = {"{batch}", "{model_builds}", "{threads}"};
-    long values[] = {v->batch, v->model_builds, v->threads};
+    long values[] = {batch, model_builds, threads};
     char *text = strdup(command);
     for (size_t i = 0; text && i < sizeof keys / sizeof keys[0]; i++) {
         char number[32];
@@ -202,10 +201,14 @@ static hml_status arm_fill_command(smell_arm *arm, const char *command, const ar
         free(text);
         text = next;
     }
-    if (!text)
-        return oom(err);
-    arm->command = text;
-    return HML_OK;
+    return text;
+}
+
+static hml_status arm_fill_command(smell_arm *arm, const char *command, const arm_values *v,
+                                   hml_err *err)
+{
+    arm->command = smell_fill_placeholders(command, v->batch, v->model_builds, v->threads);
+    return arm->command ? HML_OK : oom(err);
 }
 
 static void arm_free(smell_arm *arm)

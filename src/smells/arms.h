@@ -91,6 +91,10 @@ hml_status smell_arms_build(const smell_request *req, const smell_workload *wl,
                             smell_arms *out, hml_err *err);
 void smell_arms_free(smell_arms *arms);
 
+/* command with every {batch}, {model_builds} and {threads} replaced by the
+ * values; NULL when out of memory. The caller frees it. */
+char *smell_fill_placeholders(const char *command, long batch, long model_builds, long threads);
+
 /* The arm called name, or NULL. */
 const smell_arm *smell_arms_find(const smell_arms *arms, const char *name);
 

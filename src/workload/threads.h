@@ -1,10 +1,12 @@
 /* How many compute threads the workload uses and where that number came
- * from: --threads, else $OMP_NUM_THREADS (as any OpenMP program would), else
- * the physical cores this process may run on (hwloc). */
+ * from: --threads, else $OMP_NUM_THREADS (read as the OpenMP runtime reads
+ * it), else one per physical core this process may use (the host module's
+ * host_default_threads). */
 #ifndef HMLCOST_WORKLOAD_THREADS_H
 #define HMLCOST_WORKLOAD_THREADS_H
 
 #include "common/error.h"
+#include "common/host.h"
 
 typedef struct thread_choice {
     int threads;
@@ -13,15 +15,10 @@ typedef struct thread_choice {
 
 enum { THREADS_MAX = 4096 };
 
-/* requested: --threads (0 when not given). A malformed $OMP_NUM_THREADS
- * is a usage error naming it. */
-hml_status threads_choose(int requested, thread_choice *out, hml_err *err);
-
-/* Physical cores in this process's CPU set (>= 1). */
-int threads_physical_cores(void);
-
-/* Logical CPUs this process may run on (sched_getaffinity). */
-int threads_logical_cpus(void);
+/* requested: --threads (0 when not given). A malformed $OMP_NUM_THREADS,
+ * or one above THREADS_MAX, is a usage error naming it. */
+hml_status threads_choose(int requested, const host_info *host, thread_choice *out,
+                          hml_err *err);
 
 /* The size of an OpenMP team after omp_set_num_threads(n): what oneDNN
  * will actually run with. */

@@ -372,14 +372,17 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     snprintf(r->optimizer, sizeof r->optimizer, "%s", nn_optimizer_name(opt->optimizer.kind));
     r->lr = opt->optimizer.lr;
     text_copy(r->omp_num_threads_env, sizeof r->omp_num_threads_env, getenv("OMP_NUM_THREADS"));
-    r->logical_cpus = threads_logical_cpus();
+    host_info host;
+    if ((s = host_read(&host, NULL, err)))
+        return s;
+    r->logical_cpus = (int)host.allowed_cpus;
     r->ld_library_path_entries =
         count_path_entries(getenv("LD_LIBRARY_PATH"), &r->ld_library_path_missing);
     if (dnnl_get_primitive_cache_capacity(&r->primitive_cache_capacity) != dnnl_success)
         r->primitive_cache_capacity = -1;
 
     thread_choice threads;
-    if ((s = threads_choose(opt->threads, &threads, err)))
+    if ((s = threads_choose(opt->threads, &host, &threads, err)))
         return s;
     snprintf(r->threads_source, sizeof r->threads_source, "%s", threads.source);
     r->threads = threads_apply(threads.threads);
@@ -395,7 +398,7 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     size_t planned_test = opt->test_limit ? opt->test_limit : WORKLOAD_SYNTHETIC_TEST;
     size_t planned = planned_train > planned_test ? planned_train : planned_test;
     size_t planned_batch = (size_t)opt->batch < planned ? (size_t)opt->batch : planned;
-    size_t avail = (size_t)procfs_mem_available();
+    size_t avail = (size_t)host.mem_available;
     size_t need = planned_batch * activation_bytes_per_image();
     if (avail && need > avail)
         return hml_fail(err, HML_EUSAGE,

@@ -129,9 +129,17 @@ doctor_context fixture_context(char *const *env, const char *ld_cache)
     ctx.host.allowed_cpus = 2;
     ctx.host.allowed_cores = 2;
     ctx.host.mem_available = 24ULL << 30;
-    ctx.host.llc_bytes = 32ULL << 20;
-    ctx.host.llc_level = 3;
+    ctx.host.l3_bytes = 32ULL << 20;
     return ctx;
+}
+
+void fixture_host(doctor_context *ctx, const char *file)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hosts/%s", HMLCOST_TEST_SOURCE_DIR, file);
+    hml_err err = {0};
+    if (host_load_file(path, &ctx->host, &err) != HML_OK)
+        fail_msg("%s: %s", file, err.msg);
 }
 
 doctor_report fixture_run(hml_status (*check)(const doctor_context *, doctor_report *, hml_err *),

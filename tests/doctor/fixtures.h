@@ -26,6 +26,9 @@ void fixture_ld_cache(const char *file, const char *const *names, const char *co
  * environment (NULL-terminated), hmlcost train's defaults, no BLAS probe. */
 doctor_context fixture_context(char *const *env, const char *ld_cache);
 
+/* Puts the described host tests/hosts/<file> in ctx. */
+void fixture_host(doctor_context *ctx, const char *file);
+
 /* Runs one check and returns its findings (the caller frees them). */
 doctor_report fixture_run(hml_status (*check)(const doctor_context *, doctor_report *, hml_err *),
                           const doctor_context *ctx);

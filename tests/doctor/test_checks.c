@@ -1,15 +1,18 @@
-/* The threads, batch, reuse and BLAS checks on chosen hosts and
- * environments; cgroup quota reading on crafted cgroup trees. */
+/* The threads, batch, reuse and BLAS checks on chosen hosts (the described
+ * hosts of tests/hosts and hand-set facts) and environments, with and
+ * without measured probes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doctor/batch.h"
 #include "fixtures.h"
+#include "hosts/host_table.h"
 
 static doctor_report run_env(hml_status (*check)(const doctor_context *, doctor_report *, hml_err *),
                              char *const *env)
@@ -125,43 +128,6 @@ static void the_cgroup_quota_lowers_the_cpus(void **state)
     doctor_report_free(&r);
 }
 
-static void cgroup_files_are_read_v1_and_v2(void **state)
-{
-    (void)state;
-    char *root = fixture_tempdir(), path[4096];
-    /* v2: the quota of an ancestor applies to its descendants. */
-    snprintf(path, sizeof path, "%s/jobs/job1", root);
-    fixture_mkdirs(path);
-    snprintf(path, sizeof path, "%s/jobs/cpu.max", root);
-    fixture_write(path, "150000 100000\n");
-    snprintf(path, sizeof path, "%s/jobs/job1/cpu.max", root);
-    fixture_write(path, "max 100000\n");
-    snprintf(path, sizeof path, "%s/jobs/job1/memory.max", root);
-    fixture_write(path, "1073741824\n");
-    assert_true(doctor_cgroup_cpu_quota(root, "0::/jobs/job1\n") == 1.5);
-    assert_true(doctor_cgroup_memory_limit(root, "0::/jobs/job1\n") == 1073741824ULL);
-    assert_true(doctor_cgroup_cpu_quota(root, "0::/\n") == 0);
-    /* v1: the cpu controller's own hierarchy. */
-    snprintf(path, sizeof path, "%s/cpu/batch", root);
-    fixture_mkdirs(path);
-    snprintf(path, sizeof path, "%s/cpu/batch/cpu.cfs_quota_us", root);
-    fixture_write(path, "50000\n");
-    snprintf(path, sizeof path, "%s/cpu/batch/cpu.cfs_period_us", root);
-    fixture_write(path, "100000\n");
-    snprintf(path, sizeof path, "%s/cpu/cpu.cfs_quota_us", root);
-    fixture_write(path, "-1\n");
-    snprintf(path, sizeof path, "%s/cpu/cpu.cfs_period_us", root);
-    fixture_write(path, "100000\n");
-    assert_true(doctor_cgroup_cpu_quota(root, "4:memory:/x\n1:cpu,cpuacct:/batch\n0::/\n") ==
-                0.5);
-    /* Garbage and unknown paths give "no quota", never a crash. */
-    assert_true(doctor_cgroup_cpu_quota(root, "garbage") == 0);
-    assert_true(doctor_cgroup_cpu_quota(root, NULL) == 0);
-    assert_true(doctor_cgroup_cpu_quota("/nonexistent", "0::/a/b\n") == 0);
-    fixture_rmrf(root);
-    free(root);
-}
-
 /* ---- batch and reuse ------------------------------------------------------ */
 
 static void the_reference_model_has_the_studys_shapes(void **state)
@@ -178,35 +144,24 @@ static void the_reference_model_has_the_studys_shapes(void **state)
                      64ULL * 4 * (187188 + 184116));
 }
 
-static void batches_are_checked_against_cache_and_memory(void **state)
+static void batches_are_checked_against_memory_only(void **state)
 {
     (void)state;
     char *env[] = {NULL};
     doctor_context ctx = fixture_context(env, NULL);
-    ctx.host.llc_bytes = 300ULL << 20;
-    doctor_report r = fixture_run(doctor_check_batch, &ctx); /* batch 64: 110 MiB */
-    assert_int_equal(r.count, 0);
-    doctor_report_free(&r);
+    /* A working set many times the cache is no finding: whether a smaller
+     * batch is faster is measured (--probe), not assumed. */
+    ctx.host.l3_bytes = 8ULL << 20;
+    for (long batch = 1; batch <= 1024; batch *= 2) {
+        ctx.workload.batch = batch;
+        doctor_report r = fixture_run(doctor_check_batch, &ctx);
+        assert_int_equal(r.count, 0);
+        doctor_report_free(&r);
+    }
 
     ctx.workload.batch = 1024; /* 1.4 GiB */
-    r = fixture_run(doctor_check_batch, &ctx);
-    assert_int_equal(r.count, 1);
-    assert_string_equal(r.finding[0].id, "batch.exceeds-cache");
-    assert_int_equal(r.finding[0].level, DOCTOR_WARNING);
-    assert_string_equal(r.finding[0].fix, "use a batch of at most 128 (fits the L3 cache)");
-    doctor_report_free(&r);
-
-    /* The reference batch on a small cache is only information. */
-    ctx.workload.batch = 64;
-    ctx.host.llc_bytes = 8ULL << 20;
-    r = fixture_run(doctor_check_batch, &ctx);
-    assert_int_equal(r.count, 1);
-    assert_int_equal(r.finding[0].level, DOCTOR_INFO);
-    doctor_report_free(&r);
-
-    ctx.workload.batch = 1024;
     ctx.host.mem_available = 2ULL << 30;
-    r = fixture_run(doctor_check_batch, &ctx);
+    doctor_report r = fixture_run(doctor_check_batch, &ctx);
     assert_string_equal(r.finding[0].id, "batch.memory-pressure");
     doctor_report_free(&r);
     ctx.host.mem_available = 1ULL << 30;
@@ -228,6 +183,161 @@ static void batches_are_checked_against_cache_and_memory(void **state)
     ctx.workload.command = "python3 train.py";
     r = fixture_run(doctor_check_batch, &ctx);
     assert_int_equal(r.count, 0);
+    doctor_report_free(&r);
+}
+
+/* ---- the host table ------------------------------------------------------- */
+
+static size_t count_all(const doctor_context *ctx)
+{
+    hml_status (*const checks[])(const doctor_context *, doctor_report *, hml_err *) = {
+        doctor_check_threads, doctor_check_batch, doctor_check_reuse};
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        doctor_report r = fixture_run(checks[i], ctx);
+        n += r.count;
+        doctor_report_free(&r);
+    }
+    return n;
+}
+
+static void each_described_host_gets_the_advice_its_facts_support(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < TEST_HOST_COUNT; i++) {
+        const test_host *t = &test_hosts[i];
+        print_message("host %s\n", t->file);
+        char *clean[] = {NULL};
+        doctor_context ctx = fixture_context(clean, NULL);
+        fixture_host(&ctx, t->file);
+        /* hmlcost train's defaults are clean everywhere, whatever the L3. */
+        assert_int_equal(count_all(&ctx), 0);
+
+        /* Threads: oversubscribed exactly above the usable CPUs (quota rounded up). */
+        char at[48], above[48];
+        snprintf(at, sizeof at, "OMP_NUM_THREADS=%ld", t->usable_cpus);
+        snprintf(above, sizeof above, "OMP_NUM_THREADS=%ld", t->usable_cpus + 1);
+        char *fits[] = {at, NULL}, *over[] = {above, NULL};
+        ctx.env = fits;
+        doctor_report r = fixture_run(doctor_check_threads, &ctx);
+        assert_int_equal(r.count, 0);
+        doctor_report_free(&r);
+        ctx.env = over;
+        r = fixture_run(doctor_check_threads, &ctx);
+        assert_int_equal(fixture_count(&r, "threads.oversubscribed"), 1);
+        /* Not measured: the benefit of the fix is labelled an assumption. */
+        assert_non_null(strstr(r.finding[0].evidence, "assumption, not measured"));
+        doctor_report_free(&r);
+        ctx.env = clean;
+
+        /* A large batch: only a memory fact (the 4 GiB container), or nothing. */
+        ctx.workload.batch = 2048; /* 2.9 GiB */
+        r = fixture_run(doctor_check_batch, &ctx);
+        bool small_memory = ctx.host.mem_available < 6ULL << 30;
+        assert_int_equal(r.count, small_memory ? 1 : 0);
+        if (small_memory)
+            assert_string_equal(r.finding[0].id, "batch.memory-pressure");
+        doctor_report_free(&r);
+
+        /* On the GPU node the CUDA batch is checked against the GPU's memory. */
+        ctx.workload.device = "cuda";
+        ctx.workload.batch = 65536; /* 92 GiB: fits 140 GiB free, over half of it */
+        r = fixture_run(doctor_check_batch, &ctx);
+        if (t->gpus) {
+            assert_int_equal(r.count, 1);
+            assert_string_equal(r.finding[0].id, "batch.memory-pressure");
+            assert_non_null(strstr(r.finding[0].evidence, "on NVIDIA H200"));
+        } else {
+            assert_int_equal(r.count, 0); /* no GPU: nothing known to compare with */
+        }
+        doctor_report_free(&r);
+    }
+}
+
+/* ---- the probe's numbers -------------------------------------------------- */
+
+static probe_trial trial(long batch, long threads, double images_per_s, double loss)
+{
+    probe_trial t = {.batch = batch, .threads = threads, .ran = true, .images = 2048,
+                     .images_per_s = images_per_s, .wall_s = 2048 / images_per_s + 1,
+                     .energy_per_image_j = 0.01, .peak_rss_bytes = 1e8, .loss = loss};
+    snprintf(t.energy_method, sizeof t.energy_method, "estimate:test");
+    return t;
+}
+
+/* As measured on the AMD machine: batch 8 is slower than 64. */
+static void measured_batches_decide_the_batch_advice(void **state)
+{
+    (void)state;
+    probe_trial trials[] = {trial(64, 2, 1820, 2.0), trial(8, 2, 1092, 1.9),
+                            trial(16, 2, 1400, 1.95), trial(128, 2, 1850, 2.1),
+                            trial(256, 2, 2200, 2.2), trial(64, 1, 1000, 2.0),
+                            trial(64, 4, 1500, 2.0)};
+    probe_result probe = {.batch = 64, .threads = 2, .trial = trials, .count = 7};
+    snprintf(probe.measured_at, sizeof probe.measured_at, "2026-01-01T00:00:00Z");
+    char *env[] = {NULL};
+    doctor_context ctx = fixture_context(env, NULL);
+    fixture_host(&ctx, "epyc-zen5-vm.ini");
+    ctx.probe = &probe;
+    doctor_report r = fixture_run(doctor_check_batch, &ctx);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.finding[0].id, "batch.measured-slower");
+    assert_non_null(strstr(r.finding[0].fix, "use --batch 256"));
+    assert_non_null(strstr(r.finding[0].fix, "+21%"));
+    assert_non_null(strstr(r.finding[0].evidence, "batch 8 1092 images/s"));
+    doctor_report_free(&r);
+
+    /* Within the noise (128 is +1.6%): no advice. */
+    probe.count = 4;
+    r = fixture_run(doctor_check_batch, &ctx);
+    assert_int_equal(r.count, 0);
+    doctor_report_free(&r);
+
+    /* A smaller batch is advised only when it was measured faster. */
+    trials[1].images_per_s = 2500;
+    r = fixture_run(doctor_check_batch, &ctx);
+    assert_int_equal(r.count, 1);
+    assert_non_null(strstr(r.finding[0].fix, "use --batch 8"));
+    doctor_report_free(&r);
+
+    /* A batch the probe did not try: nothing measured, nothing said. */
+    ctx.workload.batch = 100;
+    r = fixture_run(doctor_check_batch, &ctx);
+    assert_int_equal(r.count, 0);
+    doctor_report_free(&r);
+}
+
+static void measured_threads_decide_the_threads_advice(void **state)
+{
+    (void)state;
+    probe_trial trials[] = {trial(64, 2, 1800, 2.0), trial(64, 1, 1000, 2.0),
+                            trial(64, 4, 1200, 2.0)};
+    probe_result probe = {.batch = 64, .threads = 2, .trial = trials, .count = 3};
+    char *over[] = {"OMP_NUM_THREADS=4", NULL};
+    doctor_context ctx = fixture_context(over, NULL);
+    fixture_host(&ctx, "sapphire-rapids-vm.ini");
+    ctx.probe = &probe;
+    doctor_report r = fixture_run(doctor_check_threads, &ctx);
+    const doctor_finding *f = doctor_report_find(&r, "threads.oversubscribed");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "4 threads 1200 images/s, 2 threads 1800 images/s (+50%)"));
+    f = doctor_report_find(&r, "threads.measured-slower");
+    assert_non_null(f);
+    assert_non_null(strstr(f->fix, "run with 2 threads"));
+    doctor_report_free(&r);
+
+    /* The default (one per core) measured fastest: nothing to say. */
+    char *clean[] = {NULL};
+    ctx.env = clean;
+    r = fixture_run(doctor_check_threads, &ctx);
+    assert_int_equal(r.count, 0);
+    doctor_report_free(&r);
+
+    /* One thread per core measured slower than 4 (the 2 logical CPUs of 1 core could be) */
+    trials[2].images_per_s = 2000;
+    r = fixture_run(doctor_check_threads, &ctx);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.finding[0].id, "threads.measured-slower");
     doctor_report_free(&r);
 }
 
@@ -284,6 +394,7 @@ static void openblas_finding_goes_away_with_its_fix(void **state)
     static const char *const names[] = {"libopenblas.so.0", NULL};
     char *env[] = {"PATH=/usr/bin:/bin", NULL};
     doctor_context ctx = fixture_context(env, "/etc/ld.so.cache");
+    host_read_machine(&ctx.host, NULL); /* the kernels OpenBLAS picks depend on the real CPU */
     ctx.blas_names = names;
     doctor_report r = fixture_run(doctor_check_blas, &ctx);
     const doctor_finding *f = doctor_report_find(&r, "blas.coretype");
@@ -344,9 +455,11 @@ int main(void)
         cmocka_unit_test(nested_products_are_found),
         cmocka_unit_test(malformed_values_are_found),
         cmocka_unit_test(the_cgroup_quota_lowers_the_cpus),
-        cmocka_unit_test(cgroup_files_are_read_v1_and_v2),
         cmocka_unit_test(the_reference_model_has_the_studys_shapes),
-        cmocka_unit_test(batches_are_checked_against_cache_and_memory),
+        cmocka_unit_test(batches_are_checked_against_memory_only),
+        cmocka_unit_test(each_described_host_gets_the_advice_its_facts_support),
+        cmocka_unit_test(measured_batches_decide_the_batch_advice),
+        cmocka_unit_test(measured_threads_decide_the_threads_advice),
         cmocka_unit_test(model_builds_above_one_are_found),
         cmocka_unit_test(train_arguments_are_read),
         cmocka_unit_test(openblas_finding_goes_away_with_its_fix),

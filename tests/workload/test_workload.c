@@ -151,27 +151,40 @@ static void threads_come_from_flag_then_environment_then_cores(void **state)
     (void)state;
     thread_choice c;
     hml_err err = {0};
+    host_info host;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hosts/epyc-192-threads.ini", HMLCOST_TEST_SOURCE_DIR);
+    assert_int_equal(host_load_file(path, &host, &err), HML_OK);
     unsetenv("OMP_NUM_THREADS");
-    assert_int_equal(threads_choose(3, &c, &err), HML_OK);
+    assert_int_equal(threads_choose(3, &host, &c, &err), HML_OK);
     assert_int_equal(c.threads, 3);
     setenv("OMP_NUM_THREADS", "5", 1);
-    assert_int_equal(threads_choose(3, &c, &err), HML_OK);
+    assert_int_equal(threads_choose(3, &host, &c, &err), HML_OK);
     assert_int_equal(c.threads, 3);
-    assert_int_equal(threads_choose(0, &c, &err), HML_OK);
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_OK);
     assert_int_equal(c.threads, 5);
     assert_string_equal(c.source, "OMP_NUM_THREADS");
     setenv("OMP_NUM_THREADS", "4,2", 1); /* nested: the outer level counts */
-    assert_int_equal(threads_choose(0, &c, &err), HML_OK);
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_OK);
     assert_int_equal(c.threads, 4);
     setenv("OMP_NUM_THREADS", "lots", 1);
-    assert_int_equal(threads_choose(0, &c, &err), HML_EUSAGE);
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_EUSAGE);
     assert_non_null(strstr(err.msg, "OMP_NUM_THREADS"));
     setenv("OMP_NUM_THREADS", "0", 1);
-    assert_int_equal(threads_choose(0, &c, &err), HML_EUSAGE);
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_EUSAGE);
     unsetenv("OMP_NUM_THREADS");
-    assert_int_equal(threads_choose(0, &c, &err), HML_OK);
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_OK);
     assert_string_equal(c.source, "physical cores");
-    assert_true(c.threads >= 1 && c.threads <= threads_logical_cpus());
+    assert_int_equal(c.threads, 96); /* one per core, not per logical CPU */
+    host.cpu_quota = 1.5;
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_OK);
+    assert_int_equal(c.threads, 2); /* the quota, rounded up */
+    setenv("OMP_NUM_THREADS", "4 ", 1); /* as OpenMP reads it, and as doctor does */
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_OK);
+    assert_int_equal(c.threads, 4);
+    setenv("OMP_NUM_THREADS", "5000", 1);
+    assert_int_equal(threads_choose(0, &host, &c, &err), HML_EUSAGE);
+    unsetenv("OMP_NUM_THREADS");
     assert_int_equal(threads_apply(3), 3);
     threads_apply(1);
 }

@@ -1,40 +1,12 @@
-#include "doctor/host.h"
+/* cgroup limits (v2 and v1) of this process's cgroup: the CPU quota and
+ * the memory limit, walked from the process's cgroup up to the root. */
+#include "common/host.h"
 
-#include <hwloc.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/procfs.h"
-#include "meter/nvml.h"
-
-long doctor_host_cpus(const doctor_host *host)
-{
-    long cpus = host->allowed_cpus > 0 ? host->allowed_cpus : host->logical_cpus;
-    if (cpus < 1)
-        cpus = 1;
-    if (host->cpu_quota > 0) {
-        long quota = (long)ceil(host->cpu_quota);
-        if (quota < cpus)
-            cpus = quota < 1 ? 1 : quota;
-    }
-    return cpus;
-}
-
-void doctor_host_describe_cpus(const doctor_host *host, char *buf, unsigned long size)
-{
-    char quota[64];
-    if (host->cpu_quota > 0)
-        snprintf(quota, sizeof quota, "a cgroup CPU quota of %.2f CPUs", host->cpu_quota);
-    else
-        snprintf(quota, sizeof quota, "no cgroup CPU quota");
-    snprintf(buf, size, "%ld of the machine's %ld logical CPUs (on %ld cores) in the process's "
-             "affinity mask; %s", host->allowed_cpus, host->logical_cpus, host->allowed_cores,
-             quota);
-}
-
-/* ---- cgroups ----------------------------------------------------------- */
 
 /* The cgroup path of controller (NULL: the v2 "0::" line) in the dtext of
  * /proc/self/cgroup, copied into out ("/" when absent). */
@@ -154,7 +126,7 @@ static void walk_both_hierarchies(const char *root, const char *proc_self_cgroup
     walk_cgroup(mount, path, visit_v1, acc);
 }
 
-double doctor_cgroup_cpu_quota(const char *root, const char *proc_self_cgroup)
+double host_cgroup_cpu_quota(const char *root, const char *proc_self_cgroup)
 {
     double best = 0;
     walk_both_hierarchies(root, proc_self_cgroup, "cpu", visit_cpu_v2, visit_cpu_v1, &best);
@@ -180,88 +152,9 @@ static bool visit_memory(const char *dir, void *acc)
     return true;
 }
 
-unsigned long long doctor_cgroup_memory_limit(const char *root, const char *proc_self_cgroup)
+unsigned long long host_cgroup_memory_limit(const char *root, const char *proc_self_cgroup)
 {
     unsigned long long best = 0;
     walk_both_hierarchies(root, proc_self_cgroup, "memory", visit_memory, visit_memory, &best);
     return best;
-}
-
-/* ---- hwloc: CPUs and caches --------------------------------------------- */
-
-static hml_status probe_cpus(doctor_host *host, hml_err *err)
-{
-    hwloc_topology_t topo;
-    if (hwloc_topology_init(&topo) != 0)
-        return hml_fail(err, HML_ESYSTEM, "doctor: hwloc_topology_init failed");
-    if (hwloc_topology_load(topo) != 0) {
-        hwloc_topology_destroy(topo);
-        return hml_fail(err, HML_ESYSTEM, "doctor: hwloc_topology_load failed");
-    }
-    host->logical_cpus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-    hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
-    if (allowed && hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_PROCESS) == 0) {
-        hwloc_bitmap_and(allowed, allowed, hwloc_topology_get_allowed_cpuset(topo));
-        host->allowed_cpus = hwloc_bitmap_weight(allowed);
-        host->allowed_cores = 0;
-        hwloc_obj_t core = NULL;
-        while ((core = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_CORE, core)))
-            host->allowed_cores += hwloc_bitmap_intersects(core->cpuset, allowed) ? 1 : 0;
-    } else {
-        host->allowed_cpus = host->logical_cpus;
-        host->allowed_cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-    }
-    hwloc_bitmap_free(allowed);
-    static const hwloc_obj_type_t caches[] = {HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L2CACHE,
-                                              HWLOC_OBJ_L1CACHE};
-    static const int levels[] = {3, 2, 1};
-    for (size_t i = 0; i < 3 && host->llc_bytes == 0; i++) {
-        hwloc_obj_t cache = hwloc_get_next_obj_by_type(topo, caches[i], NULL);
-        if (cache && cache->attr) {
-            host->llc_bytes = cache->attr->cache.size;
-            host->llc_level = levels[i];
-        }
-    }
-    hwloc_topology_destroy(topo);
-    return HML_OK;
-}
-
-/* ---- memory ------------------------------------------------------------ */
-
-static void probe_memory(doctor_host *host, const char *proc_self_cgroup)
-{
-    host->mem_available = procfs_mem_available();
-    unsigned long long limit = doctor_cgroup_memory_limit("/sys/fs/cgroup", proc_self_cgroup);
-    if (limit && (host->mem_available == 0 || limit < host->mem_available))
-        host->mem_available = limit;
-}
-
-/* ---- NVML (the meter's loader: the binary runs without a driver) -------- */
-
-static void probe_gpu(doctor_host *host)
-{
-    char why[256];
-    meter_nvml *nvml = meter_nvml_open(why, sizeof why);
-    unsigned long long total, free_bytes;
-    if (nvml && meter_nvml_device_memory(nvml, 0, &total, &free_bytes)) {
-        host->gpus = (int)meter_nvml_device_count(nvml);
-        host->gpu_mem_free = free_bytes;
-        host->gpu_mem_total = total;
-        meter_nvml_device_name(nvml, 0, host->gpu_name, sizeof host->gpu_name);
-    }
-    meter_nvml_close(nvml);
-}
-
-hml_status doctor_host_probe(doctor_host *host, hml_err *err)
-{
-    memset(host, 0, sizeof *host);
-    hml_status st = probe_cpus(host, err);
-    if (st != HML_OK)
-        return st;
-    char cgroup[4096];
-    const char *own = procfs_read("/proc/self/cgroup", cgroup, sizeof cgroup) == 0 ? cgroup : NULL;
-    host->cpu_quota = doctor_cgroup_cpu_quota("/sys/fs/cgroup", own);
-    probe_memory(host, own);
-    probe_gpu(host);
-    return HML_OK;
 }
