@@ -52,7 +52,7 @@ static hml_status check_measured(const doctor_context *ctx, doctor_report *repor
     const probe_result *p = ctx->probe;
     const probe_trial *own = probe_find(p, ctx->workload.batch, p->threads);
     const probe_trial *best = probe_fastest(p, 0, p->threads);
-    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + PROBE_MIN_GAIN))
+    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + probe_min_gain(p)))
         return HML_OK;
     double gain = probe_speed(best) / probe_speed(own) - 1;
     dtext ev = {0}, fix = {0};
@@ -63,8 +63,9 @@ static hml_status check_measured(const doctor_context *ctx, doctor_report *repor
         if (t->ran && t->threads == p->threads)
             text_printf(&ev, " batch %ld %.0f images/s;", t->batch, t->images_per_s);
     }
-    text_printf(&ev, " batch %ld is the fastest, %+.0f%% over batch %ld", best->batch, gain * 100,
-                own->batch);
+    text_printf(&ev, " batch %ld is the fastest, %+.0f%% over batch %ld, beyond the %.0f%% by "
+                     "which the repeated batch %ld differed", best->batch, gain * 100, own->batch,
+                p->noise * 100, own->batch);
     if (isfinite(best->loss) && isfinite(own->loss))
         text_printf(&ev, " (training loss after the probe %.4f vs %.4f)", best->loss, own->loss);
     text_printf(&fix, "use --batch %ld (measured %+.0f%% images/s here; check that accuracy "

@@ -52,6 +52,7 @@ hml_status probe_plan(const probe_options *o, probe_result *r, hml_err *err)
 {
     r->batch = o->batch;
     r->threads = o->threads;
+    r->noise = NAN;
     hml_status st = add_trial(r, o->batch, o->threads, err);
     for (size_t i = 0; st == HML_OK && i < sizeof probe_batches / sizeof probe_batches[0]; i++)
         st = add_trial(r, probe_batches[i], o->threads, err);
@@ -234,15 +235,23 @@ hml_status probe_run(const probe_options *o, probe_result *r, hml_err *err)
     /* From the first trial: seconds per image at the workload's threads and
      * the fixed cost of a process (start-up, data, evaluation). */
     double per_image_s = 0, overhead_s = 0;
+    long first_images = 0;
     hml_status st = HML_OK;
-    for (size_t i = 0; st == HML_OK && i < r->count; i++) {
-        probe_trial *t = &r->trial[i];
+    r->noise = NAN;
+    r->control = r->trial[0];
+    /* trial[0], the others, then the control: count + 1 runs */
+    for (size_t i = 0; st == HML_OK && i <= r->count; i++) {
+        bool control = i == r->count;
+        probe_trial *t = control ? &r->control : &r->trial[i];
         double left = o->budget_s - (monotonic_s() - start);
-        size_t remaining = r->count - i;
+        size_t remaining = r->count + 1 - i;
         long images = 0;
         double expect_s = left / (double)remaining;
         if (!o->command) {
-            if (i == 0 || per_image_s <= 0) {
+            if (control) {
+                images = first_images;
+                expect_s = overhead_s + (double)images * per_image_s;
+            } else if (i == 0 || per_image_s <= 0) {
                 images = round_up(PROBE_CALIBRATION_IMAGES > 2 * t->batch
                                       ? PROBE_CALIBRATION_IMAGES : 2 * t->batch, t->batch);
             } else {
@@ -255,16 +264,22 @@ hml_status probe_run(const probe_options *o, probe_result *r, hml_err *err)
                 expect_s = overhead_s + (double)images * per_image_s * slow;
             }
         }
+        if (control && !r->trial[0].ran) {
+            text_format(t->note, sizeof t->note, "not repeated: the first run failed");
+            continue;
+        }
         if (left <= 0 || (i > 0 && expect_s > left)) {
             text_format(t->note, sizeof t->note, "skipped: would not fit in the %.0f s budget",
                         o->budget_s);
             continue;
         }
         if (o->progress)
-            o->progress(t, i, r->count, false, o->user);
+            o->progress(t, i, r->count + 1, false, o->user);
         st = run_trial(o, t, images, o->command ? expect_s : left, err);
         if (st == HML_OK && o->progress)
-            o->progress(t, i, r->count, true, o->user);
+            o->progress(t, i, r->count + 1, true, o->user);
+        if (i == 0)
+            first_images = images;
         if (st == HML_OK && t->ran && !o->command && i == 0 && t->images > 0 &&
             t->images_per_s > 0) {
             per_image_s = 1.0 / t->images_per_s;
@@ -276,7 +291,18 @@ hml_status probe_run(const probe_options *o, probe_result *r, hml_err *err)
             return hml_fail(err, HML_ESYSTEM, "doctor: --probe: interrupted");
     }
     r->seconds = monotonic_s() - start;
+    if (r->trial[0].ran && r->control.ran) {
+        double a = probe_speed(&r->trial[0]), b = probe_speed(&r->control);
+        r->noise = fabs(a - b) / (a < b ? a : b);
+    }
     return st;
+}
+
+double probe_min_gain(const probe_result *r)
+{
+    if (!isfinite(r->noise))
+        return INFINITY;
+    return r->noise > PROBE_MIN_GAIN ? r->noise : PROBE_MIN_GAIN;
 }
 
 const probe_trial *probe_find(const probe_result *r, long batch, long threads)

@@ -14,8 +14,8 @@
 #include "common/error.h"
 #include "common/host.h"
 
-/* A measured difference below this is not called a gain: trials this short
- * on a shared machine vary by a few per cent. */
+/* A measured difference below this is never called a gain: trials this
+ * short vary by a few per cent even on a quiet machine. */
 #define PROBE_MIN_GAIN 0.05
 
 typedef struct probe_trial {
@@ -37,8 +37,12 @@ typedef struct probe_result {
     char measured_at[32]; /* ISO 8601 UTC */
     double seconds;       /* spent in all */
     long batch, threads;  /* the workload's own setting, the one compared with */
-    probe_trial *trial;
+    probe_trial *trial;   /* trial[0] is the workload's own setting */
     size_t count;
+    /* The workload's own setting once more, after all the others: how much
+     * the machine changed during the probe (other processes, heat). */
+    probe_trial control;
+    double noise;         /* |own - control| / the slower of the two; NaN: no control */
 } probe_result;
 
 typedef struct probe_options {
@@ -74,6 +78,11 @@ const probe_trial *probe_fastest(const probe_result *r, long batch, long threads
 
 /* The rate a trial is ranked by (images/s, or 1/wall_s). */
 double probe_speed(const probe_trial *t);
+
+/* The least relative gain the probe can stand behind: PROBE_MIN_GAIN, or
+ * the noise when that is larger; INFINITY when the control did not run
+ * (the noise is unknown, so no difference is a measured one). */
+double probe_min_gain(const probe_result *r);
 
 /* What a probe is stored under: the host (CPU model, CPUs, quota, L3,
  * memory, GPU) and the workload (the command, or `hmlcost train` with its

@@ -67,6 +67,24 @@ static cJSON *number_or_null(double v)
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
+static cJSON *trial_json(const probe_trial *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && cJSON_AddNumberToObject(o, "batch", (double)t->batch) &&
+        cJSON_AddNumberToObject(o, "threads", (double)t->threads) &&
+        cJSON_AddBoolToObject(o, "ran", t->ran) && cJSON_AddStringToObject(o, "note", t->note) &&
+        cJSON_AddNumberToObject(o, "images", (double)t->images) &&
+        cJSON_AddItemToObject(o, "images_per_s", number_or_null(t->images_per_s)) &&
+        cJSON_AddItemToObject(o, "wall_s", number_or_null(t->wall_s)) &&
+        cJSON_AddItemToObject(o, "energy_per_image_j", number_or_null(t->energy_per_image_j)) &&
+        cJSON_AddStringToObject(o, "energy_method", t->energy_method) &&
+        cJSON_AddItemToObject(o, "peak_rss_bytes", number_or_null(t->peak_rss_bytes)) &&
+        cJSON_AddItemToObject(o, "loss", number_or_null(t->loss)))
+        return o;
+    cJSON_Delete(o);
+    return NULL;
+}
+
 static cJSON *probe_json(const probe_result *r)
 {
     cJSON *root = cJSON_CreateObject();
@@ -77,26 +95,18 @@ static cJSON *probe_json(const probe_result *r)
               cJSON_AddNumberToObject(root, "seconds", r->seconds) &&
               cJSON_AddNumberToObject(root, "batch", (double)r->batch) &&
               cJSON_AddNumberToObject(root, "threads", (double)r->threads);
+    ok = ok && cJSON_AddItemToObject(root, "noise", number_or_null(r->noise));
+    cJSON *control = ok ? trial_json(&r->control) : NULL;
+    ok = control && cJSON_AddItemToObject(root, "control", control);
+    if (!ok)
+        cJSON_Delete(control);
     cJSON *trials = ok ? cJSON_AddArrayToObject(root, "trials") : NULL;
     for (size_t i = 0; trials && i < r->count; i++) {
-        const probe_trial *t = &r->trial[i];
-        cJSON *o = cJSON_CreateObject();
+        cJSON *o = trial_json(&r->trial[i]);
         if (!o || !cJSON_AddItemToArray(trials, o)) {
             cJSON_Delete(o);
             trials = NULL;
-            break;
         }
-        if (!(cJSON_AddNumberToObject(o, "batch", (double)t->batch) &&
-              cJSON_AddNumberToObject(o, "threads", (double)t->threads) &&
-              cJSON_AddBoolToObject(o, "ran", t->ran) && cJSON_AddStringToObject(o, "note", t->note) &&
-              cJSON_AddNumberToObject(o, "images", (double)t->images) &&
-              cJSON_AddItemToObject(o, "images_per_s", number_or_null(t->images_per_s)) &&
-              cJSON_AddItemToObject(o, "wall_s", number_or_null(t->wall_s)) &&
-              cJSON_AddItemToObject(o, "energy_per_image_j", number_or_null(t->energy_per_image_j)) &&
-              cJSON_AddStringToObject(o, "energy_method", t->energy_method) &&
-              cJSON_AddItemToObject(o, "peak_rss_bytes", number_or_null(t->peak_rss_bytes)) &&
-              cJSON_AddItemToObject(o, "loss", number_or_null(t->loss))))
-            trials = NULL;
     }
     if (!trials) {
         cJSON_Delete(root);
@@ -146,6 +156,25 @@ static void copy_string(const cJSON *o, const char *key, char *out, size_t size)
     text_copy(out, size, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key)));
 }
 
+/* A stored trial; a missing or hand-edited field reads as "not known". */
+static void read_trial_json(const cJSON *o, probe_trial *t)
+{
+    memset(t, 0, sizeof *t);
+    double batch = number(o, "batch"), threads = number(o, "threads");
+    t->batch = batch >= 1 && batch <= 1 << 20 ? (long)batch : 0;
+    t->threads = threads >= 1 && threads <= 1 << 20 ? (long)threads : 0;
+    t->ran = t->batch && t->threads && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ran"));
+    copy_string(o, "note", t->note, sizeof t->note);
+    double images = number(o, "images");
+    t->images = images >= 0 && images < 1e15 ? (long)images : 0;
+    t->images_per_s = number(o, "images_per_s");
+    t->wall_s = number(o, "wall_s");
+    t->energy_per_image_j = number(o, "energy_per_image_j");
+    copy_string(o, "energy_method", t->energy_method, sizeof t->energy_method);
+    t->peak_rss_bytes = number(o, "peak_rss_bytes");
+    t->loss = number(o, "loss");
+}
+
 hml_status probe_store_load(const char *path, probe_result *r, bool *found, hml_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -186,20 +215,12 @@ hml_status probe_store_load(const char *path, probe_result *r, bool *found, hml_
         double batch = number(o, "batch"), threads = number(o, "threads");
         if (!(batch >= 1 && batch <= 1 << 20 && threads >= 1 && threads <= 1 << 20))
             continue; /* a hand-edited row that no check could use */
-        probe_trial *t = &r->trial[r->count++];
-        t->batch = (long)batch;
-        t->threads = (long)threads;
-        t->ran = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ran"));
-        copy_string(o, "note", t->note, sizeof t->note);
-        double images = number(o, "images");
-        t->images = images >= 0 && images < 1e15 ? (long)images : 0;
-        t->images_per_s = number(o, "images_per_s");
-        t->wall_s = number(o, "wall_s");
-        t->energy_per_image_j = number(o, "energy_per_image_j");
-        copy_string(o, "energy_method", t->energy_method, sizeof t->energy_method);
-        t->peak_rss_bytes = number(o, "peak_rss_bytes");
-        t->loss = number(o, "loss");
+        read_trial_json(o, &r->trial[r->count++]);
     }
+    read_trial_json(cJSON_GetObjectItemCaseSensitive(root, "control"), &r->control);
+    r->noise = number(root, "noise");
+    if (!(r->noise >= 0))
+        r->noise = NAN;
     cJSON_Delete(root);
     *found = true;
     return HML_OK;

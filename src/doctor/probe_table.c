@@ -3,6 +3,23 @@
 #include <math.h>
 #include <stdio.h>
 
+static void cell(dtext *out, int width, int precision, double v);
+
+static void row(dtext *out, const probe_trial *t, const char *label)
+{
+    text_printf(out, "  %6ld %7ld", t->batch, t->threads);
+    if (!t->ran) {
+        text_printf(out, " %10s %8s %11s %9s %8s  %s\n", "-", "-", "-", "-", "-", t->note);
+        return;
+    }
+    cell(out, 10, 0, t->images_per_s);
+    cell(out, 8, 2, t->wall_s);
+    cell(out, 11, 2, t->energy_per_image_j * 1e3);
+    cell(out, 9, 0, t->peak_rss_bytes / 1048576.0);
+    cell(out, 8, 4, t->loss);
+    text_printf(out, "  %s\n", label);
+}
+
 static void cell(dtext *out, int width, int precision, double v)
 {
     if (isfinite(v))
@@ -24,21 +41,15 @@ void probe_table_text(const probe_result *r, dtext *out)
                 r->seconds);
     text_printf(out, "  %6s %7s %10s %8s %11s %9s %8s  %s\n", "batch", "threads", "images/s",
                 "wall s", "mJ/image", "peak MiB", "loss", "");
-    for (size_t i = 0; i < r->count; i++) {
-        const probe_trial *t = &r->trial[i];
-        text_printf(out, "  %6ld %7ld", t->batch, t->threads);
-        if (!t->ran) {
-            text_printf(out, " %10s %8s %11s %9s %8s  %s\n", "-", "-", "-", "-", "-", t->note);
-            continue;
-        }
-        cell(out, 10, 0, t->images_per_s);
-        cell(out, 8, 2, t->wall_s);
-        cell(out, 11, 2, t->energy_per_image_j * 1e3);
-        cell(out, 9, 0, t->peak_rss_bytes / 1048576.0);
-        cell(out, 8, 4, t->loss);
-        text_printf(out, "  %s\n", t->batch == r->batch && t->threads == r->threads
-                                       ? "(the workload's setting)" : "");
-    }
+    for (size_t i = 0; i < r->count; i++)
+        row(out, &r->trial[i], i == 0 ? "(the workload's setting)" : "");
+    row(out, &r->control, "(the workload's setting again: the noise)");
+    if (isfinite(r->noise))
+        text_printf(out, "  noise: the workload's setting measured %.0f%% apart at the start and "
+                         "the end; smaller differences are not called gains\n", r->noise * 100);
+    else
+        text_printf(out, "  noise: unknown (the workload's setting was not measured twice); no "
+                         "difference is called a gain\n");
     text_printf(out, "  images/s: the workload's training rate%s; energy per image: the whole "
                      "process's energy (cpu: %s) / images trained; peak: RSS of the process "
                      "tree; loss: training loss after the trial (an accuracy proxy: fewer "
@@ -57,9 +68,13 @@ void probe_recommendation_text(const probe_result *r, dtext *out)
         return;
     }
     double gain = probe_speed(best) / probe_speed(own) - 1;
-    if (best == own || gain < PROBE_MIN_GAIN) {
-        text_printf(out, "keep batch %ld with %ld threads: no setting measured more than %.0f%% "
-                         "faster", own->batch, own->threads, PROBE_MIN_GAIN * 100);
+    double least = probe_min_gain(r);
+    if (best == own || gain < least) {
+        if (isfinite(least))
+            text_printf(out, "keep batch %ld with %ld threads: no setting measured more than "
+                             "%.0f%% faster", own->batch, own->threads, least * 100);
+        else
+            text_printf(out, "none: the noise of this probe is unknown");
         if (best != own)
             text_printf(out, " (best: batch %ld with %ld threads, %+.1f%%)", best->batch,
                         best->threads, gain * 100);

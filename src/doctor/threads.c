@@ -119,7 +119,7 @@ static hml_status check_measured(th_state *s)
     long threads = doctor_workload_threads(s->ctx);
     const probe_trial *own = probe_find(p, p->batch, threads);
     const probe_trial *best = probe_fastest(p, p->batch, 0);
-    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + PROBE_MIN_GAIN))
+    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + probe_min_gain(p)))
         return HML_OK;
     double gain = probe_speed(best) / probe_speed(own) - 1;
     text_printf(&s->ev, "measured on this machine (doctor --probe, %s, batch %ld):",
@@ -127,15 +127,18 @@ static hml_status check_measured(th_state *s)
     for (size_t i = 0; i < p->count; i++) {
         const probe_trial *t = &p->trial[i];
         if (t->ran && t->batch == p->batch)
-            text_printf(&s->ev, " %ld threads %.0f images/s;", t->threads, probe_speed(t));
+            text_printf(&s->ev, " %ld thread%s %.0f images/s;", t->threads,
+                        t->threads == 1 ? "" : "s", probe_speed(t));
     }
-    text_printf(&s->ev, " the workload runs with %ld; %ld is the fastest, %+.0f%%", threads,
+    text_printf(&s->ev, " the workload runs with %ld; %ld is the fastest, %+.0f%%, beyond the "
+                        "%.0f%% by which the repeated setting differed", threads, best->threads,
+                gain * 100, p->noise * 100);
+    text_printf(&s->fix, "run with %ld thread%s (--threads %ld or OMP_NUM_THREADS=%ld; measured "
+                         "%+.0f%% here)", best->threads, best->threads == 1 ? "" : "s", best->threads,
                 best->threads, gain * 100);
-    text_printf(&s->fix, "run with %ld threads (--threads %ld or OMP_NUM_THREADS=%ld; measured "
-                         "%+.0f%% here)", best->threads, best->threads, best->threads, gain * 100);
     char summary[160];
-    snprintf(summary, sizeof summary, "%ld threads were measured %.0f%% slower than %ld",
-             threads, (1 - probe_speed(own) / probe_speed(best)) * 100, best->threads);
+    snprintf(summary, sizeof summary, "%ld thread%s measured %.0f%% slower than %ld",
+             threads, threads == 1 ? " was" : "s were", (1 - probe_speed(own) / probe_speed(best)) * 100, best->threads);
     return add(s, DOCTOR_WARNING, "threads.measured-slower", summary);
 }
 

@@ -273,7 +273,7 @@ static void measured_batches_decide_the_batch_advice(void **state)
                             trial(16, 2, 1400, 1.95), trial(128, 2, 1850, 2.1),
                             trial(256, 2, 2200, 2.2), trial(64, 1, 1000, 2.0),
                             trial(64, 4, 1500, 2.0)};
-    probe_result probe = {.batch = 64, .threads = 2, .trial = trials, .count = 7};
+    probe_result probe = {.batch = 64, .threads = 2, .trial = trials, .count = 7, .noise = 0.02};
     snprintf(probe.measured_at, sizeof probe.measured_at, "2026-01-01T00:00:00Z");
     char *env[] = {NULL};
     doctor_context ctx = fixture_context(env, NULL);
@@ -287,7 +287,19 @@ static void measured_batches_decide_the_batch_advice(void **state)
     assert_non_null(strstr(r.finding[0].evidence, "batch 8 1092 images/s"));
     doctor_report_free(&r);
 
-    /* Within the noise (128 is +1.6%): no advice. */
+    /* A gain the repeated setting's own spread could explain is no gain;
+     * an unknown spread makes every difference unproven. */
+    probe.noise = 0.25;
+    r = fixture_run(doctor_check_batch, &ctx);
+    assert_int_equal(r.count, 0);
+    doctor_report_free(&r);
+    probe.noise = NAN;
+    r = fixture_run(doctor_check_batch, &ctx);
+    assert_int_equal(r.count, 0);
+    doctor_report_free(&r);
+    probe.noise = 0.02;
+
+    /* Within the least gain (128 is +1.6%): no advice. */
     probe.count = 4;
     r = fixture_run(doctor_check_batch, &ctx);
     assert_int_equal(r.count, 0);
@@ -312,7 +324,7 @@ static void measured_threads_decide_the_threads_advice(void **state)
     (void)state;
     probe_trial trials[] = {trial(64, 2, 1800, 2.0), trial(64, 1, 1000, 2.0),
                             trial(64, 4, 1200, 2.0)};
-    probe_result probe = {.batch = 64, .threads = 2, .trial = trials, .count = 3};
+    probe_result probe = {.batch = 64, .threads = 2, .trial = trials, .count = 3, .noise = 0};
     char *over[] = {"OMP_NUM_THREADS=4", NULL};
     doctor_context ctx = fixture_context(over, NULL);
     fixture_host(&ctx, "sapphire-rapids-vm.ini");
@@ -325,6 +337,11 @@ static void measured_threads_decide_the_threads_advice(void **state)
     assert_non_null(f);
     assert_non_null(strstr(f->fix, "run with 2 threads"));
     doctor_report_free(&r);
+    probe.noise = 0.6; /* the machine changed more than the threads did */
+    r = fixture_run(doctor_check_threads, &ctx);
+    assert_null(doctor_report_find(&r, "threads.measured-slower"));
+    doctor_report_free(&r);
+    probe.noise = 0;
 
     /* The default (one per core) measured fastest: nothing to say. */
     char *clean[] = {NULL};

@@ -203,6 +203,9 @@ static void the_probe_measures_stores_and_advises(void **state)
     assert_non_null(find_trial(probe, 64, 4));
     assert_null(find_trial(probe, 64, 8));
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(probe, "trials")), 9);
+    /* The workload's setting is measured again at the end: the noise. */
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(probe, "control"), "ran")));
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(probe, "noise")) == 0);
     assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(probe, "source")),
                            "measured now; stored in"));
     /* 4 threads measured faster than the 2 the workload runs with. */
