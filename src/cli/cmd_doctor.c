@@ -4,17 +4,16 @@
  * unless --probe asks for measured trials. Exit status: 0 clean, 1 findings
  * at or above --fail-on (default warning), 2 usage error. */
 #include <cjson/cJSON.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "common/text.h"
 #include "doctor/doctor.h"
+#include "doctor/probe_session.h"
 #include "doctor/probe_store.h"
 #include "doctor/probe_table.h"
 #include "meter/host.h"
@@ -159,68 +158,6 @@ static void probe_progress(const probe_trial *t, size_t i, size_t n, bool done, 
     }
 }
 
-/* --probe: measures now and stores the result; otherwise a stored probe for
- * this host and workload, when there is one. *source says which. */
-static int find_probe(doctor_context *ctx, char *const *train_args, size_t train_argc,
-                      bool run, double budget_s, probe_result *probe, bool *have, char *source,
-                      size_t source_size)
-{
-    char host[512], workload[1024], path[4096];
-    probe_describe_host(&ctx->host, host, sizeof host);
-    probe_describe_workload(ctx->workload.command, train_args, train_argc, workload,
-                            sizeof workload);
-    bool storable = probe_store_path(host, workload, path, sizeof path);
-    hml_err err = {0};
-    *have = false;
-    if (!run) {
-        if (!storable)
-            return CLI_EXIT_OK;
-        bool found = false;
-        if (probe_store_load(path, probe, &found, &err) != HML_OK) {
-            fprintf(stderr, "hmlcost: doctor: ignoring the stored probe: %s\n", err.msg);
-            probe_result_free(probe);
-            return CLI_EXIT_OK;
-        }
-        *have = found;
-        text_format(source, source_size, "stored probe: %s (hmlcost doctor --probe measures "
-                    "again)", path);
-        return CLI_EXIT_OK;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0 || (size_t)n >= sizeof exe - 1)
-        return cli_usage_error("doctor: --probe: cannot find the hmlcost binary (/proc/self/exe)");
-    exe[n] = '\0';
-    probe_options o = {
-        .exe = exe,
-        .train_args = train_args,
-        .train_argc = train_argc,
-        .command = ctx->workload.command,
-        .batch = ctx->workload.command ? 64 : ctx->workload.batch,
-        .threads = doctor_workload_threads(ctx),
-        .cpus = host_usable_cpus(&ctx->host),
-        .budget_s = budget_s,
-        .interrupted = cli_catch_interrupts(),
-        .progress = probe_progress,
-    };
-    text_copy(probe->workload, sizeof probe->workload, workload);
-    text_copy(probe->host, sizeof probe->host, host);
-    if (probe_plan(&o, probe, &err) != HML_OK || probe_run(&o, probe, &err) != HML_OK) {
-        probe_result_free(probe);
-        return cli_report_error(&err);
-    }
-    *have = true;
-    if (!storable) {
-        text_format(source, source_size, "measured now; not stored (neither XDG_CACHE_HOME nor "
-                    "HOME is set)");
-    } else if (probe_store_save(path, probe, &err) != HML_OK) {
-        text_format(source, source_size, "measured now; not stored: %s", err.msg);
-    } else {
-        text_format(source, source_size, "measured now; stored in %s", path);
-    }
-    return CLI_EXIT_OK;
-}
-
 int cmd_doctor(int argc, char **argv)
 {
     bool json = false, probe_now = false;
@@ -288,10 +225,16 @@ int cmd_doctor(int argc, char **argv)
     probe_result probe = {0};
     bool have_probe = false;
     char probe_source[4200] = "";
-    int status = find_probe(&ctx, train_args, train_argc, probe_now, probe_seconds, &probe,
-                            &have_probe, probe_source, sizeof probe_source);
-    if (status != CLI_EXIT_OK)
-        return status;
+    probe_options probing = {
+        .budget_s = probe_seconds,
+        .interrupted = probe_now ? cli_catch_interrupts() : NULL,
+        .progress = probe_progress,
+    };
+    if (doctor_probe_obtain(&ctx, train_args, train_argc, probe_now ? &probing : NULL, &probe,
+                            &have_probe, probe_source, sizeof probe_source, &err) != HML_OK)
+        return cli_report_error(&err);
+    if (!have_probe && probe_source[0])
+        fprintf(stderr, "hmlcost: doctor: %s\n", probe_source);
     ctx.probe = have_probe ? &probe : NULL;
     doctor_report report = {0};
     if (doctor_check_all(&ctx, &report, &err) != HML_OK) {
@@ -299,7 +242,7 @@ int cmd_doctor(int argc, char **argv)
         probe_result_free(&probe);
         return cli_report_error(&err);
     }
-    status = json ? print_json(&report, &ctx, probe_source)
+    int status = json ? print_json(&report, &ctx, probe_source)
                   : (print_text(&report, &ctx, probe_source), CLI_EXIT_OK);
     if (status == CLI_EXIT_OK && doctor_report_count_at_least(&report, fail_on) > 0)
         status = CLI_EXIT_FAILURE;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/procfs.h"
 #include "common/text.h"
 #include "runner/execute.h"
 #include "smells/arms.h"
@@ -52,7 +53,7 @@ hml_status probe_plan(const probe_options *o, probe_result *r, hml_err *err)
 {
     r->batch = o->batch;
     r->threads = o->threads;
-    r->noise = NAN;
+    r->noise = r->load_before = r->load_after = NAN;
     hml_status st = add_trial(r, o->batch, o->threads, err);
     for (size_t i = 0; st == HML_OK && i < sizeof probe_batches / sizeof probe_batches[0]; i++)
         st = add_trial(r, probe_batches[i], o->threads, err);
@@ -223,6 +224,15 @@ static double monotonic_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double load_average(void)
+{
+    char text[128];
+    double load = NAN;
+    if (procfs_read("/proc/loadavg", text, sizeof text) != 0 || sscanf(text, "%lf", &load) != 1)
+        return NAN;
+    return load;
+}
+
 static long round_up(long n, long step)
 {
     return step > 0 ? (n + step - 1) / step * step : n;
@@ -231,6 +241,7 @@ static long round_up(long n, long step)
 hml_status probe_run(const probe_options *o, probe_result *r, hml_err *err)
 {
     now_utc(r->measured_at, sizeof r->measured_at);
+    r->load_before = load_average();
     double start = monotonic_s();
     /* From the first trial: seconds per image at the workload's threads and
      * the fixed cost of a process (start-up, data, evaluation). */
@@ -259,7 +270,8 @@ hml_status probe_run(const probe_options *o, probe_result *r, hml_err *err)
                 double slow = t->threads < r->threads ? (double)r->threads / (double)t->threads : 1;
                 double share = left / (double)remaining - overhead_s;
                 images = (long)(share / (per_image_s * slow));
-                long least = PROBE_MIN_IMAGES > 2 * t->batch ? PROBE_MIN_IMAGES : 2 * t->batch;
+                /* a few steps at least: the first one also builds the primitives */
+                long least = PROBE_MIN_IMAGES > 4 * t->batch ? PROBE_MIN_IMAGES : 4 * t->batch;
                 images = round_up(images < least ? least : images, t->batch);
                 expect_s = overhead_s + (double)images * per_image_s * slow;
             }
@@ -291,6 +303,7 @@ hml_status probe_run(const probe_options *o, probe_result *r, hml_err *err)
             return hml_fail(err, HML_ESYSTEM, "doctor: --probe: interrupted");
     }
     r->seconds = monotonic_s() - start;
+    r->load_after = load_average();
     if (r->trial[0].ran && r->control.ran) {
         double a = probe_speed(&r->trial[0]), b = probe_speed(&r->control);
         r->noise = fabs(a - b) / (a < b ? a : b);

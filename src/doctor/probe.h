@@ -43,6 +43,9 @@ typedef struct probe_result {
      * the machine changed during the probe (other processes, heat). */
     probe_trial control;
     double noise;         /* |own - control| / the slower of the two; NaN: no control */
+    /* The machine's 1-minute load average before and after: the figures
+     * hold for the load they were measured under. NaN: unknown. */
+    double load_before, load_after;
 } probe_result;
 
 typedef struct probe_options {

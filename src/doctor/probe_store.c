@@ -95,7 +95,9 @@ static cJSON *probe_json(const probe_result *r)
               cJSON_AddNumberToObject(root, "seconds", r->seconds) &&
               cJSON_AddNumberToObject(root, "batch", (double)r->batch) &&
               cJSON_AddNumberToObject(root, "threads", (double)r->threads);
-    ok = ok && cJSON_AddItemToObject(root, "noise", number_or_null(r->noise));
+    ok = ok && cJSON_AddItemToObject(root, "noise", number_or_null(r->noise)) &&
+         cJSON_AddItemToObject(root, "load_before", number_or_null(r->load_before)) &&
+         cJSON_AddItemToObject(root, "load_after", number_or_null(r->load_after));
     cJSON *control = ok ? trial_json(&r->control) : NULL;
     ok = control && cJSON_AddItemToObject(root, "control", control);
     if (!ok)
@@ -219,6 +221,8 @@ hml_status probe_store_load(const char *path, probe_result *r, bool *found, hml_
     }
     read_trial_json(cJSON_GetObjectItemCaseSensitive(root, "control"), &r->control);
     r->noise = number(root, "noise");
+    r->load_before = number(root, "load_before");
+    r->load_after = number(root, "load_after");
     if (!(r->noise >= 0))
         r->noise = NAN;
     cJSON_Delete(root);

@@ -37,8 +37,12 @@ void probe_table_text(const probe_result *r, dtext *out)
             method = r->trial[i].energy_method;
         by_rate = by_rate || (r->trial[i].ran && r->trial[i].images_per_s > 0);
     }
-    text_printf(out, "probe of %s on %s, %s, %.0f s:\n", r->workload, r->host, r->measured_at,
+    text_printf(out, "probe of %s on %s, %s, %.0f s", r->workload, r->host, r->measured_at,
                 r->seconds);
+    if (isfinite(r->load_before) && isfinite(r->load_after))
+        text_printf(out, ", load average %.1f before and %.1f after (the figures hold for that "
+                         "load)", r->load_before, r->load_after);
+    text_printf(out, ":\n");
     text_printf(out, "  %6s %7s %10s %8s %11s %9s %8s  %s\n", "batch", "threads", "images/s",
                 "wall s", "mJ/image", "peak MiB", "loss", "");
     for (size_t i = 0; i < r->count; i++)

@@ -223,6 +223,17 @@ static void the_probe_measures_stores_and_advises(void **state)
     assert_true(has_id(r.json, "threads.measured-slower"));
     cJSON_Delete(r.json);
 
+    /* A stored probe that is not one is ignored, never trusted or fatal. */
+    char spoil[512];
+    snprintf(spoil, sizeof spoil, "for f in '%s'/hmlcost/probes/*.json; do echo '{\"schema\": 1, "
+             "\"trials\": 7}' > \"$f\"; done", cache);
+    assert_int_equal(system(spoil), 0);
+    r = run(again, env);
+    assert_non_null(r.json);
+    assert_null(cJSON_GetObjectItem(r.json, "probe"));
+    assert_false(has_id(r.json, "threads.measured-slower"));
+    cJSON_Delete(r.json);
+
     /* Another host has no stored probe. */
     char *other[] = {host("epyc-192-threads.ini"), xdg, NULL};
     r = run(again, other);
