@@ -1,8 +1,10 @@
 /* `hmlcost doctor`: audits the environment, the host and the workload's
  * settings for the four smells (and the BLAS build they run on) without
- * running anything heavy (--probe measures before it advises). Each check family lives in its own file
- * (libpath.c, threads.c, batch.c, reuse.c, blas.c) and adds findings to a
- * report: one finding per problem, each with evidence and a fix.
+ * running anything heavy; with a probe (probe.h) the batch and threads
+ * checks advise from measured trials. Each check family lives in its own
+ * file (libpath.c, threads.c, batch.c, reuse.c, blas.c) and adds findings
+ * to a report: one finding per problem, each with evidence and a fix that
+ * is a fact or was measured.
  *
  * The checks read a doctor_context, never the process directly, so tests
  * can craft environments, hosts and library caches. */

@@ -43,10 +43,14 @@ hml_status meter_host_read(meter_host *host, hml_err *err)
     host->cores = (int)facts.cores;
     host->threads = (int)facts.logical_cpus;
     host->mem_bytes = (double)facts.mem_total;
-    text_copy(host->gpu_model, sizeof host->gpu_model, facts.gpu_name);
+    if (facts.gpus > 1)
+        text_format(host->gpu_model, sizeof host->gpu_model, "%d x %s", facts.gpus, facts.gpu_name);
+    else
+        text_copy(host->gpu_model, sizeof host->gpu_model, facts.gpu_name);
     struct utsname u;
     if (uname(&u) == 0)
-        text_format(host->kernel, sizeof host->kernel, "%s %s %s", u.sysname, u.release, u.machine);
+        text_format(host->kernel, sizeof host->kernel, "%s %s %s", u.sysname, u.release,
+                    u.machine);
     return HML_OK;
 }
 
