@@ -52,9 +52,9 @@ static hml_status check_measured(const doctor_context *ctx, doctor_report *repor
     const probe_result *p = ctx->probe;
     const probe_trial *own = probe_find(p, ctx->workload.batch, p->threads);
     const probe_trial *best = probe_fastest(p, 0, p->threads);
-    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + probe_min_gain(p)))
+    double gain;
+    if (!probe_beats(p, own, best, &gain))
         return HML_OK;
-    double gain = probe_speed(best) / probe_speed(own) - 1;
     dtext ev = {0}, fix = {0};
     text_printf(&ev, "measured on this machine (doctor --probe, %s, %ld threads):",
                 p->measured_at, p->threads);

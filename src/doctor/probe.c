@@ -378,6 +378,16 @@ void probe_describe_workload(const char *command, char *const *train_args, size_
     }
 }
 
+bool probe_beats(const probe_result *r, const probe_trial *own, const probe_trial *best,
+                 double *gain)
+{
+    *gain = 0;
+    if (!own || !best || best == own || !(probe_speed(own) > 0))
+        return false;
+    *gain = probe_speed(best) / probe_speed(own) - 1;
+    return *gain >= probe_min_gain(r);
+}
+
 void probe_result_free(probe_result *r)
 {
     if (!r)

@@ -94,6 +94,11 @@ void probe_describe_host(const host_info *h, char *out, size_t size);
 void probe_describe_workload(const char *command, char *const *train_args, size_t argc,
                              char *out, size_t size);
 
+/* Whether best ran faster than own by more than probe_min_gain (own and
+ * best may be NULL: no); *gain: the relative difference. */
+bool probe_beats(const probe_result *r, const probe_trial *own, const probe_trial *best,
+                 double *gain);
+
 void probe_result_free(probe_result *r);
 
 #endif

@@ -71,9 +71,8 @@ void probe_recommendation_text(const probe_result *r, dtext *out)
                                                                          "own setting");
         return;
     }
-    double gain = probe_speed(best) / probe_speed(own) - 1;
-    double least = probe_min_gain(r);
-    if (best == own || gain < least) {
+    double gain, least = probe_min_gain(r);
+    if (!probe_beats(r, own, best, &gain)) {
         if (isfinite(least))
             text_printf(out, "keep batch %ld with %ld threads: no setting measured more than "
                              "%.0f%% faster", own->batch, own->threads, least * 100);

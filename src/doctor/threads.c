@@ -51,8 +51,9 @@ static hml_status oversubscribed(th_state *s, const char *what, long value, cons
                         "on %ld CPUs wait for each other at every barrier and preempt each "
                         "other (%.1fx oversubscription)", what, sep, value, runtime, s->cpus,
                 s->cpus_text, value, s->cpus, (double)value / (double)s->cpus);
-    const probe_trial *at_value = probe_find(s->ctx->probe, s->ctx->probe ? s->ctx->probe->batch : 0, value);
-    const probe_trial *at_cpus = probe_find(s->ctx->probe, s->ctx->probe ? s->ctx->probe->batch : 0, s->cpus);
+    const probe_result *p = s->ctx->probe;
+    const probe_trial *at_value = probe_find(p, p ? p->batch : 0, value);
+    const probe_trial *at_cpus = probe_find(p, p ? p->batch : 0, s->cpus);
     if (at_value && at_cpus)
         text_printf(&s->ev, ". Measured here (doctor --probe): %ld threads %.0f images/s, %ld "
                             "threads %.0f images/s (%+.0f%%)", value, probe_speed(at_value),
@@ -119,9 +120,9 @@ static hml_status check_measured(th_state *s)
     long threads = doctor_workload_threads(s->ctx);
     const probe_trial *own = probe_find(p, p->batch, threads);
     const probe_trial *best = probe_fastest(p, p->batch, 0);
-    if (!own || !best || best == own || probe_speed(best) < probe_speed(own) * (1 + probe_min_gain(p)))
+    double gain;
+    if (!probe_beats(p, own, best, &gain))
         return HML_OK;
-    double gain = probe_speed(best) / probe_speed(own) - 1;
     text_printf(&s->ev, "measured on this machine (doctor --probe, %s, batch %ld):",
                 p->measured_at, p->batch);
     for (size_t i = 0; i < p->count; i++) {
@@ -134,11 +135,12 @@ static hml_status check_measured(th_state *s)
                         "%.0f%% by which the repeated setting differed", threads, best->threads,
                 gain * 100, p->noise * 100);
     text_printf(&s->fix, "run with %ld thread%s (--threads %ld or OMP_NUM_THREADS=%ld; measured "
-                         "%+.0f%% here)", best->threads, best->threads == 1 ? "" : "s", best->threads,
-                best->threads, gain * 100);
+                         "%+.0f%% here)", best->threads, best->threads == 1 ? "" : "s",
+                best->threads, best->threads, gain * 100);
     char summary[160];
     snprintf(summary, sizeof summary, "%ld thread%s measured %.0f%% slower than %ld",
-             threads, threads == 1 ? " was" : "s were", (1 - probe_speed(own) / probe_speed(best)) * 100, best->threads);
+             threads, threads == 1 ? " was" : "s were",
+             (1 - probe_speed(own) / probe_speed(best)) * 100, best->threads);
     return add(s, DOCTOR_WARNING, "threads.measured-slower", summary);
 }
 
