@@ -62,34 +62,40 @@ void probe_table_text(const probe_result *r, dtext *out)
                 method[0] ? method : "unknown");
 }
 
+static const char *plural(long n)
+{
+    return n == 1 ? "" : "s";
+}
+
 void probe_recommendation_text(const probe_result *r, dtext *out)
 {
     const probe_trial *own = probe_find(r, r->batch, r->threads);
     const probe_trial *best = probe_fastest(r, 0, 0);
     if (!own || !best) {
-        text_printf(out, "no recommendation: %s did not run", own ? "no trial" : "the workload's "
-                                                                         "own setting");
+        text_printf(out, "none: the workload's own setting was not measured");
         return;
     }
     double gain, least = probe_min_gain(r);
     if (!probe_beats(r, own, best, &gain)) {
         if (isfinite(least))
-            text_printf(out, "keep batch %ld with %ld threads: no setting measured more than "
-                             "%.0f%% faster", own->batch, own->threads, least * 100);
+            text_printf(out, "keep batch %ld with %ld thread%s: no setting measured more than "
+                             "%.0f%% faster", own->batch, own->threads, plural(own->threads),
+                        least * 100);
         else
             text_printf(out, "none: the noise of this probe is unknown");
         if (best != own)
-            text_printf(out, " (best: batch %ld with %ld threads, %+.1f%%)", best->batch,
-                        best->threads, gain * 100);
+            text_printf(out, " (best: batch %ld with %ld thread%s, %+.1f%%)", best->batch,
+                        best->threads, plural(best->threads), gain * 100);
         return;
     }
-    text_printf(out, "batch %ld with %ld threads: %+.0f%% ", best->batch, best->threads,
-                gain * 100);
+    text_printf(out, "batch %ld with %ld thread%s: %+.0f%% ", best->batch, best->threads,
+                plural(best->threads), gain * 100);
     if (best->images_per_s > 0 && own->images_per_s > 0)
         text_printf(out, "images/s (%.0f vs %.0f)", best->images_per_s, own->images_per_s);
     else
         text_printf(out, "speed (%.2f s vs %.2f s)", best->wall_s, own->wall_s);
-    text_printf(out, " over the workload's batch %ld with %ld threads", own->batch, own->threads);
+    text_printf(out, " over the workload's batch %ld with %ld thread%s", own->batch, own->threads,
+                plural(own->threads));
     if (isfinite(best->energy_per_image_j) && isfinite(own->energy_per_image_j) &&
         own->energy_per_image_j > 0)
         text_printf(out, ", %+.0f%% energy per image",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "doctor/batch.h"
+#include "doctor/probe_table.h"
 #include "fixtures.h"
 #include "hosts/host_table.h"
 
@@ -286,6 +287,10 @@ static void measured_batches_decide_the_batch_advice(void **state)
     assert_non_null(strstr(r.finding[0].fix, "+21%"));
     assert_non_null(strstr(r.finding[0].evidence, "batch 8 1092 images/s"));
     doctor_report_free(&r);
+    dtext advice = {0};
+    probe_recommendation_text(&probe, &advice);
+    assert_non_null(strstr(text_str(&advice), "batch 256 with 2 threads: +21% images/s (2200 vs 1820)"));
+    text_reset(&advice);
 
     /* A gain the repeated setting's own spread could explain is no gain;
      * an unknown spread makes every difference unproven. */
@@ -293,6 +298,10 @@ static void measured_batches_decide_the_batch_advice(void **state)
     r = fixture_run(doctor_check_batch, &ctx);
     assert_int_equal(r.count, 0);
     doctor_report_free(&r);
+    probe_recommendation_text(&probe, &advice);
+    assert_non_null(strstr(text_str(&advice), "keep batch 64 with 2 threads: no setting measured "
+                                              "more than 25% faster"));
+    text_free(&advice);
     probe.noise = NAN;
     r = fixture_run(doctor_check_batch, &ctx);
     assert_int_equal(r.count, 0);
