@@ -37,7 +37,9 @@ int result_line_take(const char *text, size_t len, char **json, meter_metrics *m
     cJSON *root = cJSON_ParseWithLength(text + start, line_len);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        text_format(note, note_size, "result line ignored: not a JSON object (%.40s%s)",
+        /* text is not NUL-terminated: the precision bounds what is read */
+        int shown = line_len > 40 ? 40 : (int)line_len;
+        text_format(note, note_size, "result line ignored: not a JSON object (%.*s%s)", shown,
                     text + start, line_len > 40 ? "..." : "");
         for (char *c = note; *c; c++)
             if (*c == '\n' || *c == '\r')
