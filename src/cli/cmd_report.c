@@ -1,17 +1,16 @@
 /* hmlcost report: reads stored runs (or a CSV), analyses them and prints the
  * verdicts and figures in the format asked for. Reads only: the store is
  * opened read-only and never written. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmd_run.h"
 #include "cli/commands.h"
+#include "cli/output_file.h"
 #include "report/analysis.h"
 #include "report/format.h"
 #include "report/load_csv.h"
@@ -152,14 +151,6 @@ static int parse_args(int argc, char **argv, report_args *args, bool *help)
     return CLI_EXIT_OK;
 }
 
-/* Same file (by device and inode): the report must never overwrite its input. */
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 static hml_status load(const report_args *args, report_dataset *data, hml_err *err)
 {
     if (args->input) {
@@ -178,8 +169,8 @@ static hml_status load(const report_args *args, report_dataset *data, hml_err *e
     return report_load_store(path, &o, data, err);
 }
 
-/* Writes the report to args->output through a temporary file renamed into
- * place, so a failed write never leaves half a report. */
+/* Writes the report to stdout or to args->output (see output_file.h: never
+ * the input, never half a report). */
 static hml_status write_report(const report_args *args, const report_analysis *a, hml_err *err)
 {
     if (!args->output || strcmp(args->output, "-") == 0) {
@@ -187,31 +178,34 @@ static hml_status write_report(const report_args *args, const report_analysis *a
         r.color = args->format == REPORT_FORMAT_TEXT && cli_color_enabled(STDOUT_FILENO);
         return report_render(stdout, args->format, a, &r, err);
     }
+    /* a store is also its SQLite companions: overwriting its -wal loses runs */
     const char *input = args->input ? args->input : args->store ? args->store
                                                                 : REPORT_DEFAULT_STORE;
-    if (same_file(args->output, input))
-        return hml_fail(err, HML_EUSAGE, "--output %s: that is the input; refusing to overwrite it",
-                        args->output);
-    size_t len = strlen(args->output) + 16;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return hml_fail(err, HML_ESYSTEM, "out of memory");
-    snprintf(tmp, len, "%s.tmp%ld", args->output, (long)getpid());
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        hml_status st = hml_fail(err, HML_EUSAGE, "--output %s: %s", args->output, strerror(errno));
-        free(tmp);
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    size_t n = args->input ? 1 : sizeof suffixes / sizeof suffixes[0];
+    char *protect[5] = {NULL};
+    hml_status st = HML_OK;
+    for (size_t i = 0; i < n && st == HML_OK; i++) {
+        size_t len = strlen(input) + strlen(suffixes[i]) + 1;
+        protect[i] = malloc(len);
+        if (protect[i])
+            snprintf(protect[i], len, "%s%s", input, suffixes[i]);
+        else
+            st = hml_fail(err, HML_ESYSTEM, "out of memory");
+    }
+    output_file out;
+    if (st == HML_OK)
+        st = output_file_open(&out, args->output, (const char *const *)protect, err);
+    for (size_t i = 0; i < n; i++)
+        free(protect[i]);
+    if (st != HML_OK)
+        return st;
+    st = report_render(out.f, args->format, a, &args->render, err);
+    if (st != HML_OK) {
+        output_file_abort(&out);
         return st;
     }
-    hml_status st = report_render(out, args->format, a, &args->render, err);
-    if (fclose(out) != 0 && st == HML_OK)
-        st = hml_fail(err, HML_ESYSTEM, "--output %s: %s", args->output, strerror(errno));
-    if (st == HML_OK && rename(tmp, args->output) != 0)
-        st = hml_fail(err, HML_EUSAGE, "--output %s: %s", args->output, strerror(errno));
-    if (st != HML_OK)
-        unlink(tmp);
-    free(tmp);
-    return st;
+    return output_file_commit(&out, err);
 }
 
 int cmd_report(int argc, char **argv)
