@@ -3,6 +3,7 @@
  * whole runs or none; WAL mode lets a report read while a run writes. */
 #include "runner/store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -117,6 +118,101 @@ static hml_status exec_sql(store *s, const char *sql, hml_err *err)
     return HML_OK;
 }
 
+static hml_status open_sqlite(store *s, const char *name, int flags)
+{
+    return sqlite3_open_v2(name, &s->db, flags, NULL) == SQLITE_OK ? HML_OK : HML_ESYSTEM;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* path with a suffix ("-wal"), or NULL when memory runs out. */
+static char *with_suffix(const char *path, const char *suffix)
+{
+    size_t len = strlen(path) + strlen(suffix) + 1;
+    char *name = malloc(len);
+    if (name)
+        snprintf(name, len, "%s%s", path, suffix);
+    return name;
+}
+
+/* Whether we may write the store, its directory and the -wal/-shm beside it
+ * (access(2) also says no on read-only media). */
+static bool store_writable(const char *path, const char *wal, const char *shm)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return false;
+    char *slash = strrchr(copy, '/');
+    const char *dir = !slash ? "." : slash == copy ? "/" : (*slash = '\0', copy);
+    bool ok = access(path, W_OK) == 0 && access(dir, W_OK) == 0 &&
+              (!file_exists(wal) || access(wal, W_OK) == 0) &&
+              (!file_exists(shm) || access(shm, W_OK) == 0);
+    free(copy);
+    return ok;
+}
+
+/* "file:" URI of path with the immutable flag: every byte but the
+ * unreserved ones percent-encoded, so '?' or '#' in a name stay the name. */
+static char *immutable_uri(const char *path)
+{
+    size_t len = strlen(path);
+    char *uri = malloc(sizeof "file:" + 3 * len + sizeof "?immutable=1");
+    if (!uri)
+        return NULL;
+    char *o = uri + sprintf(uri, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (isalnum(*c) || strchr("/-._~", *c))
+            *o++ = (char)*c;
+        else
+            o += sprintf(o, "%%%02X", *c);
+    }
+    strcpy(o, "?immutable=1");
+    return uri;
+}
+
+/* A reader opens the store so that it works on read-only media and on a
+ * store someone else owns, and leaves nothing beside it:
+ * - store writable: opened read-write but query-only, so that the last
+ *   connection to close removes the -wal and -shm that opening made (as the
+ *   sqlite3 shell does); a -wal that holds a writer's transactions (a run
+ *   writing now, or killed) is left as found, not checkpointed;
+ * - not writable, no -wal: no writer can be mid-transaction, and SQLite
+ *   could not create its -shm: read as an immutable file;
+ * - not writable, with a -wal: read-only, through the writer's -shm. */
+static hml_status open_for_reading(store *s)
+{
+    char *wal = with_suffix(s->path, "-wal"), *shm = with_suffix(s->path, "-shm");
+    if (!wal || !shm) {
+        free(wal);
+        free(shm);
+        return HML_ESYSTEM;
+    }
+    struct stat wal_sb;
+    bool has_wal = stat(wal, &wal_sb) == 0;
+    hml_status status;
+    if (store_writable(s->path, wal, shm)) {
+        status = open_sqlite(s, s->path, SQLITE_OPEN_READWRITE);
+        if (status == HML_OK && has_wal && wal_sb.st_size > 0)
+            sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        if (status == HML_OK &&
+            sqlite3_exec(s->db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK)
+            status = HML_ESYSTEM;
+    } else if (!has_wal) {
+        char *uri = immutable_uri(s->path);
+        status = uri ? open_sqlite(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI) : HML_ESYSTEM;
+        free(uri);
+    } else {
+        status = open_sqlite(s, s->path, SQLITE_OPEN_READONLY);
+    }
+    free(wal);
+    free(shm);
+    return status;
+}
+
 hml_status store_open(store **out, const char *path, store_mode mode, hml_err *err)
 {
     *out = NULL;
@@ -135,8 +231,9 @@ hml_status store_open(store **out, const char *path, store_mode mode, hml_err *e
         return hml_fail(err, HML_ESYSTEM, "store: out of memory");
     }
     s->read_only = mode == STORE_READ_ONLY;
-    int flags = s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    status = s->read_only ? open_for_reading(s) : open_sqlite(s, path, SQLITE_OPEN_READWRITE |
+                                                                         SQLITE_OPEN_CREATE);
+    if (status != HML_OK) {
         status = hml_fail(err, HML_EUSAGE, "store '%s': cannot open: %s", path,
                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
         store_close(s);
