@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,49 +158,97 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 /* Arms are created in the order of their sections, including sections
  * without keys ("[arm baseline]" alone), which inih does not report: a first
- * pass over the file finds them all. */
-static hml_status add_arm_sections(plan *p, const char *path, hml_err *err)
+ * pass over the text finds them all. */
+static hml_status add_arm_sections(plan *p, const char *text, hml_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return HML_OK;
-    char line[512];
     hml_status status = HML_OK;
-    while (status == HML_OK && fgets(line, sizeof line, f)) {
-        char *s = line;
+    for (const char *line = text; status == HML_OK && *line;) {
+        const char *eol = strchr(line, '\n');
+        const char *line_end = eol ? eol : line + strlen(line);
+        const char *s = line;
+        line = eol ? eol + 1 : line_end;
         while (*s == ' ' || *s == '\t')
             s++;
-        if (strncmp(s, "[arm ", 5) != 0)
+        const char *end = memchr(s, ']', (size_t)(line_end - s));
+        if (strncmp(s, "[arm ", 5) != 0 || !end)
             continue;
-        char *end = strchr(s, ']');
-        if (!end)
-            continue;
-        *end = '\0';
-        char *name = s + 5;
+        const char *name = s + 5;
         while (*name == ' ')
             name++;
-        size_t len = strlen(name);
-        while (len && name[len - 1] == ' ')
-            name[--len] = '\0';
-        if (!plan_find_arm(p, name))
-            status = plan_add_arm(p, name, NULL, err);
+        size_t name_len = (size_t)(end - name);
+        while (name_len && name[name_len - 1] == ' ')
+            name_len--;
+        char *copy = strndup(name, name_len);
+        if (!copy)
+            return hml_fail(err, HML_ESYSTEM, "out of memory");
+        if (!plan_find_arm(p, copy))
+            status = plan_add_arm(p, copy, NULL, err);
+        free(copy);
     }
-    fclose(f);
     return status;
+}
+
+/* The whole file, read once: a plan given as a pipe or a process
+ * substitution (--plan <(...)) cannot be read a second time. Bounded, text
+ * only, and no line longer than inih reads whole (it would cut it). */
+static hml_status read_plan_text(const char *path, char **text, hml_err *err)
+{
+    enum { PLAN_MAX_BYTES = 1 << 20, PLAN_MAX_LINE = INI_MAX_LINE - 2 };
+    *text = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return hml_fail(err, HML_EUSAGE, "plan '%s': %s", path, strerror(errno));
+    char *buf = malloc(PLAN_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return hml_fail(err, HML_ESYSTEM, "out of memory");
+    }
+    size_t len = fread(buf, 1, PLAN_MAX_BYTES + 1, f);
+    bool failed = ferror(f);
+    fclose(f);
+    hml_status status = HML_OK;
+    if (failed)
+        status = hml_fail(err, HML_EUSAGE, "plan '%s': cannot read it", path);
+    else if (len > PLAN_MAX_BYTES)
+        status = hml_fail(err, HML_EUSAGE, "plan '%s': larger than %d bytes", path,
+                          PLAN_MAX_BYTES);
+    else if (memchr(buf, '\0', len))
+        status = hml_fail(err, HML_EUSAGE, "plan '%s': not a text file (a NUL byte)", path);
+    buf[len] = '\0';
+    size_t line_no = 1;
+    for (const char *line = buf; status == HML_OK && *line; line_no++) {
+        const char *eol = strchr(line, '\n');
+        size_t line_len = eol ? (size_t)(eol - line) : strlen(line);
+        if (line_len && line[line_len - 1] == '\r')
+            line_len--;
+        if (line_len > PLAN_MAX_LINE)
+            status = hml_fail(err, HML_EUSAGE,
+                              "plan '%s', line %zu: longer than %d characters (a list of env or "
+                              "args can be split over several lines)",
+                              path, line_no, PLAN_MAX_LINE);
+        line = eol ? eol + 1 : line + strlen(line);
+    }
+    if (status != HML_OK) {
+        free(buf);
+        return status;
+    }
+    *text = buf;
+    return HML_OK;
 }
 
 hml_status plan_load_ini(plan *p, const char *path, hml_err *err)
 {
     ini_context ctx = {.p = p, .err = err, .status = HML_OK};
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return hml_fail(err, HML_EUSAGE, "plan '%s': %s", path, strerror(errno));
-    if (add_arm_sections(p, path, err) != HML_OK) {
-        fclose(f);
+    char *text = NULL;
+    hml_status status = read_plan_text(path, &text, err);
+    if (status != HML_OK)
+        return status;
+    if (add_arm_sections(p, text, err) != HML_OK) {
+        free(text);
         return hml_wrap(err, "plan '%s'", path);
     }
-    int line = ini_parse_file(f, on_entry, &ctx);
-    fclose(f);
+    int line = ini_parse_string(text, on_entry, &ctx);
+    free(text);
     if (line != 0 || ctx.status != HML_OK) {
         if (ctx.status == HML_OK)
             hml_fail(err, HML_EUSAGE, "syntax error");
@@ -207,7 +256,6 @@ hml_status plan_load_ini(plan *p, const char *path, hml_err *err)
             return hml_wrap(err, "plan '%s', line %d", path, line);
         return hml_wrap(err, "plan '%s'", path);
     }
-    hml_status status = HML_OK;
     if (ctx.baseline[0])
         status = plan_set_baseline(p, ctx.baseline, err);
     if (status != HML_OK)

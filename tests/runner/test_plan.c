@@ -266,6 +266,62 @@ static void ini_plans_define_arms_and_options(void **state)
     plan_free(&p);
 }
 
+/* A plan given as a pipe (--plan <(...)) can be read only once. */
+static void ini_plan_from_a_pipe_is_read_whole(void **state)
+{
+    (void)state;
+    const char *text = "[run]\ncommand = prog\n[arm base]\n[arm threads]\nenv = A=1 B=2\n";
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+    close(fds[1]);
+    char path[32];
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    plan p;
+    hml_err err;
+    plan_init(&p);
+    assert_int_equal(plan_load_ini(&p, path, &err), HML_OK);
+    close(fds[0]);
+    assert_int_equal(p.arm_count, 2);
+    assert_string_equal(p.arms[0].name, "base");
+    assert_string_equal(p.arms[1].name, "threads");
+    assert_int_equal(p.arms[1].env_count, 2);
+    assert_string_equal(p.arms[1].env[1], "B=2");
+    plan_free(&p);
+}
+
+/* What inih would cut or stop at is refused, with the line named. */
+static void ini_plan_lines_are_never_cut(void **state)
+{
+    (void)state;
+    char text[600];
+    char value[400];
+    memset(value, 'x', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    snprintf(text, sizeof text, "[run]\ncommand = prog\n[arm a]\nenv = LONG=%s\n", value);
+    char *path = write_plan_file(text);
+    plan p;
+    hml_err err;
+    plan_init(&p);
+    assert_int_equal(plan_load_ini(&p, path, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "line 4: longer than"));
+    plan_free(&p);
+    unlink(path);
+
+    /* a NUL byte would end the text early */
+    static const char with_nul[] = "[run]\ncommand = prog\n\0[arm a]\nenv = A=1\n";
+    path = write_plan_file("");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fwrite(with_nul, 1, sizeof with_nul - 1, f);
+    fclose(f);
+    plan_init(&p);
+    assert_int_equal(plan_load_ini(&p, path, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "not a text file"));
+    plan_free(&p);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +331,8 @@ int main(void)
         cmocka_unit_test(the_plan_key_changes_with_what_is_measured_only),
         cmocka_unit_test(schedules_follow_the_order),
         cmocka_unit_test(ini_plans_define_arms_and_options),
+        cmocka_unit_test(ini_plan_from_a_pipe_is_read_whole),
+        cmocka_unit_test(ini_plan_lines_are_never_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
