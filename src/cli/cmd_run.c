@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
+#include "common/arm_name.h"
 #include "common/json.h"
 #include "meter/clock.h"
 #include "common/text.h"
@@ -191,7 +192,12 @@ static void print_summary(store *s, int64_t experiment_id)
     size_t arm_count = 0;
     if (store_list_arms(s, experiment_id, &arms, &arm_count, &err) != HML_OK)
         return;
-    fprintf(stderr, "%-16s %4s %4s %6s %7s %7s %5s %10s %9s %10s %10s %10s\n", "arm", "runs", "ok",
+    /* the arm column fits the longest name and its baseline mark: never cut */
+    int width = 16;
+    for (size_t a = 0; a < arm_count; a++)
+        if ((int)strlen(arms[a].name) + 1 > width)
+            width = (int)strlen(arms[a].name) + 1;
+    fprintf(stderr, "%-*s %4s %4s %6s %7s %7s %5s %10s %9s %10s %10s %10s\n", width, "arm", "runs", "ok",
             "failed", "crashed", "timeout", "error", "wall s", "cpu s", "peak MiB", "energy J",
             "co2 g");
     char methods[512] = "";
@@ -224,15 +230,16 @@ static void print_summary(store *s, int64_t experiment_id)
             }
         }
         double ok = (double)by_status[STORE_RUN_OK];
-        char label[32];
-        text_format(label, sizeof label, "%.14s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
+        char label[ARM_NAME_MAX + 2];
+        text_format(label, sizeof label, "%s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
         if (ok > 0)
-            fprintf(stderr, "%-16s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
-                    label, n, by_status[0], by_status[1], by_status[2], by_status[3],
+            fprintf(stderr, "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
+                    width, label, n, by_status[0], by_status[1], by_status[2], by_status[3],
                     by_status[4], sum[0] / ok, sum[1] / ok, sum[2] / ok / 1048576.0, sum[3] / ok,
                     sum[4] / ok);
         else
-            fprintf(stderr, "%-16s %4zu %4zu %6zu %7zu %7zu %5zu %10s %9s %10s %10s %10s\n", label,
+            fprintf(stderr, "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10s %9s %10s %10s %10s\n", width,
+                    label,
                     n, by_status[0], by_status[1], by_status[2], by_status[3], by_status[4], "-",
                     "-", "-", "-", "-");
         store_runs_free(runs, n);

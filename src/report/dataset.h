@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/arm_name.h"
 #include "common/error.h"
 
 typedef struct report_metric {
@@ -55,10 +56,10 @@ typedef struct report_run {
 } report_run;
 
 typedef struct report_arm {
-    char name[64];
-    char smell[64];       /* smell id; "" for a baseline */
+    char name[ARM_NAME_MAX + 1];
+    char smell[ARM_NAME_MAX + 1]; /* smell id (or the arm's name); "" for a baseline */
     bool is_baseline;
-    char baseline[64];    /* the arm it is compared with (as named by the input); "" */
+    char baseline[ARM_NAME_MAX + 1]; /* the arm it is compared with (as named by the input); "" */
     int baseline_index;   /* index of that arm, -1 for baselines (report_dataset_pair) */
     report_run *runs;     /* in the order the input lists them */
     size_t n_runs;

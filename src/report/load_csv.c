@@ -144,9 +144,18 @@ static hml_status read_row(const csv_table *t, size_t row, const char *path, int
     if (blank(arm_name))
         return hml_fail(err, HML_EUSAGE, "%s line %zu: column %s is empty", path, t->line[row],
                         t->header[arm_col]);
-    if (strlen(arm_name) >= sizeof d->arms[0].name)
-        return hml_fail(err, HML_EUSAGE, "%s line %zu: arm name '%.40s...' is too long", path,
-                        t->line[row], arm_name);
+    if (strlen(arm_name) > ARM_NAME_MAX)
+        return hml_fail(err, HML_EUSAGE, "%s line %zu: column %s: arm name '%.40s...' is longer "
+                        "than %d characters", path, t->line[row], t->header[arm_col], arm_name,
+                        ARM_NAME_MAX);
+    static const char *const named[] = {"smell", "baseline"};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        int col = csv_column(t, named[i]);
+        if (strlen(cell(t, row, col)) > ARM_NAME_MAX)
+            return hml_fail(err, HML_EUSAGE, "%s line %zu: column %s: '%.40s...' is longer than %d "
+                            "characters", path, t->line[row], named[i], cell(t, row, col),
+                            ARM_NAME_MAX);
+    }
     report_arm *arm = report_dataset_find_arm(d, arm_name);
     if (!arm) {
         arm = report_dataset_add_arm(d, arm_name);

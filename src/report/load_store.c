@@ -133,6 +133,13 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
     host_cache cache = {.id = -1};
     size_t runs = 0;
     for (size_t a = 0; st == HML_OK && a < n_arms; a++) {
+        const char *named[] = {arms[a].name, arms[a].smell, arms[a].compare_with};
+        for (size_t i = 0; st == HML_OK && i < sizeof named / sizeof named[0]; i++)
+            if (named[i] && strlen(named[i]) > ARM_NAME_MAX)
+                st = hml_fail(err, HML_EUSAGE, "store %s: arm '%.40s...': a name longer than %d "
+                              "characters", path, arms[a].name, ARM_NAME_MAX);
+        if (st != HML_OK)
+            break;
         report_arm *arm = report_dataset_add_arm(d, arms[a].name);
         if (!arm) {
             st = hml_fail(err, HML_ESYSTEM, "out of memory");

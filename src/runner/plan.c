@@ -7,6 +7,7 @@
 
 #include <cJSON.h>
 
+#include "common/arm_name.h"
 #include "common/text.h"
 
 #define PLAN_MAX_RUNS 1000000L
@@ -110,7 +111,7 @@ hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *e
 static bool valid_arm_name(const char *name)
 {
     size_t len = strlen(name);
-    if (len == 0 || len > 64)
+    if (len == 0 || len > ARM_NAME_MAX)
         return false;
     for (const char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
@@ -130,8 +131,8 @@ hml_status plan_add_arm(plan *p, const char *name, plan_arm **arm, hml_err *err)
 {
     if (!name || !valid_arm_name(name))
         return hml_fail(err, HML_EUSAGE,
-                        "arm name '%s': use 1 to 64 letters, digits, '.', '_' or '-'",
-                        name ? name : "");
+                        "arm name '%s': use 1 to %d letters, digits, '.', '_' or '-'",
+                        name ? name : "", ARM_NAME_MAX);
     if (plan_find_arm(p, name))
         return hml_fail(err, HML_EUSAGE, "arm '%s' is given twice", name);
     plan_arm *grown = realloc(p->arms, (p->arm_count + 1) * sizeof *grown);
