@@ -18,7 +18,13 @@ typedef struct csv_metric_column {
     double to_metric;          /* metric value = column value * to_metric */
     const char *method_column; /* the column holding the metric's method, or NULL */
     const char *default_method; /* when there is no method column (or it is empty) */
+    double min, max;           /* the column's contract: values outside are refused */
+    const char *contract;      /* the contract in words, for the refusal */
 } csv_metric_column;
+
+/* Contracts in words. */
+#define CSV_NOT_NEGATIVE "0 or more"
+#define CSV_FRACTION "from 0 to 1 (a fraction: a percentage must be divided by 100)"
 
 extern const csv_metric_column csv_schema_metrics[];
 extern const size_t csv_schema_metric_count;

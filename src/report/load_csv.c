@@ -46,6 +46,21 @@ static hml_status parse_number(const csv_table *t, size_t row, int col, const ch
     return HML_OK;
 }
 
+/* A value outside its column's contract, refused with the row, the column
+ * and the contract named. */
+static hml_status refuse(const csv_table *t, size_t row, int col, const char *path,
+                         const char *contract, hml_err *err)
+{
+    return hml_fail(err, HML_EUSAGE, "%s line %zu: column %s: '%s' is not %s", path, t->line[row],
+                    t->header[col], cell(t, row, col), contract);
+}
+
+static hml_status within(const csv_table *t, size_t row, int col, const char *path, double v,
+                         double min, double max, const char *contract, hml_err *err)
+{
+    return v >= min && v <= max ? HML_OK : refuse(t, row, col, path, contract, err);
+}
+
 /* The number in the named column; *present false when the file has no such
  * column or the cell is empty. */
 static hml_status column_number(const csv_table *t, size_t row, const char *column,
@@ -83,6 +98,9 @@ static hml_status read_metrics(const csv_table *t, size_t row, const char *path,
             return st;
         if (!present)
             continue;
+        st = within(t, row, csv_column(t, m->column), path, v, m->min, m->max, m->contract, err);
+        if (st != HML_OK)
+            return st;
         const char *method = m->method_column ? cell(t, row, csv_column(t, m->method_column)) : "";
         if (blank(method))
             method = m->default_method;
@@ -96,6 +114,9 @@ static hml_status read_metrics(const csv_table *t, size_t row, const char *path,
     bool present;
     hml_status st = column_number(t, row, "ram_energy", path, &v, &present, err);
     if (st != HML_OK || !present)
+        return st;
+    st = within(t, row, csv_column(t, "ram_energy"), path, v, 0, HUGE_VAL, CSV_NOT_NEGATIVE, err);
+    if (st != HML_OK)
         return st;
     const char *method = cell(t, row, csv_column(t, "ram_energy_method"));
     if (blank(method))
@@ -114,24 +135,31 @@ static hml_status read_host(const csv_table *t, size_t row, const char *path, re
     copy_cell(h->country_name, sizeof h->country_name, t, row, csv_column(t, "country_name"));
     copy_cell(h->country_iso_code, sizeof h->country_iso_code, t, row,
               csv_column(t, "country_iso_code"));
-    /* Each column fills a figure or a count (kept only when plausible). */
+    /* Each column fills a figure or a count, within its contract. */
     struct {
         const char *column;
         double *figure;
         int *count;
-    } numbers[] = {{"ram_total_size", &h->ram_total_gb, NULL},
-                   {"pue", &h->pue, NULL},
-                   {"cpu_count", NULL, &h->cpu_count},
-                   {"gpu_count", NULL, &h->gpu_count}};
+        double min, max;
+        const char *contract;
+    } numbers[] = {{"ram_total_size", &h->ram_total_gb, NULL, 0, HUGE_VAL, CSV_NOT_NEGATIVE},
+                   {"pue", &h->pue, NULL, 1, 10, "from 1 to 10"},
+                   {"cpu_count", NULL, &h->cpu_count, 0, 1e6, "a count from 0 to 1000000"},
+                   {"gpu_count", NULL, &h->gpu_count, 0, 1e6, "a count from 0 to 1000000"}};
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         bool present;
         double v;
         hml_status st = column_number(t, row, numbers[i].column, path, &v, &present, err);
         if (st != HML_OK)
             return st;
-        if (present && numbers[i].figure)
+        if (!present)
+            continue;
+        if (v < numbers[i].min || v > numbers[i].max || (numbers[i].count && v != floor(v)))
+            return refuse(t, row, csv_column(t, numbers[i].column), path, numbers[i].contract,
+                          err);
+        if (numbers[i].figure)
             *numbers[i].figure = v;
-        else if (present && v >= 0 && v < 1e6)
+        else
             *numbers[i].count = (int)v;
     }
     return HML_OK;
@@ -183,6 +211,9 @@ static hml_status read_row(const csv_table *t, size_t row, const char *path, int
     double order;
     bool present;
     hml_status st = column_number(t, row, "order", path, &order, &present, err);
+    if (st == HML_OK && present)
+        st = within(t, row, csv_column(t, "order"), path, order, 0, 1e9,
+                    "a position from 0 to 1000000000", err);
     if (st != HML_OK)
         return st;
     run->order = present ? (long)order : (long)row;

@@ -7,14 +7,23 @@
 
 #include "common/text.h"
 
+/* A key's number becomes a metric when it is within the metric's contract;
+ * one outside it is named in the note and not taken. */
 static int add_number(meter_metrics *metrics, const cJSON *root, const char *key,
-                      const char *name, const char *unit)
+                      const char *name, const char *unit, double min, double max,
+                      const char *contract, char *note, size_t note_size)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
     if (cJSON_IsArray(item)) /* "loss": the last epoch's */
         item = cJSON_GetArrayItem(item, cJSON_GetArraySize(item) - 1);
     if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
         return 0;
+    if (item->valuedouble < min || item->valuedouble > max) {
+        size_t used = strlen(note);
+        text_format(note + used, note_size - used, "%sresult line: %s %g ignored (not %s)",
+                    used ? "; " : "", key, item->valuedouble, contract);
+        return 0;
+    }
     return meter_metrics_set(metrics, name, item->valuedouble, unit, "workload");
 }
 
@@ -53,11 +62,14 @@ int result_line_take(const char *text, size_t len, char **json, meter_metrics *m
     }
     memcpy(copy, text + start, line_len);
     copy[line_len] = '\0';
-    int rc = add_number(metrics, root, "accuracy", "accuracy", "1");
+    int rc = add_number(metrics, root, "accuracy", "accuracy", "1", 0, 1,
+                        "a fraction from 0 to 1", note, note_size);
     if (rc == 0)
-        rc = add_number(metrics, root, "loss", "final_loss", "1");
+        rc = add_number(metrics, root, "loss", "final_loss", "1", -HUGE_VAL, HUGE_VAL, "",
+                        note, note_size);
     if (rc == 0)
-        rc = add_number(metrics, root, "images_per_s", "images_per_s", "1/s");
+        rc = add_number(metrics, root, "images_per_s", "images_per_s", "1/s", 0, HUGE_VAL,
+                        "0 or more", note, note_size);
     cJSON_Delete(root);
     if (rc != 0) {
         free(copy);

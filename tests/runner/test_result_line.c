@@ -75,12 +75,33 @@ static void json_object_is_copied_and_its_metrics_taken(void **state)
     meter_metrics_free(&metrics);
 }
 
+/* A figure outside its contract (a percentage for accuracy, a negative
+ * throughput) is not taken, and the note says so. */
+static void figures_outside_their_contract_are_not_taken(void **state)
+{
+    (void)state;
+    const char line[] = "{\"accuracy\": 93.5, \"images_per_s\": -4, \"loss\": [-0.5]}";
+    meter_metrics metrics = {0};
+    char *json = NULL, note[200];
+    assert_int_equal(result_line_take(line, sizeof line - 1, &json, &metrics, note, sizeof note),
+                     0);
+    assert_non_null(json);
+    assert_null(meter_metrics_find(&metrics, "accuracy"));
+    assert_null(meter_metrics_find(&metrics, "images_per_s"));
+    assert_float_equal(meter_metrics_find(&metrics, "final_loss")->value, -0.5, 1e-12);
+    assert_string_equal(note, "result line: accuracy 93.5 ignored (not a fraction from 0 to 1); "
+                              "result line: images_per_s -4 ignored (not 0 or more)");
+    free(json);
+    meter_metrics_free(&metrics);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(short_non_json_line_is_quoted_without_bytes_after_it),
         cmocka_unit_test(unterminated_buffer_is_never_read_past_its_end),
         cmocka_unit_test(json_object_is_copied_and_its_metrics_taken),
+        cmocka_unit_test(figures_outside_their_contract_are_not_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
