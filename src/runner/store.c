@@ -473,6 +473,33 @@ static hml_status raise_runs_per_arm(store *s, int64_t experiment_id,
     return HML_OK;
 }
 
+/* A name given when an experiment is resumed (or topped up) is its new name;
+ * none given keeps the one it has. */
+static hml_status rename_experiment(store *s, int64_t experiment_id,
+                                    const store_experiment_spec *spec, hml_err *err)
+{
+    if (!spec->name)
+        return HML_OK;
+    sqlite3_stmt *st = NULL;
+    hml_status status = prepare(s, "UPDATE experiments SET name = ? WHERE id = ?", &st, err);
+    if (status != HML_OK)
+        return status;
+    sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, experiment_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, HML_ESYSTEM, "renaming the experiment");
+    return HML_OK;
+}
+
+static hml_status resume_experiment(store *s, int64_t experiment_id,
+                                    const store_experiment_spec *spec, hml_err *err)
+{
+    hml_status status = raise_runs_per_arm(s, experiment_id, spec, err);
+    return status == HML_OK ? rename_experiment(s, experiment_id, spec, err) : status;
+}
+
 hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
                                   int64_t *experiment_id, bool *resumed, hml_err *err)
 {
@@ -480,7 +507,7 @@ hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
     if (status != HML_OK)
         return status;
     if (*resumed)
-        return raise_runs_per_arm(s, *experiment_id, spec, err);
+        return resume_experiment(s, *experiment_id, spec, err);
     char now[32];
     clock_utc_iso8601(now, sizeof now);
     sqlite3_stmt *st = NULL;
@@ -516,7 +543,7 @@ hml_status store_begin_experiment(store *s, const store_experiment_spec *spec,
     /* Another hmlcost created it first: resume it as above, more runs included. */
     status = find_experiment_by_key(s, spec->plan_key, experiment_id, resumed, err);
     if (status == HML_OK && *resumed)
-        return raise_runs_per_arm(s, *experiment_id, spec, err);
+        return resume_experiment(s, *experiment_id, spec, err);
     return status;
 }
 
@@ -790,8 +817,17 @@ static hml_status get_one_experiment(store *s, const char *where, int64_t id,
 
 hml_status store_latest_experiment(store *s, store_experiment *exp, bool *found, hml_err *err)
 {
-    return get_one_experiment(s, "ORDER BY e.created_at DESC, e.id DESC LIMIT 1", 0, exp, found,
-                              err);
+    /* The latest is the one last created or added to (a top-up of an older
+     * experiment makes it the latest); within one second, the one with the
+     * latest run. */
+    return get_one_experiment(s,
+                              "LEFT JOIN (SELECT a.experiment_id AS experiment_id, "
+                              "max(r.started_at) AS last_started, max(r.id) AS last_run "
+                              "FROM runs r JOIN arms a ON a.id = r.arm_id "
+                              "GROUP BY a.experiment_id) l ON l.experiment_id = e.id "
+                              "ORDER BY max(e.created_at, coalesce(l.last_started, '')) DESC, "
+                              "coalesce(l.last_run, 0) DESC, e.id DESC LIMIT 1",
+                              0, exp, found, err);
 }
 
 hml_status store_get_experiment(store *s, int64_t id, store_experiment *exp, bool *found,

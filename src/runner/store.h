@@ -164,7 +164,8 @@ typedef struct store_run {
 
 /* Newest first. */
 hml_status store_list_experiments(store *s, store_experiment **list, size_t *count, hml_err *err);
-/* The newest experiment; *found false when the store has none. */
+/* The experiment last created or added to (a top-up makes an older one the
+ * latest); *found false when the store has none. */
 hml_status store_latest_experiment(store *s, store_experiment *exp, bool *found, hml_err *err);
 hml_status store_get_experiment(store *s, int64_t id, store_experiment *exp, bool *found,
                                 hml_err *err);
