@@ -109,27 +109,31 @@ hml_status output_file_open(output_file *out, const char *path, const char *cons
                             "--output %s: that is the input%s; refusing to overwrite it", path,
                             strcmp(last_part(path), last_part(*p)) == 0 ? "" : " (one of its files)");
     struct stat sb;
+    hml_status st;
     if (stat(path, &sb) != 0) {
         if (errno != ENOENT)
             return fail_errno(path, err);
         /* new: a dangling symlink there is replaced, its target not created */
         out->target = strdup(path);
-        if (!out->target)
-            return hml_fail(err, HML_ESYSTEM, "out of memory");
-        return open_beside(out, path, NULL, err);
-    }
-    if (S_ISDIR(sb.st_mode))
+        st = out->target ? open_beside(out, path, NULL, err)
+                         : hml_fail(err, HML_ESYSTEM, "out of memory");
+    } else if (S_ISDIR(sb.st_mode)) {
         return hml_fail(err, HML_EUSAGE, "--output %s: is a directory", path);
-    if (S_ISBLK(sb.st_mode))
+    } else if (S_ISBLK(sb.st_mode)) {
         return hml_fail(err, HML_EUSAGE, "--output %s: is a block device; refusing to write it",
                         path);
-    if (!S_ISREG(sb.st_mode))
+    } else if (!S_ISREG(sb.st_mode)) {
         return open_in_place(out, path, err);
-    /* an existing file (through any symlinks): the file itself is replaced */
-    out->target = realpath(path, NULL);
-    if (!out->target)
-        return fail_errno(path, err);
-    return open_beside(out, path, &sb, err);
+    } else {
+        /* an existing file (through any symlinks): the file itself is replaced */
+        out->target = realpath(path, NULL);
+        st = out->target ? open_beside(out, path, &sb, err) : fail_errno(path, err);
+    }
+    if (st != HML_OK) {
+        free(out->target);
+        out->target = NULL;
+    }
+    return st;
 }
 
 hml_status output_file_commit(output_file *out, hml_err *err)

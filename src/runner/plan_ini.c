@@ -198,7 +198,7 @@ static hml_status read_plan_text(const char *path, char **text, hml_err *err)
     FILE *f = fopen(path, "r");
     if (!f)
         return hml_fail(err, HML_EUSAGE, "plan '%s': %s", path, strerror(errno));
-    char *buf = malloc(PLAN_MAX_BYTES + 1);
+    char *buf = malloc(PLAN_MAX_BYTES + 2); /* one byte more than allowed, and a NUL */
     if (!buf) {
         fclose(f);
         return hml_fail(err, HML_ESYSTEM, "out of memory");

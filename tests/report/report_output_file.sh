@@ -83,6 +83,11 @@ fi
 [ $? -eq 2 ] && grep -q "^hmlcost: --output $tmp: is a directory$" "$tmp/err" ||
     fail "-o a directory: $(cat "$tmp/err")"
 
+"$hmlcost" report --store "$db" -o "$tmp/no/such/dir/r.txt" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^hmlcost: --output $tmp/no/such/dir/r.txt: No such file or directory$" "$tmp/err" ||
+    fail "-o in a missing directory: $(cat "$tmp/err")"
+
 [ "$(runs)" -eq 5 ] || fail "runs lost: $(runs) of 5 left"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "report -o wrote only what it was asked to"

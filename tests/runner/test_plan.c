@@ -320,6 +320,12 @@ static void ini_plan_lines_are_never_cut(void **state)
     assert_non_null(strstr(err.msg, "not a text file"));
     plan_free(&p);
     unlink(path);
+
+    /* endless input: read up to a bound, then refused */
+    plan_init(&p);
+    assert_int_equal(plan_load_ini(&p, "/dev/zero", &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "larger than"));
+    plan_free(&p);
 }
 
 int main(void)
