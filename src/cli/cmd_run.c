@@ -17,7 +17,7 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
-#include "common/arm_name.h"
+#include "common/name_limits.h"
 #include "common/json.h"
 #include "meter/clock.h"
 #include "common/text.h"

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "common/arm_name.h"
+#include "common/name_limits.h"
 #include "common/error.h"
 
 typedef struct report_metric {
@@ -67,7 +67,7 @@ typedef struct report_arm {
 
 typedef struct report_dataset {
     char experiment_id[64];
-    char name[128];       /* experiment label / CodeCarbon project_name */
+    char name[EXPERIMENT_NAME_MAX + 1]; /* experiment label / CodeCarbon project_name */
     char created_at[40];
     char source[512];     /* where it came from, e.g. "store hmlcost.db, experiment 3" */
     long warmup_runs;     /* discarded warm-up runs before the stored ones; 0: none or unknown (CSV) */

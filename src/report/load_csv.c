@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/name_limits.h"
 #include "common/text.h"
 #include "report/csv_schema.h"
 #include "report/csv_table.h"
@@ -279,12 +280,15 @@ hml_status report_load_csv(const char *path, const report_csv_options *opts, rep
     if (st == HML_OK) {
         copy_cell(out->experiment_id, sizeof out->experiment_id, &t, 0,
                   csv_column(&t, "experiment_id"));
-        copy_cell(out->name, sizeof out->name, &t, 0, csv_column(&t, "project_name"));
+        int col = csv_column(&t, "project_name");
+        if (strlen(cell(&t, 0, col)) > EXPERIMENT_NAME_MAX)
+            st = hml_fail(err, HML_EUSAGE, "%s line %zu: column project_name: longer than %d "
+                          "characters", path, t.line[0], EXPERIMENT_NAME_MAX);
+        copy_cell(out->name, sizeof out->name, &t, 0, col);
         copy_cell(out->created_at, sizeof out->created_at, &t, 0, csv_column(&t, "timestamp"));
         snprintf(out->source, sizeof out->source, "%s %s",
                  csv_column(&t, "energy_method") >= 0 ? "hmlcost CSV" : "CSV", path);
-        st = report_dataset_pair(out, err);
-        if (st != HML_OK)
+        if (st == HML_OK && (st = report_dataset_pair(out, err)) != HML_OK)
             hml_wrap(err, "%s", path);
     }
     csv_table_free(&t);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/name_limits.h"
 #include "common/text.h"
 #include "runner/store.h"
 
@@ -121,6 +122,9 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
                                   bool samples, report_dataset *d, hml_err *err)
 {
     snprintf(d->experiment_id, sizeof d->experiment_id, "%lld", (long long)exp->id);
+    if (exp->name && strlen(exp->name) > EXPERIMENT_NAME_MAX)
+        return hml_fail(err, HML_EUSAGE, "store %s: experiment %lld: a name longer than %d "
+                        "characters", path, (long long)exp->id, EXPERIMENT_NAME_MAX);
     text_copy(d->name, sizeof d->name, exp->name);
     text_copy(d->created_at, sizeof d->created_at, exp->created_at);
     snprintf(d->source, sizeof d->source, "store %s, experiment %lld", path, (long long)exp->id);

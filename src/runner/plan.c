@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "common/arm_name.h"
+#include "common/name_limits.h"
 #include "common/text.h"
 
 #define PLAN_MAX_RUNS 1000000L
@@ -234,6 +234,9 @@ static hml_status replace_text(char **slot, const char *text, hml_err *err)
 
 hml_status plan_set_name(plan *p, const char *name, hml_err *err)
 {
+    if (strlen(name) > EXPERIMENT_NAME_MAX)
+        return hml_fail(err, HML_EUSAGE, "name '%.40s...': longer than %d characters", name,
+                        EXPERIMENT_NAME_MAX);
     return replace_text(&p->name, name, err);
 }
 

@@ -1,8 +1,8 @@
 #!/bin/sh
-# usage: arm_name_limit.sh <hmlcost>
-# An arm's name is kept whole from `run` to the summary, the store, every
-# report and a CSV read back; one longer than the limit is refused where it
-# is given (run, a CSV).
+# usage: name_limits.sh <hmlcost>
+# An arm's name (and an experiment's) is kept whole from `run` to the
+# summary, the store, every report and a CSV read back; one longer than the
+# limit is refused where it is given (run, a CSV).
 set -u
 hmlcost=$1
 tmp=$(mktemp -d) || exit 1
@@ -36,6 +36,15 @@ sed "s/$long2/${long2}x/" "$tmp/r.csv" >"$tmp/long.csv"
 "$hmlcost" report --input "$tmp/long.csv" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "long.csv line [0-9]*: column arm: arm name '.*' is longer than 64 characters$" "$tmp/err" ||
     fail "report took a 65-character arm from a CSV: $(cat "$tmp/err")"
+
+n127=$(printf 'n%.0s' $(seq 127))
+"$hmlcost" run --runs 1 --arm base --arm b --name "$n127" --store "$tmp/n.db" -- true >/dev/null 2>&1 ||
+    fail "run took no 127-character experiment name"
+"$hmlcost" report --store "$tmp/n.db" --min-runs 2 2>&1 | grep -q "^hmlcost report: experiment 1 \"$n127\"$" ||
+    fail "the report cut a 127-character experiment name"
+"$hmlcost" run --runs 1 --arm base --arm b --name "${n127}x" --store "$tmp/n2.db" -- true >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "longer than 127 characters$" "$tmp/err" ||
+    fail "run took a 128-character experiment name: $(cat "$tmp/err")"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "arm names kept whole, too long ones refused"
