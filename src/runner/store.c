@@ -185,8 +185,12 @@ static char *immutable_uri(const char *path)
  * - not writable, with a -wal: read-only, through the writer's -shm. */
 static hml_status open_for_reading(store *s)
 {
-    char *wal = with_suffix(s->path, "-wal"), *shm = with_suffix(s->path, "-shm");
+    /* SQLite keeps the -wal beside the file a symlink leads to */
+    char *real = realpath(s->path, NULL);
+    const char *file = real ? real : s->path;
+    char *wal = with_suffix(file, "-wal"), *shm = with_suffix(file, "-shm");
     if (!wal || !shm) {
+        free(real);
         free(wal);
         free(shm);
         return HML_ESYSTEM;
@@ -194,7 +198,7 @@ static hml_status open_for_reading(store *s)
     struct stat wal_sb;
     bool has_wal = stat(wal, &wal_sb) == 0;
     hml_status status;
-    if (store_writable(s->path, wal, shm)) {
+    if (store_writable(file, wal, shm)) {
         status = open_sqlite(s, s->path, SQLITE_OPEN_READWRITE);
         if (status == HML_OK && has_wal && wal_sb.st_size > 0)
             sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
@@ -208,6 +212,7 @@ static hml_status open_for_reading(store *s)
     } else {
         status = open_sqlite(s, s->path, SQLITE_OPEN_READONLY);
     }
+    free(real);
     free(wal);
     free(shm);
     return status;

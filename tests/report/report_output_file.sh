@@ -28,12 +28,15 @@ runs() { "$hmlcost" report --store "$db" --format csv 2>/dev/null | tail -n +2 |
 before=$(cat "$db" "$db-wal" | cksum)
 
 ln "$db" "$tmp/hardlink.db"
+ln -s k.db "$tmp/symlink.db"
 for out in "$db" "$db-wal" "$db-shm" "$db-journal" "$tmp/hardlink.db" "$tmp/./k.db-wal"; do
-    "$hmlcost" report --store "$db" -o "$out" >/dev/null 2>"$tmp/err"
+  for store in "$db" "$tmp/symlink.db"; do
+    "$hmlcost" report --store "$store" -o "$out" >/dev/null 2>"$tmp/err"
     status=$?
-    [ $status -eq 2 ] || fail "-o $out: exit status $status, expected 2"
+    [ $status -eq 2 ] || fail "--store $store -o $out: exit status $status, expected 2"
     grep -q "^hmlcost: --output .*: that is the input.*; refusing to overwrite it$" "$tmp/err" ||
         fail "-o $out: $(cat "$tmp/err")"
+  done
 done
 [ "$(cat "$db" "$db-wal" | cksum)" = "$before" ] || fail "the store or its -wal changed"
 [ -e "$db-journal" ] && fail "a -journal was created"
