@@ -12,15 +12,9 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # A store whose `run` was killed with SIGKILL in its 6th run: 5 runs, all in the -wal.
-cat >"$tmp/killed.sh" <<'SH'
-#!/bin/sh
-n=$(cat "$COUNTER" 2>/dev/null || echo 0); n=$((n + 1)); echo $n >"$COUNTER"
-[ "$n" -ge 6 ] && kill -9 $PPID
-printf '{"accuracy": 0.5}\n' >&"$HMLCOST_RESULT_FD"
-SH
-chmod +x "$tmp/killed.sh"
+killed=$(cd "$(dirname "$0")" && pwd)/fixtures/killed_workload.sh
 db=$tmp/k.db
-COUNTER=$tmp/counter "$hmlcost" run --runs 5 --arm a --arm b --store "$db" -- "$tmp/killed.sh" \
+COUNTER=$tmp/counter "$hmlcost" run --runs 5 --arm a --arm b --store "$db" -- "$killed" \
     >/dev/null 2>&1
 [ -s "$db-wal" ] || { echo "FAIL: the killed run left no -wal"; exit 1; }
 runs() { "$hmlcost" report --store "$db" --format csv 2>/dev/null | tail -n +2 | wc -l; }

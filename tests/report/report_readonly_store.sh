@@ -24,13 +24,7 @@ else
 fi
 runs_in() { "$@" --format csv 2>/dev/null | tail -n +2 | wc -l; }
 
-cat >"$tmp/killed.sh" <<'SH'
-#!/bin/sh
-n=$(cat "$COUNTER" 2>/dev/null || echo 0); n=$((n + 1)); echo $n >"$COUNTER"
-[ "$n" -ge 6 ] && kill -9 $PPID
-printf '{"accuracy": 0.5}\n' >&"$HMLCOST_RESULT_FD"
-SH
-chmod 755 "$tmp/killed.sh"
+killed=$(cd "$(dirname "$0")" && pwd)/fixtures/killed_workload.sh
 
 # A cleanly closed store: read, and nothing left beside it.
 mkdir "$tmp/clean"
@@ -53,7 +47,7 @@ grep -q ' 2 arms, 4 runs (4 successful)' "$tmp/out" || fail "read-only store: $(
 # A store whose `run` was killed: its 5 runs are in the -wal, read as they are.
 mkdir "$tmp/killed"
 COUNTER=$tmp/counter "$hmlcost" run --runs 5 --arm a --arm b --store "$tmp/killed/k.db" \
-    -- "$tmp/killed.sh" >/dev/null 2>&1
+    -- "$killed" >/dev/null 2>&1
 [ -s "$tmp/killed/k.db-wal" ] || { echo "FAIL: the killed run left no -wal"; exit 1; }
 chmod 444 "$tmp/killed"/*
 chmod 555 "$tmp/killed"
