@@ -17,8 +17,8 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
-#include "common/name_limits.h"
 #include "common/json.h"
+#include "common/name_limits.h"
 #include "meter/clock.h"
 #include "common/text.h"
 #include "runner/protocol.h"
@@ -197,9 +197,9 @@ static void print_summary(store *s, int64_t experiment_id)
     for (size_t a = 0; a < arm_count; a++)
         if ((int)strlen(arms[a].name) + 1 > width)
             width = (int)strlen(arms[a].name) + 1;
-    fprintf(stderr, "%-*s %4s %4s %6s %7s %7s %5s %10s %9s %10s %10s %10s\n", width, "arm", "runs", "ok",
-            "failed", "crashed", "timeout", "error", "wall s", "cpu s", "peak MiB", "energy J",
-            "co2 g");
+    fprintf(stderr, "%-*s %4s %4s %6s %7s %7s %5s %10s %9s %10s %10s %10s\n", width, "arm",
+            "runs", "ok", "failed", "crashed", "timeout", "error", "wall s", "cpu s", "peak MiB",
+            "energy J", "co2 g");
     char methods[512] = "";
     for (size_t a = 0; a < arm_count; a++) {
         store_run *runs = NULL;
@@ -233,15 +233,15 @@ static void print_summary(store *s, int64_t experiment_id)
         char label[ARM_NAME_MAX + 2];
         text_format(label, sizeof label, "%s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
         if (ok > 0)
-            fprintf(stderr, "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
+            fprintf(stderr,
+                    "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
                     width, label, n, by_status[0], by_status[1], by_status[2], by_status[3],
                     by_status[4], sum[0] / ok, sum[1] / ok, sum[2] / ok / 1048576.0, sum[3] / ok,
                     sum[4] / ok);
         else
             fprintf(stderr, "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10s %9s %10s %10s %10s\n", width,
-                    label,
-                    n, by_status[0], by_status[1], by_status[2], by_status[3], by_status[4], "-",
-                    "-", "-", "-", "-");
+                    label, n, by_status[0], by_status[1], by_status[2], by_status[3], by_status[4],
+                    "-", "-", "-", "-", "-");
         store_runs_free(runs, n);
     }
     fprintf(stderr, "(* baseline; figures are means over ok runs; energy: %s)\n",

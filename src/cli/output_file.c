@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,10 +103,12 @@ hml_status output_file_open(output_file *out, const char *path, const char *cons
     if (!*path)
         return hml_fail(err, HML_EUSAGE, "--output: empty file name");
     for (const char *const *p = protect; p && *p; p++)
-        if (same_file(path, *p))
+        if (same_file(path, *p)) {
+            bool other_name = strcmp(last_part(path), last_part(*p)) != 0;
             return hml_fail(err, HML_EUSAGE,
                             "--output %s: that is the input%s; refusing to overwrite it", path,
-                            strcmp(last_part(path), last_part(*p)) == 0 ? "" : " (one of its files)");
+                            other_name ? " (one of its files)" : "");
+        }
     struct stat sb;
     hml_status st;
     if (stat(path, &sb) != 0) {
