@@ -18,8 +18,7 @@ repeat=${4:-3}
 threads=2
 python=/usr/bin/python3
 if [ ! -x "$hmlcost" ]; then
-    cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build build/release -j 2 >/dev/null
+    scripts/build.sh build/release
 fi
 
 run_hmlcost() {

@@ -1,9 +1,17 @@
 #!/bin/sh
-# usage: scripts/deps.sh [build|test|bench]
+# usage: scripts/deps.sh [--list] [build|test|bench]
 # Makes sure the Debian packages hmlcost needs are installed: as root it
 # installs the missing ones with apt-get; otherwise it prints the exact
-# apt-get line and fails.
+# apt-get line and fails. --list prints the set's packages, one a line, and
+# installs nothing (.ci/package_set_guard.sh reads the sets this way).
+# Each set is complete on its own: the command that uses it installs
+# nothing else on a fresh machine.
 set -eu
+list_only=false
+if [ "${1:-}" = --list ]; then
+    list_only=true
+    shift
+fi
 set_name=${1:-build}
 
 build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-dev libcjson-dev libinih-dev libhwloc-dev"
@@ -19,6 +27,11 @@ case "$set_name" in
     bench) wanted=$bench_pkgs ;;
     *) echo "scripts/deps.sh: unknown package set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
+if $list_only; then
+    # shellcheck disable=SC2086
+    printf '%s\n' $wanted
+    exit 0
+fi
 
 missing=""
 for pkg in $wanted; do

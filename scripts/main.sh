@@ -15,9 +15,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh build
-jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$jobs" >/dev/null
+scripts/build.sh build/release
 hmlcost=build/release/src/cli/hmlcost
 out=build/quickstart
 mkdir -p "$out"
