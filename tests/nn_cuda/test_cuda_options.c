@@ -1,7 +1,8 @@
 /* The cuda backend's knobs as its backend string names them (the result's
- * "backend"): the defaults -- table algorithms, fused conv+bias+ReLU, split
- * bias gradients, graphs, fp32 -- add nothing; every departure adds its
- * name. describe() needs no GPU (built with the cuda backend only). */
+ * "backend"): the defaults -- table algorithms, fused conv+bias+ReLU, graphs,
+ * fp32 and the gradient path of grad_defaults.h -- add nothing; every
+ * departure adds its name. describe() needs no GPU (built with the cuda
+ * backend only). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,18 @@
 #include <string.h>
 
 #include "nn/backend.h"
+#include "nn/cuda/grad_defaults.h"
+
+/* The two gradient paths as the knobs set them, and as the backend string
+ * names them when they are not the default. */
+static const char *const verified_path[][2] = {{"HMLCOST_CUDA_BIASGRAD", "split"},
+                                               {"HMLCOST_CUDA_WGRAD", "cudnn"},
+                                               {"HMLCOST_CUDA_POOLBWD", "cudnn"}};
+static const char *const verified_names[] = {"+biassplit", "+cudnnwgrad", "+cudnnpool"};
+static const char *const own_path[][2] = {{"HMLCOST_CUDA_BIASGRAD", "tiled"},
+                                          {"HMLCOST_CUDA_WGRAD", "own"},
+                                          {"HMLCOST_CUDA_POOLBWD", "fused"}};
+static const char *const own_names[] = {"+biastiled", "+ownwgrad", "+fusedpool"};
 
 static const char *const knobs[] = {"HMLCOST_CUDA_TF32",     "HMLCOST_CUDA_GRAPHS",
                                     "HMLCOST_CUDA_ALGO",     "HMLCOST_CUDA_ALGOS",
@@ -52,23 +65,40 @@ static void defaults_add_nothing(void **state)
     assert_string_equal(suffix(), "");
     setenv("HMLCOST_CUDA_ALGO", "table", 1);
     setenv("HMLCOST_CUDA_FUSED", "1", 1);
-    setenv("HMLCOST_CUDA_BIASGRAD", "tiled", 1);
-    setenv("HMLCOST_CUDA_WGRAD", "own", 1);
-    setenv("HMLCOST_CUDA_POOLBWD", "fused", 1);
     setenv("HMLCOST_CUDA_GRAPHS", "1", 1);
+    const char *const(*path)[2] = CUDA_OWN_GRAD_KERNELS_DEFAULT ? own_path : verified_path;
+    for (size_t i = 0; i < 3; i++)
+        setenv(path[i][0], path[i][1], 1);
     assert_string_equal(suffix(), "");
 }
 
-/* Run 3's defaults (before our fused gradient kernels), one setting each. */
-static void run3_defaults_are_named(void **state)
+/* Until a GPU run verifies the own gradient kernels, the default is the
+ * verified path (cuDNN's weight gradient and pooling backward, split bias
+ * gradients), and the own kernels are named as a departure. */
+static void the_default_gradient_path_is_the_verified_one(void **state)
 {
     (void)state;
+    if (CUDA_OWN_GRAD_KERNELS_DEFAULT)
+        skip(); /* bench/gpu-check.sh verified them and made them the default */
+    assert_string_equal(CUDA_OWN_GRAD_KERNELS_VERIFIED_ON, "");
     setenv("HMLCOST_CUDA_BIASGRAD", "split", 1);
-    assert_string_equal(suffix(), "+biassplit");
     setenv("HMLCOST_CUDA_WGRAD", "cudnn", 1);
-    assert_string_equal(suffix(), "+biassplit+cudnnwgrad");
     setenv("HMLCOST_CUDA_POOLBWD", "cudnn", 1);
-    assert_string_equal(suffix(), "+biassplit+cudnnwgrad+cudnnpool");
+    assert_string_equal(suffix(), "");
+}
+
+/* The gradient path that is not the default: one switch each, named. */
+static void the_other_gradient_path_is_named(void **state)
+{
+    (void)state;
+    const char *const(*path)[2] = CUDA_OWN_GRAD_KERNELS_DEFAULT ? verified_path : own_path;
+    const char *const *names = CUDA_OWN_GRAD_KERNELS_DEFAULT ? verified_names : own_names;
+    char expected[64] = "";
+    for (size_t i = 0; i < 3; i++) {
+        setenv(path[i][0], path[i][1], 1);
+        strcat(expected, names[i]);
+        assert_string_equal(suffix(), expected);
+    }
 }
 
 static void departures_are_named(void **state)
@@ -112,7 +142,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(defaults_add_nothing, clear),
         cmocka_unit_test_setup(departures_are_named, clear),
-        cmocka_unit_test_setup(run3_defaults_are_named, clear),
+        cmocka_unit_test_setup(the_default_gradient_path_is_the_verified_one, clear),
+        cmocka_unit_test_setup(the_other_gradient_path_is_named, clear),
         cmocka_unit_test_setup(bad_knobs_describe_the_defaults, clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

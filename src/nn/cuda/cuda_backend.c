@@ -25,8 +25,9 @@
  * one stream.
  *
  * Knobs (environment, read once; cuda_options_read). The defaults are the
- * fastest deterministic configuration measured (bench/gpu-explore.sh run 2);
- * each knob that departs from them is named in the backend string:
+ * fastest deterministic configuration verified on a GPU (bench/gpu-explore.sh,
+ * bench/gpu-check.sh); the gradient path's default is grad_defaults.h's. Each
+ * knob that departs from the defaults is named in the backend string:
  *   HMLCOST_CUDA_TF32=1     cuDNN and cuBLAS may use TF32 tensor cores
  *                           (PyTorch's default for convolutions); otherwise
  *                           every product is plain fp32 FMA, like the cpu backend;
@@ -40,21 +41,24 @@
  *   HMLCOST_CUDA_FUSED=0    convolution, then bias + ReLU in our kernel; by
  *                           default one cuDNN call does all three
  *                           (cudnnConvolutionBiasActivationForward);
- *   HMLCOST_CUDA_BIASGRAD=tiled (default) | split | single: the bias
+ *   HMLCOST_CUDA_BIASGRAD=tiled | split | single: the bias
  *                           gradients (with the ReLU backward): single, one
  *                           pass, a block per channel (a thread per feature
  *                           for dense layers); split, conv layers in two passes
  *                           over (image chunk, channel) blocks (more parallel),
  *                           dense as single; tiled, conv as split, dense
  *                           layers in blocks of 32 features x 8 image groups;
- *   HMLCOST_CUDA_WGRAD=own (default) | cudnn: conv1's weight and bias
+ *   HMLCOST_CUDA_WGRAD=own | cudnn: conv1's weight and bias
  *                           gradients and its ReLU backward in one kernel of
  *                           ours (own_grad.h), or cuDNN's backward-filter after
  *                           the bias-gradient kernel;
- *   HMLCOST_CUDA_POOLBWD=fused (default) | cudnn: the max-pooling backward,
+ *   HMLCOST_CUDA_POOLBWD=fused | cudnn: the max-pooling backward,
  *                           the ReLU backward and the bias gradient of the conv
  *                           layer before it in one kernel of ours (own_grad.h),
  *                           or cuDNN's pooling backward, then the bias kernel;
+ *                           (split, cudnn, cudnn: the verified path; tiled,
+ *                           own, fused: our own kernels; grad_defaults.h says
+ *                           which of the two is the default)
  *   HMLCOST_CUDA_PROFILE=1  each training step of train_batches runs eagerly
  *                           behind a GPU-side wait, with CUDA events between
  *                           its operations: per-operation GPU times
@@ -63,9 +67,8 @@
  * libraries: bit-identical), except that ALGO=find may pick another
  * algorithm in another process when two are about equally fast. Our
  * kernels (WGRAD=own, POOLBWD=fused, BIASGRAD) add in other orders than
- * cuDNN: each setting has its own bit pattern, fixed; run 3's defaults are
- * BIASGRAD=split WGRAD=cudnn POOLBWD=cudnn (the rest as now). What was
- * chosen, and how, is in the result's "cuda" object (details_json). */
+ * cuDNN: each setting has its own bit pattern, fixed. What was chosen, and
+ * how, is in the result's "cuda" object (details_json). */
 #include "nn/backend.h"
 
 #include <stdarg.h>
@@ -83,6 +86,7 @@
 #include "nn/cuda/cuda_details.h"
 #include "nn/cuda/cuda_kernels.h"
 #include "nn/cuda/cuda_report.h"
+#include "nn/cuda/grad_defaults.h"
 #include "nn/cuda/own_grad.h"
 #include "nn/model_spec.h"
 
@@ -253,17 +257,25 @@ static int conv_layer_names(const char **names, int size)
 
 /* The knobs (see the top). A value that is not understood is a usage error;
  * o still holds the defaults for it. */
-static hml_status cuda_options_read(cuda_options *o, hml_err *err)
+/* The knobs' values when none is set. */
+static void cuda_options_defaults(cuda_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->tf32 = env_flag("HMLCOST_CUDA_TF32", false);
-    o->graphs = env_flag("HMLCOST_CUDA_GRAPHS", true);
-    o->fused = env_flag("HMLCOST_CUDA_FUSED", true);
-    o->profile = env_flag("HMLCOST_CUDA_PROFILE", false);
-    o->bias_grad = BIAS_GRAD_TILED;
-    o->wgrad_own = true;
-    o->pool_fused = true;
+    o->graphs = true;
+    o->fused = true;
+    o->bias_grad = CUDA_OWN_GRAD_KERNELS_DEFAULT ? BIAS_GRAD_TILED : BIAS_GRAD_SPLIT;
+    o->wgrad_own = CUDA_OWN_GRAD_KERNELS_DEFAULT;
+    o->pool_fused = CUDA_OWN_GRAD_KERNELS_DEFAULT;
     o->algo = CONV_POLICY_TABLE;
+}
+
+static hml_status cuda_options_read(cuda_options *o, hml_err *err)
+{
+    cuda_options_defaults(o);
+    o->tf32 = env_flag("HMLCOST_CUDA_TF32", o->tf32);
+    o->graphs = env_flag("HMLCOST_CUDA_GRAPHS", o->graphs);
+    o->fused = env_flag("HMLCOST_CUDA_FUSED", o->fused);
+    o->profile = env_flag("HMLCOST_CUDA_PROFILE", o->profile);
     const char *bias = getenv("HMLCOST_CUDA_BIASGRAD");
     if (bias && *bias) {
         if (strcmp(bias, "tiled") == 0)
@@ -460,14 +472,20 @@ static void cuda_describe(char *buf, size_t size)
     cuda_options o;
     hml_err ignored = {0};
     cuda_options_read(&o, &ignored); /* a bad knob fails create, with its message */
+    /* The gradient path: each setting that is not grad_defaults.h's, by its value. */
+    cuda_options defaults;
+    cuda_options_defaults(&defaults);
+    char bias[16] = "";
+    if (o.bias_grad != defaults.bias_grad)
+        snprintf(bias, sizeof bias, "+bias%s", bias_grad_names[o.bias_grad]);
+    const char *wgrad = o.wgrad_own == defaults.wgrad_own ? "" : o.wgrad_own ? "+ownwgrad"
+                                                                             : "+cudnnwgrad";
+    const char *pool = o.pool_fused == defaults.pool_fused ? "" : o.pool_fused ? "+fusedpool"
+                                                                               : "+cudnnpool";
     snprintf(buf, size, "cudnn-%s%s%s%s%s%s%s%s%s%s", version[0] ? version : "unavailable",
              o.tf32 ? "+tf32" : "",
              o.algo == CONV_POLICY_TABLE ? "" : o.algo == CONV_POLICY_FIND ? "+find" : "+heuristic",
-             o.pins.count ? "+pinned" : "", o.fused ? "" : "+unfused",
-             o.bias_grad == BIAS_GRAD_TILED   ? ""
-             : o.bias_grad == BIAS_GRAD_SPLIT ? "+biassplit"
-                                              : "+biassingle",
-             o.wgrad_own ? "" : "+cudnnwgrad", o.pool_fused ? "" : "+cudnnpool",
+             o.pins.count ? "+pinned" : "", o.fused ? "" : "+unfused", bias, wgrad, pool,
              o.graphs ? "" : "+nographs", o.profile ? "+profile" : "");
 }
 
