@@ -3,7 +3,8 @@
 # the main job, a short smell study end to end:
 #   1. hmlcost doctor: the smells it finds in this environment, before any
 #      energy is spent (findings are advice here, not a failure);
-#   2. hmlcost run --smell all: a baseline and the four smells, 7 fresh
+#   2. hmlcost run --smell all: a baseline and the four smells (model-reuse
+#      in both faces: earlier models freed, and kept alive), 7 fresh
 #      processes each after one warm-up run each (a cold first run would
 #      otherwise be an outlier), interleaved, training the reference CNN for 1 epoch on
 #      2,000 images of CIFAR-10 (found via $HMLCOST_DATA,

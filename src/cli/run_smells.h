@@ -48,7 +48,10 @@ enum {
     "  --smell LIST               arms from the smell catalogue: all, or ids/arms\n"              \
     "                             (model-reuse, minibatch, libpath, parallelism,\n"               \
     "                             model-reuse-kept, parallelism-nested), comma-separated;\n"      \
-    "                             arguments after -- go to 'hmlcost train'\n"                     \
+    "                             all: model-reuse in both faces (freed and kept; a\n"            \
+    "                             --workload command gets the freed one), minibatch,\n"           \
+    "                             libpath, parallelism; arguments after -- go to\n"               \
+    "                             'hmlcost train'\n"                                              \
     "  --baseline MODE            with --smell: shared (default: one baseline arm for all)\n"     \
     "                             or per-smell (a baseline arm per smell, as the study did;\n"    \
     "                             use with --order blocked)\n"                                    \

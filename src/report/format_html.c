@@ -141,6 +141,25 @@ static void verdicts(FILE *out, const report_analysis *a)
             a->opts.min_runs, a->family_size, a->opts.alpha, 100 * a->opts.acc_margin);
 }
 
+/* What each smell arm measures (the catalogue's words), under the verdicts. */
+static void arm_measures(FILE *out, const report_analysis *a)
+{
+    if (!report_has_arm_measures(a))
+        return;
+    fputs("<section id=\"measures\"><h3>What the smell arms measure</h3>\n<ul class=\"note\">", out);
+    for (size_t i = 0; i < a->n_smells; i++) {
+        const char *text = report_arm_measures(a, &a->smells[i]);
+        if (!text)
+            continue;
+        fputs("<li><b>", out);
+        esc(out, a->data->arms[a->smells[i].arm].name);
+        fputs("</b>: ", out);
+        esc(out, text);
+        fputs("</li>\n", out);
+    }
+    fputs("</ul></section>\n", out);
+}
+
 static void legend(FILE *out, const report_analysis *a)
 {
     bool used[5] = {false};
@@ -560,6 +579,7 @@ hml_status report_render_html(FILE *out, const report_analysis *a,
     fprintf(out, "</title>\n<style>%s</style>\n</head><body><main>\n", page_style);
     header(out, a);
     verdicts(out, a);
+    arm_measures(out, a);
     if ((st = figures(out, a, err)) != HML_OK)
         return st;
     comparisons(out, a);

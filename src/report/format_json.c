@@ -8,6 +8,7 @@
 
 #include "common/json.h"
 #include "report/format.h"
+#include "report/format_util.h"
 #include "stats/mann_whitney.h"
 
 static cJSON *num(double v) { return json_number_or_null(v); }
@@ -154,6 +155,9 @@ static cJSON *build(const report_analysis *a)
         cJSON_AddStringToObject(o, "verdict", stats_verdict_id(s->verdict));
         cJSON_AddStringToObject(o, "verdict_label", stats_verdict_name(s->verdict));
         cJSON_AddStringToObject(o, "evidence", s->evidence);
+        const char *measures = report_arm_measures(a, s);
+        if (measures)
+            cJSON_AddStringToObject(o, "measures", measures);
         if (s->has_accuracy) {
             cJSON *acc = cJSON_AddObjectToObject(o, "accuracy");
             add_num(acc, "smell", s->acc_smell);

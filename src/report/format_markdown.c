@@ -92,6 +92,20 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     fputc('\n', out);
 }
 
+/* What each smell arm measures (the catalogue's words). */
+static void arm_measures(FILE *out, const report_analysis *a)
+{
+    if (!report_has_arm_measures(a))
+        return;
+    fprintf(out, "## What the smell arms measure\n\n");
+    for (size_t i = 0; i < a->n_smells; i++) {
+        const char *text = report_arm_measures(a, &a->smells[i]);
+        if (text)
+            fprintf(out, "- **%s**: %s\n", a->data->arms[a->smells[i].arm].name, text);
+    }
+    fputc('\n', out);
+}
+
 hml_status report_render_markdown(FILE *out, const report_analysis *a,
                                   const report_render_options *opts, hml_err *err)
 {
@@ -116,6 +130,7 @@ hml_status report_render_markdown(FILE *out, const report_analysis *a,
             "bootstrap intervals (%zu resamples, MT19937 seed %lu).\n\n",
             a->family_size, a->opts.alpha, 100 * a->opts.acc_margin, 100 * a->opts.level,
             a->opts.resamples, a->opts.seed);
+    arm_measures(out, a);
     fprintf(out, "## Arms (mean ± sd of successful runs)\n\n");
     arm_table(out, a);
     fprintf(out, "## Smells against their baselines\n\n");

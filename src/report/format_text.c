@@ -67,6 +67,45 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
                 s->tost.p, s->tost.equivalent ? "equivalent" : "not shown equivalent");
 }
 
+/* text, wrapped at width columns, each line after the first indented. */
+static void print_wrapped(FILE *out, const char *text, size_t used, size_t indent, size_t width)
+{
+    while (*text) {
+        size_t len = strcspn(text, " ");
+        if (used > indent && used + 1 + len > width) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            used = indent;
+        } else if (used > indent) {
+            fputc(' ', out);
+            used++;
+        }
+        fwrite(text, 1, len, out);
+        used += len;
+        text += len;
+        text += strspn(text, " ");
+    }
+    fputc('\n', out);
+}
+
+/* What each smell arm measures (the catalogue's words): the two faces of
+ * model-reuse, freed and kept, measure different things. */
+static void arm_measures(FILE *out, const report_analysis *a, bool color)
+{
+    if (!report_has_arm_measures(a))
+        return;
+    fputc('\n', out);
+    paint(out, color, ANSI_BOLD, "What the smell arms measure");
+    fputc('\n', out);
+    for (size_t i = 0; i < a->n_smells; i++) {
+        const char *text = report_arm_measures(a, &a->smells[i]);
+        if (!text)
+            continue;
+        const char *name = a->data->arms[a->smells[i].arm].name;
+        fprintf(out, "  %s:", name);
+        print_wrapped(out, text, 3 + strlen(name), 6, 96);
+    }
+}
+
 hml_status report_render_text(FILE *out, const report_analysis *a,
                               const report_render_options *opts, hml_err *err)
 {
@@ -106,6 +145,7 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
         paint(out, color, verdict_color(s->verdict), verdict);
         fprintf(out, "  vs %s\n      %s\n", d->arms[s->baseline].name, s->evidence);
     }
+    arm_measures(out, a, color);
     for (size_t i = 0; i < a->n_smells; i++)
         smell_table(out, a, &a->smells[i], color);
     if (a->n_warnings) {

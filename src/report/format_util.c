@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "smells/catalogue.h"
+
 void report_fmt_p(double p, char *buf, size_t size)
 {
     if (isnan(p))
@@ -138,4 +140,22 @@ void report_comparison_cells_fill(const report_analysis *a, const report_smell_r
         snprintf(cells->delta, sizeof cells->delta, "%+.2f %s", c->delta,
                  stats_magnitude_name(c->magnitude));
     }
+}
+
+const char *report_arm_measures(const report_analysis *a, const report_smell_result *s)
+{
+    const report_arm *arm = &a->data->arms[s->arm];
+    const smell_variant *v = smell_variant_find(arm->name);
+    /* The arm's stored smell, when there is one, must be the variant's. */
+    if (!v || (arm->smell[0] && strcmp(arm->smell, v->smell) != 0))
+        return NULL;
+    return v->measures;
+}
+
+bool report_has_arm_measures(const report_analysis *a)
+{
+    for (size_t i = 0; i < a->n_smells; i++)
+        if (report_arm_measures(a, &a->smells[i]))
+            return true;
+    return false;
 }

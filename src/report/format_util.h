@@ -3,6 +3,7 @@
 #ifndef HMLCOST_REPORT_FORMAT_UTIL_H
 #define HMLCOST_REPORT_FORMAT_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "report/analysis.h"
@@ -39,5 +40,13 @@ typedef struct report_comparison_cells {
 
 void report_comparison_cells_fill(const report_analysis *a, const report_smell_result *s,
                                   size_t m, report_comparison_cells *cells);
+
+/* What a smell arm measures, from the smell catalogue (src/smells), when the
+ * arm is named after one of its arms as `hmlcost run --smell` names them
+ * (e.g. model-reuse and model-reuse-kept, the smell's two faces); NULL for
+ * an arm of another name. */
+const char *report_arm_measures(const report_analysis *a, const report_smell_result *s);
+/* Does any smell arm of the report have such a text? */
+bool report_has_arm_measures(const report_analysis *a);
 
 #endif

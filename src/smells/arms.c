@@ -311,10 +311,11 @@ static hml_status check_applicable(const smell_workload *wl, const smell_variant
             }
             continue;
         }
-        if (strcmp(chosen[i]->name, "model-reuse-kept") == 0)
-            return hml_fail(err, HML_EUSAGE, "--smell model-reuse-kept: cannot apply to a "
-                            "--workload command (keeping stale models is a switch of hmlcost "
-                            "train); use model-reuse with {model_builds}");
+        if (chosen[i]->train_only)
+            return hml_fail(err, HML_EUSAGE, "--smell %s: cannot apply to a --workload command "
+                            "(it is a switch of hmlcost train); use %s", chosen[i]->name,
+                            strcmp(chosen[i]->smell, "model-reuse") == 0
+                                ? "model-reuse with {model_builds}" : chosen[i]->smell);
         if (info->external == SMELL_EXTERNAL_PLACEHOLDER && !strstr(wl->command, info->placeholder))
             return hml_fail(err, HML_EUSAGE, "--smell %s: cannot apply to the --workload command: "
                             "it has no %s placeholder for hmlcost to set (e.g. '... --%s %s')",
@@ -323,6 +324,35 @@ static hml_status check_applicable(const smell_workload *wl, const smell_variant
                             info->placeholder);
     }
     return HML_OK;
+}
+
+/* Does the comma-separated list name this arm itself (not through "all")? */
+static bool list_names(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == len && strncmp(p, name, len) == 0)
+            return true;
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+/* For a --workload command, "all" means the arms a command can take: an
+ * arm only hmlcost train can run (model-reuse-kept) is dropped unless it was
+ * asked for by name or by --keep-stale-models (check_applicable refuses it then). */
+static void drop_train_only_arms_of_all(const smell_request *req, const smell_workload *wl,
+                                        const smell_variant **chosen, size_t *n)
+{
+    if (!wl->command || req->keep_stale_models)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!chosen[i]->train_only || list_names(req->smells, chosen[i]->name))
+            chosen[kept++] = chosen[i];
+    *n = kept;
 }
 
 /* LD_LIBRARY_PATH of the libpath arm: E non-existent directories, then the
@@ -547,6 +577,8 @@ hml_status smell_arms_build(const smell_request *req, const smell_workload *wl,
     const smell_variant *chosen[16];
     size_t n = 0;
     hml_status st = smell_select(req->smells, req->keep_stale_models, chosen, &n, err);
+    if (st == HML_OK)
+        drop_train_only_arms_of_all(req, wl, chosen, &n);
     if (st == HML_OK)
         st = check_options_match(req, wl, chosen, n, err);
     if (st == HML_OK)

@@ -41,8 +41,11 @@ typedef struct smell_info {
 typedef struct smell_variant {
     const char *name;   /* arm name, e.g. "model-reuse-kept" */
     const char *smell;  /* the smell id it belongs to */
-    bool is_default;    /* part of `--smell all` / `--smell <id>` */
+    bool is_default;    /* part of `--smell all` */
+    bool train_only;    /* a switch of hmlcost train: no --workload command takes it */
     const char *treatment; /* what this variant sets, for users */
+    const char *measures;  /* what the arm measures (and how it differs from the
+                              smell's other arms), one or two sentences for reports */
 } smell_variant;
 
 /* The table, in the study's order; *count receives its length. */

@@ -97,11 +97,18 @@ static void select_all_gives_default_variants_in_catalogue_order(void **state)
     size_t n;
     hml_err err;
     assert_int_equal(smell_select("parallelism,all,minibatch", false, out, &n, &err), HML_OK);
-    assert_int_equal(n, 4);
+    /* Both faces of model-reuse: freed and kept. */
+    assert_int_equal(n, 5);
     assert_string_equal(out[0]->name, "model-reuse");
-    assert_string_equal(out[1]->name, "minibatch");
-    assert_string_equal(out[2]->name, "libpath");
-    assert_string_equal(out[3]->name, "parallelism");
+    assert_string_equal(out[1]->name, "model-reuse-kept");
+    assert_string_equal(out[2]->name, "minibatch");
+    assert_string_equal(out[3]->name, "libpath");
+    assert_string_equal(out[4]->name, "parallelism");
+
+    /* --keep-stale-models turns the freed face into the kept one: one arm. */
+    assert_int_equal(smell_select("all", true, out, &n, &err), HML_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(out[0]->name, "model-reuse-kept");
 
     assert_int_equal(smell_select("parallelism-nested,model-reuse", true, out, &n, &err), HML_OK);
     assert_int_equal(n, 2);
@@ -139,7 +146,7 @@ static void shared_baseline_all_smells_for_train(void **state)
     smell_arms arms;
     hml_err err;
     assert_int_equal(build(&req, &wl, &arms, &err), HML_OK);
-    assert_int_equal(arms.count, 5);
+    assert_int_equal(arms.count, 6);
 
     const smell_arm *base = &arms.arm[0];
     assert_string_equal(base->name, "baseline");
@@ -155,6 +162,12 @@ static void shared_baseline_all_smells_for_train(void **state)
     assert_string_equal(reuse->baseline, "baseline");
     assert_string_equal(args_of(reuse), "--data synthetic --epochs 1 --model-builds 10");
     assert_int_equal(reuse->env_count, 0);
+    const smell_arm *kept = smell_arms_find(&arms, "model-reuse-kept");
+    assert_non_null(kept);
+    assert_string_equal(kept->smell->id, "model-reuse");
+    assert_string_equal(kept->baseline, "baseline");
+    assert_string_equal(args_of(kept),
+                        "--data synthetic --epochs 1 --model-builds 10 --keep-stale-models");
 
     const smell_arm *batch = smell_arms_find(&arms, "minibatch");
     assert_string_equal(args_of(batch), "--data synthetic --epochs 1 --batch 1024");
@@ -385,7 +398,10 @@ static void command_placeholders_are_filled_per_arm(void **state)
     smell_arms arms;
     hml_err err;
     assert_int_equal(build(&req, &wl, &arms, &err), HML_OK);
+    /* "all" for a command: the arms a command can take (no model-reuse-kept,
+     * a switch of hmlcost train). */
     assert_int_equal(arms.count, 5);
+    assert_null(smell_arms_find(&arms, "model-reuse-kept"));
     for (size_t i = 0; i < arms.count; i++) {
         assert_null(arms.arm[i].argv);
         assert_non_null(arms.arm[i].command);
@@ -421,8 +437,17 @@ static void smells_that_cannot_reach_a_command_are_refused(void **state)
     req = request("all");
     assert_int_equal(build(&req, &wl, &arms, &err), HML_EUSAGE);
     assert_non_null(strstr(err.msg, "{model_builds}"));
+    /* Asked for by name (or by --keep-stale-models), the kept face is refused. */
     req = request("model-reuse-kept");
     wl.command = "./train.sh --builds {model_builds}";
+    assert_int_equal(build(&req, &wl, &arms, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "model-reuse-kept: cannot apply"));
+    req = request("all,model-reuse-kept");
+    wl.command = "./train.sh --batch {batch} --builds {model_builds}";
+    assert_int_equal(build(&req, &wl, &arms, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "model-reuse-kept: cannot apply"));
+    req = request("model-reuse");
+    req.keep_stale_models = true;
     assert_int_equal(build(&req, &wl, &arms, &err), HML_EUSAGE);
     assert_non_null(strstr(err.msg, "model-reuse-kept: cannot apply"));
 

@@ -165,9 +165,10 @@ static void train_study_all_smells(void **state)
     cJSON *json = run_json(args, &status);
     assert_int_equal(status, 0);
     assert_non_null(json);
-    const char *names[] = {"baseline", "model-reuse", "minibatch", "libpath", "parallelism"};
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "arms")), 5);
-    for (int i = 0; i < 5; i++) {
+    const char *names[] = {"baseline",  "model-reuse", "model-reuse-kept",
+                           "minibatch", "libpath",     "parallelism"};
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "arms")), 6);
+    for (int i = 0; i < 6; i++) {
         const cJSON *arm = arm_named(json, names[i]);
         assert_non_null(arm);
         assert_int_equal(ok_runs(arm), 2);
@@ -175,19 +176,22 @@ static void train_study_all_smells(void **state)
         assert_true(argv_has(arm, "--data", "synthetic"));
     }
     assert_true(argv_has(arm_named(json, "model-reuse"), "--model-builds", "3"));
+    assert_false(argv_has(arm_named(json, "model-reuse"), "--keep-stale-models", NULL));
+    assert_true(argv_has(arm_named(json, "model-reuse-kept"), "--model-builds", "3"));
+    assert_true(argv_has(arm_named(json, "model-reuse-kept"), "--keep-stale-models", NULL));
     assert_true(argv_has(arm_named(json, "minibatch"), "--batch", "1024"));
     assert_true(argv_has(arm_named(json, "parallelism"), "--threads", NULL));
     assert_true(env_has(arm_named(json, "parallelism"), "OMP_NUM_THREADS="));
 
-    /* model-reuse and libpath train the same model from the same seed with
-     * the same threads: bit-identical losses and accuracy (the issue's
-     * promise); every run of the baseline agrees with the others too. */
-    const char *same[] = {"baseline", "model-reuse", "libpath"};
+    /* Both model-reuse faces and libpath train the same model from the same
+     * seed with the same threads: bit-identical losses and accuracy; every
+     * run of the baseline agrees with the others too. */
+    const char *same[] = {"baseline", "model-reuse", "model-reuse-kept", "libpath"};
     const char *keys[] = {"loss", "accuracy"};
     for (int k = 0; k < 2; k++) {
         char *reference = result_field(arm_named(json, "baseline"), 0, keys[k]);
         assert_non_null(reference);
-        for (int a = 0; a < 3; a++)
+        for (int a = 0; a < 4; a++)
             for (int r = 0; r < 2; r++) {
                 char *value = result_field(arm_named(json, same[a]), r, keys[k]);
                 assert_non_null(value);
