@@ -78,8 +78,9 @@ typedef struct smell_arms {
 } smell_arms;
 
 /* Resolves the smell list into variants in catalogue order, duplicates
- * dropped: "all" and a smell id name default variants; keep_stale_models
- * turns model-reuse into model-reuse-kept. out has room for every variant. */
+ * dropped: "all" names the default variants (both model-reuse faces among
+ * them), a smell id its own variant; keep_stale_models turns model-reuse
+ * into model-reuse-kept. out has room for every variant. */
 hml_status smell_select(const char *list, bool keep_stale_models, const smell_variant **out,
                         size_t *count, hml_err *err);
 
