@@ -12,3 +12,8 @@ if(HMLCOST_SANITIZE)
   target_compile_options(hmlcost_flags INTERFACE $<$<COMPILE_LANGUAGE:C>:${_san}>)
   target_link_options(hmlcost_flags INTERFACE ${_san})
 endif()
+if(HMLCOST_FUZZ)
+  # Coverage feedback for libFuzzer in every room; the harnesses add the
+  # fuzzer's main at link time (tests/fuzz).
+  target_compile_options(hmlcost_flags INTERFACE $<$<COMPILE_LANGUAGE:C>:-fsanitize=fuzzer-no-link>)
+endif()
