@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 
+#include "common/escape.h"
 #include "common/parse_number.h"
 
 int cli_report_error(const hml_err *err)
@@ -62,7 +63,7 @@ int cli_write_all(int fd, const char *buf, size_t len)
 
 int cli_print_json(const char *command, cJSON *root)
 {
-    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    char *text = escape_json_print(root, false);
     cJSON_Delete(root);
     if (!text) {
         fprintf(stderr, "hmlcost: %s: out of memory\n", command);

@@ -36,6 +36,7 @@ int cli_write_all(int fd, const char *buf, size_t len);
 
 /* Prints root as one line of JSON on stdout and deletes it; NULL root (or
  * no memory to print it): "hmlcost: <command>: out of memory" on stderr.
+ * Strings that are not UTF-8 are repaired and counted (escape_json_print).
  * Returns CLI_EXIT_OK or CLI_EXIT_FAILURE. */
 struct cJSON;
 int cli_print_json(const char *command, struct cJSON *root);

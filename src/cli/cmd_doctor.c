@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "common/escape.h"
 #include "common/text.h"
 #include "doctor/doctor.h"
 #include "doctor/probe_session.h"
@@ -75,10 +76,16 @@ static void print_text(const doctor_report *report, const doctor_context *ctx,
         print_probe(ctx->probe, probe_source);
     for (size_t i = 0; i < report->count; i++) {
         const doctor_finding *f = &report->finding[i];
-        printf("%s%-7s  %s: %s\n", i ? "\n" : "", doctor_level_name(f->level), f->id,
-               f->summary);
-        printf("  evidence: %s\n", f->evidence);
-        printf("  fix:      %s\n", f->fix);
+        /* Findings quote the environment: shown by the text rule. */
+        printf("%s%-7s  ", i ? "\n" : "", doctor_level_name(f->level));
+        escape_text_fputs(stdout, f->id);
+        fputs(": ", stdout);
+        escape_text_fputs(stdout, f->summary);
+        fputs("\n  evidence: ", stdout);
+        escape_text_fputs(stdout, f->evidence);
+        fputs("\n  fix:      ", stdout);
+        escape_text_fputs(stdout, f->fix);
+        fputc('\n', stdout);
     }
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < report->count; i++)

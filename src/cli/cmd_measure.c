@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "common/escape.h"
 #include "common/json.h"
 #include "meter/host.h"
 #include "report/csv_table.h"
@@ -80,22 +81,22 @@ static void print_csv(char *const *argv, const execute_result *r, const meter_ho
         snprintf(command + used, sizeof command - used, "%s%s", i ? " " : "", argv[i]);
     }
     printf("%s,", r->started_at);
-    csv_write_field(stdout, command);
+    escape_csv_field(stdout, command);
     printf(",%s,", store_run_status_name(r->status));
-    csv_write_field(stdout, r->reason);
+    escape_csv_field(stdout, r->reason);
     for (size_t i = 0; cli_csv_metric_names[i]; i++) {
         const meter_metric *m = meter_metrics_find(&r->meter.metrics, cli_csv_metric_names[i]);
         if (m) {
             printf(",%.17g,", m->value);
-            csv_write_field(stdout, m->method);
+            escape_csv_field(stdout, m->method);
         } else {
             fputs(",,", stdout);
         }
     }
     fputc(',', stdout);
-    csv_write_field(stdout, host->cpu_model);
+    escape_csv_field(stdout, host->cpu_model);
     printf(",%d,", host->threads);
-    csv_write_field(stdout, r->meter.notes);
+    escape_csv_field(stdout, r->meter.notes);
     fputc('\n', stdout);
 }
 
@@ -194,8 +195,11 @@ int cmd_measure(int argc, char **argv)
         if (json || csv)
             meter_host_read(&host, &err);
         fprintf(stderr, "hmlcost measure: %s", store_run_status_name(r.status));
-        if (r.reason[0])
-            fprintf(stderr, " (%s)", r.reason);
+        if (r.reason[0]) {
+            fputs(" (", stderr);
+            escape_text_fputs(stderr, r.reason);
+            fputc(')', stderr);
+        }
         fputc('\n', stderr);
         cli_print_run_summary(stderr, &r.meter.metrics, r.meter.sample_count,
                               opts.meter.interval_s, r.meter.notes);

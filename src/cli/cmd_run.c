@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "cli/run_smells.h"
+#include "common/escape.h"
 #include "common/json.h"
 #include "common/name_limits.h"
 #include "meter/clock.h"
@@ -127,9 +128,12 @@ static void describe_run(char *out, size_t size, const runner_event *ev)
     cli_format_joules(metric(ev->metrics, "energy_total_j"), energy, sizeof energy);
     const meter_metric *cpu_j = ev->metrics ? meter_metrics_find(ev->metrics, "energy_cpu_j") : NULL;
     const char *how = cpu_j && strncmp(cpu_j->method, "estimate", 8) == 0 ? "estimate" : "counters";
+    char name[256], reason[256];
+    escape_text(name, sizeof name, ev->arm->name);
+    escape_text(reason, sizeof reason, ev->reason);
     text_format(out, size, "%s #%ld %s%s%s%s wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
-             ev->arm->name, ev->run_index, store_run_status_name(ev->status),
-             ev->reason ? " (" : "", ev->reason ? ev->reason : "", ev->reason ? ")" : "",
+             name, ev->run_index, store_run_status_name(ev->status),
+             ev->reason ? " (" : "", reason, ev->reason ? ")" : "",
              metric(ev->metrics, "wall_s"), metric(ev->metrics, "cpu_s"), rss, energy, how);
 }
 
@@ -161,9 +165,11 @@ static void on_progress(void *ctx, const runner_event *ev)
             char eta[32] = "?", text[600];
             if (ev->eta_s >= 0)
                 clock_format_duration(ev->eta_s, eta, sizeof eta);
+            char name[256];
             text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | running %s #%ld%s%s",
                      ev->done, ev->total, 100.0 * (double)ev->done / (double)ev->total, eta,
-                     ev->arm->name, ev->run_index, pr->last[0] ? " | last: " : "", pr->last);
+                     escape_text(name, sizeof name, ev->arm->name), ev->run_index,
+                     pr->last[0] ? " | last: " : "", pr->last);
             status_line(pr, text);
         }
         return;
@@ -244,8 +250,9 @@ static void print_summary(store *s, int64_t experiment_id)
                     "-", "-", "-", "-", "-");
         store_runs_free(runs, n);
     }
-    fprintf(stderr, "(* baseline; figures are means over ok runs; energy: %s)\n",
-            methods[0] ? methods : "no ok run");
+    fputs("(* baseline; figures are means over ok runs; energy: ", stderr);
+    escape_text_fputs(stderr, methods[0] ? methods : "no ok run");
+    fputs(")\n", stderr);
     store_arms_free(arms, arm_count);
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "meter/carbon.h"
+#include "common/escape.h"
 #include "common/text.h"
 
 bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status *status,
@@ -130,11 +131,14 @@ void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sampl
     double acc = value_of(metrics, "accuracy", NULL);
     if (meter_metrics_find(metrics, "accuracy"))
         fprintf(out, "  accuracy   %.4f (workload)\n", acc);
-    /* One note per line: "a; b; c". */
+    /* One note per line: "a; b; c". Notes may quote what the workload
+     * wrote: shown by the text rule. */
     for (const char *n = notes; n && *n;) {
         const char *end = strstr(n, "; ");
-        int len = end ? (int)(end - n) : (int)strlen(n);
-        fprintf(out, "  %-10s %.*s\n", n == notes ? "notes" : "", len, n);
+        size_t len = end ? (size_t)(end - n) : strlen(n);
+        char note[1024], shown[4096];
+        text_format(note, sizeof note, "%.*s", (int)len, n);
+        fprintf(out, "  %-10s %s\n", n == notes ? "notes" : "", escape_text(shown, sizeof shown, note));
         n = end ? end + 2 : n + len;
     }
 }

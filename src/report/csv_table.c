@@ -261,22 +261,3 @@ int csv_column(const csv_table *t, const char *name)
             return (int)c;
     return -1;
 }
-
-void csv_write_field(FILE *out, const char *field)
-{
-    size_t len = strlen(field);
-    bool quote = strpbrk(field, ",\"\r\n") != NULL ||
-                 (len && (isspace((unsigned char)field[0]) ||
-                          isspace((unsigned char)field[len - 1])));
-    if (!quote) {
-        fputs(field, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = field; *p; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
-}

@@ -30,8 +30,5 @@ void csv_table_free(csv_table *t);
 /* Index of the column called name, or -1. */
 int csv_column(const csv_table *t, const char *name);
 
-/* Writes one field, quoted when it holds a comma, quote, CR or LF, or starts
- * or ends with a blank. */
-void csv_write_field(FILE *out, const char *field);
 
 #endif

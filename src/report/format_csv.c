@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "report/csv_schema.h"
 #include "report/csv_table.h"
 #include "report/format.h"
@@ -29,7 +30,9 @@ static void number(FILE *out, double v)
         fprintf(out, "%.17g", v);
 }
 
-static void text(FILE *out, const char *s) { csv_write_field(out, s); }
+/* Text cells by the CSV rule (quoting, formula prefix neutralised); numbers
+ * go through number() and stay numbers. */
+static void text(FILE *out, const char *s) { escape_csv_field(out, s); }
 
 static void sep(FILE *out) { fputc(',', out); }
 

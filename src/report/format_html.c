@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "report/format.h"
 #include "report/format_util.h"
 #include "report/plot_svg.h"
@@ -71,7 +72,7 @@ static const char *arm_color(const report_analysis *a, size_t arm)
     return COLOR_BASELINE;
 }
 
-static void esc(FILE *out, const char *text) { html_escape(out, text); }
+static void esc(FILE *out, const char *text) { escape_html_fputs(out, text); }
 
 static void header(FILE *out, const report_analysis *a)
 {

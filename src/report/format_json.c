@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/json.h"
 #include "report/format.h"
 #include "report/format_util.h"
@@ -193,7 +194,7 @@ hml_status report_render_json(FILE *out, const report_analysis *a,
 {
     (void)opts;
     cJSON *root = build(a);
-    char *text = root ? cJSON_Print(root) : NULL;
+    char *text = escape_json_print(root, true);
     cJSON_Delete(root);
     if (!text)
         return hml_fail(err, HML_ESYSTEM, "json: out of memory");

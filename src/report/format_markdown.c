@@ -1,11 +1,18 @@
 /* Markdown: the verdict table, per-arm figures and one table per smell,
- * ready to paste into a paper's notes or a README. */
+ * ready to paste into a paper's notes or a README. Every text that comes
+ * from the input (names, methods, evidence, warnings) goes through
+ * escape_markdown; the formatter's own markup (bold) does not. */
 #include <stdio.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "report/format.h"
 #include "report/format_util.h"
 #include "report/text_table.h"
+
+/* Room for an escaped name or heading (an escape is at most six bytes). */
+#define MD_NAME 400
+#define MD_LONG 2048
 
 static void verdict_table(FILE *out, const report_analysis *a)
 {
@@ -16,10 +23,11 @@ static void verdict_table(FILE *out, const report_analysis *a)
     text_table_add(&t, head);
     for (size_t i = 0; i < a->n_smells; i++) {
         const report_smell_result *s = &a->smells[i];
-        char verdict[48];
+        char verdict[48], arm[MD_NAME], base[MD_NAME], evidence[MD_LONG];
         snprintf(verdict, sizeof verdict, "**%s**", stats_verdict_name(s->verdict));
-        const char *row[] = {d->arms[s->arm].name, d->arms[s->baseline].name, verdict,
-                             s->evidence};
+        const char *row[] = {escape_markdown(arm, sizeof arm, d->arms[s->arm].name),
+                             escape_markdown(base, sizeof base, d->arms[s->baseline].name),
+                             verdict, escape_markdown(evidence, sizeof evidence, s->evidence)};
         text_table_add(&t, row);
     }
     text_table_print_markdown(out, &t);
@@ -35,17 +43,18 @@ static void arm_table(FILE *out, const report_analysis *a)
         size_t last = first + per < a->n_metrics ? first + per : a->n_metrics;
         text_table t;
         text_table_init(&t, 2 + last - first);
-        char heads[TEXT_TABLE_MAX_COLS][96];
+        char heads[TEXT_TABLE_MAX_COLS][MD_NAME], heading[96];
         const char *head[TEXT_TABLE_MAX_COLS] = {"arm", "runs (ok)"};
         for (size_t m = first; m < last; m++) {
-            report_metric_heading(&a->metrics[m], heads[m - first], sizeof heads[0]);
-            head[2 + m - first] = heads[m - first];
+            report_metric_heading(&a->metrics[m], heading, sizeof heading);
+            head[2 + m - first] = escape_markdown(heads[m - first], sizeof heads[0], heading);
             t.right[2 + m - first] = true;
         }
         text_table_add(&t, head);
         for (size_t i = 0; i < d->n_arms; i++) {
-            char cells[TEXT_TABLE_MAX_COLS][64], runs[48];
-            const char *row[TEXT_TABLE_MAX_COLS] = {d->arms[i].name, runs};
+            char cells[TEXT_TABLE_MAX_COLS][64], runs[48], name[MD_NAME];
+            const char *row[TEXT_TABLE_MAX_COLS] = {
+                escape_markdown(name, sizeof name, d->arms[i].name), runs};
             snprintf(runs, sizeof runs, "%zu (%zu)", a->arms[i].runs, a->arms[i].ok);
             for (size_t m = first; m < last; m++) {
                 report_mean_sd(a, i, m, cells[m - first], sizeof cells[0]);
@@ -62,29 +71,33 @@ static void arm_table(FILE *out, const report_analysis *a)
 static void smell_table(FILE *out, const report_analysis *a, const report_smell_result *s)
 {
     const report_dataset *d = a->data;
-    fprintf(out, "### %s vs %s\n\n", d->arms[s->arm].name, d->arms[s->baseline].name);
-    fprintf(out, "**%s**: %s\n\n", stats_verdict_name(s->verdict), s->evidence);
+    char arm[MD_NAME], base[MD_NAME];
+    escape_markdown(arm, sizeof arm, d->arms[s->arm].name);
+    escape_markdown(base, sizeof base, d->arms[s->baseline].name);
+    fprintf(out, "### %s vs %s\n\n**%s**: ", arm, base, stats_verdict_name(s->verdict));
+    escape_markdown_fputs(out, s->evidence);
+    fputs("\n\n", out);
     text_table t;
     text_table_init(&t, 7);
     char level[32];
     snprintf(level, sizeof level, "change [%.0f %% CI]", 100 * a->opts.level);
-    const char *head[] = {"metric", d->arms[s->baseline].name, d->arms[s->arm].name, level,
-                          "p (Holm)", "Cliff's delta", "method"};
+    const char *head[] = {"metric", base, arm, level, "p (Holm)", "Cliff's delta", "method"};
     text_table_add(&t, head);
     t.right[1] = t.right[2] = t.right[4] = t.right[5] = true;
     for (size_t m = 0; m < a->n_metrics; m++) {
         const report_comparison *c = &s->cmp[m];
         report_comparison_cells cells;
         report_comparison_cells_fill(a, s, m, &cells);
-        char change[96];
+        char metric[MD_NAME], method[MD_NAME], change[96];
         /* Markdown bolds a change for the worse and puts the magnitude in
          * parentheses. */
         snprintf(change, sizeof change, c->worse ? "**%.90s**" : "%s", cells.change);
         if (c->tested)
             snprintf(cells.delta, sizeof cells.delta, "%+.2f (%s)", c->delta,
                      stats_magnitude_name(c->magnitude));
-        const char *row[] = {cells.metric, cells.baseline, cells.arm, change, cells.p_holm,
-                             cells.delta, a->arms[s->arm].cells[m].method};
+        const char *row[] = {escape_markdown(metric, sizeof metric, cells.metric),
+                             cells.baseline, cells.arm, change, cells.p_holm, cells.delta,
+                             escape_markdown(method, sizeof method, a->arms[s->arm].cells[m].method)};
         text_table_add(&t, row);
     }
     text_table_print_markdown(out, &t);
@@ -115,12 +128,19 @@ hml_status report_render_markdown(FILE *out, const report_analysis *a,
     fprintf(out, "# hmlcost report");
     if (d->experiment_id[0])
         fprintf(out, ": experiment %s", d->experiment_id);
-    if (d->name[0])
-        fprintf(out, " (%s)", d->name);
-    fprintf(out, "\n\nSource: %s.", d->source);
-    if (a->energy_methods[0])
-        fprintf(out, " Energy method: `%s`%s.", a->energy_methods,
-                a->energy_estimated ? " (**estimated**, not measured)" : "");
+    if (d->name[0]) {
+        fputs(" (", out);
+        escape_markdown_fputs(out, d->name);
+        fputc(')', out);
+    }
+    fputs("\n\nSource: ", out);
+    escape_markdown_fputs(out, d->source);
+    fputc('.', out);
+    if (a->energy_methods[0]) {
+        fputs(" Energy method: ", out);
+        escape_markdown_fputs(out, a->energy_methods);
+        fprintf(out, "%s.", a->energy_estimated ? " (**estimated**, not measured)" : "");
+    }
     fprintf(out, "\n\n## Verdicts\n\n");
     verdict_table(out, a);
     fprintf(out,
@@ -138,8 +158,11 @@ hml_status report_render_markdown(FILE *out, const report_analysis *a,
         smell_table(out, a, &a->smells[i]);
     if (a->n_warnings) {
         fprintf(out, "## Warnings\n\n");
-        for (size_t i = 0; i < a->n_warnings; i++)
-            fprintf(out, "- %s\n", a->warnings[i].text);
+        for (size_t i = 0; i < a->n_warnings; i++) {
+            fputs("- ", out);
+            escape_markdown_fputs(out, a->warnings[i].text);
+            fputc('\n', out);
+        }
     }
     return HML_OK;
 }

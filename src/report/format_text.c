@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "report/format.h"
 #include "report/format_util.h"
 #include "report/text_table.h"
@@ -26,6 +27,9 @@ static const char *verdict_color(stats_verdict v)
     return "";
 }
 
+/* A name escaped by the text rule: up to four characters per byte. */
+#define ESCAPED_NAME 512
+
 static void paint(FILE *out, bool color, const char *ansi, const char *text)
 {
     fprintf(out, "%s%s%s", color ? ansi : "", text, color ? ANSI_RESET : "");
@@ -37,12 +41,16 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     const report_dataset *d = a->data;
     const report_arm *arm = &d->arms[s->arm], *base = &d->arms[s->baseline];
     fputc('\n', out);
-    char title[256];
-    snprintf(title, sizeof title, "%s vs %s", arm->name, base->name);
+    char arm_name[ESCAPED_NAME], base_name[ESCAPED_NAME], title[2 * ESCAPED_NAME + 8];
+    escape_text(arm_name, sizeof arm_name, arm->name);
+    escape_text(base_name, sizeof base_name, base->name);
+    snprintf(title, sizeof title, "%s vs %s", arm_name, base_name);
     paint(out, color, ANSI_BOLD, title);
     fprintf(out, "  (%zu and %zu successful runs", a->arms[s->arm].ok, a->arms[s->baseline].ok);
-    if (arm->smell[0] && strcmp(arm->smell, arm->name) != 0)
-        fprintf(out, "; smell %s", arm->smell);
+    if (arm->smell[0] && strcmp(arm->smell, arm->name) != 0) {
+        fputs("; smell ", out);
+        escape_text_fputs(out, arm->smell);
+    }
     fprintf(out, ")\n");
     text_table t;
     text_table_init(&t, 6);
@@ -120,12 +128,19 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
     paint(out, color, ANSI_BOLD, "hmlcost report");
     if (d->experiment_id[0])
         fprintf(out, ": experiment %s", d->experiment_id);
-    if (d->name[0])
-        fprintf(out, " \"%s\"", d->name);
-    fprintf(out, "\n%s; %zu arms, %zu runs (%zu successful)\n", d->source, d->n_arms, runs, ok);
-    if (a->energy_methods[0])
-        fprintf(out, "energy method: %s%s\n", a->energy_methods,
-                a->energy_estimated ? " (ESTIMATED, not measured)" : "");
+    if (d->name[0]) {
+        fputs(" \"", out);
+        escape_text_fputs(out, d->name);
+        fputc('"', out);
+    }
+    fputc('\n', out);
+    escape_text_fputs(out, d->source);
+    fprintf(out, "; %zu arms, %zu runs (%zu successful)\n", d->n_arms, runs, ok);
+    if (a->energy_methods[0]) {
+        fputs("energy method: ", out);
+        escape_text_fputs(out, a->energy_methods);
+        fprintf(out, "%s\n", a->energy_estimated ? " (ESTIMATED, not measured)" : "");
+    }
 
     fputc('\n', out);
     paint(out, color, ANSI_BOLD, "Verdicts");
@@ -133,17 +148,21 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
                  "%g pp)\n",
             a->family_size, a->opts.alpha, 100 * a->opts.acc_margin);
     size_t name_w = 0;
+    char name[ESCAPED_NAME];
     for (size_t i = 0; i < a->n_smells; i++) {
-        size_t w = strlen(d->arms[a->smells[i].arm].name);
+        size_t w = strlen(escape_text(name, sizeof name, d->arms[a->smells[i].arm].name));
         name_w = w > name_w ? w : name_w;
     }
     for (size_t i = 0; i < a->n_smells; i++) {
         const report_smell_result *s = &a->smells[i];
-        fprintf(out, "  %-*s  ", (int)name_w, d->arms[s->arm].name);
+        fprintf(out, "  %-*s  ", (int)name_w,
+                escape_text(name, sizeof name, d->arms[s->arm].name));
         char verdict[32];
         snprintf(verdict, sizeof verdict, "%-12s", stats_verdict_name(s->verdict));
         paint(out, color, verdict_color(s->verdict), verdict);
-        fprintf(out, "  vs %s\n      %s\n", d->arms[s->baseline].name, s->evidence);
+        fprintf(out, "  vs %s\n      ", escape_text(name, sizeof name, d->arms[s->baseline].name));
+        escape_text_fputs(out, s->evidence);
+        fputc('\n', out);
     }
     arm_measures(out, a, color);
     for (size_t i = 0; i < a->n_smells; i++)
@@ -155,7 +174,9 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
         for (size_t i = 0; i < a->n_warnings; i++) {
             fputs("  ", out);
             paint(out, color, ANSI_YELLOW, "!");
-            fprintf(out, " %s\n", a->warnings[i].text);
+            fputc(' ', out);
+            escape_text_fputs(out, a->warnings[i].text);
+            fputc('\n', out);
         }
     }
     fprintf(out,

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/escape.h"
 
 /* Plot geometry in SVG user units (the SVG scales to its container). */
 #define BOX_W 560.0
@@ -16,20 +17,6 @@
 #define PAD_T 12.0
 #define AXIS_COLOR "#444"
 #define GRID_COLOR "#e3e3e3"
-
-void html_escape(FILE *out, const char *text)
-{
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*p, out);
-        }
-    }
-}
 
 double svg_nice_step(double lo, double hi, int target, double *first)
 {
@@ -107,7 +94,7 @@ static void y_axis(FILE *out, double lo, double hi, double top, double bottom, d
             "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\" "
             "class=\"axis\">",
             (top + bottom) / 2);
-    html_escape(out, label);
+    escape_html_fputs(out, label);
     fputs("</text>\n", out);
 }
 
@@ -121,7 +108,7 @@ static void plot_open(FILE *out, double width, double height, const char *aria_l
             "<svg class=\"plot\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
             "xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"",
             width, height);
-    html_escape(out, aria_label);
+    escape_html_fputs(out, aria_label);
     fputs("\">\n", out);
     y_axis(out, lo, hi, top, bottom, left, right, y_label);
     fprintf(out,
@@ -184,7 +171,7 @@ void svg_box_strip(FILE *out, const svg_box_group *groups, size_t n_groups, cons
                     px, py, G->color);
             if (G->point_titles) {
                 fputs("<title>", out);
-                html_escape(out, G->point_titles[i]);
+                escape_html_fputs(out, G->point_titles[i]);
                 fputs("</title>", out);
             }
             fputs("</circle>\n", out);
@@ -210,7 +197,7 @@ void svg_box_strip(FILE *out, const svg_box_group *groups, size_t n_groups, cons
         else
             fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"label\">",
                     cx, bottom + 18);
-        html_escape(out, G->label);
+        escape_html_fputs(out, G->label);
         fputs("</text>\n</g>\n", out);
     }
 #undef Y

@@ -32,9 +32,6 @@ typedef struct svg_series {
 /* A line chart of one series over time. */
 void svg_line_chart(FILE *out, const svg_series *s, const char *y_label, const char *aria_label);
 
-/* Writes text with &, <, >, " escaped for HTML and SVG. */
-void html_escape(FILE *out, const char *text);
-
 /* Axis ticks: a "nice" step (1, 2, 2.5 or 5 x 10^k) giving about `target`
  * ticks over [lo, hi]; *first is the first tick at or above lo. */
 double svg_nice_step(double lo, double hi, int target, double *first);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
+
 void text_table_init(text_table *t, size_t cols)
 {
     memset(t, 0, sizeof *t);
@@ -56,21 +58,29 @@ static size_t display_width(const char *s)
     return w;
 }
 
+/* A cell as the terminal shows it (the text rule); the widths are those of
+ * the escaped text. */
+static const char *shown(const text_table *t, size_t r, size_t c, char *buf, size_t size)
+{
+    return escape_text(buf, size, t->cells[r * t->cols + c]);
+}
+
 void text_table_print(FILE *out, const text_table *t, int indent, bool color)
 {
     if (t->failed)
         return;
+    char buf[1024];
     size_t width[TEXT_TABLE_MAX_COLS] = {0};
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < t->cols; c++) {
-            size_t w = display_width(t->cells[r * t->cols + c]);
+            size_t w = display_width(shown(t, r, c, buf, sizeof buf));
             if (w > width[c])
                 width[c] = w;
         }
     for (size_t r = 0; r < t->rows; r++) {
         fprintf(out, "%*s", indent, "");
         for (size_t c = 0; c < t->cols; c++) {
-            const char *cell = t->cells[r * t->cols + c];
+            const char *cell = shown(t, r, c, buf, sizeof buf);
             const char *ansi = color ? t->colors[r * t->cols + c] : NULL;
             if (r == 0 && color)
                 ansi = "\033[1m";
@@ -88,13 +98,12 @@ void text_table_print(FILE *out, const text_table *t, int indent, bool color)
     }
 }
 
+/* Cells are Markdown already (escape_markdown); a line break would still
+ * end the row, so it becomes a space whatever the cell holds. */
 static void markdown_cell(FILE *out, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', out);
-        fputc(*s == '\n' ? ' ' : *s, out);
-    }
+    for (; *s; s++)
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
 }
 
 void text_table_print_markdown(FILE *out, const text_table *t)

@@ -1,5 +1,8 @@
 /* A table of text cells printed with aligned columns (terminal) or as a
- * Markdown table. Widths count UTF-8 characters, not bytes. */
+ * Markdown table. Widths count UTF-8 characters, not bytes. The terminal
+ * printer escapes cells by the text rule (common/escape.h); the Markdown
+ * printer takes cells as Markdown, so callers escape outside text with
+ * escape_markdown and may add markup of their own. */
 #ifndef HMLCOST_REPORT_TEXT_TABLE_H
 #define HMLCOST_REPORT_TEXT_TABLE_H
 
@@ -28,7 +31,7 @@ void text_table_color_last(text_table *t, size_t col, const char *ansi);
 /* Aligned columns, two spaces apart, each line starting with indent spaces;
  * colours only when color is true. */
 void text_table_print(FILE *out, const text_table *t, int indent, bool color);
-/* | a | b | with "|" in cells escaped. */
+/* | a | b |, cells as given (line breaks as spaces). */
 void text_table_print_markdown(FILE *out, const text_table *t);
 
 #endif

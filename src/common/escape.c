@@ -1,0 +1,307 @@
+#include "common/escape.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where escaped text goes: a FILE, or a fixed buffer that stops at the
+ * first piece that does not fit whole. */
+typedef struct sink {
+    FILE *out;
+    char *buf;
+    size_t size, len;
+    bool full;
+} sink;
+
+static void put(sink *s, const char *piece, size_t n)
+{
+    if (s->out) {
+        fwrite(piece, 1, n, s->out);
+        return;
+    }
+    if (s->full || s->len + n >= s->size) {
+        s->full = true;
+        return;
+    }
+    memcpy(s->buf + s->len, piece, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
+}
+
+static void put_str(sink *s, const char *piece) { put(s, piece, strlen(piece)); }
+
+static void put_hex_byte(sink *s, unsigned char byte)
+{
+    char e[5];
+    snprintf(e, sizeof e, "\\x%02x", byte);
+    put(s, e, 4);
+}
+
+static sink buffer_sink(char *dst, size_t size)
+{
+    if (size)
+        dst[0] = '\0';
+    return (sink){.buf = dst, .size = size, .full = size == 0};
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4; its code point in *cp), or
+ * 0 when p does not start one: a stray continuation byte, a truncated
+ * sequence, an overlong form, a surrogate, or a value above U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *p, uint32_t *cp)
+{
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    size_t n;
+    uint32_t v, min;
+    if ((p[0] & 0xE0) == 0xC0)
+        n = 2, v = p[0] & 0x1F, min = 0x80;
+    else if ((p[0] & 0xF0) == 0xE0)
+        n = 3, v = p[0] & 0x0F, min = 0x800;
+    else if ((p[0] & 0xF8) == 0xF0)
+        n = 4, v = p[0] & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) /* also stops at the terminating NUL */
+            return 0;
+        v = v << 6 | (p[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* Code points a terminal acts on rather than shows: C1 controls, and the
+ * bidirectional embeddings, overrides and isolates that reorder a line. */
+static bool invisible_control(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
+}
+
+/* The text rule for one character at p (n bytes, code point cp; n == 0: an
+ * invalid byte). Returns true when it was escaped. */
+static bool text_escape_one(sink *s, const unsigned char *p, size_t n, uint32_t cp)
+{
+    if (n == 0) {
+        put_hex_byte(s, p[0]);
+        return true;
+    }
+    if (n == 1) {
+        switch (cp) {
+        case '\n': put_str(s, "\\n"); return true;
+        case '\r': put_str(s, "\\r"); return true;
+        case '\t': put_str(s, "\\t"); return true;
+        case '\\': put_str(s, "\\\\"); return true;
+        default: break;
+        }
+        if (cp < 0x20 || cp == 0x7F) {
+            put_hex_byte(s, p[0]);
+            return true;
+        }
+        return false;
+    }
+    if (invisible_control(cp)) {
+        char e[8];
+        snprintf(e, sizeof e, "\\u%04x", (unsigned)cp);
+        put_str(s, e);
+        return true;
+    }
+    return false;
+}
+
+static void text_rule(sink *s, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p && !s->full) {
+        uint32_t cp = 0;
+        size_t n = utf8_sequence(p, &cp);
+        if (!text_escape_one(s, p, n, cp))
+            put(s, (const char *)p, n);
+        p += n ? n : 1;
+    }
+}
+
+void escape_text_fputs(FILE *out, const char *text)
+{
+    sink s = {.out = out};
+    text_rule(&s, text);
+}
+
+char *escape_text(char *dst, size_t size, const char *text)
+{
+    sink s = buffer_sink(dst, size);
+    text_rule(&s, text);
+    return dst;
+}
+
+static void markdown_rule(sink *s, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p && !s->full) {
+        uint32_t cp = 0;
+        size_t n = utf8_sequence(p, &cp);
+        const char *entity = NULL;
+        if (n == 1) {
+            switch (cp) {
+            case '&': entity = "&amp;"; break;
+            case '<': entity = "&lt;"; break;
+            case '>': entity = "&gt;"; break;
+            case '\n':
+            case '\r': entity = " "; break; /* a line break would end the table row */
+            default: break;
+            }
+        }
+        if (entity) {
+            put_str(s, entity);
+        } else if (n == 1 && strchr("\\`*_[]|", (int)cp)) {
+            char e[2] = {'\\', (char)cp};
+            put(s, e, 2);
+        } else if (!text_escape_one(s, p, n, cp)) {
+            put(s, (const char *)p, n);
+        }
+        p += n ? n : 1;
+    }
+}
+
+void escape_markdown_fputs(FILE *out, const char *text)
+{
+    sink s = {.out = out};
+    markdown_rule(&s, text);
+}
+
+char *escape_markdown(char *dst, size_t size, const char *text)
+{
+    sink s = buffer_sink(dst, size);
+    markdown_rule(&s, text);
+    return dst;
+}
+
+#define REPLACEMENT_CHARACTER "\xEF\xBF\xBD"
+
+void escape_html_fputs(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p) {
+        uint32_t cp = 0;
+        size_t n = utf8_sequence(p, &cp);
+        switch (n == 1 ? cp : 0) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default:
+            if (n == 0 || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F ||
+                (cp >= 0x80 && cp <= 0x9F))
+                fputs(REPLACEMENT_CHARACTER, out);
+            else
+                fwrite(p, 1, n, out);
+        }
+        p += n ? n : 1;
+    }
+}
+
+void escape_csv_field(FILE *out, const char *field)
+{
+    if (!field)
+        field = "";
+    size_t len = strlen(field);
+    /* OWASP's CSV injection list: what makes a spreadsheet start a formula. */
+    bool formula = len && strchr("=+-@\t\r", field[0]);
+    bool blank_edge = len && (strchr(" \t\r\n\v\f", field[0]) || strchr(" \t\r\n\v\f", field[len - 1]));
+    bool quote = strpbrk(field, ",\"\r\n") != NULL || blank_edge;
+    if (quote)
+        fputc('"', out);
+    if (formula)
+        fputc('\'', out);
+    for (const char *p = field; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    if (quote)
+        fputc('"', out);
+}
+
+/* A copy of text with every invalid sequence replaced by U+FFFD, or NULL
+ * when text is valid UTF-8 (or memory ran out). */
+static char *utf8_repaired(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t bad = 0, len = 0;
+    for (uint32_t cp; p[len];) {
+        size_t n = utf8_sequence(p + len, &cp);
+        bad += n == 0;
+        len += n ? n : 1;
+    }
+    if (!bad)
+        return NULL;
+    char *fixed = malloc(len + 2 * bad + 1);
+    if (!fixed)
+        return NULL;
+    size_t out = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_sequence(p + i, &cp);
+        if (n) {
+            memcpy(fixed + out, p + i, n);
+            out += n;
+            i += n;
+        } else {
+            memcpy(fixed + out, REPLACEMENT_CHARACTER, 3);
+            out += 3;
+            i++;
+        }
+    }
+    fixed[out] = '\0';
+    return fixed;
+}
+
+size_t escape_json_utf8(cJSON *item)
+{
+    size_t changed = 0;
+    for (; item; item = item->next) {
+        char *fixed;
+        if (item->string && !(item->type & cJSON_StringIsConst) &&
+            (fixed = utf8_repaired(item->string))) {
+            cJSON_free(item->string);
+            /* cJSON frees keys with its own deallocator: hand it a copy it
+             * allocated. */
+            item->string = (char *)cJSON_malloc(strlen(fixed) + 1);
+            if (item->string) {
+                strcpy(item->string, fixed);
+                changed++;
+            }
+            free(fixed);
+        }
+        if (cJSON_IsString(item) && item->valuestring &&
+            (fixed = utf8_repaired(item->valuestring))) {
+            if (cJSON_SetValuestring(item, fixed))
+                changed++;
+            free(fixed);
+        }
+        if (item->child)
+            changed += escape_json_utf8(item->child);
+    }
+    return changed;
+}
+
+char *escape_json_print(cJSON *root, bool formatted)
+{
+    if (!root)
+        return NULL;
+    /* Only root itself, not its siblings (a root has none, but be exact). */
+    cJSON *next = root->next;
+    root->next = NULL;
+    size_t changed = escape_json_utf8(root);
+    root->next = next;
+    if (changed && cJSON_IsObject(root)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "invalid_utf8_replaced");
+        cJSON_AddNumberToObject(root, "invalid_utf8_replaced", (double)changed);
+    }
+    return formatted ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+}
