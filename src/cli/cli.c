@@ -12,20 +12,26 @@
 #include "common/escape.h"
 #include "common/parse_number.h"
 
+/* Error messages quote what the user gave (names, paths, values): shown by
+ * the text rule, which also keeps them on one line. */
 int cli_report_error(const hml_err *err)
 {
-    fprintf(stderr, "hmlcost: %s\n", err->msg[0] ? err->msg : "unknown error");
+    fputs("hmlcost: ", stderr);
+    escape_text_fputs(stderr, err->msg[0] ? err->msg : "unknown error");
+    fputc('\n', stderr);
     return err->status == HML_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
 }
 
 int cli_usage_error(const char *fmt, ...)
 {
+    char msg[sizeof ((hml_err *)0)->msg];
     va_list ap;
     va_start(ap, fmt);
-    fputs("hmlcost: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs("hmlcost: ", stderr);
+    escape_text_fputs(stderr, msg);
+    fputc('\n', stderr);
     return CLI_EXIT_USAGE;
 }
 

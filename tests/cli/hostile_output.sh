@@ -89,5 +89,12 @@ iconv -f UTF-8 -t UTF-8 "$dir/run.json" >/dev/null 2>&1 || fail "run --json is n
 iconv -f UTF-8 -t UTF-8 "$dir/measure.json" >/dev/null 2>&1 ||
     fail "measure --json is not valid UTF-8"
 
+# Error messages quote what was given: one line, escaped.
+"$hmlcost" report --input "$(printf '/nonexistent/\033[2J\nx.csv')" >/dev/null 2>"$dir/err.txt"
+grep -q "$esc" "$dir/err.txt" && fail "an error message prints a raw ESC"
+[ "$(wc -l <"$dir/err.txt")" -eq 1 ] || fail "an error message is not one line"
+"$hmlcost" report --format "$(printf 'x\033[2J')" --input "$study" >/dev/null 2>"$dir/err.txt"
+grep -q "$esc" "$dir/err.txt" && fail "a usage error prints a raw ESC"
+
 [ "$failures" -eq 0 ] || exit 1
 echo "hostile_output: every format escaped"
