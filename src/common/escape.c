@@ -205,13 +205,20 @@ void escape_html_fputs(FILE *out, const char *text)
     }
 }
 
+/* OWASP's CSV injection list: what makes a spreadsheet start a formula. */
+static bool formula_start(char c) { return c && strchr("=+-@\t\r", c); }
+
+const char *escape_csv_unprefixed(const char *field)
+{
+    return field[0] == '\'' && formula_start(field[1]) ? field + 1 : field;
+}
+
 void escape_csv_field(FILE *out, const char *field)
 {
     if (!field)
         field = "";
     size_t len = strlen(field);
-    /* OWASP's CSV injection list: what makes a spreadsheet start a formula. */
-    bool formula = len && strchr("=+-@\t\r", field[0]);
+    bool formula = formula_start(field[0]);
     bool blank_edge = len && (strchr(" \t\r\n\v\f", field[0]) || strchr(" \t\r\n\v\f", field[len - 1]));
     bool quote = strpbrk(field, ",\"\r\n") != NULL || blank_edge;
     if (quote)

@@ -38,6 +38,9 @@ void escape_html_fputs(FILE *out, const char *text);
  * blank. Numbers are not text fields: write them directly, so a negative
  * number stays a number. */
 void escape_csv_field(FILE *out, const char *field);
+/* The field without that prefix: the text after a leading ' when a formula
+ * character follows it, else field itself. */
+const char *escape_csv_unprefixed(const char *field);
 
 /* JSON: replaces every byte sequence that is not UTF-8 in the strings and
  * keys of item (recursively) with U+FFFD; returns the number of strings

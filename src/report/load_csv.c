@@ -7,14 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/name_limits.h"
 #include "common/text.h"
 #include "report/csv_schema.h"
 #include "report/csv_table.h"
 
+/* A cell as it was before the CSV rule's formula prefix (so an export
+ * reads back with its names unchanged). */
 static const char *cell(const csv_table *t, size_t row, int col)
 {
-    return col >= 0 ? t->rows[row][col] : "";
+    return col >= 0 ? escape_csv_unprefixed(t->rows[row][col]) : "";
 }
 
 static bool blank(const char *s)

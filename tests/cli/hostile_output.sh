@@ -57,6 +57,11 @@ grep -q ',=cmd' "$dir/csv.out" && fail "csv report writes a formula unneutralise
 grep -qF ",'=cmd|' /C calc'!A0," "$dir/csv.out" ||
     fail "csv report does not prefix the formula with '"
 
+# ... and reads back as the same name.
+"$hmlcost" report --input "$dir/csv.out" --format csv >"$dir/csv2.out" 2>&1 ||
+    fail "the csv report does not read back: $(head -c 300 "$dir/csv2.out")"
+cmp -s "$dir/csv.out" "$dir/csv2.out" || fail "the csv report changes when read back"
+
 # JSON: bytes that are not UTF-8 in a name.
 with_arm_name "$(printf 'reuse-\377\376-arm')" "$dir/utf8.csv"
 "$hmlcost" report --input "$dir/utf8.csv" --format json >"$dir/json.out" 2>&1 ||

@@ -101,6 +101,12 @@ static void csv_neutralises_formulas(void **state)
         assert_string_equal(buf, cases[i].expect);
         free(buf);
     }
+    /* Reading undoes the prefix, and only the prefix. */
+    assert_string_equal(escape_csv_unprefixed("'=cmd"), "=cmd");
+    assert_string_equal(escape_csv_unprefixed("'-2"), "-2");
+    assert_string_equal(escape_csv_unprefixed("'quoted'"), "'quoted'");
+    assert_string_equal(escape_csv_unprefixed("'"), "'");
+    assert_string_equal(escape_csv_unprefixed("=x"), "=x");
 }
 
 static void json_replaces_invalid_utf8_and_says_so(void **state)
