@@ -1,5 +1,5 @@
 #!/bin/sh
-# usage: scripts/deps.sh [--list] [build|test|bench]
+# usage: scripts/deps.sh [--list] [build|test|bench|fuzz]
 # Makes sure the Debian packages hmlcost needs are installed: as root it
 # installs the missing ones with apt-get; otherwise it prints the exact
 # apt-get line and fails. --list prints the set's packages, one a line, and
@@ -20,12 +20,16 @@ build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-d
 # sqlite3: report_from_store.sh makes a schema-2 store from a new one.
 test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread sqlite3"
 bench_pkgs="$build_pkgs hyperfine python3-torch"
+# tests/fuzz/run.sh: clang and its libFuzzer runtime (only recommended by
+# clang, hence named). The corpus replay in the test set needs neither.
+fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
 
 case "$set_name" in
     build) wanted=$build_pkgs ;;
     test) wanted=$test_pkgs ;;
     bench) wanted=$bench_pkgs ;;
-    *) echo "scripts/deps.sh: unknown package set '$set_name' (build, test or bench)" >&2; exit 2 ;;
+    fuzz) wanted=$fuzz_pkgs ;;
+    *) echo "scripts/deps.sh: unknown package set '$set_name' (build, test, bench or fuzz)" >&2; exit 2 ;;
 esac
 if $list_only; then
     # shellcheck disable=SC2086

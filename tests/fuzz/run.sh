@@ -15,7 +15,7 @@ harnesses=${*:-cifar10 result_line plan_ini csv store doctor_env}
 build=build/fuzz
 parallel=${HMLCOST_FUZZ_PARALLEL:-2}
 
-command -v clang >/dev/null || { echo "run.sh: clang is needed (scripts/deps.sh test)" >&2; exit 2; }
+scripts/deps.sh fuzz
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHMLCOST_SANITIZE=ON \
     -DHMLCOST_FUZZ=ON -DHMLCOST_CUDA=OFF >/dev/null
 targets=""
