@@ -1,10 +1,12 @@
 /* The doctor's environment parsers: LD_LIBRARY_PATH (entries, $ORIGIN-style
  * tokens, duplicates) and the thread variables (OMP_NUM_THREADS and the
  * other runtimes'). Each input line is one NAME=VALUE environment string;
- * the findings are then turned into JSON, as `doctor --json` prints them. */
+ * the findings are then shown as `doctor` and `doctor --json` show them
+ * (the text and JSON escaping rules). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "doctor/doctor.h"
 #include "doctor/report.h"
 #include "fuzz_input.h"
@@ -43,9 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hml_err err = {0};
     if (doctor_check_libpath(&ctx, &report, &err) == HML_OK &&
         doctor_check_threads(&ctx, &report, &err) == HML_OK) {
+        for (size_t i = 0; i < report.count; i++) {
+            char shown[4096];
+            escape_text(shown, sizeof shown, report.finding[i].evidence);
+            escape_text(shown, sizeof shown, report.finding[i].fix);
+        }
         cJSON *json = doctor_report_json(&report);
-        char *printed = json ? cJSON_PrintUnformatted(json) : NULL;
-        free(printed);
+        char *printed = escape_json_print(json, false);
+        cJSON_free(printed);
         cJSON_Delete(json);
     }
     doctor_report_free(&report);
