@@ -238,7 +238,9 @@ static hml_status figures(FILE *out, const report_analysis *a, hml_err *err)
             char label[96];
             report_metric_heading(col, label, sizeof label);
             number++;
-            fprintf(out, "<figure id=\"fig-%s\">\n", col->name);
+            fputs("<figure id=\"fig-", out);
+            esc(out, col->name); /* a store's metric names are not ours to trust */
+            fputs("\">\n", out);
             svg_box_strip(out, groups, d->n_arms, label, label);
             fprintf(out, "<figcaption><b>Figure %d.</b> ", number);
             char sentence[96];
