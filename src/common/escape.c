@@ -113,70 +113,73 @@ static bool text_escape_one(sink *s, const unsigned char *p, size_t n, uint32_t 
     return false;
 }
 
-static void text_rule(sink *s, const char *text)
+/* One character (n bytes at p, code point cp; n == 0: an invalid byte)
+ * written by a rule. */
+typedef void (*char_rule)(sink *s, const unsigned char *p, size_t n, uint32_t cp);
+
+static void apply(sink *s, const char *text, char_rule rule)
 {
     const unsigned char *p = (const unsigned char *)(text ? text : "");
     while (*p && !s->full) {
         uint32_t cp = 0;
         size_t n = utf8_sequence(p, &cp);
-        if (!text_escape_one(s, p, n, cp))
-            put(s, (const char *)p, n);
+        rule(s, p, n, cp);
         p += n ? n : 1;
+    }
+}
+
+static void text_char(sink *s, const unsigned char *p, size_t n, uint32_t cp)
+{
+    if (!text_escape_one(s, p, n, cp))
+        put(s, (const char *)p, n);
+}
+
+static void markdown_char(sink *s, const unsigned char *p, size_t n, uint32_t cp)
+{
+    const char *entity = NULL;
+    if (n == 1) {
+        switch (cp) {
+        case '&': entity = "&amp;"; break;
+        case '<': entity = "&lt;"; break;
+        case '>': entity = "&gt;"; break;
+        case '\n':
+        case '\r': entity = " "; break; /* a line break would end the table row */
+        default: break;
+        }
+    }
+    if (entity) {
+        put_str(s, entity);
+    } else if (n == 1 && cp && strchr("\\`*_[]|", (int)cp)) {
+        char e[2] = {'\\', (char)cp};
+        put(s, e, 2);
+    } else {
+        text_char(s, p, n, cp);
     }
 }
 
 void escape_text_fputs(FILE *out, const char *text)
 {
     sink s = {.out = out};
-    text_rule(&s, text);
+    apply(&s, text, text_char);
 }
 
 char *escape_text(char *dst, size_t size, const char *text)
 {
     sink s = buffer_sink(dst, size);
-    text_rule(&s, text);
+    apply(&s, text, text_char);
     return dst;
-}
-
-static void markdown_rule(sink *s, const char *text)
-{
-    const unsigned char *p = (const unsigned char *)(text ? text : "");
-    while (*p && !s->full) {
-        uint32_t cp = 0;
-        size_t n = utf8_sequence(p, &cp);
-        const char *entity = NULL;
-        if (n == 1) {
-            switch (cp) {
-            case '&': entity = "&amp;"; break;
-            case '<': entity = "&lt;"; break;
-            case '>': entity = "&gt;"; break;
-            case '\n':
-            case '\r': entity = " "; break; /* a line break would end the table row */
-            default: break;
-            }
-        }
-        if (entity) {
-            put_str(s, entity);
-        } else if (n == 1 && strchr("\\`*_[]|", (int)cp)) {
-            char e[2] = {'\\', (char)cp};
-            put(s, e, 2);
-        } else if (!text_escape_one(s, p, n, cp)) {
-            put(s, (const char *)p, n);
-        }
-        p += n ? n : 1;
-    }
 }
 
 void escape_markdown_fputs(FILE *out, const char *text)
 {
     sink s = {.out = out};
-    markdown_rule(&s, text);
+    apply(&s, text, markdown_char);
 }
 
 char *escape_markdown(char *dst, size_t size, const char *text)
 {
     sink s = buffer_sink(dst, size);
-    markdown_rule(&s, text);
+    apply(&s, text, markdown_char);
     return dst;
 }
 
