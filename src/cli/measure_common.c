@@ -138,7 +138,8 @@ void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sampl
         size_t len = end ? (size_t)(end - n) : strlen(n);
         char note[1024], shown[4096];
         text_format(note, sizeof note, "%.*s", (int)len, n);
-        fprintf(out, "  %-10s %s\n", n == notes ? "notes" : "", escape_text(shown, sizeof shown, note));
+        fprintf(out, "  %-10s %s\n", n == notes ? "notes" : "",
+                escape_text(shown, sizeof shown, note));
         n = end ? end + 2 : n + len;
     }
 }

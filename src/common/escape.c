@@ -1,7 +1,6 @@
 #include "common/escape.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Where escaped text goes: a FILE, or a fixed buffer that stops at the
@@ -238,7 +237,8 @@ void escape_csv_field(FILE *out, const char *field)
 }
 
 /* A copy of text with every invalid sequence replaced by U+FFFD, or NULL
- * when text is valid UTF-8 (or memory ran out). */
+ * when text is valid UTF-8 (or memory ran out). Allocated by cJSON's
+ * allocator, so it can become a key of a cJSON item. */
 static char *utf8_repaired(const char *text)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -250,7 +250,7 @@ static char *utf8_repaired(const char *text)
     }
     if (!bad)
         return NULL;
-    char *fixed = malloc(len + 2 * bad + 1);
+    char *fixed = cJSON_malloc(len + 2 * bad + 1);
     if (!fixed)
         return NULL;
     size_t out = 0;
@@ -279,20 +279,14 @@ size_t escape_json_utf8(cJSON *item)
         if (item->string && !(item->type & cJSON_StringIsConst) &&
             (fixed = utf8_repaired(item->string))) {
             cJSON_free(item->string);
-            /* cJSON frees keys with its own deallocator: hand it a copy it
-             * allocated. */
-            item->string = (char *)cJSON_malloc(strlen(fixed) + 1);
-            if (item->string) {
-                strcpy(item->string, fixed);
-                changed++;
-            }
-            free(fixed);
+            item->string = fixed;
+            changed++;
         }
-        if (cJSON_IsString(item) && item->valuestring &&
+        if (cJSON_IsString(item) && !(item->type & cJSON_IsReference) && item->valuestring &&
             (fixed = utf8_repaired(item->valuestring))) {
-            if (cJSON_SetValuestring(item, fixed))
-                changed++;
-            free(fixed);
+            cJSON_free(item->valuestring);
+            item->valuestring = fixed;
+            changed++;
         }
         if (item->child)
             changed += escape_json_utf8(item->child);

@@ -30,5 +30,4 @@ void csv_table_free(csv_table *t);
 /* Index of the column called name, or -1. */
 int csv_column(const csv_table *t, const char *name);
 
-
 #endif
