@@ -221,7 +221,8 @@ void escape_csv_field(FILE *out, const char *field)
         field = "";
     size_t len = strlen(field);
     bool formula = formula_start(field[0]);
-    bool blank_edge = len && (strchr(" \t\r\n\v\f", field[0]) || strchr(" \t\r\n\v\f", field[len - 1]));
+    static const char blanks[] = " \t\r\n\v\f";
+    bool blank_edge = len && (strchr(blanks, field[0]) || strchr(blanks, field[len - 1]));
     bool quote = strpbrk(field, ",\"\r\n") != NULL || blank_edge;
     if (quote)
         fputc('"', out);

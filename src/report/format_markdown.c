@@ -95,9 +95,10 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
         if (c->tested)
             snprintf(cells.delta, sizeof cells.delta, "%+.2f (%s)", c->delta,
                      stats_magnitude_name(c->magnitude));
-        const char *row[] = {escape_markdown(metric, sizeof metric, cells.metric),
-                             cells.baseline, cells.arm, change, cells.p_holm, cells.delta,
-                             escape_markdown(method, sizeof method, a->arms[s->arm].cells[m].method)};
+        escape_markdown(metric, sizeof metric, cells.metric);
+        escape_markdown(method, sizeof method, a->arms[s->arm].cells[m].method);
+        const char *row[] = {metric,       cells.baseline, cells.arm, change,
+                             cells.p_holm, cells.delta,    method};
         text_table_add(&t, row);
     }
     text_table_print_markdown(out, &t);

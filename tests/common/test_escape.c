@@ -29,7 +29,8 @@ static void text_shows_controls_escaped(void **state)
                         "arm\\r\\x1b[2K NO COST\\n\\t\\\\");
     assert_string_equal(escape_text(buf, sizeof buf, "del\x7f bell\a"), "del\\x7f bell\\x07");
     /* Valid UTF-8 passes; bytes that are not UTF-8 are shown, not printed. */
-    assert_string_equal(escape_text(buf, sizeof buf, "caf\xc3\xa9 \xce\xbc"), "caf\xc3\xa9 \xce\xbc");
+    assert_string_equal(escape_text(buf, sizeof buf, "caf\xc3\xa9 \xce\xbc"),
+                        "caf\xc3\xa9 \xce\xbc");
     assert_string_equal(escape_text(buf, sizeof buf, "a\xff\xc3"), "a\\xff\\xc3");
     /* An overlong '/' and a UTF-16 surrogate are not UTF-8 either. */
     assert_string_equal(escape_text(buf, sizeof buf, "\xc0\xaf\xed\xa0\x80"),
