@@ -1,7 +1,9 @@
 /* A CSV given to `hmlcost report --csv`: ours (arm, baseline, status, ...)
  * or CodeCarbon's emissions.csv. The first input byte picks the reading
- * options, so both the arm-column and the --baseline paths are covered. */
+ * options, so both the arm-column and the --baseline paths are covered.
+ * What loads is then analysed and rendered in every format. */
 #include "fuzz_input.h"
+#include "fuzz_report.h"
 #include "report/dataset.h"
 #include "report/load_csv.h"
 
@@ -19,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     report_dataset d = {0};
     hml_err err = {0};
     if (report_load_csv(path, &opts, &d, &err) == HML_OK)
-        report_dataset_pair(&d, &err);
+        fuzz_report_everything(&d);
     report_dataset_free(&d);
     return 0;
 }

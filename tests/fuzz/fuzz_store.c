@@ -1,6 +1,8 @@
 /* A damaged run store: `hmlcost report --store` on any file must read an
- * experiment or refuse the file with an error, never crash. */
+ * experiment or refuse the file with an error, never crash; what loads is
+ * analysed and rendered in every format. */
 #include "fuzz_input.h"
+#include "fuzz_report.h"
 #include "report/dataset.h"
 #include "report/load_store.h"
 
@@ -11,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     report_dataset d = {0};
     hml_err err = {0};
     if (report_load_store(path, &opts, &d, &err) == HML_OK)
-        report_dataset_pair(&d, &err);
+        fuzz_report_everything(&d);
     report_dataset_free(&d);
     return 0;
 }
