@@ -1,7 +1,9 @@
 #!/bin/sh
-# Fuzzes every parser harness for SECONDS each with libFuzzer (clang), two at
-# a time (HMLCOST_FUZZ_PARALLEL), at low priority. Builds in build/fuzz (ASan + UBSan + libFuzzer
-# coverage). Each harness starts from tests/fuzz/corpus/<harness>/ and grows a
+# Fuzzes every harness (tests/fuzz/CMakeLists.txt) for SECONDS each with
+# libFuzzer (clang), two at a time (HMLCOST_FUZZ_PARALLEL), at low priority.
+# Builds in build/fuzz (ASan + UBSan + libFuzzer coverage; only hmlcost's own
+# code is instrumented, not SQLite, inih or cJSON, so cov: counts the edges of
+# hmlcost). Each harness starts from tests/fuzz/corpus/<harness>/ and grows a
 # working corpus in build/fuzz/work/<harness>/ (the seed corpus in the source
 # tree is left as it is); crashes land in build/fuzz/crashes/<harness>/ - copy
 # each into tests/fuzz/regressions/<harness>/ once fixed, so CTest replays it.
@@ -31,6 +33,7 @@ fuzz_one() {
     # runaway allocation without flagging ordinary work.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp \
     nice -n 19 "$build/tests/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$build/crashes/$h/" \
         "$build/work/$h" "tests/fuzz/corpus/$h" >"$build/logs/$h.log" 2>&1 || true
