@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .system_dirs = system_dirs,
         .workload = {.batch = 128, .model_builds = 1, .device = "cpu"},
         .host = {.logical_cpus = 2, .allowed_cpus = 2, .allowed_cores = 2,
-                 .mem_available = 24ULL << 30, .llc_bytes = 32ULL << 20, .llc_level = 3},
+                 .mem_available = 24ULL << 30, .l3_bytes = 32ULL << 20},
     };
     doctor_report report = {0};
     hml_err err = {0};

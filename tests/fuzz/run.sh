@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 seconds=${1:?usage: tests/fuzz/run.sh SECONDS [HARNESS...]}
 shift
-harnesses=${*:-cifar10 result_line plan_ini csv store doctor_env escape}
+harnesses=${*:-cifar10 result_line plan_ini csv store doctor_env host_file escape}
 build=build/fuzz
 parallel=${HMLCOST_FUZZ_PARALLEL:-2}
 
