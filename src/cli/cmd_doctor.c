@@ -64,7 +64,10 @@ static void print_probe(const probe_result *probe, const char *source)
     dtext table = {0}, advice = {0};
     probe_table_text(probe, &table);
     probe_recommendation_text(probe, &advice);
-    printf("%s  recommended: %s\n  %s\n\n", text_str(&table), text_str(&advice), source);
+    /* The source names a path under $XDG_CACHE_HOME: shown by the text rule. */
+    printf("%s  recommended: %s\n  ", text_str(&table), text_str(&advice));
+    escape_text_fputs(stdout, source);
+    fputs("\n\n", stdout);
     text_free(&table);
     text_free(&advice);
 }
@@ -161,7 +164,9 @@ static void probe_progress(const probe_trial *t, size_t i, size_t n, bool done, 
     } else if (t->ran) {
         fprintf(stderr, " %.2f s\n", t->wall_s);
     } else {
-        fprintf(stderr, " %s\n", t->note);
+        fputc(' ', stderr);
+        escape_text_fputs(stderr, t->note);
+        fputc('\n', stderr);
     }
 }
 
@@ -240,8 +245,11 @@ int cmd_doctor(int argc, char **argv)
     if (doctor_probe_obtain(&ctx, train_args, train_argc, probe_now ? &probing : NULL, &probe,
                             &have_probe, probe_source, sizeof probe_source, &err) != HML_OK)
         return cli_report_error(&err);
-    if (!have_probe && probe_source[0])
-        fprintf(stderr, "hmlcost: doctor: %s\n", probe_source);
+    if (!have_probe && probe_source[0]) {
+        fputs("hmlcost: doctor: ", stderr);
+        escape_text_fputs(stderr, probe_source);
+        fputc('\n', stderr);
+    }
     ctx.probe = have_probe ? &probe : NULL;
     doctor_report report = {0};
     if (doctor_check_all(&ctx, &report, &err) != HML_OK) {
