@@ -15,11 +15,9 @@ enum { MAX_VARS = 16 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_input_string(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     char *env[MAX_VARS + 1];
     size_t n = 0;
     for (char *line = text; line && n < MAX_VARS;) {

@@ -34,11 +34,9 @@ static int valid_utf8(const unsigned char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_input_string(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     size_t cut = size ? data[0] : 0; /* a buffer size to try, small ones too */
 
     char big[8192];

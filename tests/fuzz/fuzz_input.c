@@ -8,6 +8,16 @@
 
 static char input_path[256];
 
+char *fuzz_input_string(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    if (text) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+    }
+    return text;
+}
+
 void fuzz_input_cleanup(void)
 {
     if (*input_path)

@@ -15,6 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * a harness that tests nothing must not look like a passing one. */
 const char *fuzz_input_file(const uint8_t *data, size_t size, const char *suffix);
 
+/* The bytes as a NUL-terminated string (cut at a NUL inside, as C
+ * readers would see them); the caller frees it. NULL when out of memory. */
+char *fuzz_input_string(const uint8_t *data, size_t size);
+
 /* Removes the temporary file (registered with atexit on first use). */
 void fuzz_input_cleanup(void);
 
