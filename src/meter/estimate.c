@@ -3,22 +3,6 @@
 
 #include <stdio.h>
 
-double estimate_cpu_watts(double cpu_tdp_w, int logical_cpus, char *method, size_t method_size)
-{
-    if (logical_cpus < 1)
-        logical_cpus = 1;
-    if (cpu_tdp_w > 0) {
-        text_format(method, method_size, "estimate:cpu-tdp-%gW-over-%d-logical-cpus", cpu_tdp_w,
-                 logical_cpus);
-        return cpu_tdp_w / logical_cpus;
-    }
-    text_format(method, method_size, "estimate:cpu-%gW-per-logical-cpu",
-             ESTIMATE_CPU_W_PER_LOGICAL_CPU);
-    return ESTIMATE_CPU_W_PER_LOGICAL_CPU;
-}
-
-double estimate_cpu_joules(double cpu_s, double watts_per_cpu) { return cpu_s * watts_per_cpu; }
-
 void estimate_ram_add(estimate_ram_integral *r, double t_s, double rss_bytes)
 {
     /* This sample stands for (previous sample, t_s]. */

@@ -1,7 +1,6 @@
-/* The energy estimate used where no counter can be read, with CodeCarbon's
- * constants: CPU = watts per logical CPU x CPU-seconds of the process tree
- * (4 W per logical CPU, or --cpu-tdp W divided by the logical CPUs);
- * RAM = 0.375 W per GiB of resident memory, integrated over the samples. */
+/* The RAM energy estimate used where no DRAM counter can be read, with
+ * CodeCarbon's constant: 0.375 W per GiB of resident memory, integrated over
+ * the samples. (The CPU's is power_model.h.) */
 #ifndef HMLCOST_METER_ESTIMATE_H
 #define HMLCOST_METER_ESTIMATE_H
 
@@ -9,15 +8,7 @@
 
 #include "meter/metric.h"
 
-#define ESTIMATE_CPU_W_PER_LOGICAL_CPU 4.0
 #define ESTIMATE_RAM_W_PER_GIB 0.375
-
-/* Watts per busy logical CPU, and the method string naming the constants
- * ("estimate:cpu-4W-per-logical-cpu" or "estimate:cpu-tdp-65W-over-8-logical-cpus"). */
-double estimate_cpu_watts(double cpu_tdp_w, int logical_cpus, char *method, size_t method_size);
-
-/* Joules for cpu_s CPU-seconds at that rate. */
-double estimate_cpu_joules(double cpu_s, double watts_per_cpu);
 
 /* RAM energy: 0.375 W/GiB x the integral of RSS over time. Each sample's RSS
  * stands for the time since the sample before (the last also until wall_s).

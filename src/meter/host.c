@@ -3,11 +3,14 @@
 #include "meter/host.h"
 #include "common/text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
 #include "meter/nvml.h"
 
 void meter_host_read_gpus(host_info *host)
@@ -59,4 +62,94 @@ void meter_host_fingerprint(const meter_host *host, char *out, size_t size)
     text_format(out, size, "%s|%s|%d|%d|%.0f|%s|%s|%s", host->hostname, host->cpu_model, host->cores,
              host->threads, host->mem_bytes, host->gpu_model, host->kernel,
              host->hmlcost_version);
+}
+
+const char *meter_host_root(void)
+{
+    const char *root = getenv(METER_HOST_ROOT_ENV);
+    return root ? root : "";
+}
+
+int meter_cpu_list_count(const char *list)
+{
+    int count = 0;
+    const char *p = list;
+    while (*p && *p != '\n') {
+        char *end;
+        long from = strtol(p, &end, 10);
+        if (end == p || from < 0)
+            return 0;
+        long to = from;
+        if (*end == '-') {
+            p = end + 1;
+            to = strtol(p, &end, 10);
+            if (end == p || to < from)
+                return 0;
+        }
+        count += (int)(to - from + 1);
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p && *p != '\n')
+            return 0;
+    }
+    return count;
+}
+
+/* The value after "key:" in a "key:\tvalue" text, up to the line's end. */
+static bool find_field(const char *text, const char *key, char *out, size_t size)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; *line;) {
+        if (strncmp(line, key, klen) == 0) {
+            const char *v = line + klen;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            if (*v == ':') {
+                v++;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                text_format(out, size, "%.*s", (int)strcspn(v, "\n"), v);
+                return true;
+            }
+        }
+        const char *next = strchr(line, '\n');
+        if (!next)
+            break;
+        line = next + 1;
+    }
+    return false;
+}
+
+static int read_cpu_list(const char *root, const char *file)
+{
+    char path[600], buf[4096];
+    text_format(path, sizeof path, "%s/sys/devices/system/cpu/cpu0/topology/%s", root, file);
+    return procfs_read(path, buf, sizeof buf) == 0 ? meter_cpu_list_count(buf) : 0;
+}
+
+void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts)
+{
+    memset(facts, 0, sizeof *facts);
+    if (!root)
+        root = meter_host_root();
+    char path[600];
+    /* The first processor's block names the model: 16 KiB hold it. */
+    char text[16384];
+    text_format(path, sizeof path, "%s/proc/cpuinfo", root);
+    if (procfs_read(path, text, sizeof text) == 0)
+        find_field(text, "model name", facts->model, sizeof facts->model);
+    facts->package_cpus = read_cpu_list(root, "package_cpus_list");
+    if (facts->package_cpus <= 0)
+        facts->package_cpus = read_cpu_list(root, "core_siblings_list");
+    text_format(path, sizeof path, "%s/proc/self/status", root);
+    char list[256];
+    if (procfs_read(path, text, sizeof text) == 0 &&
+        find_field(text, "Cpus_allowed_list", list, sizeof list))
+        facts->allowed_cpus = meter_cpu_list_count(list);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (facts->package_cpus <= 0)
+        facts->package_cpus = online > 0 ? (int)online : 1;
+    if (facts->allowed_cpus <= 0)
+        facts->allowed_cpus = online > 0 ? (int)online : 1;
 }

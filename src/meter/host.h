@@ -32,6 +32,28 @@ hml_status meter_host_facts(host_info *host, hml_err *err);
  * empty or 0. */
 hml_status meter_host_read(meter_host *host, hml_err *err);
 
+/* The prefix of every /proc and /sys path the meter reads at each run:
+ * $HMLCOST_HOST_ROOT (a fake tree for tests), or "" for the real ones. */
+#define METER_HOST_ROOT_ENV "HMLCOST_HOST_ROOT"
+const char *meter_host_root(void);
+
+/* The CPU facts the power model needs, read cheaply enough for every run
+ * (small /proc and /sys files, no hwloc): the "model name" of
+ * root/proc/cpuinfo ("" when absent), the logical CPUs of cpu0's package
+ * (topology/package_cpus_list, else core_siblings_list) and those this
+ * process may run on (Cpus_allowed_list of root/proc/self/status). A count
+ * that cannot be read is the online CPUs (sysconf). */
+typedef struct meter_cpu_facts {
+    char model[192];
+    int package_cpus;
+    int allowed_cpus;
+} meter_cpu_facts;
+
+void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts);
+
+/* CPUs in a kernel CPU list ("0-3,8,10-11" -> 7); 0 when malformed. */
+int meter_cpu_list_count(const char *list);
+
 /* A stable text key for deduplicating hosts in the store (all facts joined). */
 void meter_host_fingerprint(const meter_host *host, char *out, size_t size);
 

@@ -9,7 +9,9 @@
 
 #include "meter/carbon.h"
 #include "meter/estimate.h"
+#include "meter/host.h"
 #include "meter/nvml.h"
+#include "meter/power_model.h"
 #include "meter/proctree.h"
 #include "meter/rapl.h"
 
@@ -37,10 +39,10 @@ struct meter {
     double nvml_start_mj;
     char nvml_why[320];
 
-    /* The CPU estimate when RAPL is not used: W per busy logical CPU and its
-     * method label, fixed at meter_begin (each sample and meter_end use them). */
-    double cpu_estimate_w;
-    char cpu_estimate_method[128];
+    /* The CPU estimate when RAPL is not used: the model is fixed at
+     * meter_begin; the integral follows the samples. */
+    power_model cpu_model;
+    power_integral cpu_so_far;
     estimate_ram_integral ram_so_far; /* RAM estimate over the samples taken so far */
 };
 
@@ -71,9 +73,10 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
     }
     m->opts = *opts;
     m->peak_gpu_mem = -1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    m->cpu_estimate_w = estimate_cpu_watts(opts->cpu_tdp_w, cpus > 0 ? (int)cpus : 1,
-                                           m->cpu_estimate_method, sizeof m->cpu_estimate_method);
+    meter_cpu_facts facts;
+    meter_cpu_facts_read(NULL, &facts);
+    power_model_init(&m->cpu_model, opts->cpu_tdp_w, facts.model, facts.package_cpus,
+                     facts.allowed_cpus);
 
     if (opts->use_rapl) {
         m->have_rapl = meter_rapl_open(&m->rapl, NULL, m->rapl_why, sizeof m->rapl_why);
@@ -119,7 +122,10 @@ static double energy_so_far(meter *m, const meter_sample *s)
         if (dram_j >= 0)
             joules += dram_j;
     } else {
-        joules += estimate_cpu_joules(s->cpu_s, m->cpu_estimate_w);
+        power_integral_add(&m->cpu_so_far, &m->cpu_model, s->t_s, s->cpu_s);
+        double central_j, low_j, high_j;
+        power_integral_joules(&m->cpu_so_far, &m->cpu_model, &central_j, &low_j, &high_j);
+        joules += central_j;
     }
     if (!m->have_rapl || dram_j < 0)
         joules += estimate_ram_integral_joules(&m->ram_so_far);
@@ -210,16 +216,15 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
         }
     } else {
         add_note(result->notes, sizeof result->notes, m->rapl_why);
-        double cpu_j = estimate_cpu_joules(cpu_s, m->cpu_estimate_w);
-        SET("energy_cpu_j", cpu_j, "J", m->cpu_estimate_method);
+        /* The samples' integral, closed with the final CPU time at the end. */
+        power_integral_add(&m->cpu_so_far, &m->cpu_model, wall_s, cpu_s);
+        double cpu_j, low_j, high_j;
+        power_integral_joules(&m->cpu_so_far, &m->cpu_model, &cpu_j, &low_j, &high_j);
+        SET("energy_cpu_j", cpu_j, "J", m->cpu_model.method);
+        SET("energy_cpu_low_j", low_j, "J", m->cpu_model.method);
+        SET("energy_cpu_high_j", high_j, "J", m->cpu_model.method);
         total_j += cpu_j;
-        char note[200];
-        text_format(note, sizeof note,
-                 "cpu energy estimated: %g W per logical CPU x CPU-seconds of the tree (%s, "
-                 "CodeCarbon's constants)",
-                 m->cpu_estimate_w,
-                 m->opts.cpu_tdp_w > 0 ? "--cpu-tdp / logical CPUs" : "4 W default");
-        add_note(result->notes, sizeof result->notes, note);
+        add_note(result->notes, sizeof result->notes, m->cpu_model.note);
     }
     if (!m->have_rapl || !meter_metrics_find(&result->metrics, "energy_dram_j")) {
         double ram_j = estimate_ram_joules(m->samples, m->sample_count, wall_s, peak_rss, method,

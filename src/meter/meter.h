@@ -27,7 +27,8 @@
 
 typedef struct meter_options {
     double interval_s;     /* sampling period; default 0.1 s */
-    double cpu_tdp_w;      /* > 0: CPU estimate uses tdp / logical CPUs; 0: 4 W per logical CPU */
+    double cpu_tdp_w;      /* > 0: the CPU power model's package TDP (power_model.h); 0: the
+                              CPU model's from the table, else 4 W per logical CPU */
     double pue;            /* power usage effectiveness, default 1.0 */
     double grid_g_per_kwh; /* grid carbon intensity, default METER_WORLD_G_PER_KWH */
     char grid_source[160]; /* where grid_g_per_kwh came from, printed and stored */
