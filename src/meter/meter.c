@@ -80,6 +80,12 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
 
     if (opts->use_rapl) {
         m->have_rapl = meter_rapl_open(&m->rapl, NULL, m->rapl_why, sizeof m->rapl_why);
+        char amd_why[320];
+        if (!m->have_rapl &&
+            !(m->have_rapl = meter_rapl_open_amd_energy(&m->rapl, NULL, amd_why, sizeof amd_why))) {
+            size_t used = strlen(m->rapl_why);
+            text_format(m->rapl_why + used, sizeof m->rapl_why - used, "; %s", amd_why);
+        }
         if (m->have_rapl)
             meter_rapl_start(&m->rapl);
     } else {
@@ -205,10 +211,11 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
         meter_rapl_totals(&m->rapl, &package_j, &dram_j);
         SET("energy_cpu_j", package_j, "J", "rapl");
         total_j += package_j;
-        char note[160];
-        text_format(note, sizeof note, "rapl: %zu domain(s), machine-wide counters (other processes "
-                                    "count too)",
-                 m->rapl.count);
+        char note[200];
+        text_format(note, sizeof note,
+                    "rapl (%s): %zu domain(s)%s, machine-wide counters (other processes count too)",
+                    m->rapl.source, m->rapl.count,
+                    m->rapl.mirrors ? ", die domains repeating one counter counted once" : "");
         add_note(result->notes, sizeof result->notes, note);
         if (dram_j >= 0) {
             SET("energy_dram_j", dram_j, "J", "rapl");
