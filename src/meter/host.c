@@ -70,8 +70,10 @@ const char *meter_host_root(void)
     return root ? root : "";
 }
 
-int meter_cpu_list_count(const char *list)
+int meter_cpu_list_parse(const char *list, bool *set, size_t size)
 {
+    if (set)
+        memset(set, 0, size * sizeof *set);
     int count = 0;
     const char *p = list;
     while (*p && *p != '\n') {
@@ -87,6 +89,8 @@ int meter_cpu_list_count(const char *list)
                 return 0;
         }
         count += (int)(to - from + 1);
+        for (long cpu = from; set && cpu <= to && (size_t)cpu < size; cpu++)
+            set[cpu] = true;
         p = end;
         if (*p == ',')
             p++;
@@ -95,6 +99,8 @@ int meter_cpu_list_count(const char *list)
     }
     return count;
 }
+
+int meter_cpu_list_count(const char *list) { return meter_cpu_list_parse(list, NULL, 0); }
 
 /* The value after "key:" in a "key:\tvalue" text, up to the line's end. */
 static bool find_field(const char *text, const char *key, char *out, size_t size)
@@ -128,6 +134,16 @@ static int read_cpu_list(const char *root, const char *file)
     return procfs_read(path, buf, sizeof buf) == 0 ? meter_cpu_list_count(buf) : 0;
 }
 
+int meter_allowed_cpus_read(const char *root, bool *set, size_t size)
+{
+    char path[600], text[8192], list[1024];
+    text_format(path, sizeof path, "%s/proc/self/status", root ? root : meter_host_root());
+    if (procfs_read(path, text, sizeof text) != 0 ||
+        !find_field(text, "Cpus_allowed_list", list, sizeof list))
+        return 0;
+    return meter_cpu_list_parse(list, set, size);
+}
+
 void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts)
 {
     memset(facts, 0, sizeof *facts);
@@ -142,11 +158,7 @@ void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts)
     facts->package_cpus = read_cpu_list(root, "package_cpus_list");
     if (facts->package_cpus <= 0)
         facts->package_cpus = read_cpu_list(root, "core_siblings_list");
-    text_format(path, sizeof path, "%s/proc/self/status", root);
-    char list[256];
-    if (procfs_read(path, text, sizeof text) == 0 &&
-        find_field(text, "Cpus_allowed_list", list, sizeof list))
-        facts->allowed_cpus = meter_cpu_list_count(list);
+    facts->allowed_cpus = meter_allowed_cpus_read(root, NULL, 0);
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     if (facts->package_cpus <= 0)
         facts->package_cpus = online > 0 ? (int)online : 1;

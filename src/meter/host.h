@@ -4,6 +4,7 @@
 #ifndef HMLCOST_METER_HOST_H
 #define HMLCOST_METER_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -53,6 +54,14 @@ void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts);
 
 /* CPUs in a kernel CPU list ("0-3,8,10-11" -> 7); 0 when malformed. */
 int meter_cpu_list_count(const char *list);
+
+/* The same list as a set: set[i] for every CPU i < size in it. Returns the
+ * count (as meter_cpu_list_count, CPUs >= size included), 0 when malformed. */
+int meter_cpu_list_parse(const char *list, bool *set, size_t size);
+
+/* The CPUs this process may run on (Cpus_allowed_list of root/proc/self/
+ * status) as a set of size entries; the count, 0 when unreadable. */
+int meter_allowed_cpus_read(const char *root, bool *set, size_t size);
 
 /* A stable text key for deduplicating hosts in the store (all facts joined). */
 void meter_host_fingerprint(const meter_host *host, char *out, size_t size);

@@ -9,6 +9,7 @@
 
 #include "meter/carbon.h"
 #include "meter/estimate.h"
+#include "meter/fitness.h"
 #include "meter/host.h"
 #include "meter/nvml.h"
 #include "meter/power_model.h"
@@ -43,6 +44,8 @@ struct meter {
      * meter_begin; the integral follows the samples. */
     power_model cpu_model;
     power_integral cpu_so_far;
+
+    fitness_snapshot fitness_before; /* the machine just before the window */
     estimate_ram_integral ram_so_far; /* RAM estimate over the samples taken so far */
 };
 
@@ -73,6 +76,7 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
     }
     m->opts = *opts;
     m->peak_gpu_mem = -1;
+    fitness_read(NULL, &m->fitness_before);
     meter_cpu_facts facts;
     meter_cpu_facts_read(NULL, &facts);
     power_model_init(&m->cpu_model, opts->cpu_tdp_w, facts.model, facts.package_cpus,
@@ -282,6 +286,11 @@ hml_status meter_end(meter *m, double wall_s, meter_result *result, hml_err *err
     if (m->peak_gpu_mem >= 0)
         SET("gpu_mem_bytes", m->peak_gpu_mem, "B", "nvml");
     hml_status status = fill_energy(m, wall_s, cpu_s, peak_rss, result, err);
+    fitness_snapshot fitness_after;
+    fitness_read(NULL, &fitness_after);
+    if (status == HML_OK &&
+        fitness_add_metrics(&m->fitness_before, &fitness_after, cpu_s, wall_s, &result->metrics))
+        status = hml_fail(err, HML_ESYSTEM, "meter: out of memory");
     if (status != HML_OK) {
         meter_result_free(result);
         return status;
