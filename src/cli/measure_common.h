@@ -37,7 +37,8 @@ enum {
 
 #define CLI_METER_OPTIONS_HELP                                                                     \
     "  --interval S          sample the process tree every S seconds (default 0.1)\n"             \
-    "  --cpu-tdp W           CPU estimate: W / logical CPUs per busy CPU (default 4 W each)\n"   \
+    "  --cpu-tdp W           CPU estimate: the package's TDP (default: the CPU model's, else\n"   \
+    "                        4 W per busy logical CPU)\n"                                          \
     "  --pue P               power usage effectiveness for CO2 (default 1.0)\n"                   \
     "  --grid-intensity G    grid carbon intensity, g CO2/kWh (default 475, world, IEA 2019)\n"  \
     "  --country ISO3        grid intensity of a country (Our World in Data, compiled in)\n"     \

@@ -69,8 +69,12 @@ static void a_cpu_burner_is_timed(void **state)
     assert_true(last->cpu_s > 0.5 && last->cpu_s <= cpu + 0.05);
     /* No counters on this machine (or turned off): the estimate, labelled. */
     if (strcmp(method(&r, "energy_cpu_j"), "rapl") != 0) {
-        assert_string_equal(method(&r, "energy_cpu_j"), "estimate:cpu-4W-per-logical-cpu");
+        assert_string_equal(method(&r, "energy_cpu_j"), "estimate:fallback:cpu-4W-per-logical-cpu");
         assert_true(metric(&r, "energy_cpu_j") == 4.0 * cpu);
+        /* The band: linear (4 W x CPU-s) to the load curve at 4 W per CPU. */
+        assert_true(metric(&r, "energy_cpu_low_j") <= metric(&r, "energy_cpu_j"));
+        assert_true(metric(&r, "energy_cpu_high_j") >= metric(&r, "energy_cpu_j"));
+        assert_true(metric(&r, "energy_cpu_high_j") > metric(&r, "energy_cpu_low_j"));
         assert_string_equal(method(&r, "energy_ram_j"), "estimate:ram-0.375W-per-GiB");
         assert_non_null(strstr(r.meter.notes, "rapl: "));
     }
@@ -78,6 +82,13 @@ static void a_cpu_burner_is_timed(void **state)
     assert_true(metric(&r, "energy_kwh") == total / 3.6e6);
     assert_true(metric(&r, "co2_g") == metric(&r, "energy_kwh") * 475.0);
     assert_string_equal(method(&r, "co2_g"), "derived");
+    /* Fitness, read before and after from the fake host tree (static files:
+     * nothing changed, so no one else used the CPUs and nothing swapped). */
+    assert_true(metric(&r, "fitness_load1_before") == 0.25);
+    assert_true(metric(&r, "fitness_load1_after") == 0.25);
+    assert_true(metric(&r, "fitness_cpus") == 2);
+    assert_true(metric(&r, "fitness_other_cpu") == 0);
+    assert_true(metric(&r, "fitness_swap_pages") == 0);
     execute_result_free(&r);
 }
 
@@ -197,7 +208,7 @@ static void sample_energy_follows_the_estimate(void **state)
     execute_result r;
     run_child_counters(&r, 0.05, 0, false, "burn", "0.5", NULL);
     assert_int_equal(r.status, STORE_RUN_OK);
-    assert_string_equal(method(&r, "energy_cpu_j"), "estimate:cpu-4W-per-logical-cpu");
+    assert_string_equal(method(&r, "energy_cpu_j"), "estimate:fallback:cpu-4W-per-logical-cpu");
     assert_true(r.meter.sample_count >= 3);
     const double gib = 1024.0 * 1024.0 * 1024.0;
     double from = 0, byte_seconds = 0, before = 0;
@@ -299,6 +310,9 @@ static void failures_have_a_status_and_a_reason(void **state)
 
 int main(void)
 {
+    /* Host facts from a fake tree: a VM that names no CPU model, so the CPU
+     * estimate is the fallback on any machine. */
+    setenv("HMLCOST_HOST_ROOT", HMLCOST_TEST_SOURCE_DIR "/meter/fixtures/vm-host", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_cpu_burner_is_timed),
         cmocka_unit_test(a_300_mib_toucher_peaks_above_300_mib),
