@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meter/fitness.h"
 #include "report/format_util.h"
 #include "stats/holm.h"
 #include "stats/warnings.h"
@@ -51,7 +52,8 @@ static int compare_metric_cols(const void *pa, const void *pb)
     return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a->name, b->name);
 }
 
-/* Every metric name in the data, in report order. exit_code is not a figure;
+/* Every metric name in the data, in report order. exit_code is not a figure,
+ * nor are the fitness_* readings of the machine (they feed warnings);
  * grid_intensity and pue are the constants behind co2_g; energy_total_j
  * repeats energy_kwh in J. */
 static hml_status collect_metrics(report_analysis *a, hml_err *err)
@@ -66,7 +68,7 @@ static hml_status collect_metrics(report_analysis *a, hml_err *err)
             const report_run *run = &d->arms[i].runs[r];
             for (size_t m = 0; m < run->n_metrics; m++) {
                 const report_metric *rm = &run->metrics[m];
-                if (strcmp(rm->name, "exit_code") == 0 ||
+                if (strcmp(rm->name, "exit_code") == 0 || strncmp(rm->name, "fitness_", 8) == 0 ||
                     strcmp(rm->name, "grid_intensity") == 0 || strcmp(rm->name, "pue") == 0 ||
                     (have_kwh && strcmp(rm->name, "energy_total_j") == 0) ||
                     report_analysis_metric(a, rm->name) >= 0)
@@ -532,6 +534,56 @@ static hml_status energy_warnings(report_analysis *a, hml_err *err)
     return HML_OK;
 }
 
+static double run_metric_or(const report_run *run, const char *name, double otherwise)
+{
+    const report_metric *m = report_run_metric(run, name);
+    return m && isfinite(m->value) ? m->value : otherwise;
+}
+
+/* The machine around each successful run (meter/fitness.h): one warning per
+ * kind of trouble, naming the runs ("baseline #12"). */
+static hml_status fitness_warnings(report_analysis *a, hml_err *err)
+{
+    char busy[480] = "", swapped[480] = "", throttled[480] = "";
+    for (size_t i = 0; i < a->data->n_arms; i++) {
+        const report_arm *arm = &a->data->arms[i];
+        for (size_t r = 0; r < arm->n_runs; r++) {
+            const report_run *run = &arm->runs[r];
+            if (!report_run_ok(run))
+                continue;
+            char name[140];
+            snprintf(name, sizeof name, "%s #%s", arm->name, run->id);
+            double wall = run_metric_or(run, "wall_s", 0);
+            double own = wall > 0 ? run_metric_or(run, "cpu_s", 0) / wall : 0;
+            if (fitness_busy(own, run_metric_or(run, "fitness_other_cpu", 0),
+                             run_metric_or(run, "fitness_cpus", 0)))
+                join_unique(busy, sizeof busy, ", ", name);
+            if (run_metric_or(run, "fitness_swap_pages", 0) > 0)
+                join_unique(swapped, sizeof swapped, ", ", name);
+            if (run_metric_or(run, "fitness_throttle_events", 0) > 0)
+                join_unique(throttled, sizeof throttled, ", ", name);
+        }
+    }
+    hml_status st = HML_OK;
+    if (busy[0])
+        st = add_warning(a, REPORT_WARN_UNFIT_MACHINE, "busy-machine", err,
+                         "measured while the machine was busy (the CPUs the run could use were "
+                         "%.0f %%+ in use, other processes taking %.0f %%+ of them): %s; their "
+                         "time and energy include the contention: rerun them on a quiet machine",
+                         100 * FITNESS_FULL, 100 * FITNESS_OTHERS, busy);
+    if (st == HML_OK && swapped[0])
+        st = add_warning(a, REPORT_WARN_UNFIT_MACHINE, "swapping", err,
+                         "measured while the machine was swapping: %s; their time includes "
+                         "paging: free memory, then rerun them",
+                         swapped);
+    if (st == HML_OK && throttled[0])
+        st = add_warning(a, REPORT_WARN_UNFIT_MACHINE, "throttled", err,
+                         "measured while the CPU was thermally throttled: %s; their time and "
+                         "energy depend on the temperature: let the machine cool, then rerun them",
+                         throttled);
+    return st;
+}
+
 static hml_status analyze_smells(report_analysis *a, hml_err *err)
 {
     const report_dataset *d = a->data;
@@ -650,6 +702,8 @@ hml_status report_analyze(const report_dataset *data, const report_options *opts
         st = low_power_warnings(out, &out->smells[i], err);
     if (st == HML_OK)
         st = energy_warnings(out, err);
+    if (st == HML_OK)
+        st = fitness_warnings(out, err);
     if (st != HML_OK)
         report_analysis_free(out);
     return st;

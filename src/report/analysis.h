@@ -91,6 +91,7 @@ typedef enum report_warning_kind {
     REPORT_WARN_ENERGY_ESTIMATED,
     REPORT_WARN_ENERGY_UNKNOWN,
     REPORT_WARN_TOO_FEW_RUNS,
+    REPORT_WARN_UNFIT_MACHINE, /* runs measured on a busy, swapping or throttled machine */
 } report_warning_kind;
 
 typedef struct report_warning {

@@ -17,6 +17,9 @@ const report_metric_info report_metric_table[] = {
     {"gpu_mem_bytes", "GPU memory", "MiB", 1.0 / (1024 * 1024), true, false},
     {"energy_kwh", "energy", "Wh", 1000, true, false},
     {"energy_cpu_j", "CPU energy", "Wh", 1 / 3600.0, false, false},
+    /* The CPU estimate's band (power_model.h): linear and load-curve models. */
+    {"energy_cpu_low_j", "CPU energy low", "Wh", 1 / 3600.0, false, false},
+    {"energy_cpu_high_j", "CPU energy high", "Wh", 1 / 3600.0, false, false},
     {"energy_dram_j", "DRAM energy", "Wh", 1 / 3600.0, false, false},
     {"energy_ram_j", "RAM energy", "Wh", 1 / 3600.0, false, false},
     {"energy_gpu_j", "GPU energy", "Wh", 1 / 3600.0, false, false},

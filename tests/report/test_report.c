@@ -368,6 +368,53 @@ static void first_run_warning_knows_the_warm_up(void **state)
     }
 }
 
+/* Runs whose fitness readings say the machine was busy, swapping or
+ * throttled are named in a warning; the readings are not report columns;
+ * the CPU estimate's band is shown beside the CPU energy. */
+static void unfit_runs_are_named_and_the_energy_band_shown(void **state)
+{
+    (void)state;
+    const double wall[] = {10.0, 10.1, 9.9, 10.2, 10.0, 9.8};
+    const double acc[] = {0.7, 0.7, 0.7, 0.7, 0.7, 0.7};
+    report_dataset d = {0};
+    report_arm *base = arm_with(&d, "baseline", true, "", wall, acc, 6);
+    report_arm *smelly = arm_with(&d, "libpath", false, "libpath", wall, acc, 6);
+    hml_err err;
+    report_arm *arms[] = {base, smelly};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < 6; i++) {
+            report_run *run = &arms[k]->runs[i];
+            /* 2 CPUs; the run uses 1.5 of them. Others: 0.05 CPU, except
+             * baseline #baseline-2 (0.4: busy) and libpath #libpath-4 (0.45). */
+            double others = (k == 0 && i == 2) ? 0.4 : (k == 1 && i == 4) ? 0.45 : 0.05;
+            double metrics[][2] = {{0, 1.5 * wall[i]}, {1, 2}, {2, others},
+                                   {3, k == 1 && i == 1 ? 300 : 0}, {4, 0},
+                                   {5, 9 * wall[i]}, {6, 12 * wall[i]}};
+            const char *names[] = {"cpu_s", "fitness_cpus", "fitness_other_cpu",
+                                   "fitness_swap_pages", "fitness_throttle_events",
+                                   "energy_cpu_low_j", "energy_cpu_high_j"};
+            for (size_t m = 0; m < 7; m++)
+                assert_int_equal(report_run_set_metric(run, names[m], metrics[m][1], "1",
+                                                       "proc:stat", &err),
+                                 HML_OK);
+        }
+    assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+    report_analysis a;
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    assert_true(has_warning(&a, "busy-machine", "baseline #baseline-2, libpath #libpath-4;"));
+    assert_false(has_warning(&a, "busy-machine", "baseline #baseline-1"));
+    assert_true(has_warning(&a, "swapping", ": libpath #libpath-1;"));
+    assert_false(has_warning(&a, "throttled", ""));
+    assert_true(report_analysis_metric(&a, "fitness_other_cpu") < 0);
+    assert_true(report_analysis_metric(&a, "energy_cpu_low_j") >= 0);
+    char *text = render(&a, REPORT_FORMAT_TEXT, false);
+    assert_non_null(strstr(text, "CPU energy low"));
+    assert_non_null(strstr(text, "CPU energy high"));
+    free(text);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
 /* A run whose samples carry the energy so far: power is the energy between
  * consecutive samples over the time between them (a pair without time
  * between is skipped), drawn next to memory and captioned with the method. */
@@ -572,6 +619,7 @@ int main(void)
         cmocka_unit_test(options_change_the_analysis),
         cmocka_unit_test(empty_arm_and_every_format_still_render),
         cmocka_unit_test(damaged_csv_never_crashes),
+        cmocka_unit_test(unfit_runs_are_named_and_the_energy_band_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
