@@ -122,6 +122,12 @@ void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sampl
             continue;
         cli_format_joules(j, a, sizeof a);
         fprintf(out, "    %-5s    %-14s %s\n", parts[i][1], a, method);
+        if (i == 0 && meter_metrics_find(metrics, "energy_cpu_low_j")) {
+            /* An estimate is a band, not a point (power_model.h). */
+            cli_format_joules(value_of(metrics, "energy_cpu_low_j", NULL), a, sizeof a);
+            cli_format_joules(value_of(metrics, "energy_cpu_high_j", NULL), b, sizeof b);
+            fprintf(out, "             band %s .. %s (linear .. load curve)\n", a, b);
+        }
     }
     cli_format_grams(value_of(metrics, "co2_g", NULL), a, sizeof a);
     value_of(metrics, "grid_intensity", &method);
