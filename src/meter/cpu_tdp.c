@@ -54,6 +54,14 @@ void cpu_tdp_normalise(const char *model, char *out, size_t size)
     }
 }
 
+static bool has_digit(const char *word, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (isdigit((unsigned char)word[i]))
+            return true;
+    return false;
+}
+
 /* Whether every word of part is a word of whole (both normalised), and one
  * of them holds a digit; *words: how many words part has. */
 static bool words_within(const char *part, const char *whole, size_t *words)
@@ -72,8 +80,7 @@ static bool words_within(const char *part, const char *whole, size_t *words)
         }
         if (!found)
             return false;
-        for (size_t i = 0; i < len; i++)
-            numbered = numbered || isdigit((unsigned char)w[i]);
+        numbered = numbered || has_digit(w, len);
         (*words)++;
         w += len;
         while (*w == ' ')
@@ -82,15 +89,38 @@ static bool words_within(const char *part, const char *whole, size_t *words)
     return numbered && *words > 0;
 }
 
+/* Whether one of the host's numbered words occurs in name (any case): a
+ * name that matches holds one of them, and this is far cheaper than
+ * normalising every name of the table. */
+static bool may_match(const char *name, const char *host)
+{
+    for (const char *w = host; *w;) {
+        size_t len = strcspn(w, " ");
+        if (has_digit(w, len)) {
+            char word[64];
+            if (len < sizeof word) {
+                memcpy(word, w, len);
+                word[len] = '\0';
+                if (strcasestr(name, word))
+                    return true;
+            }
+        }
+        w += len;
+        while (*w == ' ')
+            w++;
+    }
+    return false;
+}
+
 static cpu_tdp_match find_normalised(const char *host, const cpu_tdp_entry **entry)
 {
     *entry = NULL;
-    if (!host[0])
-        return CPU_TDP_NONE;
     const cpu_tdp_entry *best = NULL;
     size_t best_words = 0;
     bool ambiguous = false;
     for (size_t i = 0; i < cpu_tdp_table_size; i++) {
+        if (!may_match(cpu_tdp_table[i].name, host))
+            continue;
         char name[256];
         cpu_tdp_normalise(cpu_tdp_table[i].name, name, sizeof name);
         if (strcmp(name, host) == 0) {

@@ -4,7 +4,8 @@
  *
  * Matching, on normalised strings (lower case; "(R)", "(TM)", non-ASCII
  * marks, brackets and commas become spaces; the words "cpu" and "processor",
- * "N-core" and everything from " @ " on are dropped):
+ * "N-core" and everything from " @ " on are dropped), only for names that
+ * hold a word of the model string with a digit (a model number):
  *   1. a table name equal to the model string;
  *   2. else the table names all of whose words are words of the model string
  *      and one of which holds a digit (a model number): the one with the most
