@@ -129,19 +129,29 @@ static bool finish_open(meter_rapl *r, const char *what, const char *package_wor
     return true;
 }
 
-bool meter_rapl_open(meter_rapl *r, const char *root, char *why, size_t why_size)
+/* Empties r and opens the directory to scan: root, else $env, else
+ * fallback (*root is set to the one used); NULL with why filled. */
+static DIR *open_scan(meter_rapl *r, const char *source, const char **root, const char *env,
+                      const char *fallback, const char *what, char *why, size_t why_size)
 {
     memset(r, 0, sizeof *r);
-    r->source = "powercap";
-    if (!root || !*root)
-        root = getenv(METER_POWERCAP_ROOT_ENV);
-    if (!root || !*root)
-        root = "/sys/class/powercap";
-    DIR *dir = opendir(root);
-    if (!dir) {
-        text_format(why, why_size, "rapl: %s: %s", root, strerror(errno));
+    r->source = source;
+    if (!*root || !**root)
+        *root = getenv(env);
+    if (!*root || !**root)
+        *root = fallback;
+    DIR *dir = opendir(*root);
+    if (!dir)
+        text_format(why, why_size, "%s: %s: %s", what, *root, strerror(errno));
+    return dir;
+}
+
+bool meter_rapl_open(meter_rapl *r, const char *root, char *why, size_t why_size)
+{
+    DIR *dir = open_scan(r, "powercap", &root, METER_POWERCAP_ROOT_ENV, "/sys/class/powercap",
+                         "rapl", why, why_size);
+    if (!dir)
         return false;
-    }
     char first_error[300] = "";
     size_t cap = 0;
     struct dirent *ent;
@@ -213,17 +223,10 @@ static void add_amd_energy_counters(meter_rapl *r, size_t *cap, const char *hwmo
 
 bool meter_rapl_open_amd_energy(meter_rapl *r, const char *root, char *why, size_t why_size)
 {
-    memset(r, 0, sizeof *r);
-    r->source = "amd_energy";
-    if (!root || !*root)
-        root = getenv(METER_HWMON_ROOT_ENV);
-    if (!root || !*root)
-        root = "/sys/class/hwmon";
-    DIR *dir = opendir(root);
-    if (!dir) {
-        text_format(why, why_size, "amd_energy: %s: %s", root, strerror(errno));
+    DIR *dir = open_scan(r, "amd_energy", &root, METER_HWMON_ROOT_ENV, "/sys/class/hwmon",
+                         "amd_energy", why, why_size);
+    if (!dir)
         return false;
-    }
     char first_error[300] = "";
     size_t cap = 0;
     struct dirent *ent;

@@ -10,21 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "meter/fake_tree.h"
 #include "meter/fitness.h"
 
 #define near(a, b) assert_true((a) > (b) - 1e-9 && (a) < (b) + 1e-9)
-
-static void write_file(const char *root, const char *rel, const char *text)
-{
-    char path[512], cmd[600];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
-    assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static double metric(const meter_metrics *list, const char *name)
 {
@@ -49,17 +38,17 @@ static void write_machine(const char *root, long busy0, long busy1, long busy2, 
              "cpu3 0 0 0 9999 0 0 0 0 0 0\n"
              "intr 1 2 3\nprocs_running 3\n",
              busy0 * hz, busy1 * hz / 2, busy1 * hz / 2, busy2 * hz);
-    write_file(root, "proc/stat", stat);
+    fake_tree_write(root, "proc/stat", stat);
     char vmstat[256];
     snprintf(vmstat, sizeof vmstat, "nr_free_pages 5\npswpin %ld\npswpout %ld\npgfault 9\n",
              swapped, 2 * swapped);
-    write_file(root, "proc/vmstat", vmstat);
-    write_file(root, "proc/loadavg", load);
-    write_file(root, "proc/self/status", "Name:\tx\nCpus_allowed_list:\t0-1\nVoluntary: 1\n");
-    write_file(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", khz);
-    write_file(root, "sys/devices/system/cpu/cpu1/cpufreq/scaling_cur_freq", khz);
-    write_file(root, "sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", throttles);
-    write_file(root, "sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "0\n");
+    fake_tree_write(root, "proc/vmstat", vmstat);
+    fake_tree_write(root, "proc/loadavg", load);
+    fake_tree_write(root, "proc/self/status", "Name:\tx\nCpus_allowed_list:\t0-1\nVoluntary: 1\n");
+    fake_tree_write(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", khz);
+    fake_tree_write(root, "sys/devices/system/cpu/cpu1/cpufreq/scaling_cur_freq", khz);
+    fake_tree_write(root, "sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", throttles);
+    fake_tree_write(root, "sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "0\n");
 }
 
 static void a_run_records_load_others_swap_frequency_and_throttling(void **state)
@@ -90,9 +79,7 @@ static void a_run_records_load_others_swap_frequency_and_throttling(void **state
     assert_string_equal(meter_metrics_find(&out, "fitness_other_cpu")->method, "proc:stat");
     assert_string_equal(meter_metrics_find(&out, "fitness_swap_pages")->method, "proc:vmstat");
     meter_metrics_free(&out);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    fake_tree_remove(root);
 }
 
 static void what_cannot_be_read_is_left_out(void **state)
@@ -101,8 +88,8 @@ static void what_cannot_be_read_is_left_out(void **state)
     char root[] = "/tmp/hmlcost-fit-XXXXXX";
     assert_non_null(mkdtemp(root));
     /* A VM: no cpufreq, no thermal_throttle. */
-    write_file(root, "proc/self/status", "Cpus_allowed_list:\t0\n");
-    write_file(root, "proc/loadavg", "0.10 0.10 0.10 1/10 1\n");
+    fake_tree_write(root, "proc/self/status", "Cpus_allowed_list:\t0\n");
+    fake_tree_write(root, "proc/loadavg", "0.10 0.10 0.10 1/10 1\n");
     fitness_snapshot before, after;
     fitness_read(root, &before);
     fitness_read(root, &after);
@@ -117,9 +104,7 @@ static void what_cannot_be_read_is_left_out(void **state)
     /* Nothing at all. */
     fitness_read("/nonexistent", &before);
     assert_false(before.have_load || before.have_stat || before.have_swap);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    fake_tree_remove(root);
 }
 
 static void busy_means_the_run_cpus_were_full_and_others_took_part(void **state)

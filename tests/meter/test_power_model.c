@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "meter/cpu_tdp.h"
+#include "meter/fake_tree.h"
 #include "meter/host.h"
 #include "meter/power_model.h"
 
@@ -149,29 +149,16 @@ static void an_unknown_model_falls_back_to_4w_per_cpu_labelled(void **state)
     near(low, central);
 }
 
-static void write_file(const char *root, const char *rel, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
-    assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void cpu_facts_come_from_the_fake_tree(void **state)
 {
     (void)state;
     char root[] = "/tmp/hmlcost-host-XXXXXX";
     assert_non_null(mkdtemp(root));
-    write_file(root, "proc/cpuinfo",
+    fake_tree_write(root, "proc/cpuinfo",
                "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763 64-Core "
                "Processor\n\nprocessor\t: 1\nmodel name\t: AMD EPYC 7763 64-Core Processor\n");
-    write_file(root, "sys/devices/system/cpu/cpu0/topology/package_cpus_list", "0-63,128-191\n");
-    write_file(root, "proc/self/status", "Name:\tx\nCpus_allowed:\tf\nCpus_allowed_list:\t0-1,4\n");
+    fake_tree_write(root, "sys/devices/system/cpu/cpu0/topology/package_cpus_list", "0-63,128-191\n");
+    fake_tree_write(root, "proc/self/status", "Name:\tx\nCpus_allowed:\tf\nCpus_allowed_list:\t0-1,4\n");
     meter_cpu_facts f;
     meter_cpu_facts_read(root, &f);
     assert_string_equal(f.model, "AMD EPYC 7763 64-Core Processor");
@@ -180,9 +167,7 @@ static void cpu_facts_come_from_the_fake_tree(void **state)
     assert_int_equal(meter_cpu_list_count("0-3,8,10-11\n"), 7);
     assert_int_equal(meter_cpu_list_count("3-1"), 0);
     assert_int_equal(meter_cpu_list_count("x"), 0);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    fake_tree_remove(root);
 }
 
 int main(void)

@@ -12,19 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meter/fake_tree.h"
 #include "meter/rapl.h"
 
 #define near(a, b) assert_true((a) > (b) - 1e-9 && (a) < (b) + 1e-9)
-
-static void write_text(const char *dir, const char *file, const char *text)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 /* root/<id> with name, max_energy_range_uj and energy_uj. */
 static void add_domain(const char *root, const char *id, const char *name, const char *energy_uj)
@@ -32,23 +23,16 @@ static void add_domain(const char *root, const char *id, const char *name, const
     char dir[512];
     snprintf(dir, sizeof dir, "%s/%s", root, id);
     assert_int_equal(mkdir(dir, 0755), 0);
-    write_text(dir, "name", name);
-    write_text(dir, "max_energy_range_uj", "262143328850");
-    write_text(dir, "energy_uj", energy_uj);
+    fake_tree_write(dir, "name", name);
+    fake_tree_write(dir, "max_energy_range_uj", "262143328850");
+    fake_tree_write(dir, "energy_uj", energy_uj);
 }
 
 static void set_counter(const char *root, const char *id, const char *value)
 {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/%s", root, id);
-    write_text(dir, "energy_uj", value);
-}
-
-static void remove_tree(const char *root)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    fake_tree_write(dir, "energy_uj", value);
 }
 
 /* Opens root, starts, moves each listed counter by its delta, polls. */
@@ -86,7 +70,7 @@ static void intel_package_and_dram_are_summed_apart(void **state)
     near(package_j, 3.0);
     near(dram_j, 1.5);
     meter_rapl_close(&r);
-    remove_tree(root);
+    fake_tree_remove(root);
 }
 
 static void amd_two_sockets_count_each_package_once(void **state)
@@ -110,7 +94,7 @@ static void amd_two_sockets_count_each_package_once(void **state)
     assert_true(dram_j < 0); /* none */
     assert_int_equal(r.mirrors, 0);
     meter_rapl_close(&r);
-    remove_tree(root);
+    fake_tree_remove(root);
 }
 
 static void mirrored_die_domains_are_one_counter(void **state)
@@ -130,7 +114,7 @@ static void mirrored_die_domains_are_one_counter(void **state)
     assert_int_equal(r.mirrors, 1);
     assert_int_equal(r.domains[1].kind, RAPL_MIRROR);
     meter_rapl_close(&r);
-    remove_tree(root);
+    fake_tree_remove(root);
 }
 
 static void distinct_die_counters_are_summed(void **state)
@@ -149,7 +133,7 @@ static void distinct_die_counters_are_summed(void **state)
     near(package_j, 70.0);
     assert_int_equal(r.mirrors, 0);
     meter_rapl_close(&r);
-    remove_tree(root);
+    fake_tree_remove(root);
 }
 
 static void a_domain_reached_twice_is_counted_once(void **state)
@@ -169,7 +153,7 @@ static void a_domain_reached_twice_is_counted_once(void **state)
     assert_int_equal(r.count, 1);
     near(package_j, 2.0);
     meter_rapl_close(&r);
-    remove_tree(root);
+    fake_tree_remove(root);
 }
 
 static void amd_energy_hwmon_sums_sockets_not_cores(void **state)
@@ -180,18 +164,18 @@ static void amd_energy_hwmon_sums_sockets_not_cores(void **state)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/hwmon0", root);
     assert_int_equal(mkdir(dir, 0755), 0);
-    write_text(dir, "name", "k10temp");
-    write_text(dir, "temp1_input", "40000");
+    fake_tree_write(dir, "name", "k10temp");
+    fake_tree_write(dir, "temp1_input", "40000");
     snprintf(dir, sizeof dir, "%s/hwmon3", root);
     assert_int_equal(mkdir(dir, 0755), 0);
-    write_text(dir, "name", "amd_energy");
+    fake_tree_write(dir, "name", "amd_energy");
     const char *labels[] = {"Ecore000", "Ecore001", "Esocket0", "Esocket1"};
     for (int i = 0; i < 4; i++) {
         char file[32];
         snprintf(file, sizeof file, "energy%d_label", i + 1);
-        write_text(dir, file, labels[i]);
+        fake_tree_write(dir, file, labels[i]);
         snprintf(file, sizeof file, "energy%d_input", i + 1);
-        write_text(dir, file, "1000000");
+        fake_tree_write(dir, file, "1000000");
     }
     meter_rapl r;
     char why[256] = "";
@@ -199,9 +183,9 @@ static void amd_energy_hwmon_sums_sockets_not_cores(void **state)
     assert_string_equal(r.source, "amd_energy");
     assert_int_equal(r.count, 4);
     meter_rapl_start(&r);
-    write_text(dir, "energy1_input", "9000000");
-    write_text(dir, "energy3_input", "6000000"); /* +5 J */
-    write_text(dir, "energy4_input", "3000000"); /* +2 J */
+    fake_tree_write(dir, "energy1_input", "9000000");
+    fake_tree_write(dir, "energy3_input", "6000000"); /* +5 J */
+    fake_tree_write(dir, "energy4_input", "3000000"); /* +2 J */
     meter_rapl_poll(&r);
     double package_j, dram_j;
     meter_rapl_totals(&r, &package_j, &dram_j);
@@ -209,10 +193,10 @@ static void amd_energy_hwmon_sums_sockets_not_cores(void **state)
     assert_true(dram_j < 0);
     meter_rapl_close(&r);
     /* No amd_energy directory: says so. */
-    write_text(dir, "name", "nct6775");
+    fake_tree_write(dir, "name", "nct6775");
     assert_false(meter_rapl_open_amd_energy(&r, root, why, sizeof why));
     assert_non_null(strstr(why, "amd_energy: no readable Esocket package domain"));
-    remove_tree(root);
+    fake_tree_remove(root);
 }
 
 int main(void)
