@@ -377,10 +377,10 @@ static void unfit_runs_are_named_and_the_energy_band_shown(void **state)
     const double wall[] = {10.0, 10.1, 9.9, 10.2, 10.0, 9.8};
     const double acc[] = {0.7, 0.7, 0.7, 0.7, 0.7, 0.7};
     report_dataset d = {0};
-    report_arm *base = arm_with(&d, "baseline", true, "", wall, acc, 6);
-    report_arm *smelly = arm_with(&d, "libpath", false, "libpath", wall, acc, 6);
+    arm_with(&d, "baseline", true, "", wall, acc, 6);
+    arm_with(&d, "libpath", false, "libpath", wall, acc, 6);
     hml_err err;
-    report_arm *arms[] = {base, smelly};
+    report_arm *arms[] = {&d.arms[0], &d.arms[1]}; /* after both: adding an arm moves them */
     for (size_t k = 0; k < 2; k++)
         for (size_t i = 0; i < 6; i++) {
             report_run *run = &arms[k]->runs[i];
