@@ -39,11 +39,16 @@ static void print_help(FILE *out)
             "                      a FIFO or character device is written in place)\n"
             "  --run ID            html: the run whose memory, CPU use and power over time are drawn\n\n"
             "statistics:\n"
+            "  --min-cost LIST     smallest cost of interest: a cost counts only when it is\n"
+            "                      significantly above it; 2%%, or per family or metric,\n"
+            "                      e.g. 'memory=5%%,wall_s=3%%' (default: the plan's, else 2%%)\n"
             "  --acc-margin PP     accuracy equivalence margin, percentage points (default 1)\n"
             "  --alpha A           family-wise significance level (default 0.05)\n"
             "  --min-runs N        successful runs per arm a verdict needs (default 5)\n"
             "  --resamples N       bootstrap resamples (default 10000)\n"
-            "  --seed N            bootstrap seed (default %lu)\n\n"
+            "  --seed N            bootstrap seed (default %lu)\n"
+            "  --stability-resamples N  resamples of the runs behind each verdict's stability\n"
+            "                      (default 1000; 0: none)\n\n"
             "Colour only on a terminal; NO_COLOR turns it off.\n",
             (unsigned long)STATS_BOOTSTRAP_DEFAULT_SEED);
 }
@@ -61,6 +66,8 @@ enum {
     OPT_MIN_RUNS,
     OPT_RESAMPLES,
     OPT_SEED,
+    OPT_MIN_COST,
+    OPT_STABILITY_RESAMPLES,
 };
 
 typedef struct report_args {
@@ -91,6 +98,8 @@ static int parse_args(int argc, char **argv, report_args *args, bool *help)
         {"min-runs", required_argument, NULL, OPT_MIN_RUNS},
         {"resamples", required_argument, NULL, OPT_RESAMPLES},
         {"seed", required_argument, NULL, OPT_SEED},
+        {"min-cost", required_argument, NULL, OPT_MIN_COST},
+        {"stability-resamples", required_argument, NULL, OPT_STABILITY_RESAMPLES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -130,6 +139,17 @@ static int parse_args(int argc, char **argv, report_args *args, bool *help)
         case OPT_SEED:
             st = cli_parse_long("seed", optarg, 0, 4294967295L, &l, &err);
             args->stats.seed = (unsigned long)l;
+            break;
+        case OPT_MIN_COST: {
+            stats_min_cost check; /* a bad list fails here, before the input is read */
+            stats_min_cost_default(&check);
+            st = stats_min_cost_parse(&check, optarg, &err);
+            args->stats.min_cost = optarg;
+            break;
+        }
+        case OPT_STABILITY_RESAMPLES:
+            st = cli_parse_long("stability-resamples", optarg, 0, 1000000, &l, &err);
+            args->stats.stability_resamples = (size_t)l;
             break;
         case 'h': *help = true; return CLI_EXIT_OK;
         case ':':

@@ -9,16 +9,21 @@
 #include "meter/fitness.h"
 #include "report/format_util.h"
 #include "stats/holm.h"
+#include "stats/judge.h"
 #include "stats/warnings.h"
 
 #define POWER_TARGET 0.8
 #define POWER_MAX_N 10000
+/* 1000 resamples put a share near 80 % within about +-1.3 pp (its standard
+ * error), enough to tell a stable verdict from an unstable one. */
+#define STABILITY_RESAMPLES 1000
 
 void report_options_default(report_options *o)
 {
     *o = (report_options){.alpha = 0.05, .level = 0.95, .acc_margin = 0.01,
                           .resamples = STATS_BOOTSTRAP_DEFAULT_RESAMPLES,
-                          .seed = STATS_BOOTSTRAP_DEFAULT_SEED, .min_runs = 5};
+                          .seed = STATS_BOOTSTRAP_DEFAULT_SEED, .min_runs = 5,
+                          .stability_resamples = STABILITY_RESAMPLES};
 }
 
 int report_analysis_metric(const report_analysis *a, const char *name)
@@ -280,26 +285,13 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
     return HML_OK;
 }
 
-/* A cost metric whose values are the same in every run of both arms (e.g.
- * GPU memory 0 on a CPU) carries no test. */
-static bool all_identical(const double *x, size_t nx, const double *y, size_t ny)
-{
-    double first = nx ? x[0] : y[0];
-    for (size_t i = 0; i < nx; i++)
-        if (x[i] != first)
-            return false;
-    for (size_t i = 0; i < ny; i++)
-        if (y[i] != first)
-            return false;
-    return true;
-}
-
 static hml_status compare_metric(report_analysis *a, const report_arm *smell,
                                  const report_arm *base, size_t metric, report_comparison *c,
                                  hml_err *err)
 {
     const report_metric_col *col = &a->metrics[metric];
-    *c = (report_comparison){.metric = metric, .p_holm = NAN, .delta = NAN, .power = NAN};
+    *c = (report_comparison){.metric = metric, .p_holm = NAN, .delta = NAN, .power = NAN,
+                             .min_cost = NAN, .p_over_holm = NAN};
     double *x = NULL, *y = NULL;
     size_t nx = 0, ny = 0;
     hml_status st = arm_values(smell, col->name, &x, &nx, err);
@@ -315,7 +307,6 @@ static hml_status compare_metric(report_analysis *a, const report_arm *smell,
             st = stats_welch_test(x, nx, y, ny, &c->welch, err);
         c->delta = stats_cliff_delta(x, nx, y, ny);
         c->magnitude = stats_cliff_magnitude(c->delta);
-        c->in_family = col->info && col->info->cost && !all_identical(x, nx, y, ny);
         if (st == HML_OK) {
             stats_summary sx, sy;
             st = stats_describe(x, nx, a->opts.level, &sx, err);
@@ -333,47 +324,45 @@ static hml_status compare_metric(report_analysis *a, const report_arm *smell,
     return st;
 }
 
-static hml_status accuracy_tost(report_analysis *a, size_t smell, size_t base,
-                                report_smell_result *s, hml_err *err)
-{
-    int m = report_analysis_metric(a, "accuracy");
-    if (m < 0)
-        return HML_OK;
-    double *x = NULL, *y = NULL;
-    size_t nx = 0, ny = 0;
-    hml_status st = arm_values(&a->data->arms[smell], "accuracy", &x, &nx, err);
-    if (st == HML_OK)
-        st = arm_values(&a->data->arms[base], "accuracy", &y, &ny, err);
-    if (st == HML_OK && nx >= 2 && ny >= 2) {
-        s->has_accuracy = true;
-        st = stats_tost_test(x, nx, y, ny, a->opts.acc_margin, a->opts.alpha, &s->tost, err);
-        s->acc_smell = a->arms[smell].cells[m].s.mean;
-        s->acc_baseline = a->arms[base].cells[m].s.mean;
-    }
-    free(x);
-    free(y);
-    return st;
-}
-
-/* "+23 % energy [18 %, 29 %], p = 0.0002 (Holm), delta = 1.00 (large)" */
-static void describe_cost(const report_analysis *a, const report_comparison *c, char *buf,
-                          size_t size)
+/* "peak RSS", "energy and CO2" (CO2 is energy times a constant: it moves
+ * with energy, so the verdict names both) */
+static void cost_label(const report_analysis *a, const report_comparison *c, char *buf,
+                       size_t size)
 {
     const report_metric_col *col = &a->metrics[c->metric];
-    char change[96], p[32], label[64];
-    /* CO2 is energy times a constant: it moves with energy, so name both */
     bool with_co2 = strcmp(col->name, "energy_kwh") == 0 && report_analysis_metric(a, "co2_g") >= 0;
-    snprintf(label, sizeof label, "%s%s", col->label, with_co2 ? " and CO2" : "");
-    report_fmt_change(a, c, change, sizeof change);
-    report_fmt_p(c->p_holm, p, sizeof p);
-    /* put the label between the change and its interval: "+23 % energy [..]" */
-    const char *bracket = strchr(change, '[');
-    int head = bracket ? (int)(bracket - change) : (int)strlen(change);
-    while (head > 0 && change[head - 1] == ' ')
-        head--;
-    snprintf(buf, size, "%.*s %s%s%s, p %s%s (Holm), delta = %.2f (%s)", head, change, label,
-             bracket ? " " : "", bracket ? bracket : "", p[0] == '<' ? "" : "= ", p, c->delta,
-             stats_magnitude_name(c->magnitude));
+    snprintf(buf, size, "%s%s", col->label, with_co2 ? " and CO2" : "");
+}
+
+/* "+0.20 % peak RSS [+0.10 %, +0.29 %]": the change the verdict judged (ratio
+ * of geometric means) with its (1 - 2 alpha) interval. */
+static void describe_change(const report_analysis *a, const report_comparison *c, char *buf,
+                            size_t size)
+{
+    char label[64], mid[24], lo[24], hi[24];
+    cost_label(a, c, label, sizeof label);
+    report_fmt_ratio_pct(1 + c->margin.change, mid, sizeof mid);
+    report_fmt_ratio_pct(1 + c->margin.lo, lo, sizeof lo);
+    report_fmt_ratio_pct(1 + c->margin.hi, hi, sizeof hi);
+    snprintf(buf, size, "%s %s [%s, %s]", mid, label, lo, hi);
+}
+
+/* "2 %", "0.5 %" */
+static void fmt_threshold(double t, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.3g %%", 100 * t);
+}
+
+/* "+23 % energy and CO2 [+18 %, +29 %], above the 2 % of interest (p = 0.0002, Holm)" */
+static void describe_above(const report_analysis *a, const report_comparison *c, char *buf,
+                           size_t size)
+{
+    char change[160], t[16], p[32];
+    describe_change(a, c, change, sizeof change);
+    fmt_threshold(c->min_cost, t, sizeof t);
+    report_fmt_p(c->p_over_holm, p, sizeof p);
+    snprintf(buf, size, "%s, above the %s of interest (p %s%s, Holm)", change, t,
+             p[0] == '<' ? "" : "= ", p);
 }
 
 static void describe_accuracy(const report_analysis *a, const report_smell_result *s, char *buf,
@@ -399,12 +388,91 @@ static void describe_accuracy(const report_analysis *a, const report_smell_resul
                  100 * s->tost.ci_hi);
 }
 
+/* NO COST's evidence: the largest cost that differs from the baseline but
+ * stays below its threshold, then the costs shown equivalent to it. */
+static void describe_no_cost(const report_analysis *a, const report_smell_result *s,
+                             const char *acc, char *e, size_t size)
+{
+    const report_comparison *small = NULL;
+    char equivalent[256] = "", other[256] = "";
+    double t_equiv = NAN;
+    bool same_t = true;
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        const report_comparison *c = &s->cmp[m];
+        if (!c->in_family)
+            continue;
+        if (c->significant && c->margin.change > 0 &&
+            (!small || c->margin.change > small->margin.change))
+            small = c;
+        char label[64];
+        cost_label(a, c, label, sizeof label);
+        if (c->margin.equivalent) {
+            join_unique(equivalent, sizeof equivalent, ", ", label);
+            same_t &= isnan(t_equiv) || t_equiv == c->min_cost;
+            t_equiv = c->min_cost;
+        } else if (c != small) {
+            char one[160];
+            describe_change(a, c, one, sizeof one);
+            join_unique(other, sizeof other, "; ", one);
+        }
+    }
+    size_t used = 0;
+    e[0] = '\0';
+    if (small) {
+        char change[160], t[16];
+        describe_change(a, small, change, sizeof change);
+        fmt_threshold(small->min_cost, t, sizeof t);
+        used += (size_t)snprintf(e, size, "%s is below the %s of interest; ", change, t);
+    }
+    if (equivalent[0] && used < size) {
+        char t[16];
+        fmt_threshold(t_equiv, t, sizeof t);
+        used += (size_t)snprintf(e + used, size - used, "equivalent within %s%s: %s; ",
+                                 same_t ? "±" : "their thresholds", same_t ? t : "", equivalent);
+    }
+    if (other[0] && used < size)
+        used += (size_t)snprintf(e + used, size - used, "below the threshold: %s; ", other);
+    if (used < size)
+        snprintf(e + used, size - used, "%s", acc);
+}
+
+/* INCONCLUSIVE for want of runs: the cost that is neither above nor below
+ * its threshold, with the runs that would likely decide it. */
+static void describe_unclear(const report_analysis *a, const report_smell_result *s,
+                             const char *acc, char *e, size_t size)
+{
+    const report_comparison *u = NULL;
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        const report_comparison *c = &s->cmp[m];
+        if (c->in_family && c->cost_class == STATS_COST_UNCLEAR &&
+            (!u || c->margin.change - c->min_cost > u->margin.change - u->min_cost))
+            u = c;
+    }
+    if (!u) {
+        snprintf(e, size, "a cost neither above nor below its threshold; run more; %s", acc);
+        return;
+    }
+    char change[160], t[16], need[96];
+    describe_change(a, u, change, sizeof change);
+    fmt_threshold(u->min_cost, t, sizeof t);
+    const report_arm_result *arm = &a->arms[s->arm], *base = &a->arms[s->baseline];
+    if (u->margin.lo > u->min_cost)
+        snprintf(need, sizeof need, "above it, but not after Holm across %zu tests",
+                 a->family_size);
+    else if (u->runs_needed)
+        snprintf(need, sizeof need, "about %zu runs per arm would likely decide it",
+                 u->runs_needed);
+    else
+        snprintf(need, sizeof need, "no practical number of runs would decide it");
+    snprintf(e, size, "%s straddles the %s of interest (%zu and %zu runs): %s; run more; %s", change,
+             t, arm->ok, base->ok, need, acc);
+}
+
 /* The verdict's one line of evidence. */
 static void write_evidence(const report_analysis *a, report_smell_result *s)
 {
     char costs[768] = "", acc[256];
     describe_accuracy(a, s, acc, sizeof acc);
-    const report_comparison *closest = NULL, *unconfirmed = NULL;
     /* energy first (the study's headline), then the report's order */
     int energy = report_analysis_metric(a, "energy_kwh");
     for (size_t k = 0; k <= a->n_metrics; k++) {
@@ -412,19 +480,10 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
         if ((k == 0 && energy < 0) || (k > 0 && (int)m == energy))
             continue;
         const report_comparison *c = &s->cmp[m];
-        if (!c->in_family)
-            continue;
-        if (c->worse) {
+        if (c->in_family && c->worse) {
             char one[256];
-            describe_cost(a, c, one, sizeof one);
+            describe_above(a, c, one, sizeof one);
             join_unique(costs, sizeof costs, "; ", one);
-        } else {
-            if (!closest || c->p_holm < closest->p_holm)
-                closest = c;
-            stats_cost_test test = {.p_holm = c->p_holm, .delta = c->delta};
-            if (stats_cost_unconfirmed(&test, a->opts.alpha) &&
-                (!unconfirmed || c->p_holm < unconfirmed->p_holm))
-                unconfirmed = c;
         }
     }
     const report_arm_result *arm = &a->arms[s->arm], *base = &a->arms[s->baseline];
@@ -442,26 +501,10 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
         snprintf(e, size, "%s%s%s", acc, costs[0] ? "; " : "", costs);
         break;
     case STATS_REASON_NOTHING_WORSE:
-        if (closest) {
-            char one[256];
-            describe_cost(a, closest, one, sizeof one);
-            snprintf(e, size, "no cost significantly worse (closest: %s); %s", one, acc);
-        } else {
-            snprintf(e, size, "no cost significantly worse; %s", acc);
-        }
+        describe_no_cost(a, s, acc, e, size);
         break;
-    case STATS_REASON_UNCONFIRMED:
-        if (unconfirmed) {
-            char one[256];
-            describe_cost(a, unconfirmed, one, sizeof one);
-            snprintf(e, size,
-                     "%s: a large effect that %zu and %zu runs cannot confirm after Holm; "
-                     "run more; %s",
-                     one, arm->ok, base->ok, acc);
-        } else {
-            snprintf(e, size, "a large cost effect that this n cannot confirm; run more; %s",
-                     acc);
-        }
+    case STATS_REASON_COST_UNCLEAR:
+        describe_unclear(a, s, acc, e, size);
         break;
     case STATS_REASON_NO_ACCURACY:
         snprintf(e, size, "%s; accuracy not recorded, so whether the cost is hidden is unknown",
@@ -608,9 +651,6 @@ static hml_status analyze_smells(report_analysis *a, hml_err *err)
             if (st != HML_OK)
                 return st;
         }
-        hml_status st = accuracy_tost(a, i, s->baseline, s, err);
-        if (st != HML_OK)
-            return st;
     }
     return HML_OK;
 }
@@ -647,37 +687,159 @@ static hml_status correct_family(report_analysis *a, hml_err *err)
     return st;
 }
 
-static hml_status decide(report_analysis *a, report_smell_result *s, hml_err *err)
+/* The smallest cost of interest: the default, then the plan's, then the
+ * user's --min-cost on top. */
+static hml_status resolve_min_cost(report_analysis *a, hml_err *err)
 {
-    stats_cost_test *costs = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *costs);
-    size_t *which = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *which);
-    bool *worse = calloc(a->n_metrics ? a->n_metrics : 1, sizeof *worse);
-    if (!costs || !which || !worse) {
-        free(costs);
-        free(which);
-        free(worse);
+    stats_min_cost_default(&a->min_cost);
+    snprintf(a->min_cost_source, sizeof a->min_cost_source, "default");
+    if (a->data->min_cost[0]) {
+        hml_status st = stats_min_cost_parse(&a->min_cost, a->data->min_cost, err);
+        if (st != HML_OK)
+            return hml_wrap(err, "the plan's smallest cost of interest");
+        snprintf(a->min_cost_source, sizeof a->min_cost_source, "plan");
+    }
+    if (a->opts.min_cost) {
+        hml_status st = stats_min_cost_parse(&a->min_cost, a->opts.min_cost, err);
+        if (st != HML_OK)
+            return st;
+        snprintf(a->min_cost_source, sizeof a->min_cost_source, "%s",
+                 a->data->min_cost[0] ? "plan + command line" : "command line");
+    }
+    return HML_OK;
+}
+
+/* One arm's successful runs as stats_judge reads them: a row per run in run
+ * order, a column per report metric, NaN where a run lacks the metric. */
+static hml_status run_table(const report_analysis *a, const report_arm *arm, double **out,
+                            size_t *n_rows, hml_err *err)
+{
+    size_t w = a->n_metrics ? a->n_metrics : 1;
+    const report_run **rows = malloc((arm->n_runs ? arm->n_runs : 1) * sizeof *rows);
+    *out = malloc((arm->n_runs ? arm->n_runs : 1) * w * sizeof **out);
+    if (!rows || !*out) {
+        free(rows);
+        free(*out);
+        *out = NULL;
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     }
     size_t n = 0;
-    for (size_t m = 0; m < a->n_metrics; m++)
-        if (s->cmp[m].in_family) {
-            costs[n] = (stats_cost_test){.p_holm = s->cmp[m].p_holm, .delta = s->cmp[m].delta};
-            which[n++] = m;
+    for (size_t r = 0; r < arm->n_runs; r++) {
+        if (!report_run_ok(&arm->runs[r]))
+            continue;
+        size_t k = n++; /* insertion by order keeps ties in input order */
+        while (k > 0 && rows[k - 1]->order > arm->runs[r].order) {
+            rows[k] = rows[k - 1];
+            k--;
         }
-    stats_verdict_input in = {
-        .ok_smell = a->arms[s->arm].ok, .ok_baseline = a->arms[s->baseline].ok,
-        .min_runs = a->opts.min_runs, .alpha = a->opts.alpha,
-        .accuracy_known = s->has_accuracy, .accuracy_equivalent = s->tost.equivalent,
-        .accuracy_diff = s->tost.diff, .accuracy_margin = a->opts.acc_margin,
-        .costs = costs, .n_costs = n};
-    s->verdict = stats_decide(&in, &s->reason, worse);
-    for (size_t i = 0; i < n; i++)
-        s->cmp[which[i]].worse = worse[i];
-    free(costs);
-    free(which);
-    free(worse);
-    write_evidence(a, s);
+        rows[k] = &arm->runs[r];
+    }
+    for (size_t r = 0; r < n; r++)
+        for (size_t m = 0; m < a->n_metrics; m++) {
+            const report_metric *rm = report_run_metric(rows[r], a->metrics[m].name);
+            (*out)[r * w + m] = rm && isfinite(rm->value) ? rm->value : NAN;
+        }
+    free(rows);
+    *n_rows = n;
     return HML_OK;
+}
+
+static void take_judgement(report_analysis *a, report_smell_result *s,
+                           const stats_judged_smell *j)
+{
+    s->verdict = j->verdict;
+    s->reason = j->reason;
+    s->has_accuracy = j->has_accuracy;
+    int acc = report_analysis_metric(a, "accuracy");
+    if (j->has_accuracy && acc >= 0) {
+        s->tost = j->tost;
+        s->acc_smell = a->arms[s->arm].cells[acc].s.mean;
+        s->acc_baseline = a->arms[s->baseline].cells[acc].s.mean;
+    }
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        report_comparison *c = &s->cmp[m];
+        const stats_judged_cost *jc = &j->costs[m];
+        const report_metric_col *col = &a->metrics[m];
+        c->in_family = jc->tested;
+        c->p_holm = NAN;
+        c->min_cost = col->info && col->info->cost ? stats_min_cost_for(&a->min_cost, col->name)
+                                                   : NAN;
+        if (!jc->tested)
+            continue;
+        c->margin = jc->margin;
+        c->p_over_holm = jc->p_over_holm;
+        c->cost_class = jc->cls;
+        c->worse = jc->cls == STATS_COST_ABOVE;
+        c->runs_needed = jc->cls == STATS_COST_UNCLEAR
+                             ? stats_cost_margin_runs_needed(&jc->margin, &jc->lm, a->opts.alpha,
+                                                             POWER_MAX_N)
+                             : 0;
+    }
+}
+
+/* The verdicts (stats_judge over every arm's runs) and how often bootstrap
+ * resamples of the runs repeat them. */
+static hml_status judge_smells(report_analysis *a, hml_err *err)
+{
+    const report_dataset *d = a->data;
+    size_t w = a->n_metrics, ns = a->n_smells;
+    stats_run_table *tables = calloc(d->n_arms ? d->n_arms : 1, sizeof *tables);
+    double *min_cost = malloc((w ? w : 1) * sizeof *min_cost);
+    size_t *smell_arm = malloc((ns ? ns : 1) * sizeof *smell_arm);
+    size_t *base_arm = malloc((ns ? ns : 1) * sizeof *base_arm);
+    stats_judged_smell *judged = calloc(ns ? ns : 1, sizeof *judged);
+    size_t slots = ns * w;
+    stats_judged_cost *costs = calloc(slots ? slots : 1, sizeof *costs);
+    stats_verdict *verdicts = malloc((ns ? ns : 1) * sizeof *verdicts);
+    double *share = malloc((ns ? ns : 1) * sizeof *share);
+    hml_status st = HML_OK;
+    if (!tables || !min_cost || !smell_arm || !base_arm || !judged || !costs || !verdicts ||
+        !share)
+        st = hml_fail(err, HML_ESYSTEM, "out of memory");
+    for (size_t i = 0; st == HML_OK && i < d->n_arms; i++) {
+        double *v = NULL;
+        st = run_table(a, &d->arms[i], &v, &tables[i].n_runs, err);
+        tables[i].v = v;
+    }
+    for (size_t m = 0; st == HML_OK && m < w; m++) {
+        const report_metric_col *col = &a->metrics[m];
+        min_cost[m] = col->info && col->info->cost ? stats_min_cost_for(&a->min_cost, col->name)
+                                                   : NAN;
+    }
+    for (size_t i = 0; st == HML_OK && i < ns; i++) {
+        smell_arm[i] = a->smells[i].arm;
+        base_arm[i] = a->smells[i].baseline;
+        judged[i].costs = &costs[i * w];
+    }
+    stats_judge_spec spec = {.n_metrics = w, .min_cost = min_cost,
+                             .accuracy = report_analysis_metric(a, "accuracy"),
+                             .alpha = a->opts.alpha, .acc_margin = a->opts.acc_margin,
+                             .min_runs = a->opts.min_runs, .arms = tables, .n_arms = d->n_arms,
+                             .smell_arm = smell_arm, .base_arm = base_arm, .n_smells = ns};
+    if (st == HML_OK)
+        st = stats_judge(&spec, judged, NULL, err);
+    for (size_t i = 0; st == HML_OK && i < ns; i++) {
+        take_judgement(a, &a->smells[i], &judged[i]);
+        verdicts[i] = judged[i].verdict;
+    }
+    if (st == HML_OK && a->opts.stability_resamples)
+        st = stats_verdict_stability(&spec, verdicts, a->opts.stability_resamples,
+                                     a->opts.seed, share, err);
+    for (size_t i = 0; st == HML_OK && i < ns; i++) {
+        a->smells[i].stability = a->opts.stability_resamples ? share[i] : NAN;
+        a->smells[i].unstable = a->smells[i].stability < REPORT_STABLE_SHARE;
+    }
+    for (size_t i = 0; tables && i < d->n_arms; i++)
+        free((double *)tables[i].v);
+    free(tables);
+    free(min_cost);
+    free(smell_arm);
+    free(base_arm);
+    free(judged);
+    free(costs);
+    free(verdicts);
+    free(share);
+    return st;
 }
 
 hml_status report_analyze(const report_dataset *data, const report_options *opts,
@@ -689,15 +851,19 @@ hml_status report_analyze(const report_dataset *data, const report_options *opts
         out->opts = *opts;
     else
         report_options_default(&out->opts);
-    hml_status st = collect_metrics(out, err);
+    hml_status st = resolve_min_cost(out, err);
+    if (st == HML_OK)
+        st = collect_metrics(out, err);
     if (st == HML_OK)
         st = describe_arms(out, err);
     if (st == HML_OK)
         st = analyze_smells(out, err);
     if (st == HML_OK)
+        st = judge_smells(out, err);
+    if (st == HML_OK)
         st = correct_family(out, err);
     for (size_t i = 0; st == HML_OK && i < out->n_smells; i++)
-        st = decide(out, &out->smells[i], err);
+        write_evidence(out, &out->smells[i]);
     for (size_t i = 0; st == HML_OK && i < out->n_smells; i++)
         st = low_power_warnings(out, &out->smells[i], err);
     if (st == HML_OK)

@@ -13,8 +13,10 @@
 #include "report/metric_info.h"
 #include "stats/bootstrap.h"
 #include "stats/cliff.h"
+#include "stats/cost_margin.h"
 #include "stats/describe.h"
 #include "stats/mann_whitney.h"
+#include "stats/min_cost.h"
 #include "stats/verdict.h"
 #include "stats/welch.h"
 
@@ -25,7 +27,13 @@ typedef struct report_options {
     size_t resamples;      /* bootstrap resamples (10000) */
     unsigned long seed;    /* bootstrap seed */
     size_t min_runs;       /* successful runs an arm needs for a verdict (5) */
+    const char *min_cost;     /* smallest cost of interest (stats_min_cost_parse's text),
+                                 applied over the plan's; NULL: the plan's or the default */
+    size_t stability_resamples; /* bootstrap resamples of the verdicts' stability */
 } report_options;
+
+/* A verdict that fewer resamples than this share repeat is flagged unstable. */
+#define REPORT_STABLE_SHARE 0.8
 
 void report_options_default(report_options *o);
 
@@ -65,8 +73,13 @@ typedef struct report_comparison {
     stats_magnitude magnitude;
     bool in_family;       /* a cost metric: part of the Holm family */
     double p_holm;        /* NaN unless in_family */
-    bool significant;     /* in_family and p_holm < alpha */
-    bool worse;           /* counted by the verdict as a cost */
+    bool significant;     /* in_family and p_holm < alpha: differs from the baseline */
+    double min_cost;      /* the smallest cost of interest (fraction); NaN: not a cost */
+    stats_cost_margin margin; /* the change against min_cost (valid when in_family) */
+    double p_over_holm;   /* margin.p_over, Holm-adjusted across the family */
+    stats_cost_class cost_class; /* above / unclear / below min_cost */
+    size_t runs_needed;   /* unclear: runs per arm that would likely decide it; 0: unknown */
+    bool worse;           /* counted by the verdict as a cost: above min_cost */
     double power;         /* Welch power for the observed difference at this n */
     size_t n_for_power;   /* n per arm for 80 % power; 0: beyond 10000 or unknown */
 } report_comparison;
@@ -75,6 +88,8 @@ typedef struct report_smell_result {
     size_t arm, baseline;     /* indices into the dataset's arms */
     stats_verdict verdict;
     stats_verdict_reason reason;
+    double stability;         /* share of bootstrap resamples of the runs giving this verdict */
+    bool unstable;            /* stability < REPORT_STABLE_SHARE */
     char evidence[1024];      /* one line */
     bool has_accuracy;
     stats_tost tost;          /* accuracy, smell - baseline (fractions) */
@@ -109,6 +124,8 @@ typedef struct report_analysis {
     report_smell_result *smells;   /* one per non-baseline arm, in arm order */
     size_t n_smells;
     size_t family_size;            /* tests in the Holm family */
+    stats_min_cost min_cost;       /* the smallest cost of interest the verdicts used */
+    char min_cost_source[40];      /* "default", "plan", "command line", "plan + command line" */
     report_warning *warnings;
     size_t n_warnings;
     bool energy_estimated;         /* some energy figure is an estimate */

@@ -71,6 +71,8 @@ typedef struct report_dataset {
     char created_at[40];
     char source[512];     /* where it came from, e.g. "store hmlcost.db, experiment 3" */
     long warmup_runs;     /* discarded warm-up runs before the stored ones; 0: none or unknown (CSV) */
+    char min_cost[160];   /* the plan's smallest cost of interest (stats_min_cost_parse's
+                             text); "": the plan sets none (a CSV, an older store) */
     report_arm *arms;
     size_t n_arms;
 } report_dataset;

@@ -37,7 +37,7 @@ static void text(FILE *out, const char *s) { escape_csv_field(out, s); }
 static void sep(FILE *out) { fputc(',', out); }
 
 static void write_run(FILE *out, const report_dataset *d, const report_arm *arm,
-                      const report_run *run)
+                      const report_run *run, const report_smell_result *verdict)
 {
     double wall = metric_or_nan(run, "wall_s");
     double co2_kg = metric_or_nan(run, "co2_g") / 1000;
@@ -98,7 +98,9 @@ static void write_run(FILE *out, const report_dataset *d, const report_arm *arm,
     text(out, method_of(run, "energy_cpu_j")), sep(out);
     text(out, method_of(run, "energy_gpu_j")), sep(out);
     text(out, method_of(run, ram_name)), sep(out);
-    text(out, method_of(run, "co2_g"));
+    text(out, method_of(run, "co2_g")), sep(out);
+    text(out, verdict ? stats_verdict_id(verdict->verdict) : ""), sep(out);
+    number(out, verdict ? verdict->stability : NAN);
     fputc('\n', out);
 }
 
@@ -114,8 +116,13 @@ hml_status report_render_csv(FILE *out, const report_analysis *a,
         text(out, csv_schema_columns[c]);
     }
     fputc('\n', out);
-    for (size_t i = 0; i < d->n_arms; i++)
+    for (size_t i = 0; i < d->n_arms; i++) {
+        const report_smell_result *verdict = NULL;
+        for (size_t k = 0; k < a->n_smells; k++)
+            if (a->smells[k].arm == i)
+                verdict = &a->smells[k];
         for (size_t r = 0; r < d->arms[i].n_runs; r++)
-            write_run(out, d, &d->arms[i], &d->arms[i].runs[r]);
+            write_run(out, d, &d->arms[i], &d->arms[i].runs[r], verdict);
+    }
     return HML_OK;
 }

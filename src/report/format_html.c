@@ -44,6 +44,8 @@ static const char *const page_style =
     ".hidden_cost{background:" COLOR_HIDDEN "}.visible{background:" COLOR_VISIBLE ";color:#222}"
     ".no_cost{background:" COLOR_NO_COST "}.inconclusive{background:" COLOR_INCONCLUSIVE "}"
     ".evidence{font-size:13.5px}"
+    ".stability{font-size:13px;white-space:nowrap}.stability.unstable{color:" COLOR_HIDDEN
+    ";font-weight:700}"
     ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:18px 26px}"
     "figure{margin:0}figcaption{font-size:13px;color:var(--mute);margin-top:2px}"
     "figcaption b{color:var(--ink)}"
@@ -118,7 +120,8 @@ static void verdicts(FILE *out, const report_analysis *a)
 {
     const report_dataset *d = a->data;
     fputs("<section id=\"verdicts\"><h2>1 Verdicts</h2>\n<table class=\"verdicts\"><thead><tr>"
-          "<th>Smell arm</th><th>Baseline</th><th>Verdict</th><th>Evidence</th></tr></thead>"
+          "<th>Smell arm</th><th>Baseline</th><th>Verdict</th><th>Stability</th>"
+          "<th>Evidence</th></tr></thead>"
           "<tbody>\n",
           out);
     for (size_t i = 0; i < a->n_smells; i++) {
@@ -127,19 +130,21 @@ static void verdicts(FILE *out, const report_analysis *a)
         esc(out, d->arms[s->arm].name);
         fputs("</td><td class=\"name\">", out);
         esc(out, d->arms[s->baseline].name);
-        fprintf(out, "</td><td><span class=\"badge %s\">%s</span></td><td class=\"evidence\">",
-                stats_verdict_id(s->verdict), stats_verdict_name(s->verdict));
+        char stability[96];
+        report_fmt_stability(s, stability, sizeof stability);
+        fprintf(out, "</td><td><span class=\"badge %s\">%s</span></td><td class=\"%s\">",
+                stats_verdict_id(s->verdict), stats_verdict_name(s->verdict),
+                s->unstable ? "stability unstable" : "stability");
+        esc(out, stability);
+        fputs("</td><td class=\"evidence\">", out);
         esc(out, s->evidence);
         fputs("</td></tr>\n", out);
     }
-    fprintf(out,
-            "</tbody></table>\n<p class=\"note\">HIDDEN COST: a cost (time, memory, energy) "
-            "significantly worse after Holm correction with at least a small effect, accuracy "
-            "equivalent. VISIBLE: accuracy not equivalent. NO COST: no cost significantly worse. "
-            "INCONCLUSIVE: too few successful runs (fewer than %zu per arm) or the data cannot "
-            "support a claim. Holm across %zu tests at &alpha; = %g; accuracy equivalence within "
-            "&plusmn;%g pp.</p></section>\n",
-            a->opts.min_runs, a->family_size, a->opts.alpha, 100 * a->opts.acc_margin);
+    char rule[1024];
+    report_fmt_rule(a, rule, sizeof rule);
+    fputs("</tbody></table>\n<p class=\"note\">", out);
+    esc(out, rule);
+    fputs("</p></section>\n", out);
 }
 
 /* What each smell arm measures (the catalogue's words), under the verdicts. */
@@ -549,7 +554,8 @@ static void methods(FILE *out, const report_analysis *a)
             "per arm (ties handled by the exact permutation distribution of the midranks), "
             "otherwise by the normal approximation with tie correction; the p-values of all %zu "
             "smell &times; cost tests are adjusted together with Holm's method at &alpha; = %g. "
-            "CO2 is energy times a constant and moves with it. Welch's t-test is shown beside "
+            "These say whether a cost differs at all; the verdicts rest on the one-sided tests "
+            "against the smallest cost of interest described under them. CO2 is energy times a constant and moves with it. Welch's t-test is shown beside "
             "it. The effect size is Cliff's &delta; (negligible &lt; 0.147, small &lt; 0.33, "
             "medium &lt; 0.474, else large). Accuracy is called equivalent when two one-sided "
             "Welch tests reject a difference of &plusmn;%g pp at &alpha; = %g. Warnings follow "

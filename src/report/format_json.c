@@ -71,6 +71,22 @@ static cJSON *comparison_json(const report_analysis *a, const report_comparison 
     add_num(o, "p_holm", c->p_holm);
     cJSON_AddBoolToObject(o, "significant", c->significant);
     cJSON_AddBoolToObject(o, "worse", c->worse);
+    if (c->in_family) {
+        static const char *const classes[] = {"above", "unclear", "below"};
+        cJSON *m = cJSON_AddObjectToObject(o, "min_cost_test");
+        add_num(m, "min_cost", c->min_cost);
+        add_num(m, "change", c->margin.change);
+        add_pair(m, "change_ci", c->margin.lo, c->margin.hi);
+        add_num(m, "p_over", c->margin.p_over);
+        add_num(m, "p_over_holm", c->p_over_holm);
+        add_num(m, "p_under", c->margin.p_under);
+        cJSON_AddBoolToObject(m, "equivalent", c->margin.equivalent);
+        cJSON_AddStringToObject(m, "class", classes[c->cost_class]);
+        if (c->runs_needed)
+            cJSON_AddNumberToObject(m, "runs_needed", (double)c->runs_needed);
+        else
+            cJSON_AddNullToObject(m, "runs_needed");
+    }
     add_num(o, "power", c->power);
     if (c->n_for_power)
         cJSON_AddNumberToObject(o, "n_for_80_power", (double)c->n_for_power);
@@ -106,6 +122,17 @@ static cJSON *build(const report_analysis *a)
     cJSON_AddNumberToObject(opt, "bootstrap_resamples", (double)a->opts.resamples);
     cJSON_AddStringToObject(opt, "bootstrap_rng", "gsl mt19937");
     cJSON_AddNumberToObject(opt, "bootstrap_seed", (double)a->opts.seed);
+    cJSON *mc = cJSON_AddObjectToObject(opt, "min_cost");
+    for (int f = 0; f < STATS_FAMILY_COUNT; f++)
+        add_num(mc, stats_cost_family_name((stats_cost_family)f), a->min_cost.family[f]);
+    cJSON *over = cJSON_AddObjectToObject(mc, "metrics");
+    for (size_t i = 0; i < a->min_cost.n_metric; i++)
+        add_num(over, a->min_cost.metric[i].name, a->min_cost.metric[i].value);
+    cJSON_AddStringToObject(mc, "source", a->min_cost_source);
+    cJSON_AddStringToObject(opt, "cost_test",
+                            "one-sided welch on log values against log(1 + min_cost), holm");
+    cJSON_AddNumberToObject(opt, "stability_resamples", (double)a->opts.stability_resamples);
+    add_num(opt, "stable_share", REPORT_STABLE_SHARE);
 
     cJSON *energy = cJSON_AddObjectToObject(root, "energy");
     cJSON_AddStringToObject(energy, "methods", a->energy_methods);
@@ -155,6 +182,8 @@ static cJSON *build(const report_analysis *a)
         cJSON_AddStringToObject(o, "baseline", d->arms[s->baseline].name);
         cJSON_AddStringToObject(o, "verdict", stats_verdict_id(s->verdict));
         cJSON_AddStringToObject(o, "verdict_label", stats_verdict_name(s->verdict));
+        add_num(o, "stability", s->stability);
+        cJSON_AddBoolToObject(o, "unstable", s->unstable);
         cJSON_AddStringToObject(o, "evidence", s->evidence);
         const char *measures = report_arm_measures(a, s);
         if (measures)

@@ -18,16 +18,19 @@ static void verdict_table(FILE *out, const report_analysis *a)
 {
     const report_dataset *d = a->data;
     text_table t;
-    text_table_init(&t, 4);
-    const char *head[] = {"smell", "baseline", "verdict", "evidence"};
+    text_table_init(&t, 5);
+    const char *head[] = {"smell", "baseline", "verdict", "stability", "evidence"};
     text_table_add(&t, head);
     for (size_t i = 0; i < a->n_smells; i++) {
         const report_smell_result *s = &a->smells[i];
         char verdict[48], arm[MD_NAME], base[MD_NAME], evidence[MD_LONG];
         snprintf(verdict, sizeof verdict, "**%s**", stats_verdict_name(s->verdict));
+        char stability[96];
+        report_fmt_stability(s, stability, sizeof stability);
         const char *row[] = {escape_markdown(arm, sizeof arm, d->arms[s->arm].name),
                              escape_markdown(base, sizeof base, d->arms[s->baseline].name),
-                             verdict, escape_markdown(evidence, sizeof evidence, s->evidence)};
+                             verdict, stability,
+                             escape_markdown(evidence, sizeof evidence, s->evidence)};
         text_table_add(&t, row);
     }
     text_table_print_markdown(out, &t);
@@ -143,14 +146,14 @@ hml_status report_render_markdown(FILE *out, const report_analysis *a,
         fprintf(out, "%s.", a->energy_estimated ? " (**estimated**, not measured)" : "");
     }
     fprintf(out, "\n\n## Verdicts\n\n");
+    char rule[1024];
+    report_fmt_rule(a, rule, sizeof rule);
     verdict_table(out, a);
     fprintf(out,
-            "\nCost metrics tested with the Mann-Whitney U test (exact for n <= 25 per arm), "
-            "Holm-corrected across %zu tests at alpha = %g; accuracy equivalence by two one-sided "
-            "Welch tests (TOST) within %g pp. Changes are ratios of means with %.0f %% percentile "
-            "bootstrap intervals (%zu resamples, MT19937 seed %lu).\n\n",
-            a->family_size, a->opts.alpha, 100 * a->opts.acc_margin, 100 * a->opts.level,
-            a->opts.resamples, a->opts.seed);
+            "\n%s The tables' p (Holm) is the two-sided Mann-Whitney U test (exact for n <= 25 "
+            "per arm) of any difference; their changes are ratios of means with %.0f %% "
+            "percentile bootstrap intervals (%zu resamples, MT19937 seed %lu).\n\n",
+            rule, 100 * a->opts.level, a->opts.resamples, a->opts.seed);
     arm_measures(out, a);
     fprintf(out, "## Arms (mean ± sd of successful runs)\n\n");
     arm_table(out, a);

@@ -143,10 +143,12 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
     }
 
     fputc('\n', out);
+    char min_cost[256];
+    report_fmt_min_cost(a, min_cost, sizeof min_cost);
     paint(out, color, ANSI_BOLD, "Verdicts");
-    fprintf(out, "  (Mann-Whitney U, Holm across %zu tests at alpha %g; accuracy by TOST within "
-                 "%g pp)\n",
-            a->family_size, a->opts.alpha, 100 * a->opts.acc_margin);
+    fprintf(out, "  (smallest cost of interest: %s; Holm across %zu tests at alpha %g; accuracy "
+                 "by TOST within %g pp)\n",
+            min_cost, a->family_size, a->opts.alpha, 100 * a->opts.acc_margin);
     size_t name_w = 0;
     char name[ESCAPED_NAME];
     for (size_t i = 0; i < a->n_smells; i++) {
@@ -160,7 +162,15 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
         char verdict[32];
         snprintf(verdict, sizeof verdict, "%-12s", stats_verdict_name(s->verdict));
         paint(out, color, verdict_color(s->verdict), verdict);
-        fprintf(out, "  vs %s\n      ", escape_text(name, sizeof name, d->arms[s->baseline].name));
+        fprintf(out, "  vs %s", escape_text(name, sizeof name, d->arms[s->baseline].name));
+        char stability[96];
+        report_fmt_stability(s, stability, sizeof stability);
+        if (stability[0]) {
+            fputs("  (", out);
+            paint(out, color && s->unstable, ANSI_YELLOW, stability);
+            fputc(')', out);
+        }
+        fputs("\n      ", out);
         escape_text_fputs(out, s->evidence);
         fputc('\n', out);
     }
@@ -179,8 +189,11 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
             fputc('\n', out);
         }
     }
+    char rule[1024];
+    report_fmt_rule(a, rule, sizeof rule);
+    fprintf(out, "\n%s\n", rule);
     fprintf(out,
-            "\nchange: ratio of means (difference for shares) with a percentile bootstrap "
+            "change: ratio of means (difference for shares) with a percentile bootstrap "
             "interval (%zu resamples, MT19937 seed %lu); delta: Cliff's delta; values: mean ± sd "
             "of successful runs\n",
             a->opts.resamples, a->opts.seed);

@@ -159,3 +159,46 @@ bool report_has_arm_measures(const report_analysis *a)
             return true;
     return false;
 }
+
+void report_fmt_stability(const report_smell_result *s, char *buf, size_t size)
+{
+    if (!isfinite(s->stability))
+        snprintf(buf, size, "%s", "");
+    else
+        snprintf(buf, size, "%.0f %% of resamples%s", floor(100 * s->stability),
+                 s->unstable ? ", unstable: run more" : "");
+}
+
+void report_fmt_min_cost(const report_analysis *a, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int f = 0; f < STATS_FAMILY_COUNT && used < size; f++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s %.3g %%", f ? ", " : "",
+                                 stats_cost_family_name((stats_cost_family)f),
+                                 100 * a->min_cost.family[f]);
+    for (size_t i = 0; i < a->min_cost.n_metric && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, ", %s %.3g %%",
+                                 a->min_cost.metric[i].name, 100 * a->min_cost.metric[i].value);
+    if (used < size)
+        snprintf(buf + used, size - used, " (%s)", a->min_cost_source);
+}
+
+void report_fmt_rule(const report_analysis *a, char *buf, size_t size)
+{
+    char mc[256];
+    report_fmt_min_cost(a, mc, sizeof mc);
+    snprintf(buf, size,
+             "HIDDEN COST: a cost (time, memory, energy) significantly above its smallest cost "
+             "of interest (%s; one-sided Welch test on log values against the threshold, Holm "
+             "across %zu tests at alpha %g) with accuracy equivalent within %g pp (TOST). "
+             "NO COST: every cost significantly below its threshold (\"equivalent\" when also "
+             "above minus it). INCONCLUSIVE: a cost whose %.0f %% interval straddles its "
+             "threshold, or fewer than %zu successful runs per arm. VISIBLE: accuracy not "
+             "equivalent. Stability: the share of %zu bootstrap resamples of the runs (each arm "
+             "resampled, seed %lu) giving the same verdict; below %.0f %% it is flagged "
+             "unstable.",
+             mc, a->family_size, a->opts.alpha, 100 * a->opts.acc_margin,
+             100 * (1 - 2 * a->opts.alpha), a->opts.min_runs, a->opts.stability_resamples,
+             a->opts.seed, 100 * REPORT_STABLE_SHARE);
+}

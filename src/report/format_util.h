@@ -22,6 +22,16 @@ void report_fmt_change(const report_analysis *a, const report_comparison *c, cha
 /* A signed percentage from a ratio: "+23 %", "-4.1 %", "+0.3 %". */
 void report_fmt_ratio_pct(double ratio, char *buf, size_t size);
 
+/* A verdict's stability: "99 % of resamples", "62 % of resamples, unstable:
+ * run more"; "" when it was not computed. */
+void report_fmt_stability(const report_smell_result *s, char *buf, size_t size);
+/* The smallest cost of interest the verdicts used and where it came from:
+ * "time 2 %, memory 2 %, energy 2 % (default)", overrides after it. */
+void report_fmt_min_cost(const report_analysis *a, char *buf, size_t size);
+/* The verdict rule in two sentences, with this report's thresholds, level
+ * and family size (plain text; every format prints it under the verdicts). */
+void report_fmt_rule(const report_analysis *a, char *buf, size_t size);
+
 /* "wall time (s)", "final loss" */
 void report_metric_heading(const report_metric_col *col, char *buf, size_t size);
 /* "12.31 ± 0.12" in display units; "-" when the arm has no value. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "common/name_limits.h"
 #include "common/text.h"
 #include "runner/store.h"
@@ -118,6 +120,17 @@ static hml_status read_run(store *s, const store_run *sr, bool samples, host_cac
     return samples ? read_samples(s, sr->id, run, err) : HML_OK;
 }
 
+/* The plan's "min_cost", when the plan that wrote the store has one. */
+static void plan_min_cost(const char *plan_json, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    cJSON *plan = plan_json ? cJSON_Parse(plan_json) : NULL;
+    const cJSON *mc = cJSON_GetObjectItemCaseSensitive(plan, "min_cost");
+    if (cJSON_IsString(mc))
+        text_copy(buf, size, mc->valuestring);
+    cJSON_Delete(plan);
+}
+
 static hml_status read_experiment(store *s, const char *path, const store_experiment *exp,
                                   bool samples, report_dataset *d, hml_err *err)
 {
@@ -129,6 +142,7 @@ static hml_status read_experiment(store *s, const char *path, const store_experi
     text_copy(d->created_at, sizeof d->created_at, exp->created_at);
     snprintf(d->source, sizeof d->source, "store %s, experiment %lld", path, (long long)exp->id);
     d->warmup_runs = exp->warmup;
+    plan_min_cost(exp->plan_json, d->min_cost, sizeof d->min_cost);
     store_arm *arms = NULL;
     size_t n_arms = 0;
     hml_status st = store_list_arms(s, exp->id, &arms, &n_arms, err);

@@ -2,32 +2,25 @@
 
 #include <math.h>
 
-static bool cost_is_worse(const stats_cost_test *c, double alpha)
+stats_cost_class stats_cost_classify(const stats_cost_test *c, double alpha)
 {
-    return c->p_holm < alpha && c->delta >= 0 &&
-           stats_cliff_magnitude(c->delta) != STATS_NEGLIGIBLE;
-}
-
-/* "No cost" is a claim too: it does not stand while a cost looks much worse
- * and only the number of runs keeps the test from confirming it. */
-bool stats_cost_unconfirmed(const stats_cost_test *c, double alpha)
-{
-    return !(c->p_holm < alpha) && c->delta > 0 &&
-           stats_cliff_magnitude(c->delta) == STATS_LARGE;
+    if (c->p_over_holm < alpha)
+        return STATS_COST_ABOVE;
+    return c->p_under < alpha ? STATS_COST_BELOW : STATS_COST_UNCLEAR;
 }
 
 stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *reason,
-                           bool *worse)
+                           bool *above)
 {
     stats_verdict_reason why = STATS_REASON_NONE;
     stats_verdict v;
-    size_t n_worse = 0, n_unconfirmed = 0;
+    size_t n_above = 0, n_unclear = 0;
     for (size_t i = 0; i < in->n_costs; i++) {
-        bool w = cost_is_worse(&in->costs[i], in->alpha);
-        if (worse)
-            worse[i] = w;
-        n_worse += w;
-        n_unconfirmed += stats_cost_unconfirmed(&in->costs[i], in->alpha);
+        stats_cost_class c = stats_cost_classify(&in->costs[i], in->alpha);
+        if (above)
+            above[i] = c == STATS_COST_ABOVE;
+        n_above += c == STATS_COST_ABOVE;
+        n_unclear += c == STATS_COST_UNCLEAR;
     }
     if (in->ok_smell < in->min_runs || in->ok_baseline < in->min_runs) {
         v = STATS_VERDICT_INCONCLUSIVE;
@@ -39,10 +32,10 @@ stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *
                fabs(in->accuracy_diff) >= in->accuracy_margin) {
         v = STATS_VERDICT_VISIBLE;
         why = STATS_REASON_ACCURACY_CHANGED;
-    } else if (n_worse == 0 && n_unconfirmed > 0) {
+    } else if (n_above == 0 && n_unclear > 0) {
         v = STATS_VERDICT_INCONCLUSIVE;
-        why = STATS_REASON_UNCONFIRMED;
-    } else if (n_worse == 0) {
+        why = STATS_REASON_COST_UNCLEAR;
+    } else if (n_above == 0) {
         v = STATS_VERDICT_NO_COST;
         why = STATS_REASON_NOTHING_WORSE;
     } else if (!in->accuracy_known) {

@@ -7,20 +7,30 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "stats/cliff.h"
 
 typedef enum stats_verdict {
-    STATS_VERDICT_HIDDEN_COST,  /* a cost significantly worse, effect >= small, accuracy equivalent */
+    STATS_VERDICT_HIDDEN_COST,  /* a cost significantly above the smallest cost of interest,
+                                   accuracy equivalent */
     STATS_VERDICT_VISIBLE,      /* accuracy not equivalent: the smell shows in accuracy */
-    STATS_VERDICT_NO_COST,      /* no cost metric significantly worse */
+    STATS_VERDICT_NO_COST,      /* every cost significantly below the smallest of interest */
     STATS_VERDICT_INCONCLUSIVE, /* too few runs, or the data cannot support a claim */
 } stats_verdict;
 
-/* One cost metric's test of smell against baseline. */
+/* One cost metric's tests against its smallest cost of interest t
+ * (stats/cost_margin.h). */
 typedef struct stats_cost_test {
-    double p_holm; /* Holm-adjusted p-value of the rank test */
-    double delta;  /* Cliff's delta oriented so that > 0 means the smell costs more */
+    double p_over_holm; /* H0: change <= t, Holm-adjusted across every smell and cost */
+    double p_under;     /* H0: change >= t; no adjustment: NO COST needs every cost
+                           below t at once (an intersection-union test) */
 } stats_cost_test;
+
+typedef enum stats_cost_class {
+    STATS_COST_ABOVE,   /* significantly above t: a cost worth reporting */
+    STATS_COST_UNCLEAR, /* neither: the interval holds t */
+    STATS_COST_BELOW,   /* significantly below t: too small to matter, or none */
+} stats_cost_class;
+
+stats_cost_class stats_cost_classify(const stats_cost_test *c, double alpha);
 
 typedef struct stats_verdict_input {
     size_t ok_smell, ok_baseline; /* successful runs in each arm */
@@ -44,8 +54,8 @@ typedef enum stats_verdict_reason {
     STATS_REASON_ACCURACY_CHANGED,  /* VISIBLE */
     STATS_REASON_COST_HIDDEN,       /* HIDDEN COST */
     STATS_REASON_NOTHING_WORSE,     /* NO COST */
-    STATS_REASON_UNCONFIRMED,       /* INCONCLUSIVE: a cost worse with a large effect that
-                                       the test cannot confirm at this n */
+    STATS_REASON_COST_UNCLEAR,      /* INCONCLUSIVE: a cost neither shown above nor below
+                                       its smallest cost of interest */
 } stats_verdict_reason;
 
 /* The rule, in order:
@@ -53,21 +63,15 @@ typedef enum stats_verdict_reason {
  * 2. no cost metric to test: INCONCLUSIVE;
  * 3. accuracy known, not equivalent and |accuracy_diff| >= margin: VISIBLE
  *    (the observed change is at least the margin we call "the same");
- * 4. no cost metric with p_holm < alpha and delta >= 0.147 (at least small):
- *    INCONCLUSIVE when one is worse with a large effect (delta >= 0.474) all
- *    the same (too few runs to confirm it: with 5 runs per arm and 16 tests,
- *    even complete separation stays above alpha after Holm), else NO COST;
+ * 4. no cost ABOVE its smallest cost of interest: INCONCLUSIVE when one is
+ *    UNCLEAR (run more), else NO COST (every cost shown below it);
  * 5. accuracy unknown: INCONCLUSIVE (a cost, but hidden or not is unknown);
  *    accuracy not shown equivalent (|diff| < margin, but too noisy for TOST):
  *    INCONCLUSIVE;
  * 6. otherwise HIDDEN COST.
- * `worse` (optional, n_costs entries) marks the cost metrics that qualified. */
+ * `above` (optional, n_costs entries) marks the costs that qualified. */
 stats_verdict stats_decide(const stats_verdict_input *in, stats_verdict_reason *reason,
-                           bool *worse);
-
-/* Rule 4's test for one cost: not significant after Holm, but a large effect
- * in the costly direction (what the report names as "run more"). */
-bool stats_cost_unconfirmed(const stats_cost_test *c, double alpha);
+                           bool *above);
 
 /* "HIDDEN COST", "VISIBLE", "NO COST", "INCONCLUSIVE". */
 const char *stats_verdict_name(stats_verdict v);
