@@ -53,6 +53,9 @@ static const char usage[] =
     "store and output:\n"
     "  --store FILE               the run store (default ./" CLI_DEFAULT_STORE ")\n"
     "  --name TEXT                a label for the experiment\n"
+    "  --min-cost LIST            the smallest cost of interest the report judges by,\n"
+    "                             kept in the plan: 2%, or per family or metric,\n"
+    "                             e.g. 'memory=5%,wall_s=3%' (default 2%)\n"
     "  --json                     print the experiment's runs as JSON on stdout\n"
     RUN_SMELL_HELP
     "energy:\n" CLI_METER_OPTIONS_HELP "  -h, --help                 this help\n";
@@ -72,6 +75,7 @@ enum {
     OPT_SHOW_OUTPUT,
     OPT_STORE,
     OPT_NAME,
+    OPT_MIN_COST,
     OPT_JSON,
 };
 
@@ -90,6 +94,7 @@ static const struct option run_options[] = {
     {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
     {"store", required_argument, NULL, OPT_STORE},
     {"name", required_argument, NULL, OPT_NAME},
+    {"min-cost", required_argument, NULL, OPT_MIN_COST},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     RUN_SMELL_LONG_OPTIONS,
@@ -462,6 +467,8 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
         return HML_OK;
     case OPT_NAME:
         return plan_set_name(p, arg, err);
+    case OPT_MIN_COST:
+        return plan_set_min_cost(p, arg, err);
     case OPT_JSON:
         cli->json = true;
         return HML_OK;

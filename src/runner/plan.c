@@ -9,6 +9,7 @@
 
 #include "common/name_limits.h"
 #include "common/text.h"
+#include "stats/min_cost.h"
 
 #define PLAN_MAX_RUNS 1000000L
 
@@ -49,6 +50,7 @@ static void arm_free(plan_arm *a)
 void plan_free(plan *p)
 {
     free(p->name);
+    free(p->min_cost);
     free_list(p->argv, p->argc);
     for (size_t i = 0; i < p->arm_count; i++)
         arm_free(&p->arms[i]);
@@ -238,6 +240,20 @@ hml_status plan_set_name(plan *p, const char *name, hml_err *err)
         return hml_fail(err, HML_EUSAGE, "name '%.40s...': longer than %d characters", name,
                         EXPERIMENT_NAME_MAX);
     return replace_text(&p->name, name, err);
+}
+
+hml_status plan_set_min_cost(plan *p, const char *list, hml_err *err)
+{
+    stats_min_cost mc;
+    stats_min_cost_default(&mc);
+    hml_status st = p->min_cost ? stats_min_cost_parse(&mc, p->min_cost, err) : HML_OK;
+    if (st == HML_OK)
+        st = stats_min_cost_parse(&mc, list, err);
+    if (st != HML_OK)
+        return st;
+    char text[512];
+    stats_min_cost_format(&mc, text, sizeof text);
+    return replace_text(&p->min_cost, text, err);
 }
 
 hml_status plan_arm_set_smell(plan_arm *arm, const char *smell_id, hml_err *err)
@@ -493,6 +509,11 @@ static char *build_json(const plan *p, bool for_key)
     cJSON_AddNumberToObject(root, "interval_s", p->meter.interval_s);
     if (!for_key)
         cJSON_AddBoolToObject(root, "show_output", p->show_output);
+    /* how the report judges, not how runs are measured: not part of the key */
+    if (!for_key && p->min_cost)
+        cJSON_AddStringToObject(root, "min_cost", p->min_cost);
+    else if (!for_key)
+        cJSON_AddNullToObject(root, "min_cost");
     cJSON *energy = cJSON_AddObjectToObject(root, "energy");
     if (energy) {
         cJSON_AddNumberToObject(energy, "cpu_tdp_w", p->meter.cpu_tdp_w);

@@ -49,6 +49,8 @@ typedef struct plan {
     double timeout_s;  /* per run; 0: none */
     bool show_output;  /* children's stdout/stderr pass through; else /dev/null */
     meter_options meter;
+    char *min_cost;    /* the smallest cost of interest the report judges by, as
+                          stats_min_cost_format writes it; NULL: the default */
 } plan;
 
 void plan_init(plan *p); /* defaults as listed above; no arms, no command */
@@ -56,6 +58,10 @@ void plan_free(plan *p);
 
 /* Sets (copies) the experiment's label; NULL: none. */
 hml_status plan_set_name(plan *p, const char *name, hml_err *err);
+
+/* Applies a --min-cost list (stats/min_cost.h) over the plan's current
+ * setting (the default when none); usage error on a bad list. */
+hml_status plan_set_min_cost(plan *p, const char *list, hml_err *err);
 
 /* Copies argv[0..argc) as the plan's command. */
 hml_status plan_set_command(plan *p, size_t argc, char *const argv[], hml_err *err);
@@ -107,7 +113,7 @@ hml_status plan_key(const plan *p, char key[17], hml_err *err);
 /* Reads an INI plan file (inih) into p, which plan_init prepared:
  *   [run]   command = ..., shell = yes|no, runs, warmup, order, seed, cooldown,
  *           timeout, interval, baseline, pue, grid-intensity, country, cpu-tdp,
- *           show-output, name
+ *           show-output, name, min-cost
  *   [arm NAME]  env = A=1 B=2, args = --flag value, command = ..., smell = ID
  * Errors name the file and line. Values already set in p (e.g. from the
  * command line) are overridden by the file. */

@@ -112,6 +112,8 @@ static hml_status run_key(ini_context *ctx, const char *key, const char *value)
     }
     if (!strcmp(key, "name"))
         return plan_set_name(p, value, err);
+    if (!strcmp(key, "min-cost"))
+        return plan_set_min_cost(p, value, err);
     return hml_fail(err, HML_EUSAGE, "[run]: unknown key '%s'", key);
 }
 

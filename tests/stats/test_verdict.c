@@ -15,24 +15,30 @@ static stats_verdict_input base_input(const stats_cost_test *costs, size_t n)
                                  .costs = costs, .n_costs = n};
 }
 
-static void clear_cost_with_same_accuracy_is_hidden(void **state)
+/* p_over_holm small: above the smallest cost of interest; p_under small:
+ * below it; neither: the interval straddles it. */
+static const stats_cost_test ABOVE = {.p_over_holm = 0.0002, .p_under = 0.9998};
+static const stats_cost_test BELOW = {.p_over_holm = 1.0, .p_under = 0.001};
+static const stats_cost_test UNCLEAR = {.p_over_holm = 0.4, .p_under = 0.3};
+
+static void a_cost_above_its_threshold_with_same_accuracy_is_hidden(void **state)
 {
     (void)state;
-    stats_cost_test costs[] = {{.p_holm = 0.0002, .delta = 1.0}, {.p_holm = 0.6, .delta = 0.1}};
+    stats_cost_test costs[] = {ABOVE, BELOW};
     stats_verdict_input in = base_input(costs, 2);
     stats_verdict_reason why;
-    bool worse[2];
-    assert_int_equal(stats_decide(&in, &why, worse), STATS_VERDICT_HIDDEN_COST);
+    bool above[2];
+    assert_int_equal(stats_decide(&in, &why, above), STATS_VERDICT_HIDDEN_COST);
     assert_int_equal(why, STATS_REASON_COST_HIDDEN);
-    assert_true(worse[0]);
-    assert_false(worse[1]);
+    assert_true(above[0]);
+    assert_false(above[1]);
     assert_string_equal(stats_verdict_name(STATS_VERDICT_HIDDEN_COST), "HIDDEN COST");
 }
 
 static void accuracy_drop_is_visible(void **state)
 {
     (void)state;
-    stats_cost_test costs[] = {{.p_holm = 0.0002, .delta = 1.0}};
+    stats_cost_test costs[] = {ABOVE};
     stats_verdict_input in = base_input(costs, 1);
     in.accuracy_equivalent = false;
     in.accuracy_diff = -0.05;
@@ -41,49 +47,45 @@ static void accuracy_drop_is_visible(void **state)
     assert_int_equal(why, STATS_REASON_ACCURACY_CHANGED);
 }
 
-static void nothing_worse_is_no_cost(void **state)
+static void every_cost_below_its_threshold_is_no_cost(void **state)
 {
     (void)state;
-    /* significant but better (negative delta), and worse (a medium effect)
-     * but not significant */
-    stats_cost_test costs[] = {{.p_holm = 0.001, .delta = -0.9}, {.p_holm = 0.2, .delta = 0.4}};
+    stats_cost_test costs[] = {BELOW, BELOW};
     stats_verdict_input in = base_input(costs, 2);
     stats_verdict_reason why;
     assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_NO_COST);
     assert_int_equal(why, STATS_REASON_NOTHING_WORSE);
-    /* significant, worse, but a negligible effect */
-    stats_cost_test tiny[] = {{.p_holm = 0.01, .delta = 0.1}};
-    in = base_input(tiny, 1);
-    assert_int_equal(stats_decide(&in, NULL, NULL), STATS_VERDICT_NO_COST);
 }
 
-/* 5 runs per arm, 16 tests: complete separation (delta 1) gives an exact
- * two-sided p of 2/252 = 0.0079, 0.127 after Holm. That is no evidence of
- * "no cost": the verdict says the data cannot tell. */
-static void a_large_unconfirmed_cost_is_inconclusive(void **state)
+/* "No cost" is a claim too: one cost whose interval holds the threshold
+ * leaves the verdict open, however clearly the others are below. */
+static void a_cost_straddling_its_threshold_is_inconclusive(void **state)
 {
     (void)state;
-    stats_cost_test costs[] = {{.p_holm = 0.127, .delta = 1.0}, {.p_holm = 1.0, .delta = -0.2}};
+    stats_cost_test costs[] = {BELOW, UNCLEAR};
     stats_verdict_input in = base_input(costs, 2);
     stats_verdict_reason why;
-    bool worse[2] = {true, true};
-    assert_int_equal(stats_decide(&in, &why, worse), STATS_VERDICT_INCONCLUSIVE);
-    assert_int_equal(why, STATS_REASON_UNCONFIRMED);
-    assert_false(worse[0]);
-    assert_false(worse[1]);
-    /* the same effect, confirmed: a hidden cost */
-    costs[0].p_holm = 0.01;
+    bool above[2] = {true, true};
+    assert_int_equal(stats_decide(&in, &why, above), STATS_VERDICT_INCONCLUSIVE);
+    assert_int_equal(why, STATS_REASON_COST_UNCLEAR);
+    assert_false(above[0]);
+    assert_false(above[1]);
+    /* one cost above decides it, whatever the unclear one does */
+    costs[0] = ABOVE;
     assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_HIDDEN_COST);
-    /* a large effect in the cheaper direction is no reason to doubt "no cost" */
-    costs[0].p_holm = 0.127;
-    costs[0].delta = -1.0;
-    assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_NO_COST);
+    /* the classes at alpha: p exactly alpha is not significant */
+    stats_cost_test edge = {.p_over_holm = 0.05, .p_under = 0.05};
+    assert_int_equal(stats_cost_classify(&edge, 0.05), STATS_COST_UNCLEAR);
+    edge.p_under = 0.0499;
+    assert_int_equal(stats_cost_classify(&edge, 0.05), STATS_COST_BELOW);
+    edge.p_over_holm = 0.0499;
+    assert_int_equal(stats_cost_classify(&edge, 0.05), STATS_COST_ABOVE);
 }
 
 static void too_few_runs_is_inconclusive(void **state)
 {
     (void)state;
-    stats_cost_test costs[] = {{.p_holm = 0.0002, .delta = 1.0}};
+    stats_cost_test costs[] = {ABOVE};
     stats_verdict_input in = base_input(costs, 1);
     in.ok_smell = 3;
     stats_verdict_reason why;
@@ -97,7 +99,7 @@ static void too_few_runs_is_inconclusive(void **state)
 static void noisy_or_missing_accuracy_is_inconclusive(void **state)
 {
     (void)state;
-    stats_cost_test costs[] = {{.p_holm = 0.0002, .delta = 1.0}};
+    stats_cost_test costs[] = {ABOVE};
     stats_verdict_input in = base_input(costs, 1);
     in.accuracy_equivalent = false; /* |diff| 0.1 pp < margin, but TOST fails */
     stats_verdict_reason why;
@@ -108,7 +110,7 @@ static void noisy_or_missing_accuracy_is_inconclusive(void **state)
     assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_INCONCLUSIVE);
     assert_int_equal(why, STATS_REASON_NO_ACCURACY);
     /* without accuracy and without a cost there is still nothing worse */
-    stats_cost_test none[] = {{.p_holm = 0.9, .delta = 0.0}};
+    stats_cost_test none[] = {BELOW};
     in = base_input(none, 1);
     in.accuracy_known = false;
     assert_int_equal(stats_decide(&in, &why, NULL), STATS_VERDICT_NO_COST);
@@ -117,10 +119,10 @@ static void noisy_or_missing_accuracy_is_inconclusive(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(clear_cost_with_same_accuracy_is_hidden),
+        cmocka_unit_test(a_cost_above_its_threshold_with_same_accuracy_is_hidden),
         cmocka_unit_test(accuracy_drop_is_visible),
-        cmocka_unit_test(nothing_worse_is_no_cost),
-        cmocka_unit_test(a_large_unconfirmed_cost_is_inconclusive),
+        cmocka_unit_test(every_cost_below_its_threshold_is_no_cost),
+        cmocka_unit_test(a_cost_straddling_its_threshold_is_inconclusive),
         cmocka_unit_test(too_few_runs_is_inconclusive),
         cmocka_unit_test(noisy_or_missing_accuracy_is_inconclusive),
     };
