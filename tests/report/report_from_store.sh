@@ -24,6 +24,7 @@ name = toy study
 command = $toy
 runs = 8
 interval = 0.02
+min-cost = memory=5%
 [arm baseline]
 env = WORK=20000 ACC=0.712
 [arm model-reuse]
@@ -38,8 +39,12 @@ PLAN
 before=$(cksum <"$tmp/s.db")
 
 "$hmlcost" report --store "$tmp/s.db" >"$tmp/out" 2>"$tmp/err" || fail "report exited $?"
-grep -Eq '^  model-reuse +HIDDEN COST +vs baseline$' "$tmp/out" || fail "model-reuse is not HIDDEN COST"
-grep -Eq '^  minibatch +VISIBLE +vs baseline$' "$tmp/out" || fail "minibatch is not VISIBLE"
+grep -Eq '^  model-reuse +HIDDEN COST +vs baseline  \([0-9]+ % of resamples' "$tmp/out" ||
+    fail "model-reuse is not HIDDEN COST with its stability"
+grep -Eq '^  minibatch +VISIBLE +vs baseline  \([0-9]+ % of resamples' "$tmp/out" ||
+    fail "minibatch is not VISIBLE with its stability"
+grep -q 'time 2 %, memory 5 %, energy 2 % (plan)' "$tmp/out" ||
+    fail "the plan's smallest cost of interest is not shown"
 grep -q 'store .*s.db, experiment 1; 3 arms, 24 runs (24 successful)' "$tmp/out" || fail "header"
 grep -q 'energy method: estimate:' "$tmp/out" || fail "the estimated energy method is not named"
 
@@ -57,6 +62,20 @@ grep -q 'power over time is not sampled' "$tmp/r.html" && fail "the HTML says po
 grep -q '^hmlcost: --experiment 99: no such experiment' "$tmp/err" || fail "--experiment 99 message"
 
 [ "$(cksum <"$tmp/s.db")" = "$before" ] || fail "the report modified the store"
+
+# A store written before plans held a smallest cost of interest: the same
+# verdicts, judged by the default threshold, and the report says so.
+if command -v sqlite3 >/dev/null 2>&1; then
+    cp "$tmp/s.db" "$tmp/old.db"
+    sqlite3 "$tmp/old.db" "UPDATE experiments SET plan_json = json_remove(plan_json, '\$.min_cost')" ||
+        fail "could not remove min_cost from the plan"
+    "$hmlcost" report --store "$tmp/old.db" >"$tmp/out" 2>"$tmp/err" || fail "old store: report exited $?"
+    grep -q 'time 2 %, memory 2 %, energy 2 % (default)' "$tmp/out" ||
+        fail "old store: the default threshold is not named"
+    grep -Eq '^  model-reuse +HIDDEN COST +vs baseline  \([0-9]+ % of resamples' "$tmp/out" ||
+        fail "old store: model-reuse is not HIDDEN COST"
+    echo "store without a plan threshold: reported with the default"
+fi
 
 # A schema-2 store (no samples.energy_j): read as it is, no power series.
 if command -v sqlite3 >/dev/null 2>&1; then

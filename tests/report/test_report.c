@@ -69,9 +69,15 @@ static void constructed_study_gets_its_four_verdicts(void **state)
     assert_int_equal(a.n_smells, 4);
     const report_smell_result *s = smell(&a, "model-reuse");
     assert_int_equal(s->verdict, STATS_VERDICT_HIDDEN_COST);
-    /* the evidence names the metric, the change, Holm's p, delta and accuracy */
+    /* the evidence names the metric, the change, the threshold, Holm's p and accuracy */
     assert_non_null(strstr(s->evidence, "energy and CO2 ["));
-    assert_non_null(strstr(s->evidence, "(Holm), delta = 1.00 (large)"));
+    assert_non_null(strstr(s->evidence, "], above the 2 % of interest (p "));
+    assert_non_null(strstr(s->evidence, ", Holm)"));
+    assert_string_equal(a.min_cost_source, "default");
+    for (size_t i = 0; i < a.n_smells; i++) /* each verdict carries its stability */
+        assert_true(a.smells[i].stability >= 0 && a.smells[i].stability <= 1);
+    assert_true(s->stability >= REPORT_STABLE_SHARE);
+    assert_false(s->unstable);
     assert_non_null(strstr(s->evidence, "equivalent within 1 pp"));
     assert_true(s->tost.equivalent);
     assert_int_equal(smell(&a, "minibatch")->verdict, STATS_VERDICT_VISIBLE);
@@ -474,8 +480,9 @@ static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **sta
     free(text);
 
     char *md = render(&a, REPORT_FORMAT_MARKDOWN, false);
-    assert_non_null(strstr(md, "| smell | baseline | verdict | evidence |"));
-    assert_non_null(strstr(md, "| model-reuse | baseline | **HIDDEN COST** |"));
+    assert_non_null(strstr(md, "| smell | baseline | verdict | stability | evidence |"));
+    assert_non_null(strstr(md, "| model-reuse | baseline | **HIDDEN COST** | "));
+    assert_non_null(strstr(md, " % of resamples |"));
     assert_non_null(strstr(md, "**estimated**"));
     free(md);
 
@@ -486,6 +493,12 @@ static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **sta
     assert_int_equal(cJSON_GetArraySize(smells), 4);
     cJSON *first = cJSON_GetArrayItem(smells, 0);
     assert_string_equal(cJSON_GetObjectItem(first, "verdict")->valuestring, "hidden_cost");
+    double stability = cJSON_GetNumberValue(cJSON_GetObjectItem(first, "stability"));
+    assert_true(stability >= 0.8 && stability <= 1);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(first, "unstable")));
+    cJSON *min_cost = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "method"), "min_cost");
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(min_cost, "memory")) == 0.02);
+    assert_string_equal(cJSON_GetObjectItem(min_cost, "source")->valuestring, "default");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "energy"),
                                                  "estimated")));
     cJSON *arms = cJSON_GetObjectItem(root, "arms");
@@ -499,7 +512,16 @@ static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **sta
     assert_non_null(strstr(html, "<!DOCTYPE html>"));
     assert_non_null(strstr(html, "Part of the energy is estimated"));
     assert_non_null(strstr(html, "No time series in this input"));
+    assert_non_null(strstr(html, "<td class=\"stability\">"));
+    assert_non_null(strstr(html, "smallest cost of interest (time 2 %, memory 2 %, energy 2 % "
+                                 "(default)"));
     free(html);
+
+    /* CSV: every run of a smell arm carries its arm's verdict and stability */
+    char *csv = render(&a, REPORT_FORMAT_CSV, false);
+    assert_non_null(strstr(csv, ",verdict,verdict_stability\n"));
+    assert_non_null(strstr(csv, ",hidden_cost,"));
+    free(csv);
 
     /* --run names a run that is not there: an error before any output */
     char *buf = NULL;
@@ -511,6 +533,93 @@ static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **sta
     fclose(out);
     assert_int_equal(len, 0);
     free(buf);
+    report_analysis_free(&a);
+    report_dataset_free(&d);
+}
+
+/* The smallest cost of interest: the default, the plan's, the user's on
+ * top of the plan's. model-reuse costs +15 % time and energy and +40 %
+ * memory: a 50 % threshold makes that no cost worth reporting. */
+static void the_smallest_cost_of_interest_comes_from_plan_or_user(void **state)
+{
+    (void)state;
+    report_dataset d;
+    report_analysis a;
+    hml_err err;
+    assert_int_equal(report_load_csv(FIXTURES "study.csv", NULL, &d, &err), HML_OK);
+    report_options o;
+    report_options_default(&o);
+    o.min_cost = "50%";
+    assert_int_equal(report_analyze(&d, &o, &a, &err), HML_OK);
+    assert_string_equal(a.min_cost_source, "command line");
+    const report_smell_result *s = smell(&a, "model-reuse");
+    assert_int_equal(s->verdict, STATS_VERDICT_NO_COST);
+    assert_non_null(strstr(s->evidence, "is below the 50 % of interest"));
+    report_analysis_free(&a);
+
+    /* the plan's setting, then a user's override of one family on top */
+    snprintf(d.min_cost, sizeof d.min_cost, "50%%");
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    assert_string_equal(a.min_cost_source, "plan");
+    assert_int_equal(smell(&a, "model-reuse")->verdict, STATS_VERDICT_NO_COST);
+    report_analysis_free(&a);
+    o.min_cost = "memory=10%";
+    assert_int_equal(report_analyze(&d, &o, &a, &err), HML_OK);
+    assert_string_equal(a.min_cost_source, "plan + command line");
+    s = smell(&a, "model-reuse");
+    assert_int_equal(s->verdict, STATS_VERDICT_HIDDEN_COST); /* +40 % memory > 10 % */
+    assert_non_null(strstr(s->evidence, "peak RSS ["));
+    assert_null(strstr(s->evidence, "energy and CO2 [")); /* +15 % < 50 % */
+    report_analysis_free(&a);
+
+    /* a damaged plan setting is an error, not a silent default */
+    snprintf(d.min_cost, sizeof d.min_cost, "lots");
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "the plan's smallest cost of interest"));
+    report_dataset_free(&d);
+}
+
+/* libpath's real shape: +0.20 % peak RSS in every run, every smell run above
+ * every baseline run. Significant, and reported as below the threshold. */
+static void a_significant_sub_threshold_cost_is_no_cost(void **state)
+{
+    (void)state;
+    report_dataset d;
+    memset(&d, 0, sizeof d);
+    hml_err err;
+    const char *names[] = {"baseline", "libpath"};
+    for (size_t i = 0; i < 2; i++) {
+        report_arm *arm = report_dataset_add_arm(&d, names[i]);
+        assert_non_null(arm);
+        arm->is_baseline = i == 0;
+        if (i)
+            snprintf(arm->smell, sizeof arm->smell, "libpath");
+        for (int r = 0; r < 10; r++) {
+            report_run *run = report_arm_add_run(arm);
+            assert_non_null(run);
+            snprintf(run->status, sizeof run->status, "ok");
+            run->order = r;
+            double rss = 140e6 * (i ? 1.002 : 1.0) * (1 + 0.0001 * ((r * 7) % 10 - 4.5) / 4.5);
+            double wall = 10 * (1 + 0.002 * ((r * 3) % 10 - 4.5) / 4.5);
+            assert_int_equal(report_run_set_metric(run, "peak_rss_bytes", rss, "B", "measured",
+                                                   &err), HML_OK);
+            assert_int_equal(report_run_set_metric(run, "wall_s", wall, "s", "measured", &err),
+                             HML_OK);
+            assert_int_equal(report_run_set_metric(run, "accuracy", 0.7, "1", "workload", &err),
+                             HML_OK);
+        }
+    }
+    assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+    report_analysis a;
+    assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+    const report_smell_result *s = smell(&a, "libpath");
+    int rss = report_analysis_metric(&a, "peak_rss_bytes");
+    assert_true(s->cmp[rss].significant); /* the rank test sees the difference */
+    assert_int_equal(s->verdict, STATS_VERDICT_NO_COST);
+    assert_non_null(strstr(s->evidence, "+0.20 % peak RSS ["));
+    assert_non_null(strstr(s->evidence, "] is below the 2 % of interest"));
+    assert_non_null(strstr(s->evidence, "equivalent within ±2 %: wall time, peak RSS"));
+    assert_true(s->stability > 0.99);
     report_analysis_free(&a);
     report_dataset_free(&d);
 }
@@ -617,6 +726,8 @@ int main(void)
         cmocka_unit_test(sample_energy_becomes_power_over_time),
         cmocka_unit_test(formats_carry_verdicts_methods_and_colour_only_when_asked),
         cmocka_unit_test(options_change_the_analysis),
+        cmocka_unit_test(the_smallest_cost_of_interest_comes_from_plan_or_user),
+        cmocka_unit_test(a_significant_sub_threshold_cost_is_no_cost),
         cmocka_unit_test(empty_arm_and_every_format_still_render),
         cmocka_unit_test(damaged_csv_never_crashes),
         cmocka_unit_test(unfit_runs_are_named_and_the_energy_band_shown),

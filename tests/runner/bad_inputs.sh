@@ -38,6 +38,8 @@ expect_usage_error "missing command in one arm" run --arm a --arm 'b:PATH=/nonex
 grep -q "arm 'b': 'sh': command not found" "$tmp/err" || fail "the arm is not named"
 
 expect_usage_error "unknown country" run --country XYZ --store "$db" -- "$child" exit 0
+expect_usage_error "--min-cost 0" run --min-cost 0% --store "$db" -- "$child" exit 0
+expect_usage_error "--min-cost unknown family" run --min-cost speed=2% --store "$db" -- "$child" exit 0
 expect_usage_error "unknown order" run --order sideways --store "$db" -- "$child" exit 0
 expect_usage_error "bad arm" run --arm 'a:1X=2' --store "$db" -- "$child" exit 0
 expect_usage_error "arm-args without arm" run --arm a --arm-args 'b:--x' --store "$db" -- "$child" exit 0

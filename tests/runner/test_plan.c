@@ -133,7 +133,20 @@ static void the_plan_key_changes_with_what_is_measured_only(void **state)
     assert_string_not_equal(ka, kb);
     char *json = plan_to_json(&b);
     assert_non_null(strstr(json, "\"name\":\"a label\""));
+    assert_non_null(strstr(json, "\"min_cost\":null")); /* the default */
     free(json);
+    /* the smallest cost of interest is how the report judges, not how runs
+     * are measured: written in the plan, not part of its key */
+    assert_int_equal(plan_key(&b, ka, &err), HML_OK);
+    assert_int_equal(plan_set_min_cost(&b, "5%", &err), HML_OK);
+    assert_int_equal(plan_set_min_cost(&b, "memory=1%", &err), HML_OK);
+    assert_int_equal(plan_key(&b, kb, &err), HML_OK);
+    assert_string_equal(ka, kb);
+    json = plan_to_json(&b);
+    assert_non_null(strstr(json, "\"min_cost\":\"time=5%,memory=1%,energy=5%\""));
+    free(json);
+    assert_int_equal(plan_set_min_cost(&b, "memory=200%", &err), HML_EUSAGE);
+    assert_string_equal(b.min_cost, "time=5%,memory=1%,energy=5%");
     plan_free(&a);
     plan_free(&b);
 }
@@ -222,6 +235,7 @@ static void ini_plans_define_arms_and_options(void **state)
                        "timeout = 60\n"
                        "country = fra\n"
                        "baseline = clean\n"
+                       "min-cost = 3%, wall_s=1%\n"
                        "[arm threads]\n"
                        "env = OMP_NUM_THREADS=16\n"
                        "args = --threads 16\n"
@@ -237,6 +251,7 @@ static void ini_plans_define_arms_and_options(void **state)
     assert_int_equal(p.order, PLAN_ORDER_BLOCKED);
     assert_int_equal(p.seed, 42);
     assert_true(p.timeout_s == 60);
+    assert_string_equal(p.min_cost, "time=3%,memory=3%,energy=3%,wall_s=1%");
     assert_non_null(strstr(p.meter.grid_source, "FRA France: Our World in Data"));
     assert_int_equal(p.arm_count, 2);
     assert_string_equal(p.arms[0].name, "threads");
@@ -252,7 +267,8 @@ static void ini_plans_define_arms_and_options(void **state)
 
     const char *bad[] = {"[run]\nruns = 0\n", "[run]\nfrobnicate = 1\n", "[weird]\nx = 1\n",
                          "[run]\ncountry = XYZ\n", "[arm bad name!]\nenv = X=1\n",
-                         "[arm a]\nenv = 9=1\n", "[run]\norder = sideways\n"};
+                         "[arm a]\nenv = 9=1\n", "[run]\norder = sideways\n",
+                         "[run]\nmin-cost = lots\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         path = write_plan_file(bad[i]);
         plan_init(&p);
