@@ -388,12 +388,37 @@ static void describe_accuracy(const report_analysis *a, const report_smell_resul
                  100 * s->tost.ci_hi);
 }
 
+/* The largest cost that differs from the baseline (the rank test, Holm)
+ * yet is shown below its threshold: what the old rule called a cost. */
+static const report_comparison *largest_small_cost(const report_analysis *a,
+                                                   const report_smell_result *s)
+{
+    const report_comparison *small = NULL;
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        const report_comparison *c = &s->cmp[m];
+        if (c->in_family && c->significant && c->cost_class == STATS_COST_BELOW &&
+            c->margin.change > 0 && (!small || c->margin.change > small->margin.change))
+            small = c;
+    }
+    return small;
+}
+
+/* "+0.20 % peak RSS [+0.19 %, +0.21 %] is below the 2 % of interest" */
+static void describe_below(const report_analysis *a, const report_comparison *c, char *buf,
+                           size_t size)
+{
+    char change[160], t[16];
+    describe_change(a, c, change, sizeof change);
+    fmt_threshold(c->min_cost, t, sizeof t);
+    snprintf(buf, size, "%s is below the %s of interest", change, t);
+}
+
 /* NO COST's evidence: the largest cost that differs from the baseline but
  * stays below its threshold, then the costs shown equivalent to it. */
 static void describe_no_cost(const report_analysis *a, const report_smell_result *s,
                              const char *acc, char *e, size_t size)
 {
-    const report_comparison *small = NULL;
+    const report_comparison *small = largest_small_cost(a, s);
     char equivalent[256] = "", other[256] = "";
     double t_equiv = NAN;
     bool same_t = true;
@@ -401,9 +426,6 @@ static void describe_no_cost(const report_analysis *a, const report_smell_result
         const report_comparison *c = &s->cmp[m];
         if (!c->in_family)
             continue;
-        if (c->significant && c->margin.change > 0 &&
-            (!small || c->margin.change > small->margin.change))
-            small = c;
         char label[64];
         cost_label(a, c, label, sizeof label);
         if (c->margin.equivalent) {
@@ -419,10 +441,9 @@ static void describe_no_cost(const report_analysis *a, const report_smell_result
     size_t used = 0;
     e[0] = '\0';
     if (small) {
-        char change[160], t[16];
-        describe_change(a, small, change, sizeof change);
-        fmt_threshold(small->min_cost, t, sizeof t);
-        used += (size_t)snprintf(e, size, "%s is below the %s of interest; ", change, t);
+        char below[256];
+        describe_below(a, small, below, sizeof below);
+        used += (size_t)snprintf(e, size, "%s; ", below);
     }
     if (equivalent[0] && used < size) {
         char t[16];
@@ -464,8 +485,15 @@ static void describe_unclear(const report_analysis *a, const report_smell_result
                  u->runs_needed);
     else
         snprintf(need, sizeof need, "no practical number of runs would decide it");
-    snprintf(e, size, "%s straddles the %s of interest (%zu and %zu runs): %s; run more; %s", change,
-             t, arm->ok, base->ok, need, acc);
+    char below[256] = "";
+    const report_comparison *small = largest_small_cost(a, s);
+    if (small) {
+        describe_below(a, small, below + 2, sizeof below - 2);
+        below[0] = ';';
+        below[1] = ' ';
+    }
+    snprintf(e, size, "%s straddles the %s of interest (%zu and %zu runs): %s; run more%s; %s",
+             change, t, arm->ok, base->ok, need, below, acc);
 }
 
 /* The verdict's one line of evidence. */
