@@ -13,13 +13,7 @@
 
 #include "stats/judge.h"
 
-/* |actual - expected| <= tol, printing both when not */
-#define assert_close(actual, expected, tol)                                                        \
-    do {                                                                                           \
-        double a_ = (actual), e_ = (expected);                                                     \
-        if (!(fabs(a_ - e_) <= (tol)))                                                             \
-            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #actual, a_, e_, (double)(tol)); \
-    } while (0)
+#include "assert_close.h"
 
 #define N 5
 #define COLS 2 /* wall time (a cost), accuracy */

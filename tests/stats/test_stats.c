@@ -16,13 +16,9 @@
 #include "stats/warnings.h"
 #include "stats/welch.h"
 
+#include "assert_close.h"
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define assert_close(actual, expected, tol)                                                        \
-    do {                                                                                           \
-        double a_ = (actual), e_ = (expected), t_ = (tol);                                         \
-        if (!(fabs(a_ - e_) <= t_))                                                                \
-            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #actual, a_, e_, t_);            \
-    } while (0)
 /* relative tolerance for p-values and statistics that SciPy and GSL compute
  * by different algorithms */
 #define assert_rel(actual, expected, rel) assert_close(actual, expected, fabs(expected) * (rel))
