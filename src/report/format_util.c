@@ -192,9 +192,10 @@ void report_fmt_rule(const report_analysis *a, char *buf, size_t size)
              "HIDDEN COST: a cost (time, memory, energy) significantly above its smallest cost "
              "of interest (%s; one-sided Welch test on log values against the threshold, Holm "
              "across %zu tests at alpha %g) with accuracy equivalent within %g pp (TOST). "
-             "NO COST: every cost significantly below its threshold (\"equivalent\" when also "
-             "above minus it). INCONCLUSIVE: a cost whose %.0f %% interval straddles its "
-             "threshold, or fewer than %zu successful runs per arm. VISIBLE: accuracy not "
+             "NO COST: every cost significantly below its threshold (\"equivalent\" when "
+             "its interval lies within plus or minus it). INCONCLUSIVE: a cost whose %.0f %% "
+             "interval straddles its threshold, or fewer than %zu successful runs per arm. "
+             "VISIBLE: accuracy not "
              "equivalent. Stability: the share of %zu bootstrap resamples of the runs (each arm "
              "resampled, seed %lu) giving the same verdict; below %.0f %% it is flagged "
              "unstable.",
