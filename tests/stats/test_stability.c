@@ -145,7 +145,8 @@ static void stability_is_seeded(void **state)
     assert_close(a, b, 0);
     assert_true(a != c); /* another seed, other resamples */
     /* a verdict that no resample gives has stability 0 */
-    stats_verdict other = v == STATS_VERDICT_VISIBLE ? STATS_VERDICT_NO_COST : STATS_VERDICT_VISIBLE;
+    stats_verdict other =
+        v == STATS_VERDICT_VISIBLE ? STATS_VERDICT_NO_COST : STATS_VERDICT_VISIBLE;
     assert_int_equal(stats_verdict_stability(&t.spec, &other, 500, 7, &c, &err), HML_OK);
     assert_true(c < 0.05);
 }
