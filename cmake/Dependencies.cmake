@@ -19,6 +19,8 @@ find_library(DNNL_LIBRARY NAMES dnnl REQUIRED)
 add_library(hmlcost_dnnl INTERFACE)
 target_include_directories(hmlcost_dnnl INTERFACE ${DNNL_INCLUDE_DIR})
 
+include(${CMAKE_CURRENT_LIST_DIR}/TreeSitterPython.cmake)
+
 if(HMLCOST_TESTS)
   pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 endif()

@@ -11,5 +11,6 @@ const cli_command cli_commands[] = {
     {"smells", "list the smells hmlcost injects and measures", cmd_smells},
     {"doctor", "find the smells in this environment before running anything", cmd_doctor},
     {"capture", "run a command, read its accuracy from its output (run --workload)", cmd_capture},
+    {"lint", "find the smells in training scripts and launchers, priced by experiments", cmd_lint},
     {NULL, NULL, NULL},
 };

@@ -20,6 +20,7 @@ int cmd_report(int argc, char **argv);
 int cmd_smells(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 
 /* The table main.c dispatches on, ending with a NULL name. */
 extern const cli_command cli_commands[];

@@ -1,0 +1,89 @@
+/* libpath: a script that writes LD_LIBRARY_PATH, and what is wrong with the
+ * entries it writes (checked on this machine: missing directories). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lint/python_rules.h"
+
+static void add_clause(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_clause(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 4 >= size)
+        return;
+    if (used)
+        used += (size_t)snprintf(buf + used, size - used, "; ");
+    if (used >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+void lint_libpath_entries(const char *value, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    buf[0] = '\0';
+    char entry[512];
+    const char *p = value;
+    for (;;) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n >= sizeof entry)
+            n = sizeof entry - 1;
+        memcpy(entry, p, n);
+        entry[n] = '\0';
+        /* $VAR, ${VAR}, $(cmd) and {expr} are only known when it runs */
+        bool dynamic = strchr(entry, '$') || strchr(entry, '{') || strchr(entry, '`');
+        struct stat st;
+        if (!dynamic) {
+            if (!entry[0])
+                add_clause(buf, size, "an empty entry (the current directory)");
+            else if (entry[0] != '/')
+                add_clause(buf, size, "'%s' is relative (resolved against whatever directory "
+                                      "the process runs in)", entry);
+            else if (strstr(entry, "/stubs"))
+                add_clause(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins "
+                                      "that fail at run time)", entry);
+            else if (stat(entry, &st) != 0)
+                add_clause(buf, size, "'%s' does not exist on this machine (searched on every "
+                                      "library load)", entry);
+        } else if (strstr(entry, "/stubs")) {
+            add_clause(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins that "
+                                  "fail at run time)", entry);
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+}
+
+static void env_write(py_lint *c, const char *name, TSNode value, TSNode at, void *ctx)
+{
+    (void)ctx;
+    if (strcmp(name, "LD_LIBRARY_PATH") != 0)
+        return;
+    char shape[1024], entries[1024] = "";
+    if (py_string_shape(&c->f, value, shape, sizeof shape))
+        lint_libpath_entries(shape, entries, sizeof entries);
+    lint_finding *f = py_finding(c, LINT_LIBPATH, at);
+    c->ok = f &&
+            lint_set_text(&f->what, "the script sets LD_LIBRARY_PATH: every process it starts "
+                                    "searches these directories before the system's%s%s",
+                          entries[0] ? "; " : "", entries) &&
+            lint_set_text(&f->fix, "install the libraries where the loader finds them "
+                                   "(ldconfig, an rpath, the package's own wheel) and leave "
+                                   "LD_LIBRARY_PATH alone; if one directory is needed, add "
+                                   "only that absolute, existing directory");
+}
+
+void py_rule_libpath(py_lint *c)
+{
+    py_env_writes(c, env_write, NULL);
+}
