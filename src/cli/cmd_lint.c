@@ -172,15 +172,16 @@ int cmd_lint(int argc, char **argv)
     }
 
     lint_result result = {0};
-    if (lint_paths((const char *const *)argv + optind, (size_t)(argc - optind), &host, &result,
-                   &err) != HML_OK) {
-        for (size_t i = 0; i < result.note_count; i++)
-            fprintf(stderr, "hmlcost: lint: %s: %s\n", result.note[i].path, result.note[i].text);
-        lint_result_free(&result);
-        return cli_report_error(&err);
-    }
+    hml_status st = lint_paths((const char *const *)argv + optind, (size_t)(argc - optind),
+                               &host, &result, &err);
+    /* one line per file that could not be linted; they explain a failure too */
     for (size_t i = 0; i < result.note_count; i++)
         fprintf(stderr, "hmlcost: lint: %s: %s\n", result.note[i].path, result.note[i].text);
+    if (st != HML_OK) {
+        bool explained = st == HML_EUSAGE && result.note_count > 0;
+        lint_result_free(&result);
+        return explained ? CLI_EXIT_USAGE : cli_report_error(&err);
+    }
 
     char **verdicts = NULL;
     if (confirm && result.count) {

@@ -106,9 +106,11 @@ hml_status lint_text(const char *path, lint_language language, const char *text,
                                 (unsigned char)text[bad], line_of(text, bad))
                    ? HML_OK : hml_fail(err, HML_ESYSTEM, "out of memory");
     }
-    if (language == LINT_LANG_PYTHON)
-        return lint_python(path, text, len, host, out, err);
-    return lint_launcher(path, language, text, len, host, out, err);
+    hml_status st = language == LINT_LANG_PYTHON
+                        ? lint_python(path, text, len, host, out, err)
+                        : lint_launcher(path, language, text, len, host, out, err);
+    lint_result_sort(out);
+    return st;
 }
 
 static hml_status note(lint_result *out, const char *path, hml_err *err, const char *why)

@@ -98,7 +98,8 @@ enum { LINT_MAX_FILE_BYTES = 8 * 1024 * 1024 };
 hml_status lint_paths(const char *const *paths, size_t count, const lint_host *host,
                       lint_result *out, hml_err *err);
 
-/* Lints one text already in memory as the given language (tests). */
+/* Lints one text already in memory as the given language, adding to out
+ * (kept in file, line order). */
 hml_status lint_text(const char *path, lint_language language, const char *text, size_t len,
                      const lint_host *host, lint_result *out, hml_err *err);
 

@@ -23,9 +23,10 @@ bool py_finding_value(lint_finding *f, const py_value *v, const char *what)
     f->knob.col = v->col;
     if (v->flag[0] && !lint_set_text(&f->knob.flag, "%s", v->flag))
         return false;
-    if (!v->trail[0])
-        return true;
-    return lint_set_text(&f->followed, "%s: %s = %.0f%s", what, v->trail, v->value,
+    if (!v->trail[0] && !v->uses_cpus)
+        return true; /* a literal in place: nothing was followed */
+    return lint_set_text(&f->followed, "%s: %s%s%.0f%s", what, v->trail,
+                         v->trail[0] ? " = " : "", v->value,
                          v->uses_cpus ? " (with the CPU count of this host)" : "");
 }
 

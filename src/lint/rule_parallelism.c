@@ -27,7 +27,7 @@ static const char *const thread_setters[] = {
 };
 
 typedef struct par_scan {
-    long threads_max;     /* the largest thread count set below the CPUs */
+    long threads_max;     /* the largest thread count set in a function, below the CPUs */
     TSNode pool_at;       /* the largest process pool below the CPUs */
     long pool_max;
 } par_scan;
@@ -47,6 +47,15 @@ static void flag_count(py_lint *c, TSNode at, const char *what, const py_value *
             lint_set_text(&f->fix, "%s", fix_text) && py_finding_value(f, v, "followed");
 }
 
+/* A thread count set inside a function: what a pool's worker may run. */
+static bool in_function(TSNode n)
+{
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p))
+        if (py_is(p, "function_definition"))
+            return true;
+    return false;
+}
+
 /* A count: flagged above the CPUs, remembered for the nested check below. */
 static void check_count(py_lint *c, TSNode at, TSNode value, const char *what, bool pool,
                         par_scan *s)
@@ -59,7 +68,7 @@ static void check_count(py_lint *c, TSNode at, TSNode value, const char *what, b
     } else if (pool && v.value > (double)s->pool_max) {
         s->pool_max = (long)v.value;
         s->pool_at = at;
-    } else if (!pool && v.value > (double)s->threads_max) {
+    } else if (!pool && in_function(at) && v.value > (double)s->threads_max) {
         s->threads_max = (long)v.value;
     }
 }
@@ -139,7 +148,7 @@ void py_rule_parallelism(py_lint *c)
         lint_finding *f = py_finding(c, LINT_PARALLELISM, s.pool_at);
         c->ok = f &&
                 lint_set_text(&f->what, "nested pools: %ld processes, each running %ld threads "
-                                        "(set in this file), make %ld threads; %ld CPUs are "
+                                        "(set in a function of this file), make %ld threads; %ld CPUs are "
                                         "available (%s)", s.pool_max, s.threads_max,
                               s.pool_max * s.threads_max, c->host->cpus, c->host->cpus_source) &&
                 lint_set_text(&f->fix, "give each process CPUs / processes threads (or one "
