@@ -53,14 +53,17 @@ if(NOT HMLCOST_LINT STREQUAL "OFF")
       message(STATUS "hmlcost: fetching tree-sitter-python@${HMLCOST_TS_PYTHON_VERSION} from the npm registry")
       execute_process(
         COMMAND ${NPM_EXECUTABLE} pack "tree-sitter-python@${HMLCOST_TS_PYTHON_VERSION}"
-                --pack-destination "${HMLCOST_DEPS_CACHE}" --silent --no-audit --no-fund
+                --pack-destination "${HMLCOST_DEPS_CACHE}" --loglevel=error --no-audit --no-fund
+                --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000
         RESULT_VARIABLE _ts_rc OUTPUT_QUIET ERROR_VARIABLE _ts_err TIMEOUT 180)
       if(NOT _ts_rc EQUAL 0 OR NOT EXISTS "${_ts_tarball}")
-        string(REGEX MATCH "[^\n]*(ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|network)[^\n]*" _ts_why "${_ts_err}")
+        string(REGEX MATCH "(ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|ECONNRESET|E404|EACCES)" _ts_why "${_ts_err}")
         if(NOT _ts_why)
           set(_ts_why "npm pack exited with ${_ts_rc}")
         endif()
-        message(FATAL_ERROR "hmlcost: cannot fetch tree-sitter-python@${HMLCOST_TS_PYTHON_VERSION} from the npm registry (${_ts_why}); connect to the network, or configure with -DHMLCOST_LINT=OFF")
+        # NOTICE prints the line as it is (FATAL_ERROR would wrap it)
+        message(NOTICE "hmlcost: cannot fetch tree-sitter-python@${HMLCOST_TS_PYTHON_VERSION} from the npm registry (${_ts_why}); connect to the network, or configure with -DHMLCOST_LINT=OFF")
+        message(FATAL_ERROR "the grammar of `hmlcost lint` could not be fetched")
       endif()
       file(SHA256 "${_ts_tarball}" _ts_sum)
       if(NOT _ts_sum STREQUAL HMLCOST_TS_PYTHON_SHA256)

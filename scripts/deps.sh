@@ -14,11 +14,15 @@ if [ "${1:-}" = --list ]; then
 fi
 set_name=${1:-build}
 
-build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-dev libcjson-dev libinih-dev libhwloc-dev"
+# libtree-sitter-dev and npm: `hmlcost lint` parses Python with tree-sitter; npm
+# fetches its Python grammar (tree-sitter-python, exact version and checksum)
+# when CMake configures (cmake/TreeSitterPython.cmake).
+build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-dev libcjson-dev libinih-dev libhwloc-dev libtree-sitter-dev npm"
 # chromium: the HTML report's tests; libopenblas0-pthread: Debian's OpenBLAS
 # (what numpy recommends), so the doctor's BLAS check is exercised by the tests;
-# sqlite3: report_from_store.sh makes a schema-2 store from a new one.
-test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread sqlite3"
+# sqlite3: report_from_store.sh makes a schema-2 store from a new one;
+# python3-jsonschema: lint's SARIF output is validated against the 2.1.0 schema.
+test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread sqlite3 python3 python3-jsonschema"
 bench_pkgs="$build_pkgs hyperfine python3-torch"
 # tests/fuzz/run.sh: clang and its libFuzzer runtime (only recommended by
 # clang, hence named). The corpus replay in the test set needs neither.

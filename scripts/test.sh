@@ -18,10 +18,10 @@ build_and_test() {
     (cd "$dir" && ctest --output-on-failure -j "$jobs")
 }
 
-build_and_test build/werror -DCMAKE_BUILD_TYPE=Release -DHMLCOST_WERROR=ON -DHMLCOST_TESTS=ON
+build_and_test build/werror -DCMAKE_BUILD_TYPE=Release -DHMLCOST_WERROR=ON -DHMLCOST_TESTS=ON -DHMLCOST_LINT=ON
 # LeakSanitizer: third-party libraries keep some allocations until exit.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp} \
-    build_and_test build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHMLCOST_WERROR=ON -DHMLCOST_SANITIZE=ON -DHMLCOST_TESTS=ON
+    build_and_test build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHMLCOST_WERROR=ON -DHMLCOST_SANITIZE=ON -DHMLCOST_TESTS=ON -DHMLCOST_LINT=ON
 echo "hmlcost: all tests passed (-Werror build and ASan+UBSan build)" >&2
