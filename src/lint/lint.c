@@ -119,38 +119,38 @@ static hml_status note(lint_result *out, const char *path, hml_err *err, const c
                                                         : hml_fail(err, HML_ESYSTEM, "out of memory");
 }
 
-/* Reads and lints one file; problems with the file are notes. */
-static hml_status lint_file(const char *path, bool named, const lint_host *host,
-                            lint_result *out, hml_err *err)
+hml_status lint_read_source(const char *path, char **text, size_t *len, char *why,
+                            size_t why_size)
 {
-    char why[256];
-    lint_language language = LINT_LANG_PYTHON;
-    bool known = lint_language_of(path, &language);
+    *text = NULL;
+    *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
-        return note(out, path, err, why);
+        snprintf(why, why_size, "cannot read: %s", strerror(errno));
+        return HML_EUSAGE;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return note(out, path, err, "not a regular file, skipped");
+        snprintf(why, why_size, "not a regular file, skipped");
+        return HML_EUSAGE;
     }
     if (st.st_size > LINT_MAX_FILE_BYTES) {
         close(fd);
-        snprintf(why, sizeof why, "%.1f MiB, above the %d MiB lint reads, skipped",
+        snprintf(why, why_size, "%.1f MiB, above the %d MiB lint reads, skipped",
                  (double)st.st_size / 1048576.0, LINT_MAX_FILE_BYTES / 1048576);
-        return note(out, path, err, why);
+        return HML_EUSAGE;
     }
     size_t size = (size_t)st.st_size;
-    char *text = malloc(size + 1);
-    if (!text) {
+    char *buf = malloc(size + 1);
+    if (!buf) {
         close(fd);
-        return hml_fail(err, HML_ESYSTEM, "%s: out of memory", path);
+        snprintf(why, why_size, "out of memory");
+        return HML_ESYSTEM;
     }
     size_t got = 0;
     while (got < size) {
-        ssize_t r = read(fd, text + got, size - got);
+        ssize_t r = read(fd, buf + got, size - got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -159,20 +159,39 @@ static hml_status lint_file(const char *path, bool named, const lint_host *host,
     }
     int read_errno = errno;
     close(fd);
-    hml_status st_lint;
     if (got < size) {
-        snprintf(why, sizeof why, "cannot read: %s", got ? "it shrank while being read"
-                                                        : strerror(read_errno));
-        st_lint = note(out, path, err, why);
-    } else if (!known && !(named && language_of_shebang(text, got, &language))) {
-        st_lint = note(out, path, err, "not a Python file, shell launcher, Dockerfile or .env "
-                                       "file, skipped");
-    } else {
-        text[got] = '\0';
-        st_lint = lint_text(path, language, text, got, host, out, err);
+        free(buf);
+        snprintf(why, why_size, "cannot read: %s", got ? "it shrank while being read"
+                                                      : strerror(read_errno));
+        return HML_EUSAGE;
     }
+    buf[got] = '\0';
+    *text = buf;
+    *len = got;
+    return HML_OK;
+}
+
+/* Reads and lints one file; problems with the file are notes. */
+static hml_status lint_file(const char *path, bool named, const lint_host *host,
+                            lint_result *out, hml_err *err)
+{
+    char why[256];
+    lint_language language = LINT_LANG_PYTHON;
+    bool known = lint_language_of(path, &language);
+    char *text = NULL;
+    size_t len = 0;
+    hml_status st = lint_read_source(path, &text, &len, why, sizeof why);
+    if (st == HML_EUSAGE)
+        return note(out, path, err, why);
+    if (st != HML_OK)
+        return hml_fail(err, st, "%s: %s", path, why);
+    if (!known && !(named && language_of_shebang(text, len, &language)))
+        st = note(out, path, err, "not a Python file, shell launcher, Dockerfile or .env file, "
+                                  "skipped");
+    else
+        st = lint_text(path, language, text, len, host, out, err);
     free(text);
-    return st_lint;
+    return st;
 }
 
 static int by_name(const void *a, const void *b)

@@ -16,6 +16,13 @@ bool lint_result_note(lint_result *r, const char *path, bool skipped, const char
 /* Sorts the findings by path, line and column and drops exact repeats. */
 void lint_result_sort(lint_result *r);
 
+/* Reads a file lint may read (a regular file up to LINT_MAX_FILE_BYTES) into
+ * a NUL-terminated *text. HML_EUSAGE with why filled when the file is the
+ * problem ("cannot read: ...", "... MiB, above ..."); HML_ESYSTEM when memory
+ * runs out. */
+hml_status lint_read_source(const char *path, char **text, size_t *len, char *why,
+                            size_t why_size);
+
 hml_status lint_python(const char *path, const char *text, size_t len, const lint_host *host,
                        lint_result *out, hml_err *err);
 hml_status lint_launcher(const char *path, lint_language language, const char *text,

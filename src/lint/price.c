@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/text.h"
+#include "lint/lint_internal.h"
 #include "smells/catalogue.h"
 
 void lint_shell_quote(const char *s, char *buf, size_t size)
@@ -120,35 +121,6 @@ void lint_price_command(const lint_price *p, int runs, char *buf, size_t size)
     lint_shell_quote(p->workload, buf, size);
 }
 
-static hml_status read_all(const char *path, char **out, size_t *len, hml_err *err)
-{
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return hml_fail(err, HML_EUSAGE, "%s: cannot read: %s", path, strerror(errno));
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *p = realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                fclose(in);
-                return hml_fail(err, HML_ESYSTEM, "%s: out of memory", path);
-            }
-            buf = p;
-        }
-        size_t r = fread(buf + n, 1, cap - n, in);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(in);
-    *out = buf;
-    *len = n;
-    return HML_OK;
-}
-
 hml_status lint_price_prepare(const lint_finding *f, const lint_price *p, const char *dir,
                               char *workload, size_t size, hml_err *err)
 {
@@ -156,11 +128,11 @@ hml_status lint_price_prepare(const lint_finding *f, const lint_price *p, const 
         text_copy(workload, size, p->workload);
         return HML_OK;
     }
-    char *src = NULL;
+    char *src = NULL, why[256];
     size_t len = 0;
-    hml_status st = read_all(f->path, &src, &len, err);
+    hml_status st = lint_read_source(f->path, &src, &len, why, sizeof why);
     if (st != HML_OK)
-        return st;
+        return hml_fail(err, st, "%s: %s", f->path, why);
     if (f->knob.end > len || f->knob.start >= f->knob.end) {
         free(src);
         return hml_fail(err, HML_EUSAGE, "%s: changed since it was linted", f->path);
