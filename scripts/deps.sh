@@ -43,6 +43,8 @@ fi
 
 missing=""
 for pkg in $wanted; do
+    # any npm on PATH does (NodeSource's nodejs ships its own and conflicts with Debian's)
+    [ "$pkg" = npm ] && command -v npm >/dev/null 2>&1 && continue
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing="$missing $pkg"
     fi
