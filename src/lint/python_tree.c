@@ -64,9 +64,12 @@ void py_walk(TSNode root, void (*visit)(TSNode node, void *ctx), void *ctx)
     }
 }
 
-/* identifier, or attribute chain of identifiers */
-static bool dotted(const py_file *f, TSNode n, char *buf, size_t size)
+/* identifier, or attribute chain of identifiers; a chain longer than any
+ * name lint looks for is not one (and is not followed down the stack). */
+static bool dotted_at(const py_file *f, TSNode n, char *buf, size_t size, int depth)
 {
+    if (depth > 16)
+        return false;
     if (py_is(n, "identifier")) {
         py_text(f, n, buf, size);
         return true;
@@ -75,7 +78,7 @@ static bool dotted(const py_file *f, TSNode n, char *buf, size_t size)
         return false;
     TSNode obj = ts_node_child_by_field_name(n, "object", 6);
     TSNode attr = ts_node_child_by_field_name(n, "attribute", 9);
-    if (!dotted(f, obj, buf, size))
+    if (!dotted_at(f, obj, buf, size, depth + 1))
         return false;
     size_t used = strlen(buf);
     if (used + 2 >= size)
@@ -83,6 +86,11 @@ static bool dotted(const py_file *f, TSNode n, char *buf, size_t size)
     buf[used] = '.';
     py_text(f, attr, buf + used + 1, size - used - 1);
     return true;
+}
+
+static bool dotted(const py_file *f, TSNode n, char *buf, size_t size)
+{
+    return dotted_at(f, n, buf, size, 0);
 }
 
 bool py_call_name(const py_file *f, TSNode call, char *buf, size_t size)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # usage: bad_inputs.sh HMLCOST
 # Files lint cannot read (binary, not UTF-8, too big, syntax errors, missing
-# paths, a deeply nested expression) are one line each on stderr and never
+# paths, deeply nested expressions) are one line each on stderr and never
 # stop a directory's lint; nothing crashes.
 set -u
 hmlcost=$1
@@ -27,6 +27,9 @@ printf 'export OMP_NUM_THREADS=16\n' >"$d/sub.py/launch.sh"
 python3 -c "print('x = ' + '(' * 20000 + '1' + ')' * 20000)" >"$d/deep.py" 2>/dev/null ||
     awk 'BEGIN { s = "x = "; for (i = 0; i < 20000; i++) s = s "("; s = s "1"; for (i = 0; i < 20000; i++) s = s ")"; print s }' >"$d/deep.py"
 
+# a 300,000-long attribute chain called (names are read without recursion into it)
+awk 'BEGIN { s = "x = a"; for (i = 0; i < 300000; i++) s = s ".a"; print s "()" }' >"$d/chain.py"
+
 run "$d"
 no_crash
 [ "$status" -eq 1 ] || fail "directory: exit status $status, expected 1 (findings past the bad files)"
@@ -37,7 +40,7 @@ for want in "binary.py: binary file" "latin1.py: not UTF-8 (byte 0xe9 at line 1)
             "broken.py: syntax error at line 1" "huge.py: 50.0 MiB, above the 8 MiB lint reads"; do
     [ "$(grep -c "^hmlcost: lint: .*$want" "$tmp/err")" -eq 1 ] || fail "expected one line '$want'"
 done
-grep -q "deep.py" "$tmp/out" && fail "deep.py has no smell"
+grep -q "deep.py\|chain.py" "$tmp/out" && fail "deep.py and chain.py have no smell"
 [ "$(wc -l <"$tmp/err")" -eq 4 ] || fail "expected 4 lines on stderr (one per bad file)"
 
 run "$d/missing.py"
