@@ -86,7 +86,7 @@ void lint_price_of(const lint_finding *f, lint_price *out)
                     f->language == LINT_LANG_DOCKERFILE ? "Dockerfile" : ".env file");
         if (ph)
             text_format(out->placeholder, sizeof out->placeholder,
-                        "set %s from %s in that command's environment", "the value", ph);
+                        "the command must take %s where this file sets %ld", ph, value);
         return;
     }
     char quoted[1024] = "";
