@@ -1,4 +1,5 @@
 #include "cli/capture_scan.h"
+#include "runner/result.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -92,6 +93,23 @@ char *capture_scan_result(const capture_scan *scan)
         cJSON_AddStringToObject(root, "accuracy_regex", scan->re_text);
     }
     char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    return text;
+}
+
+char *capture_scan_add_own_cpu(char *line, double user_s, double sys_s)
+{
+    cJSON *root = line ? cJSON_Parse(line) : cJSON_CreateObject();
+    free(line);
+    if (!root)
+        return NULL;
+    if (!cJSON_HasObjectItem(root, "schema"))
+        cJSON_AddNumberToObject(root, "schema", 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, RESULT_HELPER_USER_S);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, RESULT_HELPER_SYS_S);
+    cJSON_AddNumberToObject(root, RESULT_HELPER_USER_S, user_s);
+    cJSON_AddNumberToObject(root, RESULT_HELPER_SYS_S, sys_s);
+    char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;
 }

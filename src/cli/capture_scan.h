@@ -35,4 +35,10 @@ void capture_scan_result_line(capture_scan *scan, const char *line);
  * "accuracy_source":"regex"}; NULL when there is nothing to say. */
 char *capture_scan_result(const capture_scan *scan);
 
+/* line (or, when NULL, {"schema":1}) with capture's own CPU seconds set
+ * (RESULT_HELPER_USER_S, RESULT_HELPER_SYS_S, replacing any the command
+ * wrote), so the runner can take them off the run; frees line. NULL when
+ * memory runs out. */
+char *capture_scan_add_own_cpu(char *line, double user_s, double sys_s);
+
 #endif

@@ -148,6 +148,11 @@ static void on_progress(void *ctx, const runner_event *ev)
     char line[512];
     switch (ev->kind) {
     case RUNNER_EVENT_START:
+        if (ev->leftovers_ended > 0)
+            fprintf(stderr,
+                    "hmlcost run: ended %d process%s that a crashed run on this store had left "
+                    "running\n",
+                    ev->leftovers_ended, ev->leftovers_ended == 1 ? "" : "es");
         if (ev->resumed)
             fprintf(stderr, "hmlcost run: resuming experiment %lld: %zu of %zu runs stored\n",
                     (long long)ev->experiment_id, ev->done, ev->total);

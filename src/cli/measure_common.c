@@ -40,6 +40,13 @@ bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status
     case CLI_OPT_NO_NVML:
         opts->use_nvml = false;
         return true;
+    case CLI_OPT_ACCOUNTING:
+        if (meter_accounting_parse(arg, &opts->accounting) != 0)
+            *status = hml_fail(err, HML_EUSAGE,
+                               "--accounting: '%s' is not one of auto, cgroup-v2, cgroup-v1, "
+                               "procfs",
+                               arg);
+        return true;
     default:
         return false;
     }

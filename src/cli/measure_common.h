@@ -23,6 +23,7 @@ enum {
     CLI_OPT_COUNTRY,
     CLI_OPT_NO_RAPL,
     CLI_OPT_NO_NVML,
+    CLI_OPT_ACCOUNTING,
     CLI_OPT_METER_LAST,
 };
 
@@ -33,7 +34,8 @@ enum {
         {"grid-intensity", required_argument, NULL, CLI_OPT_GRID_INTENSITY},                       \
         {"country", required_argument, NULL, CLI_OPT_COUNTRY},                                     \
         {"no-rapl", no_argument, NULL, CLI_OPT_NO_RAPL},                                           \
-        {"no-nvml", no_argument, NULL, CLI_OPT_NO_NVML}
+        {"no-nvml", no_argument, NULL, CLI_OPT_NO_NVML},                                           \
+        {"accounting", required_argument, NULL, CLI_OPT_ACCOUNTING}
 
 #define CLI_METER_OPTIONS_HELP                                                                     \
     "  --interval S          sample the process tree every S seconds (default 0.1)\n"             \
@@ -42,7 +44,9 @@ enum {
     "  --pue P               power usage effectiveness for CO2 (default 1.0)\n"                   \
     "  --grid-intensity G    grid carbon intensity, g CO2/kWh (default 475, world, IEA 2019)\n"  \
     "  --country ISO3        grid intensity of a country (Our World in Data, compiled in)\n"     \
-    "  --no-rapl, --no-nvml  do not read RAPL / NVML counters (the estimate says so)\n"
+    "  --no-rapl, --no-nvml  do not read RAPL / NVML counters (the estimate says so)\n"          \
+    "  --accounting M        CPU and memory by: auto (a cgroup per run when permitted, else\n"   \
+    "                        /proc), cgroup-v2, cgroup-v1, procfs; every figure says which\n"
 
 /* Applies one of the shared options; false when code is not one of them. */
 bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status *status,

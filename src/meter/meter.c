@@ -2,12 +2,14 @@
 #include "common/text.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "meter/carbon.h"
+#include "meter/cgroup.h"
 #include "meter/estimate.h"
 #include "meter/fitness.h"
 #include "meter/host.h"
@@ -19,6 +21,8 @@
 struct meter {
     meter_options opts;
     pid_t root;
+    double parent_rss_bytes; /* hmlcost's resident memory at the fork */
+    double root_maxrss_bytes;
     proctree *tree;
     proctree_snapshot snap;
 
@@ -30,6 +34,12 @@ struct meter {
     /* Sums over the processes of the tree we reaped (wait4). */
     double reaped_user_s, reaped_sys_s;
     double reaped_maxrss_bytes;
+    double helper_user_s, helper_sys_s; /* reported by a helper in the run, taken off */
+    char helper[32];
+
+    run_cgroup cgroup;
+    bool have_cgroup;
+    char accounting_note[320]; /* why /proc, when a cgroup was wanted */
 
     meter_rapl rapl;
     bool have_rapl;
@@ -107,7 +117,101 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
     return HML_OK;
 }
 
-void meter_watch(meter *m, pid_t root) { m->root = root; }
+int meter_accounting_parse(const char *text, meter_accounting *out)
+{
+    static const char *const names[] = {"auto", "cgroup-v2", "cgroup-v1", "procfs"};
+    for (int i = 0; i < 4; i++)
+        if (text && strcmp(text, names[i]) == 0) {
+            *out = (meter_accounting)i;
+            return 0;
+        }
+    return -1;
+}
+
+static const char *accounting_name(int cgroup_version)
+{
+    return cgroup_version == 2 ? "cgroup-v2" : cgroup_version == 1 ? "cgroup-v1" : "procfs-sampled";
+}
+
+/* AUTO prefers v2 when it accounts memory, then v1 (a hybrid machine keeps
+ * its controllers there), then v2 for CPU alone. */
+void meter_account_run(meter *m, const char *run_name)
+{
+    int order[3] = {0};
+    switch (m->opts.accounting) {
+    case METER_ACCOUNTING_CGROUP_V2: order[0] = 2; break;
+    case METER_ACCOUNTING_CGROUP_V1: order[0] = 1; break;
+    case METER_ACCOUNTING_PROCFS: return;
+    case METER_ACCOUNTING_AUTO: order[0] = 2, order[1] = 1, order[2] = 2; break;
+    }
+    char why[320] = "";
+    for (int i = 0; i < 3 && order[i]; i++) {
+        char this_why[256];
+        if (!run_cgroup_create(&m->cgroup, order[i], run_name, NULL, this_why, sizeof this_why)) {
+            if (!strstr(why, this_why))
+                text_format(why + strlen(why), sizeof why - strlen(why), "%s%s",
+                            why[0] ? "; " : "", this_why);
+            continue;
+        }
+        /* AUTO's first choice: v2 only when it accounts memory too. */
+        if (m->opts.accounting == METER_ACCOUNTING_AUTO && i == 0 && m->cgroup.memory_dir < 0) {
+            run_cgroup_remove(&m->cgroup);
+            continue;
+        }
+        m->have_cgroup = true;
+        return;
+    }
+    text_format(m->accounting_note, sizeof m->accounting_note,
+                "accounted from /proc (procfs-sampled), no cgroup: %s", why);
+}
+
+const int *meter_join_fds(const meter *m, size_t *count)
+{
+    *count = m->have_cgroup ? m->cgroup.dir_count : 0;
+    return m->cgroup.join_fds;
+}
+
+void meter_describe_cgroup(const meter *m, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (m->have_cgroup)
+        run_cgroup_describe(&m->cgroup, buf, size);
+}
+
+void meter_watch(meter *m, pid_t root, double parent_rss_bytes)
+{
+    m->root = root;
+    m->parent_rss_bytes = parent_rss_bytes;
+    if (m->have_cgroup)
+        run_cgroup_close_join_fds(&m->cgroup);
+}
+
+int meter_kill_tree(meter *m, int *escaped)
+{
+    *escaped = 0;
+    if (m->have_cgroup) {
+        int left = 0;
+        return run_cgroup_kill(&m->cgroup, 0, &left);
+    }
+    if (m->root <= 0)
+        return 0;
+    kill(-m->root, SIGKILL);
+    if (proctree_snapshot_take(m->tree, m->root, &m->snap) != 0)
+        return 0;
+    for (int i = 0; i < m->snap.processes; i++)
+        kill(m->snap.pids[i], SIGKILL);
+    *escaped = m->snap.outside_group;
+    return m->snap.processes;
+}
+
+int meter_tree_count(meter *m)
+{
+    if (m->have_cgroup)
+        return run_cgroup_count(&m->cgroup);
+    if (m->root <= 0 || proctree_snapshot_take(m->tree, m->root, &m->snap) != 0)
+        return 0;
+    return m->snap.processes;
+}
 
 void meter_poll_counters(meter *m)
 {
@@ -154,6 +258,8 @@ void meter_take_sample(meter *m, double t_s)
     meter_poll_counters(m);
     if (m->root <= 0 || proctree_snapshot_take(m->tree, m->root, &m->snap) != 0)
         return;
+    if (m->have_cgroup)
+        run_cgroup_sample_memory(&m->cgroup);
     meter_sample s = {
         .t_s = t_s,
         .rss_bytes = m->snap.rss_bytes,
@@ -181,13 +287,22 @@ void meter_take_sample(meter *m, double t_s)
     m->samples[m->sample_count++] = s;
 }
 
-void meter_add_reaped(meter *m, const struct rusage *usage)
+void meter_add_reaped(meter *m, const struct rusage *usage, bool is_root)
 {
     m->reaped_user_s += (double)usage->ru_utime.tv_sec + (double)usage->ru_utime.tv_usec * 1e-6;
     m->reaped_sys_s += (double)usage->ru_stime.tv_sec + (double)usage->ru_stime.tv_usec * 1e-6;
     double maxrss = (double)usage->ru_maxrss * 1024.0; /* kilobytes on Linux */
-    if (maxrss > m->reaped_maxrss_bytes)
+    if (is_root)
+        m->root_maxrss_bytes = maxrss;
+    else if (maxrss > m->reaped_maxrss_bytes)
         m->reaped_maxrss_bytes = maxrss;
+}
+
+void meter_subtract_helper_cpu(meter *m, double user_s, double sys_s, const char *helper)
+{
+    m->helper_user_s = user_s > 0 ? user_s : 0;
+    m->helper_sys_s = sys_s > 0 ? sys_s : 0;
+    text_format(m->helper, sizeof m->helper, "%s", helper);
 }
 
 static void add_note(char *notes, size_t size, const char *note)
@@ -197,6 +312,10 @@ static void add_note(char *notes, size_t size, const char *note)
         return;
     text_format(notes + used, size - used, "%s%s", used ? "; " : "", note);
 }
+
+/* Pages a fork copies besides hmlcost's resident ones: the child's first
+ * stack and data pages before exec. */
+#define FORK_RSS_SLACK_BYTES (256.0 * 1024.0)
 
 #define SET(name, value, unit, method)                                                             \
     do {                                                                                           \
@@ -271,21 +390,94 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
     return HML_OK;
 }
 
+/* The run's CPU and peak memory, by its accounting: the cgroup's counters,
+ * or the usage of the reaped processes and the /proc samples. */
+static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, double *peak_out,
+                             hml_err *err)
+{
+    const char *cpu_method = accounting_name(m->have_cgroup ? m->cgroup.version : 0);
+    const char *memory_method = cpu_method;
+    double user_s = m->reaped_user_s, sys_s = m->reaped_sys_s;
+    /* The root's max RSS counts only when it is above what the fork copied
+     * from hmlcost (then it is the command's own peak after exec). */
+    double root_rss = m->root_maxrss_bytes > m->parent_rss_bytes + FORK_RSS_SLACK_BYTES
+                          ? m->root_maxrss_bytes
+                          : 0;
+    double peak_rss = m->peak_sampled_rss;
+    if (m->reaped_maxrss_bytes > peak_rss)
+        peak_rss = m->reaped_maxrss_bytes;
+    if (root_rss > peak_rss)
+        peak_rss = root_rss;
+    if (m->have_cgroup) {
+        run_cgroup_usage usage;
+        if (run_cgroup_read(&m->cgroup, &usage)) {
+            user_s = usage.user_s;
+            sys_s = usage.sys_s;
+            if (usage.memory_peak_bytes >= 0) {
+                peak_rss = usage.memory_peak_bytes;
+                if (m->cgroup.version == 2 && !m->cgroup.memory_peak)
+                    memory_method = "cgroup-v2-sampled";
+            } else {
+                memory_method = "procfs-sampled";
+                add_note(result->notes, sizeof result->notes,
+                         "memory: the run's cgroup has no memory accounting; peak RSS sampled "
+                         "from /proc");
+            }
+            add_note(result->notes, sizeof result->notes,
+                     "accounted by the run's own cgroup: every process it started; memory peak "
+                     "= resident memory + page cache + kernel memory it was charged");
+        } else {
+            cpu_method = memory_method = "procfs-sampled";
+            add_note(result->notes, sizeof result->notes,
+                     "the run's cgroup could not be read; accounted from /proc");
+        }
+        run_cgroup_remove(&m->cgroup);
+        m->have_cgroup = false;
+    } else {
+        if (m->accounting_note[0])
+            add_note(result->notes, sizeof result->notes, m->accounting_note);
+        if (m->root_maxrss_bytes > 0 && root_rss == 0 && m->root_maxrss_bytes > peak_rss) {
+            char note[200];
+            text_format(note, sizeof note,
+                        "peak RSS sampled: the kernel's max RSS of the command (%.1f MiB) may "
+                        "hold hmlcost's own memory copied at the fork (%.1f MiB)",
+                        m->root_maxrss_bytes / 1048576.0, m->parent_rss_bytes / 1048576.0);
+            add_note(result->notes, sizeof result->notes, note);
+        }
+    }
+    if (m->helper[0] && (m->helper_user_s > 0 || m->helper_sys_s > 0)) {
+        double u = m->helper_user_s < user_s ? m->helper_user_s : user_s;
+        double s = m->helper_sys_s < sys_s ? m->helper_sys_s : sys_s;
+        user_s -= u;
+        sys_s -= s;
+        char note[160];
+        text_format(note, sizeof note, "%s's own CPU (%.3f s) is not counted: measured by it and "
+                    "taken off", m->helper, u + s);
+        add_note(result->notes, sizeof result->notes, note);
+        SET("helper_cpu_s", u + s, "s", "measured:getrusage");
+    }
+    SET("user_s", user_s, "s", cpu_method);
+    SET("sys_s", sys_s, "s", cpu_method);
+    SET("cpu_s", user_s + sys_s, "s", cpu_method);
+    SET("peak_rss_bytes", peak_rss, "B", memory_method);
+    *cpu_out = user_s + sys_s;
+    *peak_out = peak_rss;
+    return HML_OK;
+}
+
 hml_status meter_end(meter *m, double wall_s, meter_result *result, hml_err *err)
 {
     memset(result, 0, sizeof *result);
-    double user_s = m->reaped_user_s, sys_s = m->reaped_sys_s;
-    double cpu_s = user_s + sys_s;
-    double peak_rss =
-        m->peak_sampled_rss > m->reaped_maxrss_bytes ? m->peak_sampled_rss : m->reaped_maxrss_bytes;
+    double cpu_s = 0, peak_rss = 0;
     SET("wall_s", wall_s, "s", "measured");
-    SET("user_s", user_s, "s", "measured");
-    SET("sys_s", sys_s, "s", "measured");
-    SET("cpu_s", cpu_s, "s", "measured");
-    SET("peak_rss_bytes", peak_rss, "B", "measured");
+    hml_status status = fill_usage(m, result, &cpu_s, &peak_rss, err);
+    if (status != HML_OK) {
+        meter_result_free(result);
+        return status;
+    }
     if (m->peak_gpu_mem >= 0)
         SET("gpu_mem_bytes", m->peak_gpu_mem, "B", "nvml");
-    hml_status status = fill_energy(m, wall_s, cpu_s, peak_rss, result, err);
+    status = fill_energy(m, wall_s, cpu_s, peak_rss, result, err);
     fitness_snapshot fitness_after;
     fitness_read(NULL, &fitness_after);
     if (status == HML_OK &&
@@ -307,6 +499,8 @@ void meter_free(meter *m)
 {
     if (!m)
         return;
+    if (m->have_cgroup)
+        run_cgroup_remove(&m->cgroup);
     proctree_free(m->tree);
     proctree_snapshot_free(&m->snap);
     free(m->samples);

@@ -38,6 +38,7 @@ typedef struct member {
 
 struct proctree {
     pid_t root;
+    pid_t reaper; /* our own pid: orphans of the tree are re-parented to us */
     member *members; /* the tree, sorted by pid */
     size_t member_count, member_capacity;
     pid_t *outside;  /* pids known not to be in the tree, sorted */
@@ -60,6 +61,7 @@ proctree *proctree_new(void)
     t->ticks_per_s = hz > 0 ? (double)hz : 100.0;
     t->page_bytes = page > 0 ? (double)page : 4096.0;
     t->last_pid = -1;
+    t->reaper = getpid();
     return t;
 }
 
@@ -215,6 +217,8 @@ static void read_members(proctree *t, proctree_snapshot *snap)
 
 static void add_to_snapshot(proctree *t, proctree_snapshot *snap, pid_t pid, const proc_entry *e)
 {
+    if (e->pgrp != t->root)
+        snap->outside_group++;
     if (grow((void **)&snap->pids, &snap->pid_capacity, (size_t)snap->processes, sizeof(pid_t)))
         snap->pids[snap->processes++] = pid;
     snap->rss_bytes += e->rss_pages * t->page_bytes;
@@ -226,6 +230,7 @@ int proctree_snapshot_take(proctree *t, pid_t root, proctree_snapshot *snap)
     snap->rss_bytes = 0;
     snap->cpu_s = 0;
     snap->processes = 0;
+    snap->outside_group = 0;
     if (root != t->root)
         reset(t, root);
     bool full_scan = t->snapshots++ % FULL_SCAN_EVERY == 0;
@@ -292,7 +297,8 @@ int proctree_snapshot_take(proctree *t, pid_t root, proctree_snapshot *snap)
             proc_entry *e = &t->fresh[i];
             if (e->pid == 0)
                 continue;
-            if (!(e->pid == root || e->pgrp == root || find_member(t, e->ppid)))
+            if (!(e->pid == root || e->pgrp == root || e->ppid == t->reaper ||
+                  find_member(t, e->ppid)))
                 continue;
             int fd = open_stat(proc_fd, e->pid);
             if (fd >= 0 && grow((void **)&t->members, &t->member_capacity, t->member_count,

@@ -1,6 +1,7 @@
 /* A snapshot of a process tree from /proc: the root, every process whose
- * parent chain leads to it, and every process still in its process group
- * (orphans re-parented to us keep the group). */
+ * parent chain leads to it, every process still in its process group, and
+ * every other child of ours: we are the tree's subreaper, so an orphan that
+ * left the group (a setsid daemon) is re-parented to us. */
 #ifndef HMLCOST_METER_PROCTREE_H
 #define HMLCOST_METER_PROCTREE_H
 
@@ -12,6 +13,7 @@ typedef struct proctree_snapshot {
     double cpu_s;     /* summed utime+stime+cutime+cstime: the live processes and the
                          children they have waited for */
     int processes;
+    int outside_group; /* of those, the ones no longer in the root's process group */
     pid_t *pids;      /* the processes found, reused between snapshots */
     size_t pid_capacity;
 } proctree_snapshot;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -75,7 +76,7 @@ static void reap_ended(meter *m, reap_state *st, int flags)
                 continue;
             return;
         }
-        meter_add_reaped(m, &usage);
+        meter_add_reaped(m, &usage, pid == st->root);
         if (pid == st->root) {
             st->root_done = true;
             st->root_status = status;
@@ -101,23 +102,51 @@ static void sleep_s(double s)
         ;
 }
 
-/* After the root is gone: kill what is left of its process group and reap
- * it (bounded: a process stuck in the kernel is left behind). Returns whether
- * anything was left. */
-static bool kill_leftovers(meter *m, reap_state *st, pid_t group)
+/* After the root is gone: kills every process of the run still there and
+ * reaps them (bounded: a process stuck in the kernel is left behind).
+ * Returns how many there were; *escaped: how many had left the group. */
+static int kill_leftovers(meter *m, reap_state *st, int *escaped)
 {
-    if (kill(-group, 0) != 0)
-        return false;
-    kill(-group, SIGKILL);
+    reap_ended(m, st, WNOHANG);
+    int found = meter_kill_tree(m, escaped);
+    if (found == 0)
+        return 0;
     double until = clock_monotonic_s() + LEFTOVER_WAIT_S;
     while (clock_monotonic_s() < until) {
         reap_ended(m, st, WNOHANG);
-        if (kill(-group, 0) != 0)
+        if (meter_tree_count(m) == 0)
             break;
         sleep_s(0.001);
     }
     reap_ended(m, st, WNOHANG);
-    return true;
+    return found;
+}
+
+/* A fresh random token per run, 16 hex digits. */
+static void make_token(char *buf, size_t size)
+{
+    unsigned char bytes[8];
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
+        /* No entropy: pid and time still tell runs apart on this machine. */
+        unsigned long long v = (unsigned long long)getpid() << 40 ^
+                               (unsigned long long)(clock_monotonic_s() * 1e9);
+        for (size_t i = 0; i < sizeof bytes; i++)
+            bytes[i] = (unsigned char)(v >> (8 * i));
+    }
+    static const char hex[] = "0123456789abcdef";
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof bytes && used + 2 < size; i++) {
+        buf[used++] = hex[bytes[i] >> 4];
+        buf[used++] = hex[bytes[i] & 15];
+    }
+    buf[used] = '\0';
+}
+
+static void append_note(execute_result *r, const char *note)
+{
+    size_t used = strlen(r->meter.notes);
+    text_format(r->meter.notes + used, sizeof r->meter.notes - used, "%s%s", used ? "; " : "",
+                note);
 }
 
 static void describe_end(const reap_state *st, bool timed_out, double timeout_s,
@@ -157,9 +186,22 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
     hml_status status = meter_begin(&m, &opts->meter, err);
     if (status != HML_OK)
         return status;
+    make_token(r->token, sizeof r->token);
+    meter_account_run(m, r->token);
+    if (opts->before_start) {
+        char cgroups[2048];
+        meter_describe_cgroup(m, cgroups, sizeof cgroups);
+        status = opts->before_start(opts->start_ctx, r->token, cgroups, err);
+        if (status != HML_OK) {
+            text_format(r->reason, sizeof r->reason, "%s", err->msg);
+            meter_free(m);
+            return status;
+        }
+    }
     spawn_request req = {.argv = argv, .env_changes = env_changes,
                          .env_change_count = env_count, .quiet = opts->quiet,
-                         .result_pipe = true};
+                         .result_pipe = true, .run_token = r->token};
+    req.join_fds = meter_join_fds(m, &req.join_fd_count);
     spawn_child child;
     double t0 = clock_monotonic_s();
     status = spawn_start(&req, &child, err);
@@ -168,7 +210,7 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
         meter_free(m);
         return status;
     }
-    meter_watch(m, child.pid);
+    meter_watch(m, child.pid, child.parent_rss_bytes);
 
     reap_state st = {.root = child.pid};
     result_buffer out = {0};
@@ -232,34 +274,52 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
         }
     }
     double wall_s = st.root_end - t0;
-    bool leftovers = kill_leftovers(m, &st, child.pid);
+    int escaped = 0;
+    int leftovers = kill_leftovers(m, &st, &escaped);
     if (child.result_fd >= 0)
         drain_result(child.result_fd, &out);
     spawn_child_close(&child);
 
     describe_end(&st, timed_out, opts->timeout_s, r);
-    status = meter_end(m, wall_s, &r->meter, err);
+    /* The workload's line first: a helper in the run (capture) reports its
+     * own CPU there, which the meter takes off. */
+    meter_metrics workload = {0};
+    char note[200];
+    if (result_line_take(out.data ? out.data : "", out.len, &r->result_json, &workload, note,
+                         sizeof note) != 0)
+        status = hml_fail(err, HML_ESYSTEM, "out of memory");
+    free(out.data);
+    const meter_metric *helper_user = meter_metrics_find(&workload, RESULT_HELPER_USER_S);
+    const meter_metric *helper_sys = meter_metrics_find(&workload, RESULT_HELPER_SYS_S);
+    if (helper_user && helper_sys)
+        meter_subtract_helper_cpu(m, helper_user->value, helper_sys->value, "capture");
+    if (status == HML_OK)
+        status = meter_end(m, wall_s, &r->meter, err);
     meter_free(m);
     if (status == HML_OK && r->exit_code >= 0 &&
         meter_metrics_set(&r->meter.metrics, "exit_code", r->exit_code, "1", "measured") != 0)
         status = hml_fail(err, HML_ESYSTEM, "out of memory");
-    char note[200];
-    if (status == HML_OK &&
-        result_line_take(out.data ? out.data : "", out.len, &r->result_json, &r->meter.metrics,
-                         note, sizeof note) != 0)
-        status = hml_fail(err, HML_ESYSTEM, "out of memory");
-    free(out.data);
+    for (size_t i = 0; status == HML_OK && i < workload.count; i++) {
+        const meter_metric *w = &workload.items[i];
+        if (w == helper_user || w == helper_sys)
+            continue;
+        if (meter_metrics_set(&r->meter.metrics, w->name, w->value, w->unit, w->method) != 0)
+            status = hml_fail(err, HML_ESYSTEM, "out of memory");
+    }
+    meter_metrics_free(&workload);
     if (status != HML_OK)
         return status;
-    size_t used = strlen(r->meter.notes);
     if (note[0])
-        text_format(r->meter.notes + used, sizeof r->meter.notes - used, "%s%s",
-                    used ? "; " : "", note);
-    used = strlen(r->meter.notes);
-    if (leftovers)
-        text_format(r->meter.notes + used, sizeof r->meter.notes - used,
-                    "%sprocesses left in the group after the command ended were killed",
-                    used ? "; " : "");
+        append_note(r, note);
+    if (leftovers) {
+        char what[200];
+        text_format(what, sizeof what,
+                    "%d process%s still running when the command ended %s killed and counted "
+                    "to this run%s",
+                    leftovers, leftovers == 1 ? "" : "es", leftovers == 1 ? "was" : "were",
+                    escaped ? " (some had left its process group: daemons)" : "");
+        append_note(r, what);
+    }
     if (interrupted)
         return hml_fail(err, HML_ESYSTEM, "interrupted");
     return HML_OK;

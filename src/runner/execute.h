@@ -13,11 +13,21 @@
 #include "meter/meter.h"
 #include "runner/store.h"
 
+/* Called before the command starts with the run's token (in the environment
+ * of every process of the run as $HMLCOST_RUN_TOKEN) and its cgroup
+ * directories ('\n'-separated, "" when none): the caller records them, so
+ * that a later hmlcost can end what a crashed one left running. A failure
+ * stops the run before anything starts. */
+typedef hml_status (*execute_start_fn)(void *ctx, const char *token, const char *cgroups,
+                                       hml_err *err);
+
 typedef struct execute_options {
     meter_options meter;
     double timeout_s;   /* 0: none. SIGTERM to the group, SIGKILL 1 s later */
     bool quiet;         /* the child's stdin/stdout/stderr on /dev/null */
     volatile sig_atomic_t *interrupted; /* when set: kill the tree, return "interrupted" */
+    execute_start_fn before_start;      /* may be NULL */
+    void *start_ctx;
 } execute_options;
 
 typedef struct execute_result {
@@ -26,11 +36,15 @@ typedef struct execute_result {
     int exit_code;        /* when it exited; -1 when killed */
     int signal;           /* the signal that killed it, 0 when none */
     char started_at[32];  /* ISO 8601 UTC */
+    char token[40];       /* the run's token ("" when it never started) */
     meter_result meter;   /* metrics (with the workload's), samples, notes */
     char *result_json;    /* the workload's line, or NULL */
 } execute_result;
 
-/* Runs argv with the environment changes. HML_EUSAGE when the command cannot
+/* Runs argv with the environment changes. When it returns, no process of
+ * the run is left: those still running after the command ended (daemons,
+ * processes that left its process group) are killed and counted to it, and
+ * the notes say so. HML_EUSAGE when the command cannot
  * be started (result->status is then STORE_RUN_ERROR, with the reason);
  * HML_ESYSTEM "interrupted" when *opts->interrupted was set (the tree is
  * killed and reaped first). Otherwise HML_OK whatever the child did. Free

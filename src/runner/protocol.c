@@ -9,7 +9,9 @@
 
 #include "meter/clock.h"
 #include "meter/host.h"
+#include "common/text.h"
 #include "runner/execute.h"
+#include "runner/leftovers.h"
 #include "runner/schedule.h"
 #include "runner/spawn.h"
 
@@ -206,6 +208,35 @@ hml_status runner_check_plan(const plan *p, hml_err *err)
     return status;
 }
 
+/* Records each run in the store before it starts (execute_start_fn). */
+static hml_status record_live_run(void *ctx, const char *token, const char *cgroups,
+                                  hml_err *err)
+{
+    store_live_run run = {0};
+    text_format(run.token, sizeof run.token, "%s", token);
+    text_format(run.cgroups, sizeof run.cgroups, "%s", cgroups);
+    leftovers_owner_self(&run);
+    return store_put_live_run(ctx, &run, err);
+}
+
+/* Runs one command as a recorded run: dropped from the store's runs under
+ * way once execute_measured has ended all of its processes. */
+static hml_status execute_recorded(store *s, char *const argv[], char *const env[],
+                                   size_t env_count, const execute_options *opts,
+                                   execute_result *r, hml_err *err)
+{
+    hml_status status = execute_measured(argv, env, env_count, opts, r, err);
+    if (r->token[0]) {
+        hml_err drop_err;
+        hml_status dropped = store_drop_live_run(s, r->token, &drop_err);
+        if (dropped != HML_OK && (status == HML_OK || status == HML_EUSAGE)) {
+            *err = drop_err;
+            status = dropped;
+        }
+    }
+    return status;
+}
+
 hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                            runner_summary *sum, hml_err *err)
 {
@@ -217,7 +248,10 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
     schedule_slot *slots = NULL;
     size_t slot_count = 0;
     int64_t host_id = 0;
-    status = schedule_build(p, &slots, &slot_count, err);
+    /* Nothing is measured next to the processes of a crashed run. */
+    status = leftovers_end_crashed(s, &sum->leftovers_ended, err);
+    if (status == HML_OK)
+        status = schedule_build(p, &slots, &slot_count, err);
     if (status == HML_OK)
         status = register_experiment(p, s, states, &sum->experiment_id, &sum->resumed, &host_id,
                                      err);
@@ -230,11 +264,13 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
     volatile sig_atomic_t *interrupted = hooks ? hooks->interrupted : NULL;
     runner_event ev = {.kind = RUNNER_EVENT_START, .done = sum->already_stored,
                        .total = slot_count, .eta_s = -1, .resumed = sum->resumed,
+                       .leftovers_ended = sum->leftovers_ended,
                        .experiment_id = sum->experiment_id};
     emit(hooks, &ev);
 
     execute_options opts = {.meter = p->meter, .timeout_s = p->timeout_s,
-                            .quiet = !p->show_output, .interrupted = interrupted};
+                            .quiet = !p->show_output, .interrupted = interrupted,
+                            .before_start = record_live_run, .start_ctx = s};
     bool first = true;
     /* Warm-up: every arm, warmup times, before the measured runs; discarded. */
     for (long w = 0; sum->already_stored < slot_count && w < p->warmup; w++) {
@@ -243,7 +279,7 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                 sleep_s(p->cooldown_s, interrupted);
             first = false;
             execute_result r;
-            status = execute_measured(states[a].argv, p->arms[a].env, p->arms[a].env_count,
+            status = execute_recorded(s, states[a].argv, p->arms[a].env, p->arms[a].env_count,
                                       &opts, &r, err);
             if (status == HML_EUSAGE)
                 status = HML_OK; /* a warm-up that cannot start: the measured run will say so */
@@ -293,8 +329,8 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                             .run_index = slot->index, .experiment_id = sum->experiment_id};
         emit(hooks, &bev);
         execute_result r;
-        status = execute_measured(st->argv, p->arms[slot->arm].env, p->arms[slot->arm].env_count,
-                                  &opts, &r, err);
+        status = execute_recorded(s, st->argv, p->arms[slot->arm].env,
+                                  p->arms[slot->arm].env_count, &opts, &r, err);
         if (status == HML_EUSAGE) /* could not be started: stored as an error run */
             status = HML_OK;
         if (status != HML_OK) {

@@ -38,6 +38,7 @@ typedef struct runner_event {
     const char *reason;    /* or NULL */
     const meter_metrics *metrics; /* the run's metrics (RUN_DONE, WARMUP_DONE) */
     bool resumed;          /* START: the experiment was already in the store */
+    int leftovers_ended;   /* START: processes of crashed runs ended first */
     int64_t experiment_id;
 } runner_event;
 
@@ -54,6 +55,7 @@ typedef struct runner_hooks {
 typedef struct runner_summary {
     int64_t experiment_id;
     bool resumed;
+    int leftovers_ended;   /* processes of crashed runs ended before anything ran */
     size_t total;          /* arms x runs */
     size_t already_stored; /* found in the store at the start */
     size_t ran;            /* measured runs done now */
@@ -65,7 +67,8 @@ typedef struct runner_summary {
 hml_status runner_check_plan(const plan *p, hml_err *err);
 
 /* Validates the plan, checks that every arm's command can be found (a missing
- * one is HML_EUSAGE before anything is written), stores the host, the
+ * one is HML_EUSAGE before anything is written), ends what crashed runs on
+ * this store left running (HML_ESYSTEM when it cannot), stores the host, the
  * experiment and its arms, then runs what is missing. A run that fails,
  * crashes or times out is stored with its reason and the protocol goes on. */
 hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,

@@ -70,6 +70,12 @@ int result_line_take(const char *text, size_t len, char **json, meter_metrics *m
     if (rc == 0)
         rc = add_number(metrics, root, "images_per_s", "images_per_s", "1/s", 0, HUGE_VAL,
                         "0 or more", note, note_size);
+    if (rc == 0)
+        rc = add_number(metrics, root, RESULT_HELPER_USER_S, RESULT_HELPER_USER_S, "s", 0,
+                        HUGE_VAL, "0 or more", note, note_size);
+    if (rc == 0)
+        rc = add_number(metrics, root, RESULT_HELPER_SYS_S, RESULT_HELPER_SYS_S, "s", 0,
+                        HUGE_VAL, "0 or more", note, note_size);
     cJSON_Delete(root);
     if (rc != 0) {
         free(copy);

@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
 #include "common/text.h"
+#include "meter/cgroup.h"
 
 extern char **environ;
 
@@ -128,10 +130,29 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* Our resident memory: the second field of /proc/self/statm, in pages. */
+static double own_rss_bytes(void)
+{
+    char buf[128];
+    if (procfs_read("/proc/self/statm", buf, sizeof buf) != 0)
+        return 0;
+    char *space = strchr(buf, ' ');
+    long page = sysconf(_SC_PAGESIZE);
+    return space ? strtod(space + 1, NULL) * (double)(page > 0 ? page : 4096) : 0;
+}
+
 /* In the child between fork and exec: only async-signal-safe calls. */
-static void child_exec(const char *path, char *const *argv, char **envp, bool quiet,
+static void child_exec(const char *path, char *const *argv, char **envp, const spawn_request *req,
                        int result_write, int report_fd, pid_t parent)
 {
+    bool quiet = req->quiet;
+    /* Into the run's cgroup before anything of the command runs. */
+    if (run_cgroup_join_fds(req->join_fds, req->join_fd_count) != 0) {
+        int e = -errno; /* negative: the join failed, not the exec */
+        ssize_t ignored = write(report_fd, &e, sizeof e);
+        (void)ignored;
+        _exit(127);
+    }
     setpgid(0, 0);
     /* If hmlcost dies (kill -9), take the child with it. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -165,6 +186,7 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
     child->pid = -1;
     child->result_fd = -1;
     child->pidfd = -1;
+    child->parent_rss_bytes = 0;
     int result_pipe[2] = {-1, -1};
     int report_pipe[2] = {-1, -1};
     char **envp = NULL;
@@ -173,8 +195,8 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
 
     if (req->result_pipe && pipe2(result_pipe, O_CLOEXEC) != 0)
         return hml_fail(err, HML_ESYSTEM, "pipe: %s", strerror(errno));
-    char result_fd[64] = "", spawn_time[64];
-    const char *extras[3] = {spawn_time, NULL, NULL};
+    char result_fd[64] = "", spawn_time[64], token[96];
+    const char *extras[4] = {spawn_time, NULL, NULL, NULL};
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     text_format(spawn_time, sizeof spawn_time, "%s=%lld", SPAWN_TIME_ENV,
@@ -182,6 +204,10 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
     if (req->result_pipe) {
         text_format(result_fd, sizeof result_fd, "%s=%d", SPAWN_RESULT_FD_ENV, result_pipe[1]);
         extras[1] = result_fd;
+    }
+    if (req->run_token) {
+        text_format(token, sizeof token, "%s=%s", SPAWN_RUN_TOKEN_ENV, req->run_token);
+        extras[req->result_pipe ? 2 : 1] = token;
     }
     status = spawn_build_env(req->env_changes, req->env_change_count, extras, &envp, err);
     if (status == HML_OK)
@@ -192,6 +218,7 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
         goto done;
 
     pid_t parent = getpid();
+    child->parent_rss_bytes = own_rss_bytes();
     /* fork, not vfork or posix_spawn: a vfork child runs on hmlcost's own
      * memory until exec, and the kernel then charges that memory's high-water
      * mark to the child's max RSS (about 7 MiB for `sleep` instead of 1.6). */
@@ -201,7 +228,7 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
         goto done;
     }
     if (pid == 0)
-        child_exec(path, req->argv, envp, req->quiet, result_pipe[1], report_pipe[1], parent);
+        child_exec(path, req->argv, envp, req, result_pipe[1], report_pipe[1], parent);
     setpgid(pid, pid); /* both sides set it: no race with our first kill(-pid) */
     close(report_pipe[1]);
     report_pipe[1] = -1;
@@ -214,8 +241,12 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
         int ignored;
         while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR)
             ;
-        status = hml_fail(err, HML_EUSAGE, "cannot run '%s': %s", req->argv[0],
-                          strerror(exec_errno));
+        if (exec_errno < 0)
+            status = hml_fail(err, HML_ESYSTEM, "cannot put '%s' into the run's cgroup: %s",
+                              req->argv[0], strerror(-exec_errno));
+        else
+            status = hml_fail(err, HML_EUSAGE, "cannot run '%s': %s", req->argv[0],
+                              strerror(exec_errno));
         goto done;
     }
     child->pid = pid;

@@ -17,6 +17,10 @@
 /* CLOCK_MONOTONIC nanoseconds just before the fork, so that a workload can
  * time its own start-up (dynamic loading included) exactly. */
 #define SPAWN_TIME_ENV "HMLCOST_SPAWN_NS"
+/* The run's token, inherited by every process of the run: what a later
+ * hmlcost finds a crashed run's processes by (even those that left its
+ * process group). */
+#define SPAWN_RUN_TOKEN_ENV "HMLCOST_RUN_TOKEN"
 
 typedef struct spawn_request {
     char *const *argv;       /* NULL-terminated; argv[0] is searched in the child's PATH */
@@ -24,12 +28,16 @@ typedef struct spawn_request {
     size_t env_change_count;
     bool quiet;              /* stdin from /dev/null, stdout and stderr to /dev/null */
     bool result_pipe;        /* give the child a pipe named by $HMLCOST_RESULT_FD */
+    const char *run_token;   /* set as $HMLCOST_RUN_TOKEN when not NULL */
+    const int *join_fds;     /* cgroup.procs files the child joins before exec */
+    size_t join_fd_count;
 } spawn_request;
 
 typedef struct spawn_child {
     pid_t pid;     /* also the process group id */
     int result_fd; /* read end of the result pipe (non-blocking), or -1 */
     int pidfd;     /* readable when the child exits (pidfd_open), or -1 */
+    double parent_rss_bytes; /* our resident memory just before the fork (0: unknown) */
 } spawn_child;
 
 /* The environment the child gets: ours with the changes applied, then the

@@ -25,7 +25,7 @@
 #include "meter/host.h"
 #include "meter/metric.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
 
@@ -51,6 +51,24 @@ typedef enum store_run_status {
 
 const char *store_run_status_name(store_run_status status); /* "ok", "failed", ... */
 hml_status store_run_status_parse(const char *text, store_run_status *status, hml_err *err);
+
+/* ---- runs under way ---------------------------------------------------- */
+
+/* A run recorded before it starts, until its processes are gone. */
+typedef struct store_live_run {
+    char token[40];
+    long owner_pid;
+    long long owner_start; /* clock ticks after boot */
+    char hostname[256];
+    char boot_id[40];
+    char cgroups[2048]; /* '\n'-separated directories; "" when none */
+    char started_at[32];
+} store_live_run;
+
+hml_status store_put_live_run(store *s, const store_live_run *run, hml_err *err);
+hml_status store_drop_live_run(store *s, const char *token, hml_err *err);
+/* Every recorded run (*runs is NULL when none); free with free(). */
+hml_status store_list_live_runs(store *s, store_live_run **runs, size_t *count, hml_err *err);
 
 /* ---- writing ---------------------------------------------------------- */
 

@@ -84,6 +84,18 @@ static const char *const migrations[] = {
     /* 2 -> 3: each sample's energy since the run began (J, the method of the
      * run's energy_total_j); NULL when not known, as for every older row. */
     "ALTER TABLE samples ADD COLUMN energy_j REAL;",
+    /* 3 -> 4: the runs under way, each recorded before it starts and dropped
+     * once its processes are gone: what a later hmlcost needs to end the
+     * processes of a run whose hmlcost was killed (kill -9). */
+    "CREATE TABLE live_runs ("
+    "  token TEXT PRIMARY KEY,"          /* $HMLCOST_RUN_TOKEN of every process of the run */
+    "  owner_pid INTEGER NOT NULL,"      /* the hmlcost that runs it */
+    "  owner_start INTEGER NOT NULL,"    /* its start time (clock ticks after boot) */
+    "  hostname TEXT NOT NULL,"
+    "  boot_id TEXT NOT NULL,"
+    "  cgroups TEXT NOT NULL,"           /* the run's cgroup directories, one a line; '' */
+    "  started_at TEXT NOT NULL"
+    ") WITHOUT ROWID;",
 };
 
 int store_schema_version(sqlite3 *db)
