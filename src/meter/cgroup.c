@@ -92,7 +92,7 @@ static bool find_own_path(const char *self_cgroup, const char *controller, char 
         *c2 = '\0';
         const char *controllers = c1 + 1;
         if (controller ? has_item(controllers, controller)
-                       : strncmp(line, "0", 2) == 0 && controllers[0] == '\0') {
+                       : c1 == line + 1 && line[0] == '0' && controllers[0] == '\0') {
             text_format(path, size, "%s", c2 + 1);
             found = true;
         }
@@ -294,23 +294,23 @@ static bool read_cpu(const run_cgroup *cg, double *user_s, double *sys_s)
         *sys_s = sys * 1e-6;
         return true;
     }
+    /* cpuacct.usage is exact (ns of run time); the user/system split of
+     * cpuacct.usage_user/usage_sys (or cpuacct.stat) is counted in ticks on
+     * current kernels, so it only divides the exact total. */
+    double total = number_file(dir, "cpuacct.usage");
+    if (total < 0)
+        return false;
     double user = number_file(dir, "cpuacct.usage_user"), sys = number_file(dir, "cpuacct.usage_sys");
-    if (user >= 0 && sys >= 0) {
-        *user_s = user * 1e-9;
-        *sys_s = sys * 1e-9;
-        return true;
+    if (user < 0 || sys < 0) {
+        char stat[256];
+        if (read_file(dir, "cpuacct.stat", stat, sizeof stat) == 0) {
+            user = keyed_value(stat, "user");
+            sys = keyed_value(stat, "system");
+        }
     }
-    /* Older kernels: only ticks per mode. */
-    char stat[256];
-    if (read_file(dir, "cpuacct.stat", stat, sizeof stat) != 0)
-        return false;
-    long hz = sysconf(_SC_CLK_TCK);
-    user = keyed_value(stat, "user");
-    sys = keyed_value(stat, "system");
-    if (user < 0 || sys < 0)
-        return false;
-    *user_s = user / (double)(hz > 0 ? hz : 100);
-    *sys_s = sys / (double)(hz > 0 ? hz : 100);
+    double user_share = user > 0 && sys >= 0 ? user / (user + sys) : sys > 0 ? 0 : 1;
+    *user_s = total * 1e-9 * user_share;
+    *sys_s = total * 1e-9 - *user_s;
     return true;
 }
 

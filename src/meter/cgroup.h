@@ -7,7 +7,7 @@
  * there), the memory peak from memory.peak (kernel >= 5.19, memory
  * controller enabled for the parent's children), killed by cgroup.kill.
  * cgroup v1: cpuacct + memory (+ freezer when mounted) directories, CPU from
- * cpuacct.usage_user/usage_sys, the peak from memory.max_usage_in_bytes,
+ * cpuacct.usage (split by cpuacct.usage_user/usage_sys), the peak from memory.max_usage_in_bytes,
  * killed frozen. A memory peak in a cgroup counts what the run's processes
  * touched first: resident memory, page cache and kernel memory. */
 #ifndef HMLCOST_METER_CGROUP_H

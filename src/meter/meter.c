@@ -413,19 +413,21 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
         if (run_cgroup_read(&m->cgroup, &usage)) {
             user_s = usage.user_s;
             sys_s = usage.sys_s;
+            add_note(result->notes, sizeof result->notes,
+                     "CPU time from the run's own cgroup: every process it started");
             if (usage.memory_peak_bytes >= 0) {
                 peak_rss = usage.memory_peak_bytes;
                 if (m->cgroup.version == 2 && !m->cgroup.memory_peak)
                     memory_method = "cgroup-v2-sampled";
+                add_note(result->notes, sizeof result->notes,
+                         "peak memory of the run's cgroup: resident memory, page cache and "
+                         "kernel memory charged to it (shared pages once)");
             } else {
                 memory_method = "procfs-sampled";
                 add_note(result->notes, sizeof result->notes,
-                         "memory: the run's cgroup has no memory accounting; peak RSS sampled "
-                         "from /proc");
+                         "peak RSS sampled from /proc: the run's cgroup has no memory "
+                         "accounting");
             }
-            add_note(result->notes, sizeof result->notes,
-                     "accounted by the run's own cgroup: every process it started; memory peak "
-                     "= resident memory + page cache + kernel memory it was charged");
         } else {
             cpu_method = memory_method = "procfs-sampled";
             add_note(result->notes, sizeof result->notes,
