@@ -655,6 +655,55 @@ static hml_status fitness_warnings(report_analysis *a, hml_err *err)
     return st;
 }
 
+/* CPU time and memory accounted by a cgroup, or sampled from /proc, are
+ * different quantities: a comparison across methods compares methods. */
+static bool is_resource_metric(const char *name)
+{
+    return strcmp(name, "cpu_s") == 0 || strcmp(name, "user_s") == 0 ||
+           strcmp(name, "sys_s") == 0 || strcmp(name, "peak_rss_bytes") == 0;
+}
+
+static hml_status method_warnings(report_analysis *a, hml_err *err)
+{
+    for (size_t m = 0; m < a->n_metrics; m++) {
+        if (!is_resource_metric(a->metrics[m].name))
+            continue;
+        for (size_t i = 0; i < a->data->n_arms; i++) {
+            char copy[sizeof a->arms[i].cells[m].method];
+            snprintf(copy, sizeof copy, "%s", a->arms[i].cells[m].method);
+            for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save))
+                join_unique(a->resource_methods, sizeof a->resource_methods, ", ", t);
+        }
+    }
+    for (size_t i = 0; i < a->n_smells; i++) {
+        const report_smell_result *s = &a->smells[i];
+        char which[400] = "";
+        for (size_t m = 0; m < a->n_metrics; m++) {
+            if (!is_resource_metric(a->metrics[m].name))
+                continue;
+            const char *mine = a->arms[s->arm].cells[m].method;
+            const char *theirs = a->arms[s->baseline].cells[m].method;
+            if (!mine[0] || !theirs[0] ||
+                (strcmp(mine, theirs) == 0 && !strchr(mine, ',')))
+                continue;
+            char item[400];
+            snprintf(item, sizeof item, "%s (%s vs %s)", a->metrics[m].label, mine, theirs);
+            join_unique(which, sizeof which, ", ", item);
+        }
+        if (!which[0])
+            continue;
+        hml_status st = add_warning(
+            a, REPORT_WARN_METHOD_MISMATCH, "method-mismatch", err,
+            "%s vs %s: measured by different methods: %s; such figures are not comparable: "
+            "run both arms on one machine with the same --accounting",
+            a->data->arms[s->arm].name, a->data->arms[s->baseline].name, which);
+        if (st != HML_OK)
+            return st;
+    }
+    return HML_OK;
+}
+
 static hml_status analyze_smells(report_analysis *a, hml_err *err)
 {
     const report_dataset *d = a->data;
@@ -898,6 +947,8 @@ hml_status report_analyze(const report_dataset *data, const report_options *opts
         st = energy_warnings(out, err);
     if (st == HML_OK)
         st = fitness_warnings(out, err);
+    if (st == HML_OK)
+        st = method_warnings(out, err);
     if (st != HML_OK)
         report_analysis_free(out);
     return st;

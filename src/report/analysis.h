@@ -107,6 +107,7 @@ typedef enum report_warning_kind {
     REPORT_WARN_ENERGY_UNKNOWN,
     REPORT_WARN_TOO_FEW_RUNS,
     REPORT_WARN_UNFIT_MACHINE, /* runs measured on a busy, swapping or throttled machine */
+    REPORT_WARN_METHOD_MISMATCH, /* compared arms' CPU or memory measured by different methods */
 } report_warning_kind;
 
 typedef struct report_warning {
@@ -130,6 +131,7 @@ typedef struct report_analysis {
     size_t n_warnings;
     bool energy_estimated;         /* some energy figure is an estimate */
     char energy_methods[256];      /* every energy method seen, joined by ", " */
+    char resource_methods[128];    /* every CPU-time and memory method seen, joined by ", " */
 } report_analysis;
 
 /* Analyses data (which must outlive the analysis). */

@@ -136,6 +136,7 @@ static cJSON *build(const report_analysis *a)
 
     cJSON *energy = cJSON_AddObjectToObject(root, "energy");
     cJSON_AddStringToObject(energy, "methods", a->energy_methods);
+    cJSON_AddStringToObject(root, "resource_methods", a->resource_methods);
     cJSON_AddBoolToObject(energy, "estimated", a->energy_estimated);
 
     cJSON *metrics = cJSON_AddArrayToObject(root, "metrics");

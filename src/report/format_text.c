@@ -141,6 +141,11 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
         escape_text_fputs(out, a->energy_methods);
         fprintf(out, "%s\n", a->energy_estimated ? " (ESTIMATED, not measured)" : "");
     }
+    if (a->resource_methods[0]) {
+        fputs("cpu and memory method: ", out);
+        escape_text_fputs(out, a->resource_methods);
+        fputc('\n', out);
+    }
 
     fputc('\n', out);
     char min_cost[256];
