@@ -439,11 +439,21 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
         if (m->accounting_note[0])
             add_note(result->notes, sizeof result->notes, m->accounting_note);
         if (m->root_maxrss_bytes > 0 && root_rss == 0 && m->root_maxrss_bytes > peak_rss) {
-            char note[200];
-            text_format(note, sizeof note,
-                        "peak RSS sampled: the kernel's max RSS of the command (%.1f MiB) may "
-                        "hold hmlcost's own memory copied at the fork (%.1f MiB)",
-                        m->root_maxrss_bytes / 1048576.0, m->parent_rss_bytes / 1048576.0);
+            char note[256];
+            if (peak_rss > 0) {
+                text_format(note, sizeof note,
+                            "peak RSS sampled: the kernel's max RSS of the command (%.1f MiB) "
+                            "may hold hmlcost's own memory copied at the fork (%.1f MiB)",
+                            m->root_maxrss_bytes / 1048576.0, m->parent_rss_bytes / 1048576.0);
+            } else {
+                /* Ended before the first sample: only the bound is known. */
+                peak_rss = m->root_maxrss_bytes;
+                text_format(note, sizeof note,
+                            "peak RSS is an upper bound: the command ended before the first "
+                            "sample, and the kernel's max RSS may hold hmlcost's own memory "
+                            "copied at the fork (%.1f MiB)",
+                            m->parent_rss_bytes / 1048576.0);
+            }
             add_note(result->notes, sizeof result->notes, note);
         }
     }

@@ -19,6 +19,7 @@
 
 #define RESULT_MAX_BYTES (4u << 20) /* a result line larger than this is cut */
 #define KILL_GRACE_S 1.0            /* SIGTERM, then SIGKILL this much later */
+#define FIRST_SAMPLE_S 0.005        /* the first sample, then twice as late up to the interval */
 #define LEFTOVER_WAIT_S 2.0         /* how long to wait for killed leftovers to go */
 
 typedef struct result_buffer {
@@ -215,7 +216,10 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
     reap_state st = {.root = child.pid};
     result_buffer out = {0};
     double interval = opts->meter.interval_s > 0 ? opts->meter.interval_s : 0.1;
-    double next_sample = t0 + interval;
+    /* The first samples come early (5, 10, 20 ms... up to the interval), so
+     * that a short command's memory is seen at least once. */
+    double step = interval < FIRST_SAMPLE_S ? interval : FIRST_SAMPLE_S;
+    double next_sample = t0 + step;
     double next_poll = t0 + METER_COUNTER_POLL_S;
     double deadline = opts->timeout_s > 0 ? t0 + opts->timeout_s : 0;
     double kill_at = 0;
@@ -264,9 +268,10 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
         }
         if (now >= next_sample) {
             meter_take_sample(m, now - t0);
-            next_sample += interval;
+            step = step * 2 < interval ? step * 2 : interval;
+            next_sample += step;
             if (next_sample <= now)
-                next_sample = now + interval;
+                next_sample = now + step;
             next_poll = now + METER_COUNTER_POLL_S;
         } else if (now >= next_poll) {
             meter_poll_counters(m);

@@ -9,6 +9,8 @@
  *   rapl DIR          rewrite fake RAPL counters under DIR, wrapping around
  *   result JSON       write JSON as the result line to $HMLCOST_RESULT_FD
  *   env               behave as $HML_TEST_MODE says: ok, exit3, segv, hang
+ *   daemon S FILE     start a daemon (setsid, double fork) that writes its pid to
+ *                     FILE and burns S CPU seconds; exit as soon as FILE is written
  *   stubborn          ignore SIGTERM and sleep forever
  *   sleep S           sleep S seconds
  *   exit N            exit with status N */
@@ -141,6 +143,24 @@ int main(int argc, char **argv)
             for (;;)
                 pause();
         sleep_s(0.05);
+    } else if (!strcmp(mode, "daemon") && argc > 3) {
+        pid_t child = fork();
+        if (child == 0) {
+            setsid();
+            if (fork() == 0) {
+                FILE *f = fopen(argv[3], "w");
+                if (f) {
+                    fprintf(f, "%ld\n", (long)getpid());
+                    fclose(f);
+                }
+                burn(atof(argv[2]));
+                _exit(0);
+            }
+            _exit(0);
+        }
+        wait_child(child);
+        while (access(argv[3], F_OK) != 0)
+            sleep_s(0.001);
     } else if (!strcmp(mode, "stubborn")) {
         signal(SIGTERM, SIG_IGN);
         for (;;)
