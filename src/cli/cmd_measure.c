@@ -20,8 +20,9 @@
 static const char usage[] =
     "usage: hmlcost measure [options] [--] CMD [ARGS...]\n\n"
     "Runs CMD once as a fresh process (argv as given; a shell only with --shell) and\n"
-    "measures its whole process tree: wall time, user and system CPU, peak RSS (sampled\n"
-    "and the kernel's), GPU memory (NVML), energy (RAPL / NVML counters, else a\n"
+    "measures every process it starts (in a cgroup of its own where permitted, else\n"
+    "sampled from /proc; --accounting): wall time, user and system CPU, peak memory,\n"
+    "GPU memory (NVML), energy (RAPL / NVML counters, else a\n"
     "labelled estimate with CodeCarbon's constants) and CO2 = kWh x PUE x g/kWh.\n"
     "A short summary goes to stderr; --json or --csv print the figures on stdout.\n\n"
     "options:\n"

@@ -106,12 +106,15 @@ void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sampl
     char a[64], b[64];
     const char *method;
     fprintf(out, "  wall       %.3f s\n", value_of(metrics, "wall_s", NULL));
-    fprintf(out, "  cpu        %.3f s (user %.3f s, sys %.3f s), whole process tree\n",
-            value_of(metrics, "cpu_s", NULL), value_of(metrics, "user_s", NULL),
-            value_of(metrics, "sys_s", NULL));
-    cli_format_bytes(value_of(metrics, "peak_rss_bytes", NULL), a, sizeof a);
-    fprintf(out, "  peak rss   %s (%zu samples at %g s, and the kernel's max RSS)\n", a,
-            sample_count, interval_s);
+    double cpu = value_of(metrics, "cpu_s", &method);
+    fprintf(out, "  cpu        %.3f s (user %.3f s, sys %.3f s), every process of the run, %s\n",
+            cpu, value_of(metrics, "user_s", NULL), value_of(metrics, "sys_s", NULL), method);
+    cli_format_bytes(value_of(metrics, "peak_rss_bytes", &method), a, sizeof a);
+    if (strncmp(method, "cgroup", 6) == 0)
+        fprintf(out, "  peak mem   %s (%s: the run's cgroup)\n", a, method);
+    else
+        fprintf(out, "  peak rss   %s (%s: %zu samples, every %g s at most)\n", a, method,
+                sample_count, interval_s);
     double gpu_mem = value_of(metrics, "gpu_mem_bytes", NULL);
     if (gpu_mem >= 0) {
         cli_format_bytes(gpu_mem, a, sizeof a);

@@ -1,5 +1,6 @@
 /* The run store: schema, writing a run in one transaction, reading it back,
- * resume by plan key, and refusing files that are not hmlcost stores. */
+ * resume by plan key, refusing files that are not hmlcost stores, and the
+ * runs under way that a crashed hmlcost leaves for the next to end. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,9 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "runner/leftovers.h"
+#include "runner/spawn.h"
 #include "runner/store.h"
 
 typedef struct fixture {
@@ -173,6 +178,81 @@ static void a_run_round_trips_with_metrics_and_samples(void **state)
     store_close(s);
 }
 
+/* A child that sleeps with the token in its environment, as a run's
+ * process does. */
+static pid_t start_token_carrier(const char *token)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char env[96];
+        snprintf(env, sizeof env, "%s=%s", SPAWN_RUN_TOKEN_ENV, token);
+        char *envp[] = {env, NULL};
+        execle("/bin/sleep", "sleep", "30", (char *)NULL, envp);
+        _exit(127);
+    }
+    /* Until it has exec'd: its environment is the one it runs with. */
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+    for (int i = 0; i < 2000; i++) {
+        FILE *c = fopen(path, "r");
+        size_t n = c ? fread(buf, 1, sizeof buf - 1, c) : 0;
+        if (c)
+            fclose(c);
+        buf[n] = '\0';
+        if (strcmp(buf, "sleep") == 0)
+            break;
+        usleep(1000);
+    }
+    return pid;
+}
+
+static void a_crashed_runs_processes_are_ended_and_a_live_ones_kept(void **state)
+{
+    fixture *f = *state;
+    hml_err err;
+    store *s = NULL;
+    assert_int_equal(store_open(&s, f->path, STORE_READ_WRITE, &err), HML_OK);
+    /* A dead owner: a process that has exited (its pid's start time no
+     * longer matches). */
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    waitpid(gone, NULL, 0);
+    store_live_run crashed = {.token = "00crashed0000000"};
+    leftovers_owner_self(&crashed);
+    crashed.owner_pid = gone;
+    store_live_run alive = {.token = "00alive000000000"};
+    leftovers_owner_self(&alive);
+    assert_true(leftovers_owner_alive(&alive));
+    assert_false(leftovers_owner_alive(&crashed));
+    assert_int_equal(store_put_live_run(s, &crashed, &err), HML_OK);
+    assert_int_equal(store_put_live_run(s, &alive, &err), HML_OK);
+    pid_t orphan = start_token_carrier(crashed.token);
+    pid_t running = start_token_carrier(alive.token);
+
+    int ended = 0;
+    assert_int_equal(leftovers_end_crashed(s, &ended, &err), HML_OK);
+    assert_int_equal(ended, 1);
+    int status = 0;
+    assert_int_equal(waitpid(orphan, &status, 0), orphan);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    /* The live owner's run is left alone, and its record kept. */
+    assert_int_equal(waitpid(running, &status, WNOHANG), 0);
+    store_live_run *runs = NULL;
+    size_t count = 0;
+    assert_int_equal(store_list_live_runs(s, &runs, &count, &err), HML_OK);
+    assert_int_equal(count, 1);
+    assert_string_equal(runs[0].token, alive.token);
+    assert_string_equal(runs[0].cgroups, "");
+    free(runs);
+    assert_int_equal(store_drop_live_run(s, alive.token, &err), HML_OK);
+    assert_int_equal(store_list_live_runs(s, &runs, &count, &err), HML_OK);
+    assert_int_equal(count, 0);
+    kill(running, SIGKILL);
+    waitpid(running, NULL, 0);
+    store_close(s);
+}
+
 static void the_same_plan_key_resumes_the_experiment(void **state)
 {
     fixture *f = *state;
@@ -287,7 +367,7 @@ static void an_older_schema_is_migrated_by_a_writer(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "ALTER TABLE arms DROP COLUMN compare_with; "
-                                  "ALTER TABLE samples DROP COLUMN energy_j; "
+                                  "ALTER TABLE samples DROP COLUMN energy_j; DROP TABLE live_runs; "
                                   "PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -334,7 +414,7 @@ static void a_schema_2_store_gains_sample_energy_and_keeps_its_rows(void **state
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "ALTER TABLE samples DROP COLUMN energy_j; "
+                                  "ALTER TABLE samples DROP COLUMN energy_j; DROP TABLE live_runs; "
                                   "PRAGMA user_version = 2",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -380,6 +460,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_run_round_trips_with_metrics_and_samples, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_same_plan_key_resumes_the_experiment, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_crashed_runs_processes_are_ended_and_a_live_ones_kept,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_file_that_is_not_sqlite_is_refused_and_left_intact,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_foreign_sqlite_database_is_refused, setup, teardown),
