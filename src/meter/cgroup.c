@@ -15,6 +15,8 @@
 #include "common/procfs.h"
 #include "common/text.h"
 
+#define JOIN_FD_MIN 100
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
@@ -185,11 +187,18 @@ static bool add_dir(run_cgroup *cg, const char *parent, const char *name, const 
     cg->dir_count++;
     char procs[RUN_CGROUP_PATH_MAX + 16];
     text_format(procs, sizeof procs, "%s/cgroup.procs", cg->dirs[i]);
-    cg->join_fds[i] = open(procs, O_WRONLY | O_CLOEXEC);
-    if (cg->join_fds[i] < 0) {
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
         text_format(why, why_size, "%s: %s: %s", label, procs, strerror(errno));
         return false;
     }
+    /* Kept clear of the low descriptors: the workload's result fd is named
+     * in its environment, and a shell redirects only to fds 0-9. */
+    cg->join_fds[i] = fcntl(fd, F_DUPFD_CLOEXEC, JOIN_FD_MIN);
+    if (cg->join_fds[i] >= 0)
+        close(fd);
+    else
+        cg->join_fds[i] = fd;
     return true;
 }
 

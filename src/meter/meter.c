@@ -313,9 +313,10 @@ static void add_note(char *notes, size_t size, const char *note)
     text_format(notes + used, size - used, "%s%s", used ? "; " : "", note);
 }
 
-/* Pages a fork copies besides hmlcost's resident ones: the child's first
- * stack and data pages before exec. */
-#define FORK_RSS_SLACK_BYTES (256.0 * 1024.0)
+/* Pages a fork copies besides hmlcost's resident ones (the child's first
+ * stack and data pages before exec), and the drift of the kernel's per-CPU
+ * RSS counters, which both figures are read from. */
+#define FORK_RSS_SLACK_BYTES (1024.0 * 1024.0)
 
 #define SET(name, value, unit, method)                                                             \
     do {                                                                                           \
@@ -400,7 +401,7 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
     double user_s = m->reaped_user_s, sys_s = m->reaped_sys_s;
     /* The root's max RSS counts only when it is above what the fork copied
      * from hmlcost (then it is the command's own peak after exec). */
-    double root_rss = m->root_maxrss_bytes > m->parent_rss_bytes + FORK_RSS_SLACK_BYTES
+    double root_rss = m->root_maxrss_bytes > m->parent_rss_bytes * 1.01 + FORK_RSS_SLACK_BYTES
                           ? m->root_maxrss_bytes
                           : 0;
     double peak_rss = m->peak_sampled_rss;

@@ -4,7 +4,7 @@
  *   grandchild MIB S  fork a child that forks a grandchild which touches MIB MiB
  *                     and burns S CPU seconds; each parent waits for its child
  *   orphan S          fork a child that forks a grandchild burning S CPU seconds
- *                     and exits at once (the grandchild is orphaned); then sleep
+ *                     and exits at once (the grandchild is orphaned); then wait
  *                     until the grandchild is done
  *   rapl DIR          rewrite fake RAPL counters under DIR, wrapping around
  *   result JSON       write JSON as the result line to $HMLCOST_RESULT_FD
@@ -104,16 +104,24 @@ int main(int argc, char **argv)
         wait_child(child);
     } else if (!strcmp(mode, "orphan") && argc > 2) {
         double seconds = atof(argv[2]);
+        int done[2];
+        if (pipe(done) != 0)
+            return 1;
         pid_t child = fork();
         if (child == 0) {
             if (fork() == 0) {
                 burn(seconds);
-                _exit(0);
+                _exit(0); /* closes the pipe's write end: done */
             }
             _exit(0); /* leaves the grandchild to whoever reaps orphans */
         }
+        close(done[1]);
         wait_child(child);
-        sleep_s(seconds * 3 + 0.3);
+        /* Until the grandchild is gone, however loaded the machine. */
+        char byte;
+        while (read(done[0], &byte, 1) > 0)
+            ;
+        sleep_s(0.05);
     } else if (!strcmp(mode, "rapl") && argc > 2) {
         /* package range 1000000, starts at 900000 (the test writes that);
          * dram range 500000, starts at 300000. Each ends below its start, so
