@@ -14,6 +14,7 @@
 
 #include "common/procfs.h"
 #include "common/text.h"
+#include "meter/clock.h"
 
 #define JOIN_FD_MIN 100
 
@@ -22,13 +23,6 @@ static void sleep_ms(long ms)
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Whether word is one of the comma-separated items of list. */
@@ -42,6 +36,16 @@ static bool has_item(const char *list, const char *word)
             return true;
         p = end ? end + 1 : NULL;
     }
+    return false;
+}
+
+/* Whether word is one of the space-separated items of list (cgroup.controllers). */
+static bool has_word(const char *list, const char *word)
+{
+    size_t len = strlen(word);
+    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
+        if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' ' || p[len] == '\n'))
+            return true;
     return false;
 }
 
@@ -215,7 +219,7 @@ static bool create_v2(run_cgroup *cg, const char *name, const cgroup_sources *sr
     cg->cpu_dir = 0;
     char controllers[256];
     if (read_file(cg->dirs[0], "cgroup.controllers", controllers, sizeof controllers) == 0 &&
-        strstr(controllers, "memory")) {
+        has_word(controllers, "memory")) {
         cg->memory_dir = 0;
         cg->memory_peak = file_exists(cg->dirs[0], "memory.peak");
     }
@@ -250,6 +254,25 @@ static bool create_v1(run_cgroup *cg, const char *name, const cgroup_sources *sr
     return true;
 }
 
+static cgroup_sources real_sources(const cgroup_sources *sources)
+{
+    cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup"};
+    if (sources && sources->mountinfo)
+        src.mountinfo = sources->mountinfo;
+    if (sources && sources->self_cgroup)
+        src.self_cgroup = sources->self_cgroup;
+    return src;
+}
+
+bool run_cgroup_v2_accounts_memory(const cgroup_sources *sources)
+{
+    cgroup_sources src = real_sources(sources);
+    char parent[RUN_CGROUP_PATH_MAX], control[256];
+    return own_dir(&src, NULL, parent, sizeof parent) &&
+           read_file(parent, "cgroup.subtree_control", control, sizeof control) == 0 &&
+           has_word(control, "memory");
+}
+
 bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
                        const cgroup_sources *sources, char *why, size_t why_size)
 {
@@ -258,11 +281,7 @@ bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
     cg->cpu_dir = cg->memory_dir = cg->freezer_dir = -1;
     for (size_t i = 0; i < RUN_CGROUP_MAX_DIRS; i++)
         cg->join_fds[i] = -1;
-    cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup"};
-    if (sources && sources->mountinfo)
-        src.mountinfo = sources->mountinfo;
-    if (sources && sources->self_cgroup)
-        src.self_cgroup = sources->self_cgroup;
+    cgroup_sources src = real_sources(sources);
     bool ok = version == 2 ? create_v2(cg, name, &src, why, why_size)
                            : create_v1(cg, name, &src, why, why_size);
     if (!ok) {
@@ -383,9 +402,9 @@ static void kill_dir(const char *dir, const char *freezer_dir)
 
 static int wait_empty(const char *dir, double wait_s)
 {
-    double until = now_s() + wait_s;
+    double until = clock_monotonic_s() + wait_s;
     int left;
-    while ((left = each_process(dir, NULL)) > 0 && now_s() < until)
+    while ((left = each_process(dir, NULL)) > 0 && clock_monotonic_s() < until)
         sleep_ms(1);
     return left;
 }

@@ -48,6 +48,10 @@ typedef struct cgroup_sources {
 bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
                        const cgroup_sources *sources, char *why, size_t why_size);
 
+/* Whether a v2 run cgroup would account memory: the memory controller is
+ * enabled for the children of hmlcost's own v2 cgroup. */
+bool run_cgroup_v2_accounts_memory(const cgroup_sources *sources);
+
 /* Joins the calling process to the cgroup through the open files: for the
  * child between fork and exec (async-signal-safe). Returns 0 or -1. */
 int run_cgroup_join_fds(const int *fds, size_t count);

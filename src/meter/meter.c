@@ -137,25 +137,25 @@ static const char *accounting_name(int cgroup_version)
  * its controllers there), then v2 for CPU alone. */
 void meter_account_run(meter *m, const char *run_name)
 {
-    int order[3] = {0};
+    int order[2] = {0};
     switch (m->opts.accounting) {
     case METER_ACCOUNTING_CGROUP_V2: order[0] = 2; break;
     case METER_ACCOUNTING_CGROUP_V1: order[0] = 1; break;
     case METER_ACCOUNTING_PROCFS: return;
-    case METER_ACCOUNTING_AUTO: order[0] = 2, order[1] = 1, order[2] = 2; break;
+    case METER_ACCOUNTING_AUTO:
+        if (run_cgroup_v2_accounts_memory(NULL))
+            order[0] = 2, order[1] = 1;
+        else
+            order[0] = 1, order[1] = 2;
+        break;
     }
     char why[320] = "";
-    for (int i = 0; i < 3 && order[i]; i++) {
+    for (int i = 0; i < 2 && order[i]; i++) {
         char this_why[256];
         if (!run_cgroup_create(&m->cgroup, order[i], run_name, NULL, this_why, sizeof this_why)) {
             if (!strstr(why, this_why))
                 text_format(why + strlen(why), sizeof why - strlen(why), "%s%s",
                             why[0] ? "; " : "", this_why);
-            continue;
-        }
-        /* AUTO's first choice: v2 only when it accounts memory too. */
-        if (m->opts.accounting == METER_ACCOUNTING_AUTO && i == 0 && m->cgroup.memory_dir < 0) {
-            run_cgroup_remove(&m->cgroup);
             continue;
         }
         m->have_cgroup = true;
