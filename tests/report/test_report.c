@@ -224,6 +224,45 @@ static report_arm *arm_with(report_dataset *d, const char *name, bool baseline, 
     return arm;
 }
 
+/* CPU time accounted by a cgroup in one arm and sampled from /proc in the
+ * other: the report names both methods and warns; the same method, no warning. */
+static void arms_measured_by_different_methods_are_flagged(void **state)
+{
+    (void)state;
+    const double wall[] = {10.0, 10.1, 9.9, 10.2, 10.0, 9.8};
+    const double acc[] = {0.7, 0.7, 0.7, 0.7, 0.7, 0.7};
+    const char *smell_method[] = {"cgroup-v1", "procfs-sampled"};
+    for (int same = 0; same < 2; same++) {
+        report_dataset d = {0};
+        report_arm *arms[2] = {arm_with(&d, "baseline", true, "", wall, acc, 6),
+                               arm_with(&d, "threads", false, "parallelism", wall, acc, 6)};
+        hml_err err;
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < arms[k]->n_runs; i++)
+                assert_int_equal(report_run_set_metric(&arms[k]->runs[i], "cpu_s", 5.0 + k, "s",
+                                                       k == 0 ? "procfs-sampled"
+                                                              : smell_method[same],
+                                                       &err),
+                                 HML_OK);
+        assert_int_equal(report_dataset_pair(&d, &err), HML_OK);
+        report_analysis a;
+        assert_int_equal(report_analyze(&d, NULL, &a, &err), HML_OK);
+        if (same) {
+            assert_false(has_warning(&a, "method-mismatch", ""));
+            assert_string_equal(a.resource_methods, "procfs-sampled");
+        } else {
+            assert_true(has_warning(&a, "method-mismatch",
+                                    "threads vs baseline: measured by different methods"));
+            assert_true(has_warning(&a, "method-mismatch", "cgroup-v1 vs procfs-sampled"));
+            char *text = render(&a, REPORT_FORMAT_TEXT, false);
+            assert_non_null(strstr(text, "cpu and memory method: "));
+            free(text);
+        }
+        report_analysis_free(&a);
+        report_dataset_free(&d);
+    }
+}
+
 static void pairing_per_smell_baselines_and_identical_accuracy(void **state)
 {
     (void)state;
@@ -722,6 +761,7 @@ int main(void)
         cmocka_unit_test(csv_input_errors_name_the_problem),
         cmocka_unit_test(pairing_per_smell_baselines_and_identical_accuracy),
         cmocka_unit_test(formats_explain_what_each_smell_arm_measures),
+        cmocka_unit_test(arms_measured_by_different_methods_are_flagged),
         cmocka_unit_test(first_run_warning_knows_the_warm_up),
         cmocka_unit_test(sample_energy_becomes_power_over_time),
         cmocka_unit_test(formats_carry_verdicts_methods_and_colour_only_when_asked),
