@@ -165,6 +165,16 @@ void meter_account_run(meter *m, const char *run_name)
                 "accounted from /proc (procfs-sampled), no cgroup: %s", why);
 }
 
+void meter_forgo_cgroup(meter *m, const char *why)
+{
+    if (!m->have_cgroup)
+        return;
+    run_cgroup_remove(&m->cgroup);
+    m->have_cgroup = false;
+    text_format(m->accounting_note, sizeof m->accounting_note,
+                "accounted from /proc (procfs-sampled), no cgroup: %s", why);
+}
+
 const int *meter_join_fds(const meter *m, size_t *count)
 {
     *count = m->have_cgroup ? m->cgroup.dir_count : 0;

@@ -76,6 +76,10 @@ void meter_account_run(meter *m, const char *run_name);
  * run's cgroup (count 0 when there is none); closed by meter_watch. */
 const int *meter_join_fds(const meter *m, size_t *count);
 
+/* The child could not join the run's cgroup (why): the run is accounted
+ * from /proc instead, and the notes say why. */
+void meter_forgo_cgroup(meter *m, const char *why);
+
 /* The run's cgroup directories, '\n'-separated ("" when none): what a later
  * hmlcost needs to end a crashed run's processes. */
 void meter_describe_cgroup(const meter *m, char *buf, size_t size);

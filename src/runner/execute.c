@@ -206,6 +206,13 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
     spawn_child child;
     double t0 = clock_monotonic_s();
     status = spawn_start(&req, &child, err);
+    if (status != HML_OK && child.join_errno && opts->meter.accounting == METER_ACCOUNTING_AUTO) {
+        /* A cgroup we may make but not enter: account from /proc instead. */
+        meter_forgo_cgroup(m, err->msg);
+        req.join_fd_count = 0;
+        t0 = clock_monotonic_s();
+        status = spawn_start(&req, &child, err);
+    }
     if (status != HML_OK) {
         text_format(r->reason, sizeof r->reason, "%s", err->msg);
         meter_free(m);

@@ -187,6 +187,7 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
     child->result_fd = -1;
     child->pidfd = -1;
     child->parent_rss_bytes = 0;
+    child->join_errno = 0;
     int result_pipe[2] = {-1, -1};
     int report_pipe[2] = {-1, -1};
     char **envp = NULL;
@@ -241,9 +242,11 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
         int ignored;
         while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR)
             ;
-        if (exec_errno < 0)
+        if (exec_errno < 0) {
+            child->join_errno = -exec_errno;
             status = hml_fail(err, HML_ESYSTEM, "cannot put '%s' into the run's cgroup: %s",
                               req->argv[0], strerror(-exec_errno));
+        }
         else
             status = hml_fail(err, HML_EUSAGE, "cannot run '%s': %s", req->argv[0],
                               strerror(exec_errno));

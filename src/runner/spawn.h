@@ -38,6 +38,7 @@ typedef struct spawn_child {
     int result_fd; /* read end of the result pipe (non-blocking), or -1 */
     int pidfd;     /* readable when the child exits (pidfd_open), or -1 */
     double parent_rss_bytes; /* our resident memory just before the fork (0: unknown) */
+    int join_errno;          /* why the child could not join the cgroup (spawn failed), or 0 */
 } spawn_child;
 
 /* The environment the child gets: ours with the changes applied, then the
