@@ -401,6 +401,38 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
     return HML_OK;
 }
 
+/* The peak RSS from /proc: the samples, the reaped processes' max RSS, and
+ * the command's own when it is above what the fork copied from hmlcost
+ * (then it is the command's peak after exec). */
+static double procfs_peak(const meter *m, meter_result *result)
+{
+    double peak = m->peak_sampled_rss;
+    if (m->reaped_maxrss_bytes > peak)
+        peak = m->reaped_maxrss_bytes;
+    bool own = m->root_maxrss_bytes > m->parent_rss_bytes * 1.01 + FORK_RSS_SLACK_BYTES;
+    if (own && m->root_maxrss_bytes > peak)
+        return m->root_maxrss_bytes;
+    if (own || m->root_maxrss_bytes <= peak)
+        return peak;
+    char note[256];
+    if (peak > 0) {
+        text_format(note, sizeof note,
+                    "peak RSS sampled: the kernel's max RSS of the command (%.1f MiB) may hold "
+                    "hmlcost's own memory copied at the fork (%.1f MiB)",
+                    m->root_maxrss_bytes / 1048576.0, m->parent_rss_bytes / 1048576.0);
+    } else {
+        /* Ended before the first sample: only the bound is known. */
+        peak = m->root_maxrss_bytes;
+        text_format(note, sizeof note,
+                    "peak RSS is an upper bound: the command ended before the first sample, and "
+                    "the kernel's max RSS may hold hmlcost's own memory copied at the fork "
+                    "(%.1f MiB)",
+                    m->parent_rss_bytes / 1048576.0);
+    }
+    add_note(result->notes, sizeof result->notes, note);
+    return peak;
+}
+
 /* The run's CPU and peak memory, by its accounting: the cgroup's counters,
  * or the usage of the reaped processes and the /proc samples. */
 static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, double *peak_out,
@@ -409,16 +441,7 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
     const char *cpu_method = accounting_name(m->have_cgroup ? m->cgroup.version : 0);
     const char *memory_method = cpu_method;
     double user_s = m->reaped_user_s, sys_s = m->reaped_sys_s;
-    /* The root's max RSS counts only when it is above what the fork copied
-     * from hmlcost (then it is the command's own peak after exec). */
-    double root_rss = m->root_maxrss_bytes > m->parent_rss_bytes * 1.01 + FORK_RSS_SLACK_BYTES
-                          ? m->root_maxrss_bytes
-                          : 0;
-    double peak_rss = m->peak_sampled_rss;
-    if (m->reaped_maxrss_bytes > peak_rss)
-        peak_rss = m->reaped_maxrss_bytes;
-    if (root_rss > peak_rss)
-        peak_rss = root_rss;
+    double peak_rss = -1;
     if (m->have_cgroup) {
         run_cgroup_usage usage;
         if (run_cgroup_read(&m->cgroup, &usage)) {
@@ -446,28 +469,11 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
         }
         run_cgroup_remove(&m->cgroup);
         m->have_cgroup = false;
-    } else {
-        if (m->accounting_note[0])
-            add_note(result->notes, sizeof result->notes, m->accounting_note);
-        if (m->root_maxrss_bytes > 0 && root_rss == 0 && m->root_maxrss_bytes > peak_rss) {
-            char note[256];
-            if (peak_rss > 0) {
-                text_format(note, sizeof note,
-                            "peak RSS sampled: the kernel's max RSS of the command (%.1f MiB) "
-                            "may hold hmlcost's own memory copied at the fork (%.1f MiB)",
-                            m->root_maxrss_bytes / 1048576.0, m->parent_rss_bytes / 1048576.0);
-            } else {
-                /* Ended before the first sample: only the bound is known. */
-                peak_rss = m->root_maxrss_bytes;
-                text_format(note, sizeof note,
-                            "peak RSS is an upper bound: the command ended before the first "
-                            "sample, and the kernel's max RSS may hold hmlcost's own memory "
-                            "copied at the fork (%.1f MiB)",
-                            m->parent_rss_bytes / 1048576.0);
-            }
-            add_note(result->notes, sizeof result->notes, note);
-        }
+    } else if (m->accounting_note[0]) {
+        add_note(result->notes, sizeof result->notes, m->accounting_note);
     }
+    if (peak_rss < 0)
+        peak_rss = procfs_peak(m, result);
     if (m->helper[0] && (m->helper_user_s > 0 || m->helper_sys_s > 0)) {
         double u = m->helper_user_s < user_s ? m->helper_user_s : user_s;
         double s = m->helper_sys_s < sys_s ? m->helper_sys_s : sys_s;
