@@ -3,8 +3,10 @@
 # Two figures, each measured side by side in one run (this machine is shared
 # and noisy: compare within a run, report ratios):
 #  1. What `hmlcost measure -- true` adds to a bare fork+exec of `true`, both
-#     timed by hyperfine (-N: no shell) in the same invocation; also hmlcost's
-#     own wall_s for `true` (spawn to reap) against hyperfine's figure.
+#     timed by hyperfine (-N: no shell) in the same invocation, with the
+#     default accounting (a cgroup per run where permitted) and with /proc
+#     only; also hmlcost's own wall_s for `true` (spawn to reap) against
+#     hyperfine's figure.
 #  1b. The same command (sleep 0.05) timed by hyperfine and by hmlcost.
 #  2. What sampling costs: the CPU time of `hmlcost measure` watching
 #     `sleep S` at --interval 0.1, minus the same with no sample taken
@@ -25,7 +27,8 @@ echo
 
 echo "== 1. overhead of 'hmlcost measure -- true' over a bare fork+exec (hyperfine -N, $runs runs each)"
 hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$tmp/hf.json" \
-    'true' "$hmlcost measure -- true" "$hmlcost measure --no-nvml --no-rapl -- true" >/dev/null 2>&1
+    'true' "$hmlcost measure -- true" "$hmlcost measure --no-nvml --no-rapl -- true" \
+    "$hmlcost measure --accounting procfs -- true" >/dev/null 2>&1
 for i in $(seq 1 50); do "$hmlcost" measure --json -- true 2>/dev/null; done >"$tmp/walls.jsonl"
 python3 - "$tmp/hf.json" "$tmp/walls.jsonl" <<'PY'
 import json, statistics, sys
