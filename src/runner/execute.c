@@ -219,6 +219,7 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
         return status;
     }
     meter_watch(m, child.pid, child.parent_rss_bytes);
+    t0 = child.started_s; /* wall time from here: joining the cgroup is not the command's */
 
     reap_state st = {.root = child.pid};
     result_buffer out = {0};

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,18 @@
 #include "common/procfs.h"
 #include "common/text.h"
 #include "meter/cgroup.h"
+#include "meter/clock.h"
+
+/* What the child writes on the report pipe once it is in the run's cgroup
+ * (an errno is positive, a failed join negative). */
+#define SPAWN_JOINED INT_MIN
+
+/* The whole message, with the child's own clock reading right after it
+ * joined: the wall time starts there, however late the parent reads it. */
+typedef struct joined_message {
+    int code; /* SPAWN_JOINED */
+    double at_s;
+} joined_message;
 
 extern char **environ;
 
@@ -153,6 +166,15 @@ static void child_exec(const char *path, char *const *argv, char **envp, const s
         (void)ignored;
         _exit(127);
     }
+    /* Joined: the parent's clock starts now (joining a cgroup v1 can wait
+     * for an RCU grace period, which is hmlcost's cost, not the command's). */
+    if (req->join_fd_count > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        joined_message joined = {SPAWN_JOINED, (double)now.tv_sec + (double)now.tv_nsec * 1e-9};
+        ssize_t ignored = write(report_fd, &joined, sizeof joined);
+        (void)ignored;
+    }
     setpgid(0, 0);
     /* If hmlcost dies (kill -9), take the child with it. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -220,6 +242,7 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
 
     pid_t parent = getpid();
     child->parent_rss_bytes = own_rss_bytes();
+    child->started_s = clock_monotonic_s();
     /* fork, not vfork or posix_spawn: a vfork child runs on hmlcost's own
      * memory until exec, and the kernel then charges that memory's high-water
      * mark to the child's max RSS (about 7 MiB for `sleep` instead of 1.6). */
@@ -238,6 +261,21 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
     do
         n = read(report_pipe[0], &exec_errno, sizeof exec_errno);
     while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)sizeof exec_errno && exec_errno == SPAWN_JOINED) {
+        /* The rest of the message: the code was read already. */
+        char rest[sizeof(joined_message) - sizeof(int)];
+        ssize_t got;
+        do
+            got = read(report_pipe[0], rest, sizeof rest);
+        while (got < 0 && errno == EINTR);
+        if (got == (ssize_t)sizeof rest)
+            memcpy(&child->started_s, rest + offsetof(joined_message, at_s) - sizeof(int),
+                   sizeof(double));
+        exec_errno = 0;
+        do
+            n = read(report_pipe[0], &exec_errno, sizeof exec_errno);
+        while (n < 0 && errno == EINTR);
+    }
     if (n == (ssize_t)sizeof exec_errno) {
         int ignored;
         while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR)

@@ -39,6 +39,8 @@ typedef struct spawn_child {
     int pidfd;     /* readable when the child exits (pidfd_open), or -1 */
     double parent_rss_bytes; /* our resident memory just before the fork (0: unknown) */
     int join_errno;          /* why the child could not join the cgroup (spawn failed), or 0 */
+    double started_s;        /* monotonic time the child was on its own: forked, and in
+                                the run's cgroup when it has one (its exec follows) */
 } spawn_child;
 
 /* The environment the child gets: ours with the changes applied, then the

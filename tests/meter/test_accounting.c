@@ -234,6 +234,22 @@ static void every_resource_figure_names_its_method(void **state)
     execute_result_free(&r);
 }
 
+/* The wall time starts when the child is on its own (in its cgroup), by
+ * the child's clock: never after the command began, whatever the load. */
+static void wall_time_covers_the_command_by_every_accounting(void **state)
+{
+    (void)state;
+    char *argv[] = {HMLCOST_TEST_CHILD, "sleep", "0.2", NULL};
+    for (int a = 0; a < 4; a++) {
+        execute_result r;
+        measure((meter_accounting)a, argv, &r);
+        double wall = metric(&r, "wall_s");
+        printf("# %s: wall of sleep 0.2: %.4f s (%s)\n", mode_names[a], wall, method(&r, "cpu_s"));
+        assert_true(wall >= 0.2);
+        execute_result_free(&r);
+    }
+}
+
 static void accounting_names_parse(void **state)
 {
     (void)state;
@@ -260,6 +276,7 @@ int main(void)
         cmocka_unit_test(capture_is_not_measured_auto),
         cmocka_unit_test(capture_is_not_measured_procfs),
         cmocka_unit_test(every_resource_figure_names_its_method),
+        cmocka_unit_test(wall_time_covers_the_command_by_every_accounting),
         cmocka_unit_test(accounting_names_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
