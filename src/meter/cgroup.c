@@ -17,6 +17,7 @@
 #include "meter/clock.h"
 
 #define JOIN_FD_MIN 100
+#define RMDIR_TRIES 500 /* 2 ms apart: a second at most */
 
 static void sleep_ms(long ms)
 {
@@ -170,11 +171,18 @@ static double number_file(const char *dir, const char *name)
     return strtod(buf, NULL);
 }
 
+/* Removes an emptied cgroup directory; the kernel may still be releasing
+ * the last processes for a while on a busy machine. */
+static void remove_dir(const char *dir)
+{
+    for (int tries = 0; rmdir(dir) != 0 && errno == EBUSY && tries < RMDIR_TRIES; tries++)
+        sleep_ms(2);
+}
+
 static void remove_dirs(run_cgroup *cg)
 {
     for (size_t i = 0; i < cg->dir_count; i++)
-        for (int tries = 0; rmdir(cg->dirs[i]) != 0 && errno == EBUSY && tries < 50; tries++)
-            sleep_ms(1); /* the last processes are still leaving */
+        remove_dir(cg->dirs[i]);
     cg->dir_count = 0;
 }
 
@@ -494,7 +502,7 @@ int run_cgroup_kill_recorded(const char *dirs, double wait_s, int *left)
         if (still > *left)
             *left = still;
         if (still == 0)
-            rmdir(items[i]);
+            remove_dir(items[i]);
     }
     return found;
 }
