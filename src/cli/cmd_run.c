@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "cli/run_slurm.h"
 #include "cli/run_smells.h"
 #include "common/escape.h"
 #include "common/json.h"
@@ -58,6 +59,7 @@ static const char usage[] =
     "                             e.g. 'memory=5%,wall_s=3%' (default 2%)\n"
     "  --json                     print the experiment's runs as JSON on stdout\n"
     RUN_SMELL_HELP
+    RUN_SLURM_HELP
     "energy:\n" CLI_METER_OPTIONS_HELP "  -h, --help                 this help\n";
 
 enum {
@@ -98,6 +100,7 @@ static const struct option run_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     RUN_SMELL_LONG_OPTIONS,
+    RUN_SLURM_LONG_OPTIONS,
     CLI_METER_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -201,7 +204,7 @@ static void on_progress(void *ctx, const runner_event *ev)
 
 /* ---- summary ------------------------------------------------------------ */
 
-static void print_summary(store *s, int64_t experiment_id)
+void cli_run_print_summary(store *s, int64_t experiment_id)
 {
     hml_err err;
     store_arm *arms = NULL;
@@ -363,7 +366,7 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
                 sum.by_status[STORE_RUN_OK], sum.by_status[STORE_RUN_FAILED],
                 sum.by_status[STORE_RUN_CRASHED], sum.by_status[STORE_RUN_TIMEOUT],
                 sum.by_status[STORE_RUN_ERROR]);
-        print_summary(s, sum.experiment_id);
+        cli_run_print_summary(s, sum.experiment_id);
         if (json)
             print_json(s, sum.experiment_id, store_path);
     }
@@ -416,6 +419,7 @@ typedef struct run_cli {
     const char *baseline;
     bool json;
     run_smell_options smell;  /* --smell and its treatment options */
+    run_slurm_options slurm;  /* --executor and the Slurm options */
     const char *smell_only;   /* the first smell-study option seen, for errors */
 } run_cli;
 
@@ -426,6 +430,8 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
     hml_status status = HML_OK;
     long value;
     if (cli_meter_option(code, arg, &p->meter, &status, err))
+        return status;
+    if (run_slurm_option(&cli->slurm, code, arg, &status, err))
         return status;
     if (run_smell_option(&cli->smell, code, arg, &status, err)) {
         if (code != RUN_SMELL_OPT_SMELL && !cli->smell_only)
@@ -489,6 +495,7 @@ int cmd_run(int argc, char **argv)
     hml_err err;
     run_cli cli = {.store_path = CLI_DEFAULT_STORE};
     run_smell_options_init(&cli.smell);
+    run_slurm_options_init(&cli.slurm);
     int code;
     int exit_status = CLI_EXIT_OK;
 
@@ -549,12 +556,23 @@ int cmd_run(int argc, char **argv)
         goto usage_error;
     if (plan_validate(&p, &err) != HML_OK)
         goto usage_error;
+    if (!cli.slurm.slurm && !cli.slurm.task_file && cli.slurm.first_slurm_only) {
+        hml_fail(&err, HML_EUSAGE, "--%s: only with --executor slurm", cli.slurm.first_slurm_only);
+        goto usage_error;
+    }
 
-    exit_status = cli_run_plan(&p, cli.store_path, cli.json);
+    if (cli.slurm.task_file)
+        exit_status = run_slurm_task(&p, &cli.slurm);
+    else if (cli.slurm.slurm)
+        exit_status = run_slurm_campaign(&p, &cli.slurm, cli.store_path, argc, argv);
+    else
+        exit_status = cli_run_plan(&p, cli.store_path, cli.json);
+    run_slurm_options_free(&cli.slurm);
     plan_free(&p);
     return exit_status;
 usage_error:
     exit_status = cli_report_error(&err);
+    run_slurm_options_free(&cli.slurm);
     plan_free(&p);
     return exit_status;
 }

@@ -7,10 +7,16 @@
 
 #include <stdbool.h>
 
+#include <stdint.h>
+
 #include "runner/plan.h"
+#include "runner/store.h"
 
 #define CLI_DEFAULT_STORE "hmlcost.db"
 
 int cli_run_plan(const plan *p, const char *store_path, bool json);
+
+/* The per-arm table of an experiment (runs by status, mean figures) on stderr. */
+void cli_run_print_summary(store *s, int64_t experiment_id);
 
 #endif

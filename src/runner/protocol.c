@@ -381,3 +381,36 @@ done:
     arm_states_free(states, p->arm_count);
     return status;
 }
+
+hml_status runner_register_plan(const plan *p, store *s, runner_registration *reg, hml_err *err)
+{
+    memset(reg, 0, sizeof *reg);
+    arm_state *states;
+    hml_status status = prepare_plan(p, &states, err);
+    if (status != HML_OK)
+        return status;
+    int64_t host_id = 0;
+    status = register_experiment(p, s, states, &reg->experiment_id, &reg->resumed, &host_id, err);
+    reg->arm_count = p->arm_count;
+    reg->runs = p->runs;
+    reg->arm_ids = calloc(p->arm_count, sizeof *reg->arm_ids);
+    reg->stored = calloc(p->arm_count * (size_t)p->runs, 1);
+    if (status == HML_OK && (!reg->arm_ids || !reg->stored))
+        status = hml_fail(err, HML_ESYSTEM, "out of memory");
+    for (size_t a = 0; status == HML_OK && a < p->arm_count; a++) {
+        reg->arm_ids[a] = states[a].arm_id;
+        memcpy(reg->stored + a * (size_t)p->runs, states[a].stored, (size_t)p->runs);
+    }
+    arm_states_free(states, p->arm_count);
+    if (status != HML_OK)
+        runner_registration_free(reg);
+    return status;
+}
+
+void runner_registration_free(runner_registration *reg)
+{
+    free(reg->arm_ids);
+    free(reg->stored);
+    reg->arm_ids = NULL;
+    reg->stored = NULL;
+}

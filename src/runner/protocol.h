@@ -74,4 +74,19 @@ hml_status runner_check_plan(const plan *p, hml_err *err);
 hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
                            runner_summary *summary, hml_err *err);
 
+/* For executors that run the measured runs elsewhere (a Slurm job array):
+ * what runner_run_plan does before running anything (validation, the host,
+ * the experiment and its arms in the store), and which runs are stored. */
+typedef struct runner_registration {
+    int64_t experiment_id;
+    bool resumed;
+    size_t arm_count;
+    long runs;              /* per arm */
+    int64_t *arm_ids;       /* [arm] */
+    unsigned char *stored;  /* [arm * runs + run_index]: already in the store */
+} runner_registration;
+
+hml_status runner_register_plan(const plan *p, store *s, runner_registration *reg, hml_err *err);
+void runner_registration_free(runner_registration *reg);
+
 #endif
