@@ -167,8 +167,12 @@ static hml_status wait_for_job(const plan *p, store *s, const char *dir, runner_
             return status;
         }
         if (done_count > seen) {
-            fprintf(stderr, "hmlcost run: job %s: %zu of %zu tasks finished; %zu runs missing\n",
-                    job_id, done_count, tasks, slurm_campaign_missing(reg));
+            if (tasks)
+                fprintf(stderr, "hmlcost run: job %s: %zu of %zu tasks finished; %zu runs missing\n",
+                        job_id, done_count, tasks, slurm_campaign_missing(reg));
+            else
+                fprintf(stderr, "hmlcost run: job %s: %zu tasks finished; %zu runs missing\n",
+                        job_id, done_count, slurm_campaign_missing(reg));
             seen = done_count;
         }
         free(done);
@@ -289,8 +293,6 @@ int run_slurm_campaign(const plan *p, const run_slurm_options *o, const char *st
     if (status == HML_OK && active && o->no_wait) {
         print_collect_command(argc, argv);
     } else if (status == HML_OK && active) {
-        if (tasks == 0)
-            tasks = runs; /* unknown for an earlier submission; shown as is */
         status = wait_for_job(p, s, dir, &reg, job_id, number, tasks, &err);
     }
     if (status != HML_OK) {

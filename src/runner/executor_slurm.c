@@ -19,6 +19,7 @@
 #include "runner/schedule.h"
 
 #define SLURM_OUTPUT_MAX (64u << 10)
+#define SIGNAL_GRACE_MS 2000 /* how long a killed run waits for Slurm's signal to us */
 
 /* ---- files ------------------------------------------------------------- */
 
@@ -748,7 +749,13 @@ hml_status slurm_task_run(const plan *p, const char *submit_file, long task,
         if (status == HML_EUSAGE) /* could not be started: stored as an error run */
             status = HML_OK;
         /* Slurm's SIGTERM (time limit, scancel) reaches the run too: a run
-         * ended by it is not a result, and is left for resubmission. */
+         * ended by it is not a result, and is left for resubmission. Slurm
+         * signals the processes of the task one by one, so the run may die
+         * before our own signal arrives: a killed run waits for it a little. */
+        for (int wait = 0; status == HML_OK && r.status == STORE_RUN_CRASHED && interrupted &&
+                           !*interrupted && wait < SIGNAL_GRACE_MS / 10;
+             wait++)
+            nanosleep(&(struct timespec){.tv_nsec = 10 * 1000000L}, NULL);
         if (status == HML_OK && interrupted && *interrupted)
             status = hml_fail(err, HML_ESYSTEM, "interrupted");
         if (status == HML_OK) {

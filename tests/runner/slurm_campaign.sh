@@ -95,6 +95,9 @@ stored=$(count "select count(*) from runs r join arms a on a.id = r.arm_id
                 join experiments e on e.id = a.experiment_id where e.name = 'cancel'")
 [ "$stored" -eq $((4 - missing)) ] || fail "$stored runs stored, $missing missing, 4 expected"
 [ "$(ls "$runs_dir" | grep -c '\.json$')" -eq "$stored" ] || fail "a half run was written"
+# The run Slurm's signal ended is not a result (a "crashed" run would be).
+[ "$(count "select count(*) from runs where status != 'ok'")" = 0 ] ||
+    fail "a run killed by scancel was stored"
 slow > out.resubmit 2>&1 || fail "the resubmission failed"
 grep -q "submitted job [0-9]*: [0-9]* tasks, $missing runs" out.resubmit ||
     fail "the resubmission should run exactly the $missing missing runs"
