@@ -98,7 +98,10 @@ stored=$(count "select count(*) from runs r join arms a on a.id = r.arm_id
 # The run Slurm's signal ended is not a result (a "crashed" run would be).
 [ "$(count "select count(*) from runs where status != 'ok'")" = 0 ] ||
     fail "a run killed by scancel was stored"
-slow > out.resubmit 2>&1 || fail "the resubmission failed"
+# The resubmitted runs land on "another node": a described host of other hardware.
+HMLCOST_HOST_FILE="$src/tests/hosts/epyc-zen5-vm.ini" slow > out.resubmit 2>&1 ||
+    fail "the resubmission failed"
+grep -q "ran on different hardware" out.resubmit || fail "no warning about mixed hardware"
 grep -q "submitted job [0-9]*: [0-9]* tasks, $missing runs" out.resubmit ||
     fail "the resubmission should run exactly the $missing missing runs"
 [ "$(count "select count(*) from runs r join arms a on a.id = r.arm_id
