@@ -161,6 +161,10 @@ static hml_status run_captured(const char *line, char **output, int *exit_status
     out[n] = '\0';
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
         out[--n] = '\0';
+    /* One line for the user's error: Slurm's last word is its verdict. */
+    char *last = strrchr(out, '\n');
+    if (last)
+        memmove(out, last + 1, strlen(last + 1) + 1);
     *output = out;
     *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
     return HML_OK;
