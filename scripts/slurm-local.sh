@@ -135,9 +135,8 @@ stop() {
         fi
         rm -f "$pidfile"
     done
-    # Job steps outlive a killed slurmd; their PIDs are in the spool's step
-    # sockets' owners, so end the slurmstepd processes whose parent is gone
-    # and whose configuration is ours.
+    # A job step's slurmstepd can outlive slurmd: end those that run with
+    # our configuration (and so the jobs under them), and no one else's.
     for pid in $(pgrep -x slurmstepd 2>/dev/null || true); do
         if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_CONF=$conf"; then
             kill -KILL "$pid" 2>/dev/null || true

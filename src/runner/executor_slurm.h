@@ -64,8 +64,8 @@ hml_status slurm_campaign_submit(const plan *p, const char *dir, const runner_re
                                  char *const args[], size_t arg_count, char *job_id,
                                  size_t job_id_size, size_t *tasks, size_t *runs, hml_err *err);
 
-/* The finished-task markers of submission number (for progress); *names
- * gets the markers' task numbers, caller frees. */
+/* The tasks of submission number that finished their block (for progress):
+ * *tasks gets their numbers, caller frees. */
 hml_status slurm_campaign_done_tasks(const char *dir, long number, long **tasks, size_t *count,
                                      hml_err *err);
 
