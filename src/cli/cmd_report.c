@@ -32,7 +32,8 @@ static void print_help(FILE *out)
             "  --input FILE.csv    runs from a CSV: hmlcost's own (report --format csv) or a\n"
             "                      CodeCarbon emissions.csv\n"
             "  --arm-column NAME   the CSV column that names each row's arm (default: arm)\n"
-            "  --baseline NAME     the baseline arm of a CSV (default: its baseline column)\n\n"
+            "  --baseline NAME     the baseline arm of a CSV (default: its baseline column)\n"
+            "  --node NAME         only the runs that ran on node NAME (its hostname)\n\n"
             "output:\n"
             "  --format FMT        text (default), markdown, csv, json, html\n"
             "  -o, --output FILE   write to FILE instead of stdout (a file is replaced whole;\n"
@@ -49,6 +50,10 @@ static void print_help(FILE *out)
             "  --seed N            bootstrap seed (default %lu)\n"
             "  --stability-resamples N  resamples of the runs behind each verdict's stability\n"
             "                      (default 1000; 0: none)\n\n"
+            "nodes:\n"
+            "  Runs from several nodes (a Slurm campaign) are pooled per arm. The report\n"
+            "  counts runs per node, warns when compared arms ran on different hardware\n"
+            "  (CPU or GPU model) or on different nodes, and names them; --node reads one.\n\n"
             "Colour only on a terminal; NO_COLOR turns it off.\n",
             (unsigned long)STATS_BOOTSTRAP_DEFAULT_SEED);
 }
@@ -68,6 +73,7 @@ enum {
     OPT_SEED,
     OPT_MIN_COST,
     OPT_STABILITY_RESAMPLES,
+    OPT_NODE,
 };
 
 typedef struct report_args {
@@ -76,6 +82,7 @@ typedef struct report_args {
     const char *input;
     const char *arm_column;
     const char *baseline;
+    const char *node;
     const char *output;
     report_format format;
     report_render_options render;
@@ -100,6 +107,7 @@ static int parse_args(int argc, char **argv, report_args *args, bool *help)
         {"seed", required_argument, NULL, OPT_SEED},
         {"min-cost", required_argument, NULL, OPT_MIN_COST},
         {"stability-resamples", required_argument, NULL, OPT_STABILITY_RESAMPLES},
+        {"node", required_argument, NULL, OPT_NODE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -118,6 +126,11 @@ static int parse_args(int argc, char **argv, report_args *args, bool *help)
         case OPT_INPUT: args->input = optarg; break;
         case OPT_ARM_COLUMN: args->arm_column = optarg; break;
         case OPT_BASELINE: args->baseline = optarg; break;
+        case OPT_NODE:
+            if (!optarg[0])
+                return cli_usage_error("report: --node needs a node's hostname");
+            args->node = optarg;
+            break;
         case 'o': args->output = optarg; break;
         case OPT_RUN: args->render.run = optarg; break;
         case OPT_FORMAT: st = report_format_parse(optarg, &args->format, &err); break;
@@ -251,6 +264,11 @@ int cmd_report(int argc, char **argv)
     hml_err_clear(&err);
     report_dataset data;
     hml_status st = load(&args, &data, &err);
+    if (st == HML_OK && args.node) {
+        st = report_dataset_keep_node(&data, args.node, &err);
+        if (st != HML_OK)
+            report_dataset_free(&data);
+    }
     if (st != HML_OK)
         return cli_report_error(&err);
     report_analysis analysis;

@@ -4,6 +4,7 @@
 #ifndef HMLCOST_COMMON_TEXT_H
 #define HMLCOST_COMMON_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* snprintf that always terminates and truncates silently. */
@@ -12,5 +13,10 @@ void text_format(char *dst, size_t size, const char *fmt, ...)
 
 /* Copies src (NULL: "") into dst, truncating silently. */
 void text_copy(char *dst, size_t size, const char *src);
+
+/* Lists kept in one field, items joined by sep (", "): whether item is one
+ * of them whole, and appending item unless it is "" or already there. */
+bool text_list_has(const char *list, const char *sep, const char *item);
+void text_list_add(char *list, size_t size, const char *sep, const char *item);
 
 #endif

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "meter/fitness.h"
 #include "report/format_util.h"
+#include "report/nodes.h"
 #include "stats/holm.h"
 #include "stats/judge.h"
 #include "stats/warnings.h"
@@ -32,22 +34,6 @@ int report_analysis_metric(const report_analysis *a, const char *name)
         if (strcmp(a->metrics[i].name, name) == 0)
             return (int)i;
     return -1;
-}
-
-/* Appends text to a "sep"-joined list in buf unless it is already there. */
-static void join_unique(char *buf, size_t size, const char *sep, const char *text)
-{
-    if (!text[0])
-        return;
-    size_t tlen = strlen(text), slen = strlen(sep);
-    for (const char *p = buf; (p = strstr(p, text)); p++) {
-        bool starts = p == buf || (p - buf >= (long)slen && strncmp(p - slen, sep, slen) == 0);
-        bool ends = p[tlen] == '\0' || strncmp(p + tlen, sep, slen) == 0;
-        if (starts && ends)
-            return;
-    }
-    size_t used = strlen(buf);
-    snprintf(buf + used, size - used, "%s%s", used ? sep : "", text);
 }
 
 static int compare_metric_cols(const void *pa, const void *pb)
@@ -155,7 +141,7 @@ static void arm_energy_method(const report_arm *arm, char *buf, size_t size)
                                       : strcmp(name, "energy_kwh") == 0 ||
                                             strcmp(name, "energy_total_j") == 0;
                 if (take)
-                    join_unique(buf, size, "+", run->metrics[m].method);
+                    text_list_add(buf, size, "+", run->metrics[m].method);
             }
         }
 }
@@ -204,7 +190,7 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
                 char what[300];
                 snprintf(what, sizeof what, "%s%s%s", arm->runs[r].status,
                          arm->runs[r].reason[0] ? ": " : "", arm->runs[r].reason);
-                join_unique(reasons, sizeof reasons, "; ", what);
+                text_list_add(reasons, sizeof reasons, "; ", what);
             }
         }
         arm_energy_method(arm, ar->energy_method, sizeof ar->energy_method);
@@ -235,17 +221,17 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
                                               ? report_run_metric(&arm->runs[r], col->name)
                                               : NULL;
                 if (rm)
-                    join_unique(cell->method, sizeof cell->method, ",", rm->method);
+                    text_list_add(cell->method, sizeof cell->method, ",", rm->method);
             }
             bool watched = col->info && (col->info->cost || strcmp(col->name, "accuracy") == 0);
             char item[128];
             if (watched && n >= 5 && cell->outliers) {
                 snprintf(item, sizeof item, "%s (%zu of %zu runs)", col->label, cell->outliers, n);
-                join_unique(outliers, sizeof outliers, ", ", item);
+                text_list_add(outliers, sizeof outliers, ", ", item);
             }
             if (watched && cell->s.cv > STATS_HIGH_CV) {
                 snprintf(item, sizeof item, "%s (%.0f %%)", col->label, 100 * cell->s.cv);
-                join_unique(noisy, sizeof noisy, ", ", item);
+                text_list_add(noisy, sizeof noisy, ", ", item);
             }
             if (st == HML_OK && strcmp(col->name, "wall_s") == 0) {
                 st = stats_first_run_effect(v, n, &ar->first_run_effect, err);
@@ -429,13 +415,13 @@ static void describe_no_cost(const report_analysis *a, const report_smell_result
         char label[64];
         cost_label(a, c, label, sizeof label);
         if (c->margin.equivalent) {
-            join_unique(equivalent, sizeof equivalent, ", ", label);
+            text_list_add(equivalent, sizeof equivalent, ", ", label);
             same_t &= isnan(t_equiv) || t_equiv == c->min_cost;
             t_equiv = c->min_cost;
         } else if (c != small) {
             char one[160];
             describe_change(a, c, one, sizeof one);
-            join_unique(other, sizeof other, "; ", one);
+            text_list_add(other, sizeof other, "; ", one);
         }
     }
     size_t used = 0;
@@ -511,7 +497,7 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
         if (c->in_family && c->worse) {
             char one[256];
             describe_above(a, c, one, sizeof one);
-            join_unique(costs, sizeof costs, "; ", one);
+            text_list_add(costs, sizeof costs, "; ", one);
         }
     }
     const report_arm_result *arm = &a->arms[s->arm], *base = &a->arms[s->baseline];
@@ -579,7 +565,7 @@ static hml_status energy_warnings(report_analysis *a, hml_err *err)
         char copy[192];
         snprintf(copy, sizeof copy, "%s", methods);
         for (char *save = NULL, *m = strtok_r(copy, "+", &save); m; m = strtok_r(NULL, "+", &save))
-            join_unique(a->energy_methods, sizeof a->energy_methods, ", ", m);
+            text_list_add(a->energy_methods, sizeof a->energy_methods, ", ", m);
     }
     if (strstr(a->energy_methods, "estimate:")) {
         a->energy_estimated = true;
@@ -588,7 +574,7 @@ static hml_status energy_warnings(report_analysis *a, hml_err *err)
         for (char *save = NULL, *m = strtok_r(copy, ", ", &save); m;
              m = strtok_r(NULL, ", ", &save))
             if (strncmp(m, "estimate:", 9) == 0)
-                join_unique(estimates, sizeof estimates, ", ", m);
+                text_list_add(estimates, sizeof estimates, ", ", m);
         hml_status st = add_warning(
             a, REPORT_WARN_ENERGY_ESTIMATED, "energy-estimated", err,
             "energy is partly or wholly estimated, not measured (%s): an estimate follows CPU "
@@ -628,11 +614,11 @@ static hml_status fitness_warnings(report_analysis *a, hml_err *err)
             double own = wall > 0 ? run_metric_or(run, "cpu_s", 0) / wall : 0;
             if (fitness_busy(own, run_metric_or(run, "fitness_other_cpu", 0),
                              run_metric_or(run, "fitness_cpus", 0)))
-                join_unique(busy, sizeof busy, ", ", name);
+                text_list_add(busy, sizeof busy, ", ", name);
             if (run_metric_or(run, "fitness_swap_pages", 0) > 0)
-                join_unique(swapped, sizeof swapped, ", ", name);
+                text_list_add(swapped, sizeof swapped, ", ", name);
             if (run_metric_or(run, "fitness_throttle_events", 0) > 0)
-                join_unique(throttled, sizeof throttled, ", ", name);
+                text_list_add(throttled, sizeof throttled, ", ", name);
         }
     }
     hml_status st = HML_OK;
@@ -673,7 +659,7 @@ static hml_status method_warnings(report_analysis *a, hml_err *err)
             snprintf(copy, sizeof copy, "%s", a->arms[i].cells[m].method);
             for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
                  t = strtok_r(NULL, ",", &save))
-                join_unique(a->resource_methods, sizeof a->resource_methods, ", ", t);
+                text_list_add(a->resource_methods, sizeof a->resource_methods, ", ", t);
         }
     }
     for (size_t i = 0; i < a->n_smells; i++) {
@@ -689,7 +675,7 @@ static hml_status method_warnings(report_analysis *a, hml_err *err)
                 continue;
             char item[400];
             snprintf(item, sizeof item, "%s (%s vs %s)", a->metrics[m].label, mine, theirs);
-            join_unique(which, sizeof which, ", ", item);
+            text_list_add(which, sizeof which, ", ", item);
         }
         if (!which[0])
             continue;
@@ -702,6 +688,34 @@ static hml_status method_warnings(report_analysis *a, hml_err *err)
             return st;
     }
     return HML_OK;
+}
+
+/* Where the runs ran, and a warning for each pair of compared arms that
+ * ran on different hardware or on different nodes. */
+static hml_status node_warnings(report_analysis *a, hml_err *err)
+{
+    hml_status st = report_nodes_collect(a->data, &a->nodes, &a->n_nodes, err);
+    for (size_t i = 0; st == HML_OK && i < a->n_smells; i++) {
+        const report_arm *arm = &a->data->arms[a->smells[i].arm];
+        const report_arm *base = &a->data->arms[a->smells[i].baseline];
+        char where[1200];
+        switch (report_nodes_compare(arm, base, where, sizeof where)) {
+        case REPORT_NODES_SAME: break;
+        case REPORT_NODES_OTHER_HARDWARE:
+            st = add_warning(a, REPORT_WARN_MIXED_HARDWARE, "mixed-hardware", err,
+                             "%s vs %s: ran on different hardware: %s; such figures are not "
+                             "comparable: run both arms on the same nodes, or read one node "
+                             "with --node", arm->name, base->name, where);
+            break;
+        case REPORT_NODES_OTHER_NODES:
+            st = add_warning(a, REPORT_WARN_MIXED_NODES, "mixed-nodes", err,
+                             "%s vs %s: ran on different nodes: %s; node-to-node differences "
+                             "count as the smell's cost: run both arms on the same nodes, or "
+                             "read one node with --node", arm->name, base->name, where);
+            break;
+        }
+    }
+    return st;
 }
 
 static hml_status analyze_smells(report_analysis *a, hml_err *err)
@@ -949,6 +963,8 @@ hml_status report_analyze(const report_dataset *data, const report_options *opts
         st = fitness_warnings(out, err);
     if (st == HML_OK)
         st = method_warnings(out, err);
+    if (st == HML_OK)
+        st = node_warnings(out, err);
     if (st != HML_OK)
         report_analysis_free(out);
     return st;
@@ -967,5 +983,6 @@ void report_analysis_free(report_analysis *a)
     free(a->smells);
     free(a->metrics);
     free(a->warnings);
+    report_nodes_free(a->nodes, a->n_nodes);
     memset(a, 0, sizeof *a);
 }

@@ -108,6 +108,8 @@ typedef enum report_warning_kind {
     REPORT_WARN_TOO_FEW_RUNS,
     REPORT_WARN_UNFIT_MACHINE, /* runs measured on a busy, swapping or throttled machine */
     REPORT_WARN_METHOD_MISMATCH, /* compared arms' CPU or memory measured by different methods */
+    REPORT_WARN_MIXED_HARDWARE, /* compared arms ran on different CPU or GPU models */
+    REPORT_WARN_MIXED_NODES,    /* compared arms ran on different nodes of one hardware */
 } report_warning_kind;
 
 typedef struct report_warning {
@@ -115,6 +117,15 @@ typedef struct report_warning {
     char id[24];      /* "outliers", "high-variance", ... for machine output */
     char text[640];   /* one line: what, where, and what to do */
 } report_warning;
+
+/* A node the runs ran on: one hostname with one CPU and GPU model. */
+typedef struct report_node {
+    char hostname[128];   /* "" when the input does not name nodes */
+    char cpu_model[192];
+    char gpu_model[192];  /* "" when none */
+    size_t runs, ok;      /* stored runs on it; successful ones */
+    size_t *arm_runs;     /* stored runs on it, one count per data->arms */
+} report_node;
 
 typedef struct report_analysis {
     report_options opts;
@@ -132,6 +143,8 @@ typedef struct report_analysis {
     bool energy_estimated;         /* some energy figure is an estimate */
     char energy_methods[256];      /* every energy method seen, joined by ", " */
     char resource_methods[128];    /* every CPU-time and memory method seen, joined by ", " */
+    report_node *nodes;            /* in the order first seen */
+    size_t n_nodes;
 } report_analysis;
 
 /* Analyses data (which must outlive the analysis). */

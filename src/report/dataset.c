@@ -245,3 +245,27 @@ void report_run_energy_method(const report_run *run, char *buf, size_t size)
             snprintf(buf, size, "%s", m->method);
     }
 }
+
+hml_status report_dataset_keep_node(report_dataset *d, const char *hostname, hml_err *err)
+{
+    char present[256] = "";
+    size_t kept = 0;
+    for (size_t a = 0; a < d->n_arms; a++) {
+        report_arm *arm = &d->arms[a];
+        size_t w = 0;
+        for (size_t r = 0; r < arm->n_runs; r++) {
+            const char *node = arm->runs[r].host.hostname;
+            text_list_add(present, sizeof present, ", ", node);
+            if (strcmp(node, hostname) == 0)
+                arm->runs[w++] = arm->runs[r];
+            else
+                run_free(&arm->runs[r]);
+        }
+        arm->n_runs = w;
+        kept += w;
+    }
+    if (kept == 0)
+        return hml_fail(err, HML_EUSAGE, "--node %s: no runs on that node (nodes: %s)", hostname,
+                        present[0] ? present : "none recorded");
+    return HML_OK;
+}

@@ -32,6 +32,7 @@ typedef struct report_series {
 /* Facts about the machine and place of a run, as CodeCarbon's columns give
  * them. Unknown: "" or NaN / -1. */
 typedef struct report_host {
+    char hostname[128];   /* the node the run ran on; "" when the input does not say */
     char cpu_model[192];
     char gpu_model[192];
     int cpu_count;        /* logical CPUs */
@@ -105,6 +106,11 @@ bool report_run_ok(const report_run *run);
  * (CPU, DRAM, RAM, GPU) joined by "+", e.g. "rapl+estimate:ram-0.375W-per-GiB";
  * without components, the total's method; "" without energy figures. */
 void report_run_energy_method(const report_run *run, char *buf, size_t size);
+
+/* Keeps only the runs that ran on the node called hostname (a campaign
+ * spread over several nodes, read one node at a time). Fails (HML_EUSAGE,
+ * naming the nodes present) when no run ran there. */
+hml_status report_dataset_keep_node(report_dataset *d, const char *hostname, hml_err *err);
 
 /* Pairs each non-baseline arm with its baseline (baseline_index):
  * 1. the arm its `baseline` field names (error if there is no such arm);

@@ -209,6 +209,23 @@ static cJSON *build(const report_analysis *a)
         cJSON_AddItemToArray(smells, o);
     }
 
+    /* where the runs ran: always, so that a reader need not guess one node */
+    cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
+    for (size_t i = 0; i < a->n_nodes; i++) {
+        const report_node *n = &a->nodes[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "hostname", n->hostname);
+        cJSON_AddStringToObject(o, "cpu_model", n->cpu_model);
+        cJSON_AddStringToObject(o, "gpu_model", n->gpu_model);
+        cJSON_AddNumberToObject(o, "runs", (double)n->runs);
+        cJSON_AddNumberToObject(o, "ok", (double)n->ok);
+        cJSON *per_arm = cJSON_AddObjectToObject(o, "runs_per_arm");
+        for (size_t k = 0; k < a->data->n_arms; k++)
+            if (n->arm_runs[k])
+                cJSON_AddNumberToObject(per_arm, a->data->arms[k].name, (double)n->arm_runs[k]);
+        cJSON_AddItemToArray(nodes, o);
+    }
+
     cJSON *warnings = cJSON_AddArrayToObject(root, "warnings");
     for (size_t i = 0; i < a->n_warnings; i++) {
         cJSON *o = cJSON_CreateObject();

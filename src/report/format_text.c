@@ -35,6 +35,27 @@ static void paint(FILE *out, bool color, const char *ansi, const char *text)
     fprintf(out, "%s%s%s", color ? ansi : "", text, color ? ANSI_RESET : "");
 }
 
+/* Where the runs ran, when they ran on more than one node. */
+static void node_table(FILE *out, const report_analysis *a, bool color)
+{
+    fputc('\n', out);
+    paint(out, color, ANSI_BOLD, "Nodes");
+    fprintf(out, "  (the runs ran on %zu nodes; --node NAME reports one)\n", a->n_nodes);
+    text_table t;
+    text_table_init(&t, 5);
+    const char *head[] = {"node", "CPU", "GPU", "runs", "runs per arm"};
+    text_table_add(&t, head);
+    t.right[3] = true;
+    for (size_t i = 0; i < a->n_nodes; i++) {
+        report_node_cells c;
+        report_node_cells_fill(a, i, &c);
+        const char *row[] = {c.node, c.cpu, c.gpu, c.runs, c.per_arm};
+        text_table_add(&t, row);
+    }
+    text_table_print(out, &t, 2, color);
+    text_table_free(&t);
+}
+
 static void smell_table(FILE *out, const report_analysis *a, const report_smell_result *s,
                         bool color)
 {
@@ -182,6 +203,8 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
     arm_measures(out, a, color);
     for (size_t i = 0; i < a->n_smells; i++)
         smell_table(out, a, &a->smells[i], color);
+    if (a->n_nodes > 1)
+        node_table(out, a, color);
     if (a->n_warnings) {
         fputc('\n', out);
         paint(out, color, ANSI_BOLD, "Warnings");

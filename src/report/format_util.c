@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "smells/catalogue.h"
 
 void report_fmt_p(double p, char *buf, size_t size)
@@ -202,4 +203,21 @@ void report_fmt_rule(const report_analysis *a, char *buf, size_t size)
              mc, a->family_size, a->opts.alpha, 100 * a->opts.acc_margin,
              100 * (1 - 2 * a->opts.alpha), a->opts.min_runs, a->opts.stability_resamples,
              a->opts.seed, 100 * REPORT_STABLE_SHARE);
+}
+
+void report_node_cells_fill(const report_analysis *a, size_t node, report_node_cells *cells)
+{
+    const report_node *n = &a->nodes[node];
+    text_copy(cells->node, sizeof cells->node, n->hostname[0] ? n->hostname : "unnamed");
+    text_copy(cells->cpu, sizeof cells->cpu, n->cpu_model[0] ? n->cpu_model : "unknown");
+    text_copy(cells->gpu, sizeof cells->gpu, n->gpu_model[0] ? n->gpu_model : "none");
+    text_format(cells->runs, sizeof cells->runs, "%zu (%zu ok)", n->runs, n->ok);
+    cells->per_arm[0] = '\0';
+    for (size_t i = 0; i < a->data->n_arms; i++) {
+        if (!n->arm_runs[i])
+            continue;
+        size_t used = strlen(cells->per_arm);
+        text_format(cells->per_arm + used, sizeof cells->per_arm - used, "%s%s %zu",
+                    used ? ", " : "", a->data->arms[i].name, n->arm_runs[i]);
+    }
 }

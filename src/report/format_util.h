@@ -51,6 +51,17 @@ typedef struct report_comparison_cells {
 void report_comparison_cells_fill(const report_analysis *a, const report_smell_result *s,
                                   size_t m, report_comparison_cells *cells);
 
+/* The cells of one node's row in the table of where the runs ran. */
+typedef struct report_node_cells {
+    char node[128];   /* hostname; "unnamed" when the input does not say */
+    char cpu[192];    /* "unknown" when the input does not say */
+    char gpu[192];    /* "none" */
+    char runs[48];    /* "10 (9 ok)" */
+    char per_arm[512]; /* "baseline 5, model-reuse 5": stored runs per arm that has some */
+} report_node_cells;
+
+void report_node_cells_fill(const report_analysis *a, size_t node, report_node_cells *cells);
+
 /* What a smell arm measures, from the smell catalogue (src/smells), when the
  * arm is named after one of its arms as `hmlcost run --smell` names them
  * (e.g. model-reuse and model-reuse-kept, the smell's two faces); NULL for

@@ -28,6 +28,7 @@ static void country_from_source(const char *method, report_host *h)
 
 static void host_facts(const meter_host *mh, report_host *h)
 {
+    snprintf(h->hostname, sizeof h->hostname, "%s", mh->hostname);
     snprintf(h->cpu_model, sizeof h->cpu_model, "%s", mh->cpu_model);
     snprintf(h->gpu_model, sizeof h->gpu_model, "%s", mh->gpu_model);
     h->cpu_count = mh->threads > 0 ? mh->threads : -1;

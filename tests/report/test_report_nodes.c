@@ -1,0 +1,255 @@
+/* A report of runs from several nodes: the runs per node, a warning naming
+ * the hardware or the nodes when compared arms ran apart, and one node's
+ * runs read alone. The store is written through its API with made-up hosts,
+ * so nothing depends on the machine the test runs on. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/analysis.h"
+#include "report/format.h"
+#include "report/load_store.h"
+#include "runner/store.h"
+
+enum { RUNS = 6 };
+
+typedef struct fixture {
+    char dir[64];
+    char path[128];
+    store *s;
+    int64_t host[3]; /* node-a, node-b: one Xeon model; node-c: an EPYC with a GPU */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hmlcost-nodes-XXXXXX");
+    if (!f || !mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/runs.db", f->dir);
+    hml_err err;
+    if (store_open(&f->s, f->path, STORE_READ_WRITE, &err) != HML_OK)
+        return -1;
+    const meter_host hosts[3] = {
+        {.hostname = "node-a", .cpu_model = "Intel(R) Xeon(R) Gold 6430", .threads = 64},
+        {.hostname = "node-b", .cpu_model = "Intel(R) Xeon(R) Gold 6430", .threads = 64},
+        {.hostname = "node-c", .cpu_model = "AMD EPYC 9654", .threads = 192,
+         .gpu_model = "NVIDIA H100"},
+    };
+    for (int i = 0; i < 3; i++)
+        if (store_put_host(f->s, &hosts[i], &f->host[i], &err) != HML_OK)
+            return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    store_close(f->s);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* An experiment of a baseline and a smell arm 30 % slower, RUNS runs each;
+ * run i of arm a ran on host_of[a][i]. Returns its id. */
+static int64_t put_study(fixture *f, const char *key, const int64_t host_of[2][RUNS])
+{
+    hml_err err;
+    store_experiment_spec spec = {.plan_key = key, .plan_json = "{}", .command = "true",
+                                  .host_id = host_of[0][0], .runs_per_arm = RUNS,
+                                  .order = "interleaved", .seed = 1};
+    int64_t id = 0;
+    bool resumed;
+    assert_int_equal(store_begin_experiment(f->s, &spec, &id, &resumed, &err), HML_OK);
+    const char *names[2] = {"baseline", "slow"};
+    for (int a = 0; a < 2; a++) {
+        store_arm_spec arm = {.name = names[a], .position = a, .is_baseline = a == 0,
+                              .smell = a ? "slow" : NULL, .argv_json = "[\"true\"]",
+                              .env_json = "[]"};
+        int64_t arm_id = 0;
+        assert_int_equal(store_put_arm(f->s, id, &arm, &arm_id, &err), HML_OK);
+        for (int i = 0; i < RUNS; i++) {
+            meter_metric wall = {.name = "wall_s", .value = (a ? 1.3 : 1.0) + 0.001 * i,
+                                 .unit = "s", .method = "measured"};
+            store_run_record run = {.arm_id = arm_id, .run_index = i, .position = 2 * i + a,
+                                    .started_at = "2026-01-01T00:00:00Z",
+                                    .host_id = host_of[a][i], .status = STORE_RUN_OK,
+                                    .metrics = &wall, .metric_count = 1};
+            assert_int_equal(store_put_run(f->s, &run, NULL, &err), HML_OK);
+        }
+    }
+    return id;
+}
+
+static void load(fixture *f, int64_t id, report_dataset *d)
+{
+    hml_err err;
+    report_store_options o = {.experiment = id};
+    assert_int_equal(report_load_store(f->path, &o, d, &err), HML_OK);
+}
+
+static char *render(const report_analysis *a, report_format format)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_non_null(out);
+    hml_err err;
+    report_render_options r = {0};
+    assert_int_equal(report_render(out, format, a, &r, &err), HML_OK);
+    fclose(out);
+    return text;
+}
+
+static const report_warning *find_warning(const report_analysis *a, const char *id)
+{
+    for (size_t i = 0; i < a->n_warnings; i++)
+        if (strcmp(a->warnings[i].id, id) == 0)
+            return &a->warnings[i];
+    return NULL;
+}
+
+static void arms_interleaved_over_two_nodes_are_counted_per_node(void **state)
+{
+    fixture *f = *state;
+    int64_t a = f->host[0], b = f->host[1];
+    const int64_t where[2][RUNS] = {{a, b, a, b, a, b}, {a, b, a, b, a, b}};
+    int64_t id = put_study(f, "00000000000000a1", where);
+    report_dataset d;
+    load(f, id, &d);
+    assert_string_equal(d.arms[0].runs[1].host.hostname, "node-b");
+    report_analysis an;
+    hml_err err;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    assert_int_equal(an.n_nodes, 2);
+    assert_string_equal(an.nodes[0].hostname, "node-a");
+    assert_int_equal(an.nodes[0].runs, RUNS);
+    assert_int_equal(an.nodes[0].arm_runs[0], RUNS / 2);
+    assert_int_equal(an.nodes[1].arm_runs[1], RUNS / 2);
+    /* both arms on both nodes: nothing to warn about */
+    assert_null(find_warning(&an, "mixed-nodes"));
+    assert_null(find_warning(&an, "mixed-hardware"));
+
+    char *text = render(&an, REPORT_FORMAT_TEXT);
+    assert_non_null(strstr(text, "Nodes"));
+    assert_non_null(strstr(text, "node-b"));
+    assert_non_null(strstr(text, "baseline 3, slow 3"));
+    free(text);
+    char *md = render(&an, REPORT_FORMAT_MARKDOWN);
+    assert_non_null(strstr(md, "## Nodes"));
+    assert_non_null(strstr(md, "| node-a |"));
+    free(md);
+    char *json = render(&an, REPORT_FORMAT_JSON);
+    cJSON *root = cJSON_Parse(json);
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(root, "nodes");
+    assert_int_equal(cJSON_GetArraySize(nodes), 2);
+    const cJSON *second = cJSON_GetArrayItem(nodes, 1);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(second, "hostname")->valuestring,
+                        "node-b");
+    const cJSON *per_arm = cJSON_GetObjectItemCaseSensitive(second, "runs_per_arm");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(per_arm, "slow")->valueint, RUNS / 2);
+    cJSON_Delete(root);
+    free(json);
+    report_analysis_free(&an);
+
+    /* one node read alone: half the runs, no node table */
+    assert_int_equal(report_dataset_keep_node(&d, "node-b", &err), HML_OK);
+    assert_int_equal(d.arms[0].n_runs, RUNS / 2);
+    assert_int_equal(d.arms[1].n_runs, RUNS / 2);
+    for (size_t r = 0; r < d.arms[1].n_runs; r++)
+        assert_string_equal(d.arms[1].runs[r].host.hostname, "node-b");
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    assert_int_equal(an.n_nodes, 1);
+    text = render(&an, REPORT_FORMAT_TEXT);
+    assert_null(strstr(text, "Nodes"));
+    free(text);
+    report_analysis_free(&an);
+    report_dataset_free(&d);
+}
+
+static void an_unknown_node_is_refused_naming_the_nodes(void **state)
+{
+    fixture *f = *state;
+    int64_t a = f->host[0], b = f->host[1];
+    const int64_t where[2][RUNS] = {{a, b, a, b, a, b}, {a, b, a, b, a, b}};
+    int64_t id = put_study(f, "00000000000000a2", where);
+    report_dataset d;
+    load(f, id, &d);
+    hml_err err;
+    assert_int_equal(report_dataset_keep_node(&d, "node", &err), HML_EUSAGE);
+    assert_string_equal(err.msg, "--node node: no runs on that node (nodes: node-a, node-b)");
+    report_dataset_free(&d);
+}
+
+static void arms_on_different_nodes_are_named(void **state)
+{
+    fixture *f = *state;
+    int64_t a = f->host[0], b = f->host[1];
+    const int64_t where[2][RUNS] = {{a, a, a, a, a, a}, {b, b, b, b, b, b}};
+    int64_t id = put_study(f, "00000000000000a3", where);
+    report_dataset d;
+    load(f, id, &d);
+    report_analysis an;
+    hml_err err;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    assert_null(find_warning(&an, "mixed-hardware"));
+    const report_warning *w = find_warning(&an, "mixed-nodes");
+    assert_non_null(w);
+    assert_non_null(strstr(w->text, "slow vs baseline: ran on different nodes: slow on node-b; "
+                                    "baseline on node-a"));
+    report_analysis_free(&an);
+    report_dataset_free(&d);
+}
+
+static void arms_on_different_hardware_are_named(void **state)
+{
+    fixture *f = *state;
+    int64_t a = f->host[0], b = f->host[1], c = f->host[2];
+    /* the smell arm partly on the EPYC node: its hardware differs */
+    const int64_t where[2][RUNS] = {{a, b, a, b, a, b}, {a, b, c, c, a, b}};
+    int64_t id = put_study(f, "00000000000000a4", where);
+    report_dataset d;
+    load(f, id, &d);
+    report_analysis an;
+    hml_err err;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    assert_null(find_warning(&an, "mixed-nodes"));
+    const report_warning *w = find_warning(&an, "mixed-hardware");
+    assert_non_null(w);
+    assert_non_null(strstr(w->text, "slow on Intel(R) Xeon(R) Gold 6430; AMD EPYC 9654 + "
+                                    "NVIDIA H100 (node-a, node-b, node-c); baseline on "
+                                    "Intel(R) Xeon(R) Gold 6430 (node-a, node-b)"));
+    assert_int_equal(an.n_nodes, 3);
+    report_analysis_free(&an);
+
+    /* the Xeon nodes read one at a time: one hardware, no warning */
+    assert_int_equal(report_dataset_keep_node(&d, "node-a", &err), HML_OK);
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    assert_null(find_warning(&an, "mixed-hardware"));
+    assert_null(find_warning(&an, "mixed-nodes"));
+    report_analysis_free(&an);
+    report_dataset_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(arms_interleaved_over_two_nodes_are_counted_per_node,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(an_unknown_node_is_refused_naming_the_nodes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(arms_on_different_nodes_are_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(arms_on_different_hardware_are_named, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
