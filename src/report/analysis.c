@@ -87,15 +87,31 @@ static hml_status collect_metrics(report_analysis *a, hml_err *err)
 
 /* The values of metric `name` in the arm's successful runs, in run order
  * (runs sorted by `order`). *n may be less than the arm's ok runs. */
-static hml_status arm_values(const report_arm *arm, const char *name, double **out, size_t *n,
-                             hml_err *err)
+/* The node (index into a->nodes) a run ran on. */
+static size_t run_node(const report_analysis *a, const report_run *run)
+{
+    for (size_t i = 0; i < a->n_nodes; i++)
+        if (strcmp(a->nodes[i].hostname, run->host.hostname) == 0 &&
+            strcmp(a->nodes[i].cpu_model, run->host.cpu_model) == 0 &&
+            strcmp(a->nodes[i].gpu_model, run->host.gpu_model) == 0)
+            return i;
+    return 0;
+}
+
+/* The values of one metric of the arm's successful runs, in schedule order;
+ * when node is not NULL, also the node each ran on (the caller frees both). */
+static hml_status arm_values(const report_analysis *a, const report_arm *arm, const char *name,
+                             double **out, size_t **node, size_t *n, hml_err *err)
 {
     *n = 0;
-    *out = malloc((arm->n_runs ? arm->n_runs : 1) * sizeof **out);
-    long *order = malloc((arm->n_runs ? arm->n_runs : 1) * sizeof *order);
-    if (!*out || !order) {
+    size_t cap = arm->n_runs ? arm->n_runs : 1;
+    *out = malloc(cap * sizeof **out);
+    long *order = malloc(cap * sizeof *order);
+    size_t *at = node ? malloc(cap * sizeof *at) : NULL;
+    if (!*out || !order || (node && !at)) {
         free(*out);
         free(order);
+        free(at);
         *out = NULL;
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     }
@@ -109,13 +125,19 @@ static hml_status arm_values(const report_arm *arm, const char *name, double **o
         while (k > 0 && order[k - 1] > run->order) {
             (*out)[k] = (*out)[k - 1];
             order[k] = order[k - 1];
+            if (at)
+                at[k] = at[k - 1];
             k--;
         }
         (*out)[k] = m->value;
         order[k] = run->order;
+        if (at)
+            at[k] = run_node(a, run);
         (*n)++;
     }
     free(order);
+    if (node)
+        *node = at;
     return HML_OK;
 }
 
@@ -211,7 +233,7 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
             report_cell *cell = &ar->cells[m];
             double *v = NULL;
             size_t n = 0;
-            if ((st = arm_values(arm, col->name, &v, &n, err)) != HML_OK)
+            if ((st = arm_values(a, arm, col->name, &v, NULL, &n, err)) != HML_OK)
                 break;
             st = stats_describe(v, n, a->opts.level, &cell->s, err);
             if (st == HML_OK)
@@ -271,6 +293,23 @@ static hml_status describe_arms(report_analysis *a, hml_err *err)
     return HML_OK;
 }
 
+/* Runs from several nodes: node as a block, so that a node faster than
+ * another does not count for or against the smell. Without a node holding
+ * both arms there is nothing to compare within a node: the pooled test
+ * stays (and the mixed-nodes warning says why). */
+static hml_status stratified_test(const double *x, const size_t *x_node, size_t nx,
+                                  const double *y, const size_t *y_node, size_t ny,
+                                  report_comparison *c, hml_err *err)
+{
+    hml_status st = stats_van_elteren_test(x, x_node, nx, y, y_node, ny, &c->strata, err);
+    if (st == HML_EUSAGE) {
+        hml_err_clear(err);
+        return HML_OK;
+    }
+    c->stratified = st == HML_OK;
+    return st;
+}
+
 static hml_status compare_metric(report_analysis *a, const report_arm *smell,
                                  const report_arm *base, size_t metric, report_comparison *c,
                                  hml_err *err)
@@ -279,16 +318,18 @@ static hml_status compare_metric(report_analysis *a, const report_arm *smell,
     *c = (report_comparison){.metric = metric, .p_holm = NAN, .delta = NAN, .power = NAN,
                              .min_cost = NAN, .p_over_holm = NAN};
     double *x = NULL, *y = NULL;
-    size_t nx = 0, ny = 0;
-    hml_status st = arm_values(smell, col->name, &x, &nx, err);
+    size_t nx = 0, ny = 0, *x_node = NULL, *y_node = NULL;
+    hml_status st = arm_values(a, smell, col->name, &x, &x_node, &nx, err);
     if (st == HML_OK)
-        st = arm_values(base, col->name, &y, &ny, err);
+        st = arm_values(a, base, col->name, &y, &y_node, &ny, err);
     if (st == HML_OK && nx >= 2 && ny >= 2) {
         c->tested = true;
         st = stats_bootstrap_means(x, nx, y, ny, a->opts.resamples, a->opts.seed, a->opts.level,
                                    &c->boot, err);
         if (st == HML_OK)
             st = stats_mann_whitney(x, nx, y, ny, &c->mwu, err);
+        if (st == HML_OK && a->n_nodes > 1)
+            st = stratified_test(x, x_node, nx, y, y_node, ny, c, err);
         if (st == HML_OK)
             st = stats_welch_test(x, nx, y, ny, &c->welch, err);
         c->delta = stats_cliff_delta(x, nx, y, ny);
@@ -307,6 +348,8 @@ static hml_status compare_metric(report_analysis *a, const report_arm *smell,
     }
     free(x);
     free(y);
+    free(x_node);
+    free(y_node);
     return st;
 }
 
@@ -690,11 +733,11 @@ static hml_status method_warnings(report_analysis *a, hml_err *err)
     return HML_OK;
 }
 
-/* Where the runs ran, and a warning for each pair of compared arms that
- * ran on different hardware or on different nodes. */
+/* A warning for each pair of compared arms that ran on different hardware
+ * or on different nodes. */
 static hml_status node_warnings(report_analysis *a, hml_err *err)
 {
-    hml_status st = report_nodes_collect(a->data, &a->nodes, &a->n_nodes, err);
+    hml_status st = HML_OK;
     for (size_t i = 0; st == HML_OK && i < a->n_smells; i++) {
         const report_arm *arm = &a->data->arms[a->smells[i].arm];
         const report_arm *base = &a->data->arms[a->smells[i].baseline];
@@ -762,8 +805,11 @@ static hml_status correct_family(report_analysis *a, hml_err *err)
     size_t j = 0;
     for (size_t i = 0; i < a->n_smells; i++)
         for (size_t k = 0; k < a->n_metrics; k++)
-            if (a->smells[i].cmp[k].in_family)
-                p[j++] = a->smells[i].cmp[k].mwu.p;
+            if (a->smells[i].cmp[k].in_family) {
+                const report_comparison *c = &a->smells[i].cmp[k];
+                p[j++] = c->stratified ? c->strata.p : c->mwu.p;
+                a->stratified_tests += c->stratified;
+            }
     hml_status st = stats_holm(p, m, p, err);
     j = 0;
     for (size_t i = 0; st == HML_OK && i < a->n_smells; i++)
@@ -947,6 +993,8 @@ hml_status report_analyze(const report_dataset *data, const report_options *opts
         st = collect_metrics(out, err);
     if (st == HML_OK)
         st = describe_arms(out, err);
+    if (st == HML_OK)
+        st = report_nodes_collect(data, &out->nodes, &out->n_nodes, err);
     if (st == HML_OK)
         st = analyze_smells(out, err);
     if (st == HML_OK)

@@ -17,6 +17,7 @@
 #include "stats/describe.h"
 #include "stats/mann_whitney.h"
 #include "stats/min_cost.h"
+#include "stats/van_elteren.h"
 #include "stats/verdict.h"
 #include "stats/welch.h"
 
@@ -67,7 +68,10 @@ typedef struct report_comparison {
     size_t metric;        /* index into report_analysis.metrics */
     bool tested;          /* both arms have >= 2 values */
     stats_bootstrap boot; /* difference and ratio of means, with intervals */
-    stats_mwu mwu;
+    stats_mwu mwu;        /* runs pooled over nodes */
+    bool stratified;      /* runs from several nodes: the cost test is van Elteren's, node
+                             as the stratum, instead of the pooled Mann-Whitney */
+    stats_van_elteren strata; /* valid when stratified */
     stats_welch welch;
     double delta;         /* Cliff's delta, smell vs baseline (> 0: smell larger) */
     stats_magnitude magnitude;
@@ -145,6 +149,7 @@ typedef struct report_analysis {
     char resource_methods[128];    /* every CPU-time and memory method seen, joined by ", " */
     report_node *nodes;            /* in the order first seen */
     size_t n_nodes;
+    size_t stratified_tests;       /* comparisons whose cost test is stratified by node */
 } report_analysis;
 
 /* Analyses data (which must outlive the analysis). */

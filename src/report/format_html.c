@@ -563,9 +563,17 @@ static void methods(FILE *out, const report_analysis *a)
             "hyperfine and pyperf: outliers by the modified z-score (&gt; 3.5), coefficient of "
             "variation above 10 %%, a first run slower than the rest, failed runs, power below "
             "80 %% for the observed difference (Welch, shifted-t approximation), estimated "
-            "energy.</p></section>\n",
+            "energy.</p>\n",
             100 * a->opts.level, a->opts.resamples, a->opts.seed, STATS_MWU_EXACT_MAX_N,
             a->family_size, a->opts.alpha, 100 * a->opts.acc_margin, a->opts.alpha);
+    char node_test[512];
+    report_fmt_node_test(a, node_test, sizeof node_test);
+    if (node_test[0]) {
+        fputs("<p>", out);
+        esc(out, node_test);
+        fputs("</p>\n", out);
+    }
+    fputs("</section>\n", out);
 }
 
 hml_status report_render_html(FILE *out, const report_analysis *a,

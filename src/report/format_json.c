@@ -61,6 +61,14 @@ static cJSON *comparison_json(const report_analysis *a, const report_comparison 
     add_num(mwu, "p", c->mwu.p);
     cJSON_AddBoolToObject(mwu, "exact", c->mwu.exact);
     cJSON_AddBoolToObject(mwu, "ties", c->mwu.ties);
+    if (c->stratified) {
+        cJSON *ve = cJSON_AddObjectToObject(o, "van_elteren");
+        add_num(ve, "z", c->strata.z);
+        add_num(ve, "p", c->strata.p);
+        cJSON_AddNumberToObject(ve, "strata", (double)c->strata.strata);
+    }
+    /* the test behind p_holm */
+    cJSON_AddStringToObject(o, "p_holm_test", c->stratified ? "van_elteren" : "mann_whitney");
     cJSON *welch = cJSON_AddObjectToObject(o, "welch");
     add_num(welch, "t", c->welch.t);
     add_num(welch, "df", c->welch.df);

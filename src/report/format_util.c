@@ -221,3 +221,17 @@ void report_node_cells_fill(const report_analysis *a, size_t node, report_node_c
                     used ? ", " : "", a->data->arms[i].name, n->arm_runs[i]);
     }
 }
+
+void report_fmt_node_test(const report_analysis *a, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!a->stratified_tests)
+        return;
+    text_format(buf, size,
+                "Runs from %zu nodes: p (Holm) of %zu of the %zu cost tests is van Elteren's "
+                "stratified Mann-Whitney test with node as the stratum (normal approximation, "
+                "nodes holding both arms), so that a faster node counts neither for nor against "
+                "a smell; the verdicts' tests against the smallest cost of interest pool the "
+                "nodes.",
+                a->n_nodes, a->stratified_tests, a->family_size);
+}

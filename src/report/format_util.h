@@ -32,6 +32,11 @@ void report_fmt_min_cost(const report_analysis *a, char *buf, size_t size);
  * and family size (plain text; every format prints it under the verdicts). */
 void report_fmt_rule(const report_analysis *a, char *buf, size_t size);
 
+/* Which test gives p (Holm) when runs came from several nodes: "Runs from 2
+ * nodes: p (Holm) is van Elteren's ..." (plain text, one sentence or two);
+ * "" when every p (Holm) is the pooled Mann-Whitney test. */
+void report_fmt_node_test(const report_analysis *a, char *buf, size_t size);
+
 /* "wall time (s)", "final loss" */
 void report_metric_heading(const report_metric_col *col, char *buf, size_t size);
 /* "12.31 ± 0.12" in display units; "-" when the arm has no value. */

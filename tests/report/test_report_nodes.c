@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,8 @@ static int teardown(void **state)
 }
 
 /* An experiment of a baseline and a smell arm 30 % slower, RUNS runs each;
- * run i of arm a ran on host_of[a][i]. Returns its id. */
+ * run i of arm a ran on host_of[a][i], and node-b is a second slower than
+ * the others. Returns its id. */
 static int64_t put_study(fixture *f, const char *key, const int64_t host_of[2][RUNS])
 {
     hml_err err;
@@ -79,7 +81,8 @@ static int64_t put_study(fixture *f, const char *key, const int64_t host_of[2][R
         int64_t arm_id = 0;
         assert_int_equal(store_put_arm(f->s, id, &arm, &arm_id, &err), HML_OK);
         for (int i = 0; i < RUNS; i++) {
-            meter_metric wall = {.name = "wall_s", .value = (a ? 1.3 : 1.0) + 0.001 * i,
+            double node_b = host_of[a][i] == f->host[1] ? 1.0 : 0.0;
+            meter_metric wall = {.name = "wall_s", .value = (a ? 1.3 : 1.0) + node_b + 0.001 * i,
                                  .unit = "s", .method = "measured"};
             store_run_record run = {.arm_id = arm_id, .run_index = i, .position = 2 * i + a,
                                     .started_at = "2026-01-01T00:00:00Z",
@@ -140,7 +143,23 @@ static void arms_interleaved_over_two_nodes_are_counted_per_node(void **state)
     assert_null(find_warning(&an, "mixed-nodes"));
     assert_null(find_warning(&an, "mixed-hardware"));
 
+    /* node as the stratum: on each node every slow run is above every
+     * baseline run (z = 9 / sqrt 10.5, p = 0.00548); pooled, node-b's
+     * baseline runs outrank node-a's slow runs and the test sees less */
+    int m = report_analysis_metric(&an, "wall_s");
+    assert_true(m >= 0);
+    const report_comparison *c = &an.smells[0].cmp[m];
+    assert_true(c->stratified);
+    assert_int_equal(c->strata.strata, 2);
+    assert_true(fabs(c->strata.p - 0.005478) < 1e-5);
+    assert_true(c->mwu.p > 0.1);
+    assert_true(c->p_holm <= c->strata.p * an.family_size + 1e-12);
+    assert_true(c->p_holm < c->mwu.p);
+    assert_int_equal(an.stratified_tests, an.family_size);
+
     char *text = render(&an, REPORT_FORMAT_TEXT);
+    assert_non_null(strstr(text, "van Elteren's stratified Mann-Whitney test with node as the "
+                                 "stratum"));
     assert_non_null(strstr(text, "Nodes"));
     assert_non_null(strstr(text, "node-b"));
     assert_non_null(strstr(text, "baseline 3, slow 3"));
@@ -158,6 +177,12 @@ static void arms_interleaved_over_two_nodes_are_counted_per_node(void **state)
                         "node-b");
     const cJSON *per_arm = cJSON_GetObjectItemCaseSensitive(second, "runs_per_arm");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(per_arm, "slow")->valueint, RUNS / 2);
+    const cJSON *wall = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "smells"), 0), "comparisons"),
+        report_analysis_metric(&an, "wall_s"));
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(wall, "p_holm_test")->valuestring,
+                        "van_elteren");
     cJSON_Delete(root);
     free(json);
     report_analysis_free(&an);
@@ -170,8 +195,11 @@ static void arms_interleaved_over_two_nodes_are_counted_per_node(void **state)
         assert_string_equal(d.arms[1].runs[r].host.hostname, "node-b");
     assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
     assert_int_equal(an.n_nodes, 1);
+    assert_false(an.smells[0].cmp[m].stratified);
+    assert_int_equal(an.stratified_tests, 0);
     text = render(&an, REPORT_FORMAT_TEXT);
     assert_null(strstr(text, "Nodes"));
+    assert_null(strstr(text, "van Elteren"));
     free(text);
     report_analysis_free(&an);
     report_dataset_free(&d);
@@ -207,6 +235,8 @@ static void arms_on_different_nodes_are_named(void **state)
     assert_non_null(w);
     assert_non_null(strstr(w->text, "slow vs baseline: ran on different nodes: slow on node-b; "
                                     "baseline on node-a"));
+    /* no node holds both arms: nothing to compare within a node */
+    assert_int_equal(an.stratified_tests, 0);
     report_analysis_free(&an);
     report_dataset_free(&d);
 }
