@@ -747,14 +747,14 @@ static hml_status node_warnings(report_analysis *a, hml_err *err)
         case REPORT_NODES_OTHER_HARDWARE:
             st = add_warning(a, REPORT_WARN_MIXED_HARDWARE, "mixed-hardware", err,
                              "%s vs %s: ran on different hardware: %s; such figures are not "
-                             "comparable: run both arms on the same nodes, or read one node "
-                             "with --node", arm->name, base->name, where);
+                             "comparable: run both arms on the same nodes, or read a node that ran "
+                             "both with --node", arm->name, base->name, where);
             break;
         case REPORT_NODES_OTHER_NODES:
             st = add_warning(a, REPORT_WARN_MIXED_NODES, "mixed-nodes", err,
                              "%s vs %s: ran on different nodes: %s; node-to-node differences "
                              "count as the smell's cost: run both arms on the same nodes, or "
-                             "read one node with --node", arm->name, base->name, where);
+                             "read a node that ran both with --node", arm->name, base->name, where);
             break;
         }
     }

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/error.h"
+#include "common/text.h"
 
 static void fail_formats_and_returns_status(void **state)
 {
@@ -57,6 +58,23 @@ static void parse_double_rejects_nan_and_garbage(void **state)
     assert_int_equal(cli_parse_double("lr", "2", 0, 1, &v, &err), HML_EUSAGE);
 }
 
+static void text_lists_hold_whole_items_once(void **state)
+{
+    (void)state;
+    char list[32] = "";
+    text_list_add(list, sizeof list, ", ", "node10");
+    text_list_add(list, sizeof list, ", ", "node1");   /* a part of node10: still new */
+    text_list_add(list, sizeof list, ", ", "node10");  /* already there */
+    text_list_add(list, sizeof list, ", ", "");        /* nothing to add */
+    assert_string_equal(list, "node10, node1");
+    assert_true(text_list_has(list, ", ", "node1"));
+    assert_false(text_list_has(list, ", ", "node"));
+    assert_false(text_list_has(list, ", ", "0, node1"));
+    /* a full field truncates, never overruns */
+    text_list_add(list, sizeof list, ", ", "a-very-long-hostname-indeed");
+    assert_int_equal(strlen(list), sizeof list - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -64,6 +82,7 @@ int main(void)
         cmocka_unit_test(messages_stay_on_one_line),
         cmocka_unit_test(parse_long_accepts_only_whole_numbers_in_range),
         cmocka_unit_test(parse_double_rejects_nan_and_garbage),
+        cmocka_unit_test(text_lists_hold_whole_items_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
