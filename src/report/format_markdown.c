@@ -77,21 +77,7 @@ static void node_table(FILE *out, const report_analysis *a)
     fprintf(out, "## Nodes\n\nThe runs ran on %zu nodes; `--node NAME` reports one.\n\n",
             a->n_nodes);
     text_table t;
-    text_table_init(&t, 5);
-    const char *head[] = {"node", "CPU", "GPU", "runs", "runs per arm"};
-    text_table_add(&t, head);
-    t.right[3] = true;
-    for (size_t i = 0; i < a->n_nodes; i++) {
-        report_node_cells c;
-        report_node_cells_fill(a, i, &c);
-        char node[4 * sizeof c.node], cpu[4 * sizeof c.cpu], gpu[4 * sizeof c.gpu],
-            per_arm[4 * sizeof c.per_arm];
-        const char *row[] = {escape_markdown(node, sizeof node, c.node),
-                             escape_markdown(cpu, sizeof cpu, c.cpu),
-                             escape_markdown(gpu, sizeof gpu, c.gpu), c.runs,
-                             escape_markdown(per_arm, sizeof per_arm, c.per_arm)};
-        text_table_add(&t, row);
-    }
+    report_node_table(a, true, &t);
     text_table_print_markdown(out, &t);
     text_table_free(&t);
     fputc('\n', out);

@@ -42,16 +42,7 @@ static void node_table(FILE *out, const report_analysis *a, bool color)
     paint(out, color, ANSI_BOLD, "Nodes");
     fprintf(out, "  (the runs ran on %zu nodes; --node NAME reports one)\n", a->n_nodes);
     text_table t;
-    text_table_init(&t, 5);
-    const char *head[] = {"node", "CPU", "GPU", "runs", "runs per arm"};
-    text_table_add(&t, head);
-    t.right[3] = true;
-    for (size_t i = 0; i < a->n_nodes; i++) {
-        report_node_cells c;
-        report_node_cells_fill(a, i, &c);
-        const char *row[] = {c.node, c.cpu, c.gpu, c.runs, c.per_arm};
-        text_table_add(&t, row);
-    }
+    report_node_table(a, false, &t);
     text_table_print(out, &t, 2, color);
     text_table_free(&t);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/text.h"
 #include "smells/catalogue.h"
 
@@ -205,20 +206,31 @@ void report_fmt_rule(const report_analysis *a, char *buf, size_t size)
              a->opts.seed, 100 * REPORT_STABLE_SHARE);
 }
 
-void report_node_cells_fill(const report_analysis *a, size_t node, report_node_cells *cells)
+void report_node_table(const report_analysis *a, bool markdown, text_table *t)
 {
-    const report_node *n = &a->nodes[node];
-    text_copy(cells->node, sizeof cells->node, n->hostname[0] ? n->hostname : "unnamed");
-    text_copy(cells->cpu, sizeof cells->cpu, n->cpu_model[0] ? n->cpu_model : "unknown");
-    text_copy(cells->gpu, sizeof cells->gpu, n->gpu_model[0] ? n->gpu_model : "none");
-    text_format(cells->runs, sizeof cells->runs, "%zu (%zu ok)", n->runs, n->ok);
-    cells->per_arm[0] = '\0';
-    for (size_t i = 0; i < a->data->n_arms; i++) {
-        if (!n->arm_runs[i])
-            continue;
-        size_t used = strlen(cells->per_arm);
-        text_format(cells->per_arm + used, sizeof cells->per_arm - used, "%s%s %zu",
-                    used ? ", " : "", a->data->arms[i].name, n->arm_runs[i]);
+    text_table_init(t, 5);
+    const char *head[] = {"node", "CPU", "GPU", "runs", "runs per arm"};
+    text_table_add(t, head);
+    t->right[3] = true;
+    for (size_t i = 0; i < a->n_nodes; i++) {
+        const report_node *n = &a->nodes[i];
+        char runs[48], per_arm[512] = "";
+        text_format(runs, sizeof runs, "%zu (%zu ok)", n->runs, n->ok);
+        for (size_t k = 0; k < a->data->n_arms; k++) {
+            if (!n->arm_runs[k])
+                continue;
+            size_t used = strlen(per_arm);
+            text_format(per_arm + used, sizeof per_arm - used, "%s%s %zu", used ? ", " : "",
+                        a->data->arms[k].name, n->arm_runs[k]);
+        }
+        const char *raw[] = {n->hostname[0] ? n->hostname : "unnamed",
+                             n->cpu_model[0] ? n->cpu_model : "unknown",
+                             n->gpu_model[0] ? n->gpu_model : "none", runs, per_arm};
+        char escaped[5][4 * sizeof per_arm];
+        const char *row[5];
+        for (size_t c = 0; c < 5; c++)
+            row[c] = markdown ? escape_markdown(escaped[c], sizeof escaped[c], raw[c]) : raw[c];
+        text_table_add(t, row);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "report/analysis.h"
+#include "report/text_table.h"
 
 /* "0.0002", "0.041", "< 0.0001", "1.00" */
 void report_fmt_p(double p, char *buf, size_t size);
@@ -56,16 +57,10 @@ typedef struct report_comparison_cells {
 void report_comparison_cells_fill(const report_analysis *a, const report_smell_result *s,
                                   size_t m, report_comparison_cells *cells);
 
-/* The cells of one node's row in the table of where the runs ran. */
-typedef struct report_node_cells {
-    char node[128];   /* hostname; "unnamed" when the input does not say */
-    char cpu[192];    /* "unknown" when the input does not say */
-    char gpu[192];    /* "none" */
-    char runs[48];    /* "10 (9 ok)" */
-    char per_arm[512]; /* "baseline 5, model-reuse 5": stored runs per arm that has some */
-} report_node_cells;
-
-void report_node_cells_fill(const report_analysis *a, size_t node, report_node_cells *cells);
+/* The table of where the runs ran (node, CPU, GPU, "10 (9 ok)", runs per arm
+ * "baseline 5, model-reuse 5"), one row per node, into t (text_table_init'ed
+ * by this call); cells escaped for Markdown when markdown is true. */
+void report_node_table(const report_analysis *a, bool markdown, text_table *t);
 
 /* What a smell arm measures, from the smell catalogue (src/smells), when the
  * arm is named after one of its arms as `hmlcost run --smell` names them
