@@ -11,7 +11,7 @@ const char *const csv_schema_columns[] = {
     "ram_energy", "energy_consumed", "country_name", "country_iso_code", "cpu_count",
     "cpu_model", "gpu_count", "gpu_model", "ram_total_size", "pue",
     /* ours */
-    "arm", "smell", "baseline", "order", "status", "reason", "accuracy", "final_loss",
+    "arm", "smell", "baseline", "order", "hostname", "status", "reason", "accuracy", "final_loss",
     "images_per_s", "user_s", "sys_s", "cpu_s", "peak_rss_bytes", "gpu_mem_bytes",
     "energy_method", "cpu_energy_method", "gpu_energy_method", "ram_energy_method",
     "emissions_method",

@@ -86,6 +86,7 @@ static void write_run(FILE *out, const report_dataset *d, const report_arm *arm,
     if (run->order >= 0)
         fprintf(out, "%ld", run->order);
     sep(out);
+    text(out, h->hostname), sep(out);
     text(out, run->status), sep(out);
     text(out, run->reason), sep(out);
     static const char *const ours[] = {"accuracy", "final_loss", "images_per_s", "user_s",

@@ -134,6 +134,7 @@ static hml_status read_host(const csv_table *t, size_t row, const char *path, re
                             hml_err *err)
 {
     report_host *h = &run->host;
+    copy_cell(h->hostname, sizeof h->hostname, t, row, csv_column(t, "hostname"));
     copy_cell(h->cpu_model, sizeof h->cpu_model, t, row, csv_column(t, "cpu_model"));
     copy_cell(h->gpu_model, sizeof h->gpu_model, t, row, csv_column(t, "gpu_model"));
     copy_cell(h->country_name, sizeof h->country_name, t, row, csv_column(t, "country_name"));

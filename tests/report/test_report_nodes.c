@@ -15,6 +15,7 @@
 
 #include "report/analysis.h"
 #include "report/format.h"
+#include "report/load_csv.h"
 #include "report/load_store.h"
 #include "runner/store.h"
 
@@ -185,6 +186,28 @@ static void arms_interleaved_over_two_nodes_are_counted_per_node(void **state)
                         "van_elteren");
     cJSON_Delete(root);
     free(json);
+
+    /* our CSV carries the node: read back, the same nodes and test */
+    char csv_path[160];
+    snprintf(csv_path, sizeof csv_path, "%s/runs.csv", f->dir);
+    char *csv = render(&an, REPORT_FORMAT_CSV);
+    FILE *fp = fopen(csv_path, "w");
+    assert_non_null(fp);
+    fputs(csv, fp);
+    fclose(fp);
+    free(csv);
+    report_dataset back;
+    report_csv_options co = {0};
+    assert_int_equal(report_load_csv(csv_path, &co, &back, &err), HML_OK);
+    report_analysis again;
+    assert_int_equal(report_analyze(&back, NULL, &again, &err), HML_OK);
+    assert_int_equal(again.n_nodes, 2);
+    assert_string_equal(again.nodes[1].hostname, "node-b");
+    int mb = report_analysis_metric(&again, "wall_s");
+    assert_true(again.smells[0].cmp[mb].stratified);
+    assert_true(fabs(again.smells[0].cmp[mb].strata.p - c->strata.p) < 1e-12);
+    report_analysis_free(&again);
+    report_dataset_free(&back);
     report_analysis_free(&an);
 
     /* one node read alone: half the runs, no node table */
