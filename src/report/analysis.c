@@ -86,20 +86,9 @@ static hml_status collect_metrics(report_analysis *a, hml_err *err)
 }
 
 /* The values of metric `name` in the arm's successful runs, in run order
- * (runs sorted by `order`). *n may be less than the arm's ok runs. */
-/* The node (index into a->nodes) a run ran on. */
-static size_t run_node(const report_analysis *a, const report_run *run)
-{
-    for (size_t i = 0; i < a->n_nodes; i++)
-        if (strcmp(a->nodes[i].hostname, run->host.hostname) == 0 &&
-            strcmp(a->nodes[i].cpu_model, run->host.cpu_model) == 0 &&
-            strcmp(a->nodes[i].gpu_model, run->host.gpu_model) == 0)
-            return i;
-    return 0;
-}
-
-/* The values of one metric of the arm's successful runs, in schedule order;
- * when node is not NULL, also the node each ran on (the caller frees both). */
+ * (runs sorted by `order`); *n may be less than the arm's ok runs. When node
+ * is not NULL, also the node (index into a->nodes) each ran on (the caller
+ * frees both). */
 static hml_status arm_values(const report_analysis *a, const report_arm *arm, const char *name,
                              double **out, size_t **node, size_t *n, hml_err *err)
 {
@@ -132,7 +121,7 @@ static hml_status arm_values(const report_analysis *a, const report_arm *arm, co
         (*out)[k] = m->value;
         order[k] = run->order;
         if (at)
-            at[k] = run_node(a, run);
+            at[k] = report_nodes_find(a->nodes, a->n_nodes, &run->host);
         (*n)++;
     }
     free(order);

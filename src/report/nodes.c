@@ -7,6 +7,16 @@
 
 #include "common/text.h"
 
+size_t report_nodes_find(const report_node *nodes, size_t n, const report_host *host)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(nodes[i].hostname, host->hostname) == 0 &&
+            strcmp(nodes[i].cpu_model, host->cpu_model) == 0 &&
+            strcmp(nodes[i].gpu_model, host->gpu_model) == 0)
+            return i;
+    return n;
+}
+
 hml_status report_nodes_collect(const report_dataset *d, report_node **nodes, size_t *n,
                                 hml_err *err)
 {
@@ -16,12 +26,8 @@ hml_status report_nodes_collect(const report_dataset *d, report_node **nodes, si
         for (size_t r = 0; r < d->arms[a].n_runs; r++) {
             const report_run *run = &d->arms[a].runs[r];
             const report_host *h = &run->host;
-            report_node *node = NULL;
-            for (size_t i = 0; i < *n && !node; i++)
-                if (strcmp((*nodes)[i].hostname, h->hostname) == 0 &&
-                    strcmp((*nodes)[i].cpu_model, h->cpu_model) == 0 &&
-                    strcmp((*nodes)[i].gpu_model, h->gpu_model) == 0)
-                    node = &(*nodes)[i];
+            size_t at = report_nodes_find(*nodes, *n, h);
+            report_node *node = at < *n ? &(*nodes)[at] : NULL;
             if (!node) {
                 report_node *grown = realloc(*nodes, (*n + 1) * sizeof *grown);
                 size_t *counts = calloc(d->n_arms, sizeof *counts);

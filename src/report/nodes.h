@@ -16,6 +16,8 @@
 hml_status report_nodes_collect(const report_dataset *d, report_node **nodes, size_t *n,
                                 hml_err *err);
 void report_nodes_free(report_node *nodes, size_t n);
+/* The index of the node a run's host is, or n when none is. */
+size_t report_nodes_find(const report_node *nodes, size_t n, const report_host *host);
 
 typedef enum report_nodes_match {
     REPORT_NODES_SAME,          /* same hardware, same nodes (or nodes unnamed) */
