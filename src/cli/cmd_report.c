@@ -50,10 +50,12 @@ static void print_help(FILE *out)
             "  --seed N            bootstrap seed (default %lu)\n"
             "  --stability-resamples N  resamples of the runs behind each verdict's stability\n"
             "                      (default 1000; 0: none)\n\n"
-            "nodes:\n"
-            "  Runs from several nodes (a Slurm campaign) are pooled per arm. The report\n"
-            "  counts runs per node, warns when compared arms ran on different hardware\n"
-            "  (CPU or GPU model) or on different nodes, and names them; --node reads one.\n\n"
+            "nodes (runs from several machines, e.g. a Slurm campaign):\n"
+            "  the report counts runs per node and warns, naming them, when compared arms\n"
+            "  ran on different hardware (CPU or GPU model) or on different nodes. p (Holm)\n"
+            "  is then van Elteren's stratified Mann-Whitney test, node as the stratum, and\n"
+            "  the report says so; means, changes and the verdicts' tests against the\n"
+            "  smallest cost of interest pool the nodes. --node NAME reads one node alone.\n\n"
             "Colour only on a terminal; NO_COLOR turns it off.\n",
             (unsigned long)STATS_BOOTSTRAP_DEFAULT_SEED);
 }
