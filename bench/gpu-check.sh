@@ -42,7 +42,7 @@
 #          HMLCOST_CUDA_ALGO=find: what each setting changes, same card;
 #       9. GPU time per operation of a step (bench/cuda_train, PROFILE=1), our own gradient
 #          kernels and the verified path: the step time of each, side by side;
-#      10. PyTorch torch.compile, only with GPU_CHECK_COMPILE=1 and 80 s left (52 s in run 1).
+#      10. PyTorch torch.compile, only with GPU_CHECK_COMPILE=1 and 80 s left (52 s measured on an H200).
 #   Verdict on our own gradient kernels: verified when, on a GPU, test_cuda_parity passed (5),
 #   two fresh processes gave identical results (2, 4) and a training step took less GPU time
 #   than with the verified path (9; images/s of 2 vs 8 when no profile came back). Then this
@@ -350,9 +350,9 @@ EOF
                 --timeout 60 "${dirs[@]}" -- --device cuda "${small[@]}") 2>&1 | head -50 | cut -c1-300
             echo "   exit ${PIPESTATUS[0]}"
         else
-            # No smell catalogue in this build (issue 4): the treatments as plain arms of
+            # No smell catalogue in this build: the treatments as plain arms of
             # `hmlcost run` around hmlcost train --device cuda, stored and reported the same way.
-            echo "   this build has no 'hmlcost run --smell' (issue 4): the arms by hand"
+            echo "   this build has no 'hmlcost run --smell': the arms by hand"
             local cores
             cores=$(nproc)
             (cd "$TMP" && timeout "$limit" "$BIN/hmlcost" run --runs 3 --store "$store" \
@@ -411,7 +411,7 @@ EOF
             measure pytorch-compile "$(cap 120)" python3 "$ROOT/bench/torch_cnn.py" --compile "${timed[@]}"
     else
         echo "== 10. PyTorch torch.compile: not run (GPU_CHECK_COMPILE=1 runs it when 80 s are left;" \
-            "run 1: 2,702 images/s, 51.7 s wall, compile-dominated)"
+            "measured on an H200: 2,702 images/s, 51.7 s wall, compile-dominated)"
     fi
 
     echo "== summary (t=$(elapsed) s)"

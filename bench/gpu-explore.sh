@@ -1,5 +1,5 @@
 #!/bin/bash
-# What the cuda backend's speed and start-up depend on, in one short GPU session (issue 6):
+# What the cuda backend's speed and start-up depend on, in one short GPU session:
 #
 #   bench/gpu-explore.sh prepare   here: the same bundle as bench/gpu-check.sh prepare
 #                                  (.gpu-check/: binaries incl. bench/cuda_explore, libraries,

@@ -114,7 +114,7 @@ hml_status report_dataset_keep_node(report_dataset *d, const char *hostname, hml
 
 /* Pairs each non-baseline arm with its baseline (baseline_index):
  * 1. the arm its `baseline` field names (error if there is no such arm);
- * 2. else the arm called "baseline-<name>" (per-smell baselines, issue 4);
+ * 2. else the arm called "baseline-<name>" (per-smell baselines);
  * 3. else the nearest baseline arm before it in the list (per-smell baselines
  *    are listed right before their smell arm), else the first baseline arm.
  * An arm that another arm names as its baseline becomes a baseline itself.

@@ -31,7 +31,7 @@ typedef struct workload_options {
     const char *device;    /* "cpu" or "cuda" */
     bool require_device;   /* no fallback to cpu: an error instead */
     nn_optimizer_config optimizer;
-    /* Smell switches (issue 4, model-reuse): build the model this many
+    /* Smell switches (model-reuse): build the model this many
      * times, training the last; keep the earlier ones alive or free them. */
     int model_builds;
     bool keep_stale_models;

@@ -223,7 +223,8 @@ static void find_rule_is_stable(void **state)
     conv_algo_trial none[] = {trial(0, false, 0.01), trial(1, true, -1)};
     assert_int_equal(picked_algo(none, 2), -1);
     assert_int_equal(picked_algo(none, 0), -1);
-    /* conv3 backward-data as timed by cudnnFind in two processes of run 2
+    /* conv3 backward-data as timed by cudnnFind in two processes of one
+     * bench/gpu-explore.sh session on an H200
      * (the pick flipped between 1, 2 and 3): within the tolerance all of
      * them tie, and the rule picks 1 in both, whatever the order. */
     conv_algo_trial p1[] = {trial(0, false, 0.068), trial(2, true, 0.069), trial(3, true, 0.070),

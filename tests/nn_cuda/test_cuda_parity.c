@@ -151,7 +151,7 @@ static double median_abs_diff(const float *a, const float *b, size_t n)
  * magnitude, so a weight whose gradient is near zero moves by about +lr or
  * -lr depending on the gradient's sign, which rounding alone can flip; and
  * every later step spreads such flips. Measured on the cpu backend itself
- * (issue 6, CIFAR-10, seeds 1-3): the cpu at 1 thread against 2 threads (a
+ * (CIFAR-10, seeds 1-3): the cpu at 1 thread against 2 threads (a
  * different summation order) gives a worst tensor median of 9e-7..7e-5 lr
  * after 2 steps, 8e-5..1.3e-3 after 3, 1.4e-3..7e-3 after 4; initial
  * weights perturbed by a relative 1e-6 (1e-5) give up to 5e-4 (8e-3) lr
@@ -337,7 +337,7 @@ static double epoch_accuracy(const nn_backend *b, uint64_t seed)
     return (double)correct / (double)n_test;
 }
 
-/* Issue 6's criterion, accuracy after one epoch within 1 percentage point
+/* The parity criterion, accuracy after one epoch within 1 percentage point
  * of the cpu backend's, measured so that it means something: the mean
  * over ACCURACY_SEEDS seeds (each its own initial weights and data order)
  * of cuda's accuracy minus cpu's must be within 1 point.
@@ -347,9 +347,9 @@ static double epoch_accuracy(const nn_backend *b, uint64_t seed)
  * models. Their accuracies on 2,000 test images differ by chance alone:
  * the test set's binomial error is sqrt(0.47 * 0.53 / 2000) = 1.1 points
  * per model, and the cpu backend against itself (1 and 2 threads, 10,000
- * training images, 2,000 test images, seeds 1-12, issue 6) differs by a
+ * training images, 2,000 test images, seeds 1-12) differs by a
  * standard deviation of 1.2 points per seed, by up to 2.5 (mean -0.8); the
- * first GPU run (one seed) saw 2.35. Over 10 seeds the mean's standard
+ * one-seed check on an H200 saw 2.35. Over 10 seeds the mean's standard
  * error is 1.2 / sqrt(10) = 0.38 points: a backend that trains the same
  * model fails this check with probability about 1 %, one that is 2 points
  * worse fails it with about 99 %. The paired differences' mean, standard

@@ -102,7 +102,7 @@ bool conv_status_is_refusal(int status)
 
 /* ---- the tables ---------------------------------------------------------------------------
  * sm90-fp32: NVIDIA H200 (sm_90, 132 SMs), cuDNN 9.14.0, batch 64, NCHW, plain
- * fp32 (FMA math), bench/gpu-explore.sh run 2. Per direction, the fastest of
+ * fp32 (FMA math), bench/gpu-explore.sh (2026-11-26). Per direction, the fastest of
  * the deterministic algorithms as timed inside a training step (section C:
  * heuristics' picks and cudnnFind's picks, CUDA events) and, where the step
  * profile did not time a candidate, re-timed over 10 calls (section D):
@@ -132,7 +132,7 @@ static const conv_algo_table_entry sm90_fp32_entries[] = {
 
 static const conv_algo_table tables[] = {
     {"sm90-fp32", 9, 0,
-     "NVIDIA H200, cuDNN 9.14.0, batch 64, fp32: bench/gpu-explore.sh run 2 (step profile and "
+     "NVIDIA H200, cuDNN 9.14.0, batch 64, fp32: bench/gpu-explore.sh, 2026-11-26 (step profile and "
      "cudnnFind sweep)",
      sm90_fp32_entries, COUNT(sm90_fp32_entries)},
 };

@@ -13,7 +13,7 @@
  *   heuristic  cuDNN's heuristics' first deterministic algorithm whose math
  *              and workspace fit: the same in every process (no timing), but
  *              on an H200 its conv2 backward-filter pick is 13x slower than
- *              the best (bench/gpu-explore.sh, run 2).
+ *              the best (bench/gpu-explore.sh, 2026-11-26).
  *   find       cudnnFind*AlgorithmEx times every algorithm in this process;
  *              conv_algo_pick_stable picks by a rule that ignores small
  *              timing differences. Timing can still differ between
