@@ -37,7 +37,7 @@
 #          `hmlcost report` (without `run --smell` in this build: the arms by hand);
 #       8. the same as 2 with the verified gradient path (HMLCOST_CUDA_BIASGRAD=split
 #          HMLCOST_CUDA_WGRAD=cudnn HMLCOST_CUDA_POOLBWD=cudnn; a second time only if 2 and 4
-#          differ, to tell whether that path is deterministic here), the first defaults (cuDNN
+#          differ, to tell whether that path is deterministic here), the heuristic configuration (cuDNN
 #          heuristics, unfused, single-pass bias gradients, no own kernels) and
 #          HMLCOST_CUDA_ALGO=find: what each setting changes, same card;
 #       9. GPU time per operation of a step (bench/cuda_train, PROFILE=1), our own gradient
@@ -382,7 +382,7 @@ EOF
             measure hmlcost-cuda-verified-again "$(cap 40)" env "${verified[@]}" "${train[@]}" \
                 "${require[@]}" "${timed[@]}"
     fi
-    part "8b. the first defaults (heuristics, unfused, single-pass bias gradients, no own kernels), as 2" 15 &&
+    part "8b. the heuristic configuration (heuristics, unfused, single-pass bias gradients, no own kernels), as 2" 15 &&
         measure hmlcost-cuda-previous-defaults "$(cap 40)" env HMLCOST_CUDA_ALGO=heuristic \
             HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single HMLCOST_CUDA_WGRAD=cudnn \
             HMLCOST_CUDA_POOLBWD=cudnn "${train[@]}" "${require[@]}" "${timed[@]}"
@@ -467,7 +467,7 @@ if a and b:
           f"{a.get('accuracy')} vs {b.get('accuracy')}: {'IDENTICAL' if same else 'DIFFERENT'}")
 for label, what in (("hmlcost-cuda-verified", "the verified gradient path (own kernels off)"),
                     ("hmlcost-cuda-verified-again", "the verified gradient path, second process"),
-                    ("hmlcost-cuda-previous-defaults", "the first defaults"),
+                    ("hmlcost-cuda-previous-defaults", "the heuristic configuration"),
                     ("hmlcost-cuda-find", "HMLCOST_CUDA_ALGO=find")):
     p = res(label)
     if p.get("images_per_s") and h.get("images_per_s"):
@@ -497,7 +497,7 @@ if a3 and b3:
 p = res("hmlcost-cuda-previous-defaults")
 if h.get("cuda") and p.get("cuda"):
     f = lambda x: "n/a" if x is None else f"{x:.3f}"
-    print("start-up, own kernels vs the first defaults (s): algorithms of the full-batch plan "
+    print("start-up, own kernels vs the heuristic configuration (s): algorithms of the full-batch plan "
           f"{f(setup(h, 'plan (full batch): algorithms'))} vs {f(setup(p, 'plan (full batch): algorithms'))}; "
           f"first eager training step {f(setup(h, 'first step, eager (train)'))} vs "
           f"{f(setup(p, 'first step, eager (train)'))}; process start to first step "

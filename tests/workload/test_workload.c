@@ -67,7 +67,7 @@ static void same_seed_and_threads_give_identical_results(void **state)
 /* Across thread counts results are NOT bit-identical (oneDNN splits its
  * backward-weights reductions per thread, so sums are added in another
  * order), but they stay close: after one epoch the loss agrees within
- * 1 % here (README, "Determinism"). */
+ * 1 % here (docs/train.md, "Determinism"). */
 static void other_thread_counts_stay_close(void **state)
 {
     (void)state;
