@@ -367,6 +367,18 @@ static bool is_dir(const char *path)
     return access(path, X_OK) == 0;
 }
 
+/* True when the running binary lies inside the build tree that holds FAKES
+ * (<build>/libpath-fakes): only such a binary may use the build's fakes, so
+ * an installed hmlcost never reads the tree it was built in. */
+static bool exe_in_build_tree(const char *exe_dir, const char *fakes)
+{
+    const char *slash = strrchr(fakes, '/');
+    if (!slash || slash == fakes)
+        return false;
+    size_t n = (size_t)(slash - fakes);
+    return strncmp(exe_dir, fakes, n) == 0 && exe_dir[n] == '/';
+}
+
 bool gpu_libs_mismatch_dir(char *buf, size_t size)
 {
     const char *env = getenv("HMLCOST_LIBPATH_FAKES");
@@ -375,22 +387,21 @@ bool gpu_libs_mismatch_dir(char *buf, size_t size)
         if (is_dir(buf))
             return true;
     }
-#ifdef HMLCOST_LIBPATH_FAKES_BUILD_DIR
-    snprintf(buf, size, "%s/cuda-mismatch", HMLCOST_LIBPATH_FAKES_BUILD_DIR);
-    if (is_dir(buf))
-        return true;
-#endif
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, size, "%s/../lib/hmlcost/libpath-fakes/cuda-mismatch", exe);
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash) {
+        *slash = '\0';
+#ifdef HMLCOST_LIBPATH_FAKES_BUILD_DIR
+        if (exe_in_build_tree(exe, HMLCOST_LIBPATH_FAKES_BUILD_DIR)) {
+            snprintf(buf, size, "%s/cuda-mismatch", HMLCOST_LIBPATH_FAKES_BUILD_DIR);
             if (is_dir(buf))
                 return true;
         }
+#endif
+        snprintf(buf, size, "%s/../lib/hmlcost/libpath-fakes/cuda-mismatch", exe);
+        if (is_dir(buf))
+            return true;
     }
     if (size)
         buf[0] = '\0';

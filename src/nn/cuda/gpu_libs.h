@@ -93,7 +93,8 @@ void gpu_libs_describe_ld_path(char *buf, size_t size);
 /* The directory of mismatched CUDA libraries built with hmlcost for the
  * libpath smell (a libcuda.so.1 that is CUDA's stub or a fake of it, a
  * libcudnn.so.9 built for CUDA 12, a libcublas.so.13 missing functions):
- * $HMLCOST_LIBPATH_FAKES/cuda-mismatch, else the build tree's, else
+ * $HMLCOST_LIBPATH_FAKES/cuda-mismatch, else the build tree's when this
+ * binary runs from that build tree, else
  * <exe>/../lib/hmlcost/libpath-fakes/cuda-mismatch. False when none exists. */
 bool gpu_libs_mismatch_dir(char *buf, size_t size);
 
