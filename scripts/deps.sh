@@ -23,8 +23,9 @@ build_pkgs="build-essential cmake pkg-config libdnnl-dev libsqlite3-dev libgsl-d
 # sqlite3: report_from_store.sh makes a schema-2 store from a new one;
 # python3-jsonschema: lint's SARIF output is validated against the 2.1.0 schema;
 # slurm-wlm, munge: the local one-node Slurm (scripts/slurm-local.sh) of the
-# Slurm executor's tests.
-test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread sqlite3 python3 python3-jsonschema slurm-wlm munge"
+# Slurm executor's tests; man-db: the man pages rendered in tests/dist and
+# `man -w` after the .deb installs.
+test_pkgs="$build_pkgs libcmocka-dev chromium libopenblas0-pthread sqlite3 python3 python3-jsonschema slurm-wlm munge man-db"
 bench_pkgs="$build_pkgs hyperfine python3-torch"
 # tests/fuzz/run.sh: clang and its libFuzzer runtime (only recommended by
 # clang, hence named). The corpus replay in the test set needs neither.
