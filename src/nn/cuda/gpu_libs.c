@@ -367,6 +367,7 @@ static bool is_dir(const char *path)
     return access(path, X_OK) == 0;
 }
 
+#ifdef HMLCOST_LIBPATH_FAKES_BUILD_DIR
 /* True when the running binary lies inside the build tree that holds FAKES
  * (<build>/libpath-fakes): only such a binary may use the build's fakes, so
  * an installed hmlcost never reads the tree it was built in. */
@@ -378,6 +379,7 @@ static bool exe_in_build_tree(const char *exe_dir, const char *fakes)
     size_t n = (size_t)(slash - fakes);
     return strncmp(exe_dir, fakes, n) == 0 && exe_dir[n] == '/';
 }
+#endif
 
 bool gpu_libs_mismatch_dir(char *buf, size_t size)
 {
