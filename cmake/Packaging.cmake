@@ -10,6 +10,7 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
   "hmlcost measures what configuration and design smells in deep-learning training\ncost in runtime, memory, energy and CO2 while accuracy stays the same, and finds\nthose smells in an environment or in training scripts before any energy is spent.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES TRUE)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # oneDNN is opened with dlopen (src/nn/onednn_load.h: libdnnl.so.2) where
