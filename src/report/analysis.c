@@ -870,8 +870,9 @@ static hml_status run_table(const report_analysis *a, const report_arm *arm, dou
     return HML_OK;
 }
 
+/* min_cost: each metric's smallest cost of interest, as the judgement used it. */
 static void take_judgement(report_analysis *a, report_smell_result *s,
-                           const stats_judged_smell *j)
+                           const stats_judged_smell *j, const double *min_cost)
 {
     s->verdict = j->verdict;
     s->reason = j->reason;
@@ -885,11 +886,9 @@ static void take_judgement(report_analysis *a, report_smell_result *s,
     for (size_t m = 0; m < a->n_metrics; m++) {
         report_comparison *c = &s->cmp[m];
         const stats_judged_cost *jc = &j->costs[m];
-        const report_metric_col *col = &a->metrics[m];
         c->in_family = jc->tested;
         c->p_holm = NAN;
-        c->min_cost = col->info && col->info->cost ? stats_min_cost_for(&a->min_cost, col->name)
-                                                   : NAN;
+        c->min_cost = min_cost[m];
         if (!jc->tested)
             continue;
         c->margin = jc->margin;
@@ -945,7 +944,7 @@ static hml_status judge_smells(report_analysis *a, hml_err *err)
     if (st == HML_OK)
         st = stats_judge(&spec, judged, NULL, err);
     for (size_t i = 0; st == HML_OK && i < ns; i++) {
-        take_judgement(a, &a->smells[i], &judged[i]);
+        take_judgement(a, &a->smells[i], &judged[i], min_cost);
         verdicts[i] = judged[i].verdict;
     }
     if (st == HML_OK && a->opts.stability_resamples)
