@@ -71,8 +71,8 @@ static hml_status test_smell(const stats_judge_spec *spec, size_t i, double *x, 
     return HML_OK;
 }
 
-static hml_status decide_smell(const stats_judge_spec *spec, size_t i, stats_judged_smell *out,
-                               stats_cost_test *tests)
+static void decide_smell(const stats_judge_spec *spec, size_t i, stats_judged_smell *out,
+                         stats_cost_test *tests)
 {
     size_t n = 0;
     for (size_t m = 0; m < spec->n_metrics; m++) {
@@ -91,7 +91,6 @@ static hml_status decide_smell(const stats_judge_spec *spec, size_t i, stats_jud
         .accuracy_diff = out->tost.diff, .accuracy_margin = spec->acc_margin,
         .costs = tests, .n_costs = n};
     out->verdict = stats_decide(&in, &out->reason, NULL);
-    return HML_OK;
 }
 
 hml_status stats_judge(const stats_judge_spec *spec, stats_judged_smell *out,
@@ -120,7 +119,7 @@ hml_status stats_judge(const stats_judge_spec *spec, stats_judged_smell *out,
         for (size_t m = 0; m < spec->n_metrics; m++)
             if (out[i].costs[m].tested)
                 out[i].costs[m].p_over_holm = p[k++];
-        st = decide_smell(spec, i, &out[i], tests);
+        decide_smell(spec, i, &out[i], tests);
     }
     if (family_size)
         *family_size = family;
