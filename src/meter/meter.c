@@ -87,10 +87,6 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
     m->opts = *opts;
     m->peak_gpu_mem = -1;
     fitness_read(NULL, &m->fitness_before);
-    meter_cpu_facts facts;
-    meter_cpu_facts_read(NULL, &facts);
-    power_model_init(&m->cpu_model, opts->cpu_tdp_w, facts.model, facts.package_cpus,
-                     facts.allowed_cpus);
 
     if (opts->use_rapl) {
         m->have_rapl = meter_rapl_open(&m->rapl, NULL, m->rapl_why, sizeof m->rapl_why);
@@ -104,6 +100,14 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
             meter_rapl_start(&m->rapl);
     } else {
         text_format(m->rapl_why, sizeof m->rapl_why, "rapl: turned off");
+    }
+    /* The estimate stands in only where no RAPL counter is read: its CPU
+     * facts and TDP lookup are not needed otherwise. */
+    if (!m->have_rapl) {
+        meter_cpu_facts facts;
+        meter_cpu_facts_read(NULL, &facts);
+        power_model_init(&m->cpu_model, opts->cpu_tdp_w, facts.model, facts.package_cpus,
+                         facts.allowed_cpus);
     }
     if (opts->use_nvml) {
         m->nvml = meter_nvml_open(m->nvml_why, sizeof m->nvml_why);
