@@ -50,13 +50,70 @@ static bool has_word(const char *list, const char *word)
     return false;
 }
 
+/* The text of a whole file (malloc'd), or NULL when it cannot be read. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    size_t used = 0, size = 4096;
+    char *text = malloc(size);
+    while (text) {
+        used += fread(text + used, 1, size - 1 - used, f);
+        if (used < size - 1)
+            break;
+        char *bigger = realloc(text, size * 2);
+        if (!bigger) {
+            free(text);
+            text = NULL;
+            break;
+        }
+        text = bigger;
+        size *= 2;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (!text || failed) {
+        free(text);
+        return NULL;
+    }
+    text[used] = '\0';
+    return text;
+}
+
+/* A stream over text read by read_text, for the line parsers below; NULL
+ * for an unreadable or empty file (no lines). */
+static FILE *open_text(const char *text)
+{
+    return text && *text ? fmemopen((void *)text, strlen(text), "r") : NULL;
+}
+
+/* The mountinfo and /proc/self/cgroup texts, read once for all the
+ * hierarchies one call looks up. */
+typedef struct cgroup_texts {
+    char *mountinfo;
+    char *self_cgroup;
+} cgroup_texts;
+
+static cgroup_texts read_texts(const cgroup_sources *src)
+{
+    cgroup_texts t = {read_text(src->mountinfo), read_text(src->self_cgroup)};
+    return t;
+}
+
+static void free_texts(cgroup_texts *t)
+{
+    free(t->mountinfo);
+    free(t->self_cgroup);
+}
+
 /* The mount of a hierarchy: for v2 (controller NULL) the cgroup2 mount, for
  * v1 the cgroup mount whose options name controller. Fills mount point and
  * the mount's root within the hierarchy. */
 static bool find_mount(const char *mountinfo, const char *controller, char *point,
                        size_t point_size, char *root, size_t root_size)
 {
-    FILE *f = fopen(mountinfo, "re");
+    FILE *f = open_text(mountinfo);
     if (!f)
         return false;
     char line[1024];
@@ -85,7 +142,7 @@ static bool find_mount(const char *mountinfo, const char *controller, char *poin
 static bool find_own_path(const char *self_cgroup, const char *controller, char *path,
                           size_t size)
 {
-    FILE *f = fopen(self_cgroup, "re");
+    FILE *f = open_text(self_cgroup);
     if (!f)
         return false;
     char line[1024];
@@ -109,7 +166,7 @@ static bool find_own_path(const char *self_cgroup, const char *controller, char 
 }
 
 /* The directory of hmlcost's own cgroup in a hierarchy. */
-static bool own_dir(const cgroup_sources *src, const char *controller, char *dir, size_t size)
+static bool own_dir(const cgroup_texts *src, const char *controller, char *dir, size_t size)
 {
     char point[512], root[512], path[512];
     if (!find_mount(src->mountinfo, controller, point, sizeof point, root, sizeof root) ||
@@ -214,7 +271,7 @@ static bool add_dir(run_cgroup *cg, const char *parent, const char *name, const 
     return true;
 }
 
-static bool create_v2(run_cgroup *cg, const char *name, const cgroup_sources *src, char *why,
+static bool create_v2(run_cgroup *cg, const char *name, const cgroup_texts *src, char *why,
                       size_t why_size)
 {
     char parent[RUN_CGROUP_PATH_MAX];
@@ -234,7 +291,7 @@ static bool create_v2(run_cgroup *cg, const char *name, const cgroup_sources *sr
     return true;
 }
 
-static bool create_v1(run_cgroup *cg, const char *name, const cgroup_sources *src, char *why,
+static bool create_v1(run_cgroup *cg, const char *name, const cgroup_texts *src, char *why,
                       size_t why_size)
 {
     static const char *const controllers[] = {"cpuacct", "memory", "freezer"};
@@ -275,10 +332,13 @@ static cgroup_sources real_sources(const cgroup_sources *sources)
 bool run_cgroup_v2_accounts_memory(const cgroup_sources *sources)
 {
     cgroup_sources src = real_sources(sources);
+    cgroup_texts texts = read_texts(&src);
     char parent[RUN_CGROUP_PATH_MAX], control[256];
-    return own_dir(&src, NULL, parent, sizeof parent) &&
-           read_file(parent, "cgroup.subtree_control", control, sizeof control) == 0 &&
-           has_word(control, "memory");
+    bool accounts = own_dir(&texts, NULL, parent, sizeof parent) &&
+                    read_file(parent, "cgroup.subtree_control", control, sizeof control) == 0 &&
+                    has_word(control, "memory");
+    free_texts(&texts);
+    return accounts;
 }
 
 bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
@@ -290,8 +350,10 @@ bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
     for (size_t i = 0; i < RUN_CGROUP_MAX_DIRS; i++)
         cg->join_fds[i] = -1;
     cgroup_sources src = real_sources(sources);
-    bool ok = version == 2 ? create_v2(cg, name, &src, why, why_size)
-                           : create_v1(cg, name, &src, why, why_size);
+    cgroup_texts texts = read_texts(&src);
+    bool ok = version == 2 ? create_v2(cg, name, &texts, why, why_size)
+                           : create_v1(cg, name, &texts, why, why_size);
+    free_texts(&texts);
     if (!ok) {
         run_cgroup_close_join_fds(cg);
         remove_dirs(cg);
