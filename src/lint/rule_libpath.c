@@ -42,22 +42,17 @@ void lint_libpath_entries(const char *value, char *buf, size_t size)
         /* $VAR, ${VAR}, $(cmd) and {expr} are only known when it runs */
         bool dynamic = strchr(entry, '$') || strchr(entry, '{') || strchr(entry, '`');
         struct stat st;
-        if (!dynamic) {
-            if (!entry[0])
-                add_clause(buf, size, "an empty entry (the current directory)");
-            else if (entry[0] != '/')
-                add_clause(buf, size, "'%s' is relative (resolved against whatever directory "
-                                      "the process runs in)", entry);
-            else if (strstr(entry, "/stubs"))
-                add_clause(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins "
-                                      "that fail at run time)", entry);
-            else if (stat(entry, &st) != 0)
-                add_clause(buf, size, "'%s' does not exist on this machine (searched on every "
-                                      "library load)", entry);
-        } else if (strstr(entry, "/stubs")) {
-            add_clause(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins that "
-                                  "fail at run time)", entry);
-        }
+        if (!dynamic && !entry[0])
+            add_clause(buf, size, "an empty entry (the current directory)");
+        else if (!dynamic && entry[0] != '/')
+            add_clause(buf, size, "'%s' is relative (resolved against whatever directory "
+                                  "the process runs in)", entry);
+        else if (strstr(entry, "/stubs"))
+            add_clause(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins "
+                                  "that fail at run time)", entry);
+        else if (!dynamic && stat(entry, &st) != 0)
+            add_clause(buf, size, "'%s' does not exist on this machine (searched on every "
+                                  "library load)", entry);
         if (!end)
             break;
         p = end + 1;
