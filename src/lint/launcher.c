@@ -80,7 +80,6 @@ typedef struct launcher {
 
 static lint_finding *add(launcher *l, lint_rule_id rule, const word *w)
 {
-    unsigned col = (unsigned)(w->start - l->line_start) + 1;
     /* a word after a backslash-newline is on a later line */
     unsigned line = l->line;
     size_t bol = l->line_start;
@@ -89,7 +88,7 @@ static lint_finding *add(launcher *l, lint_rule_id rule, const word *w)
             line++;
             bol = i + 1;
         }
-    col = (unsigned)(w->start - bol) + 1;
+    unsigned col = (unsigned)(w->start - bol) + 1;
     lint_finding *f = lint_result_add(l->out, rule, l->path, l->language, line, col, line,
                                       col + (unsigned)(w->end - w->start));
     if (!f)
