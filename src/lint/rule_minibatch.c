@@ -146,11 +146,6 @@ static void check_arguments(batch_scan *s)
         py_value v;
         if (!py_resolve(f, a->fallback, s->c->host->cpus, &v) || v.end <= v.start)
             continue;
-        bool reported = false;
-        for (size_t k = 0; k < s->seen_count; k++)
-            reported = reported || s->seen[k] == v.start;
-        if (reported)
-            continue;
         size_t before = s->c->out->count;
         check_batch(s, ts_node_parent(a->fallback), a->fallback, what);
         if (s->c->out->count > before && strncmp(a->flag, "--", 2) == 0)
