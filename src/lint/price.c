@@ -77,6 +77,7 @@ void lint_price_of(const lint_finding *f, lint_price *out)
         ph = NULL; /* the libpath treatment reaches any command through its environment */
         break;
     }
+    out->token = ph;
 
     if (f->language == LINT_LANG_DOCKERFILE || f->language == LINT_LANG_ENVFILE) {
         text_copy(out->workload, sizeof out->workload, "YOUR-TRAINING-COMMAND");
@@ -169,9 +170,7 @@ hml_status lint_price_prepare(const lint_finding *f, const lint_price *p, const 
         *slash = '\0';
     else
         text_copy(script_dir, sizeof script_dir, ".");
-    const char *ph = f->rule == LINT_PARALLELISM ? "{threads}"
-                     : f->rule == LINT_MINIBATCH ? "{batch}" : "{model_builds}";
-    text_format(workload, size, "HMLCOST_LINT_VALUE=%s ", ph);
+    text_format(workload, size, "HMLCOST_LINT_VALUE=%s ", p->token);
     if (f->language == LINT_LANG_PYTHON) {
         size_t used = strlen(workload);
         text_format(workload + used, size - used, "PYTHONPATH=");

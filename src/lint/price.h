@@ -8,6 +8,7 @@
 
 typedef struct lint_price {
     const char *smell;     /* the catalogue's id */
+    const char *token;     /* the placeholder ("{threads}", ...); NULL when none */
     char strength[96];     /* "--smell-threads 64", "--smell-batch 4096 --baseline-batch 64" */
     char workload[1200];   /* the --workload command as a user would run it */
     char placeholder[400]; /* where the placeholder goes when the workload cannot take
