@@ -93,8 +93,10 @@ static unsigned line_of(const char *s, size_t at)
     return line;
 }
 
-hml_status lint_text(const char *path, lint_language language, const char *text, size_t len,
-                     const lint_host *host, lint_result *out, hml_err *err)
+/* lint_text without the sort: lint_paths sorts once, after the last file. */
+static hml_status lint_text_unsorted(const char *path, lint_language language,
+                                     const char *text, size_t len, const lint_host *host,
+                                     lint_result *out, hml_err *err)
 {
     if (memchr(text, '\0', len)) {
         return lint_result_note(out, path, true, "binary file (it holds NUL bytes), skipped")
@@ -106,9 +108,15 @@ hml_status lint_text(const char *path, lint_language language, const char *text,
                                 (unsigned char)text[bad], line_of(text, bad))
                    ? HML_OK : hml_fail(err, HML_ESYSTEM, "out of memory");
     }
-    hml_status st = language == LINT_LANG_PYTHON
-                        ? lint_python(path, text, len, host, out, err)
-                        : lint_launcher(path, language, text, len, host, out, err);
+    return language == LINT_LANG_PYTHON
+               ? lint_python(path, text, len, host, out, err)
+               : lint_launcher(path, language, text, len, host, out, err);
+}
+
+hml_status lint_text(const char *path, lint_language language, const char *text, size_t len,
+                     const lint_host *host, lint_result *out, hml_err *err)
+{
+    hml_status st = lint_text_unsorted(path, language, text, len, host, out, err);
     lint_result_sort(out);
     return st;
 }
@@ -189,7 +197,7 @@ static hml_status lint_file(const char *path, bool named, const lint_host *host,
         st = note(out, path, err, "not a Python file, shell launcher, Dockerfile or .env file, "
                                   "skipped");
     else
-        st = lint_text(path, language, text, len, host, out, err);
+        st = lint_text_unsorted(path, language, text, len, host, out, err);
     free(text);
     return st;
 }
@@ -257,9 +265,9 @@ static hml_status lint_dir(const char *path, const lint_host *host, lint_result 
 hml_status lint_paths(const char *const *paths, size_t count, const lint_host *host,
                       lint_result *out, hml_err *err)
 {
-    for (size_t i = 0; i < count; i++) {
+    hml_status s = HML_OK;
+    for (size_t i = 0; i < count && s == HML_OK; i++) {
         struct stat st;
-        hml_status s;
         if (stat(paths[i], &st) != 0) {
             char why[256];
             snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
@@ -269,10 +277,10 @@ hml_status lint_paths(const char *const *paths, size_t count, const lint_host *h
         } else {
             s = lint_file(paths[i], true, host, out, err);
         }
-        if (s != HML_OK)
-            return s;
     }
     lint_result_sort(out);
+    if (s != HML_OK)
+        return s;
     if (!out->files)
         return hml_fail(err, HML_EUSAGE, "nothing to lint in %s%s (Python files, *.sh, "
                         "Dockerfile, *.env)", paths[0], count > 1 ? " and the other paths" : "");
