@@ -27,6 +27,7 @@ static const char *const thread_setters[] = {
 };
 
 typedef struct par_scan {
+    py_lint *c;
     long threads_max;     /* the largest thread count set in a function, below the CPUs */
     TSNode pool_at;       /* the largest process pool below the CPUs */
     long pool_max;
@@ -75,8 +76,8 @@ static void check_count(py_lint *c, TSNode at, TSNode value, const char *what, b
 
 static void visit(TSNode n, void *ctx)
 {
-    py_lint *c = ((void **)ctx)[0];
-    par_scan *s = ((void **)ctx)[1];
+    par_scan *s = ctx;
+    py_lint *c = s->c;
     char name[128], what[200];
     if (!py_is(n, "call") || !py_call_name(&c->f, n, name, sizeof name))
         return;
@@ -139,9 +140,8 @@ static void env_write(py_lint *c, const char *name, TSNode value, TSNode at, voi
 
 void py_rule_parallelism(py_lint *c)
 {
-    par_scan s = {0};
-    void *ctx[2] = {c, &s};
-    py_walk(c->f.root, visit, ctx);
+    par_scan s = {.c = c};
+    py_walk(c->f.root, visit, &s);
     py_env_writes(c, env_write, &s);
     /* each pool process runs its own thread pool */
     if (s.pool_max > 1 && s.threads_max > 1 && s.pool_max * s.threads_max > c->host->cpus) {
