@@ -15,6 +15,7 @@
 #include "meter/host.h"
 #include "report/csv_table.h"
 #include "runner/execute.h"
+#include "runner/executor_slurm.h"
 #include "runner/plan.h"
 
 static const char usage[] =
@@ -49,7 +50,7 @@ static void print_json(char *const *argv, const execute_result *r, const meter_h
     cJSON_AddItemToObject(root, "metrics",
                           cli_metrics_json(r->meter.metrics.items, r->meter.metrics.count));
     cJSON_AddStringToObject(root, "notes", r->meter.notes);
-    cJSON_AddItemToObject(root, "host", cli_host_json(host));
+    cJSON_AddItemToObject(root, "host", runner_host_json(host));
     cJSON_AddItemToObject(root, "result", json_parsed_or_null(r->result_json));
     cJSON *samples = cJSON_AddArrayToObject(root, "samples");
     for (size_t i = 0; i < r->meter.sample_count; i++) {

@@ -23,6 +23,7 @@
 #include "common/name_limits.h"
 #include "meter/clock.h"
 #include "common/text.h"
+#include "runner/executor_slurm.h"
 #include "runner/protocol.h"
 #include "runner/store.h"
 
@@ -288,7 +289,7 @@ static void print_json(store *s, int64_t experiment_id, const char *store_path)
         cJSON_AddItemToObject(root, "plan", plan_json);
     meter_host host;
     if (store_get_host(s, exp.host_id, &host, &found, &err) == HML_OK && found)
-        cJSON_AddItemToObject(root, "host", cli_host_json(&host));
+        cJSON_AddItemToObject(root, "host", runner_host_json(&host));
     cJSON *arm_list = cJSON_AddArrayToObject(root, "arms");
     store_arm *arms = NULL;
     size_t arm_count = 0;

@@ -173,22 +173,6 @@ cJSON *cli_metrics_json(const meter_metric *metrics, size_t count)
     return obj;
 }
 
-cJSON *cli_host_json(const meter_host *host)
-{
-    cJSON *h = cJSON_CreateObject();
-    if (!h)
-        return NULL;
-    cJSON_AddStringToObject(h, "hostname", host->hostname);
-    cJSON_AddStringToObject(h, "cpu_model", host->cpu_model);
-    cJSON_AddNumberToObject(h, "cores", host->cores);
-    cJSON_AddNumberToObject(h, "threads", host->threads);
-    cJSON_AddNumberToObject(h, "mem_bytes", host->mem_bytes);
-    cJSON_AddStringToObject(h, "gpu_model", host->gpu_model);
-    cJSON_AddStringToObject(h, "kernel", host->kernel);
-    cJSON_AddStringToObject(h, "hmlcost_version", host->hmlcost_version);
-    return h;
-}
-
 const char *const cli_csv_metric_names[] = {
     "wall_s",       "user_s",        "sys_s",          "cpu_s",      "peak_rss_bytes",
     "gpu_mem_bytes", "energy_cpu_j", "energy_dram_j",  "energy_ram_j", "energy_gpu_j",

@@ -68,7 +68,6 @@ void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sampl
 
 /* {"wall_s": {"value":..., "unit":"s", "method":"measured"}, ...} */
 cJSON *cli_metrics_json(const meter_metric *metrics, size_t count);
-cJSON *cli_host_json(const meter_host *host);
 
 /* The metric columns of the CSV outputs, in order (contract names). */
 extern const char *const cli_csv_metric_names[];

@@ -202,18 +202,20 @@ static int arm_index(const plan *p, const char *name)
 
 /* ---- one run as JSON -------------------------------------------------------- */
 
-static cJSON *host_to_json(const meter_host *h)
+cJSON *runner_host_json(const meter_host *host)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "hostname", h->hostname);
-    cJSON_AddStringToObject(o, "cpu_model", h->cpu_model);
-    cJSON_AddNumberToObject(o, "cores", h->cores);
-    cJSON_AddNumberToObject(o, "threads", h->threads);
-    cJSON_AddNumberToObject(o, "mem_bytes", h->mem_bytes);
-    cJSON_AddStringToObject(o, "gpu_model", h->gpu_model);
-    cJSON_AddStringToObject(o, "kernel", h->kernel);
-    cJSON_AddStringToObject(o, "hmlcost_version", h->hmlcost_version);
-    return o;
+    cJSON *h = cJSON_CreateObject();
+    if (!h)
+        return NULL;
+    cJSON_AddStringToObject(h, "hostname", host->hostname);
+    cJSON_AddStringToObject(h, "cpu_model", host->cpu_model);
+    cJSON_AddNumberToObject(h, "cores", host->cores);
+    cJSON_AddNumberToObject(h, "threads", host->threads);
+    cJSON_AddNumberToObject(h, "mem_bytes", host->mem_bytes);
+    cJSON_AddStringToObject(h, "gpu_model", host->gpu_model);
+    cJSON_AddStringToObject(h, "kernel", host->kernel);
+    cJSON_AddStringToObject(h, "hmlcost_version", host->hmlcost_version);
+    return h;
 }
 
 static void copy_string(const cJSON *o, const char *key, char *dst, size_t size)
@@ -271,7 +273,7 @@ static char *run_to_json(const plan_arm *arm, long index, long position, const m
         cJSON_AddStringToObject(o, "notes", r->meter.notes);
     if (r->result_json)
         cJSON_AddStringToObject(o, "result", r->result_json);
-    cJSON_AddItemToObject(o, "host", host_to_json(host));
+    cJSON_AddItemToObject(o, "host", runner_host_json(host));
     const char *job = getenv("SLURM_JOB_ID");
     if (job)
         cJSON_AddStringToObject(o, "slurm_job", job);

@@ -22,10 +22,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cJSON.h>
+
 #include "common/error.h"
+#include "meter/host.h"
 #include "runner/plan.h"
 #include "runner/protocol.h"
 #include "runner/store.h"
+
+/* The host object of a run file, also the "host" of the CLI's JSON outputs;
+ * NULL when memory runs out. */
+cJSON *runner_host_json(const meter_host *host);
 
 typedef struct slurm_options {
     const char *partition;  /* --partition, or NULL */
