@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "meter/host.h"
 #include "runner/execute.h"
@@ -252,12 +253,6 @@ static bool host_from_json(const cJSON *o, meter_host *h)
     return true;
 }
 
-/* NaN has no JSON: null, read back as NaN. */
-static cJSON *number_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
 static char *run_to_json(const plan_arm *arm, long index, long position, const meter_host *host,
                          const execute_result *r)
 {
@@ -282,7 +277,7 @@ static char *run_to_json(const plan_arm *arm, long index, long position, const m
         const meter_metric *m = &r->meter.metrics.items[i];
         cJSON *item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "name", m->name);
-        cJSON_AddItemToObject(item, "value", number_or_null(m->value));
+        cJSON_AddItemToObject(item, "value", json_number_or_null(m->value));
         cJSON_AddStringToObject(item, "unit", m->unit);
         cJSON_AddStringToObject(item, "method", m->method);
         cJSON_AddItemToArray(metrics, item);
@@ -292,12 +287,12 @@ static char *run_to_json(const plan_arm *arm, long index, long position, const m
     for (size_t i = 0; i < r->meter.sample_count; i++) {
         const meter_sample *s = &r->meter.samples[i];
         cJSON *row = cJSON_CreateArray();
-        cJSON_AddItemToArray(row, number_or_null(s->t_s));
-        cJSON_AddItemToArray(row, number_or_null(s->rss_bytes));
-        cJSON_AddItemToArray(row, number_or_null(s->cpu_s));
+        cJSON_AddItemToArray(row, json_number_or_null(s->t_s));
+        cJSON_AddItemToArray(row, json_number_or_null(s->rss_bytes));
+        cJSON_AddItemToArray(row, json_number_or_null(s->cpu_s));
         cJSON_AddItemToArray(row, cJSON_CreateNumber(s->processes));
-        cJSON_AddItemToArray(row, number_or_null(s->gpu_mem_bytes));
-        cJSON_AddItemToArray(row, number_or_null(s->energy_j));
+        cJSON_AddItemToArray(row, json_number_or_null(s->gpu_mem_bytes));
+        cJSON_AddItemToArray(row, json_number_or_null(s->energy_j));
         cJSON_AddItemToArray(samples, row);
     }
     char *text = cJSON_PrintUnformatted(o);
@@ -305,6 +300,7 @@ static char *run_to_json(const plan_arm *arm, long index, long position, const m
     return text;
 }
 
+/* NaN has no JSON: written as null (json_number_or_null), read back as NaN. */
 static double array_number(const cJSON *row, int i)
 {
     const cJSON *v = cJSON_GetArrayItem(row, i);
