@@ -422,7 +422,17 @@ typedef struct run_cli {
     run_smell_options smell;  /* --smell and its treatment options */
     run_slurm_options slurm;  /* --executor and the Slurm options */
     const char *smell_only;   /* the first smell-study option seen, for errors */
+    const char *slurm_only;   /* the first Slurm option seen, for errors */
 } run_cli;
+
+/* The long name of one of run_options. */
+static const char *option_name(int code)
+{
+    for (const struct option *o = run_options; o->name; o++)
+        if (o->val == code)
+            return o->name;
+    return NULL;
+}
 
 /* The second pass: everything but --plan (loaded first) and the arm-args
  * (applied once all arms exist). */
@@ -432,13 +442,14 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
     long value;
     if (cli_meter_option(code, arg, &p->meter, &status, err))
         return status;
-    if (run_slurm_option(&cli->slurm, code, arg, &status, err))
+    if (run_slurm_option(&cli->slurm, code, arg, &status, err)) {
+        if (code != RUN_SLURM_OPT_EXECUTOR && code != RUN_SLURM_OPT_TASK && !cli->slurm_only)
+            cli->slurm_only = option_name(code);
         return status;
+    }
     if (run_smell_option(&cli->smell, code, arg, &status, err)) {
         if (code != RUN_SMELL_OPT_SMELL && !cli->smell_only)
-            for (const struct option *o = run_options; o->name; o++)
-                if (o->val == code)
-                    cli->smell_only = o->name;
+            cli->smell_only = option_name(code);
         return status;
     }
     switch (code) {
@@ -557,8 +568,8 @@ int cmd_run(int argc, char **argv)
         goto usage_error;
     if (plan_validate(&p, &err) != HML_OK)
         goto usage_error;
-    if (!cli.slurm.slurm && !cli.slurm.task_file && cli.slurm.first_slurm_only) {
-        hml_fail(&err, HML_EUSAGE, "--%s: only with --executor slurm", cli.slurm.first_slurm_only);
+    if (!cli.slurm.slurm && !cli.slurm.task_file && cli.slurm_only) {
+        hml_fail(&err, HML_EUSAGE, "--%s: only with --executor slurm", cli.slurm_only);
         goto usage_error;
     }
 

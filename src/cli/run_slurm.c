@@ -30,11 +30,6 @@ bool run_slurm_option(run_slurm_options *o, int code, const char *arg, hml_statu
     if (code < RUN_SLURM_OPT_FIRST || code > RUN_SLURM_OPT_LAST)
         return false;
     *status = HML_OK;
-    if (code != RUN_SLURM_OPT_EXECUTOR && code != RUN_SLURM_OPT_TASK && !o->first_slurm_only) {
-        static const char *const names[] = {"slurm-partition", "slurm-time", "slurm-arg",
-                                            "max-parallel", "no-wait", "campaign-dir"};
-        o->first_slurm_only = names[code - RUN_SLURM_OPT_PARTITION];
-    }
     switch (code) {
     case RUN_SLURM_OPT_EXECUTOR:
         if (strcmp(arg, "slurm") == 0)

@@ -55,7 +55,6 @@ typedef struct run_slurm_options {
     const char *campaign_dir;
     const char *task_file;      /* --slurm-task: we are an array task */
     slurm_options sbatch;
-    const char *first_slurm_only; /* a slurm option seen, for the error without --executor */
 } run_slurm_options;
 
 void run_slurm_options_init(run_slurm_options *o);
