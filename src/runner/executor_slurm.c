@@ -193,14 +193,6 @@ hml_status slurm_campaign_dir(const plan *p, const char *root, char *path, size_
     return status;
 }
 
-static int arm_index(const plan *p, const char *name)
-{
-    for (size_t a = 0; a < p->arm_count; a++)
-        if (strcmp(p->arms[a].name, name) == 0)
-            return (int)a;
-    return -1;
-}
-
 /* ---- one run as JSON -------------------------------------------------------- */
 
 cJSON *runner_host_json(const meter_host *host)
@@ -316,7 +308,8 @@ static hml_status import_run_file(const plan *p, store *s, const char *path,
     cJSON *o = text ? cJSON_Parse(text) : NULL;
     free(text);
     const char *arm_name = o ? get_string(o, "arm") : NULL;
-    int a = arm_name ? arm_index(p, arm_name) : -1;
+    const plan_arm *arm = arm_name ? plan_find_arm(p, arm_name) : NULL;
+    int a = arm ? (int)(arm - p->arms) : -1;
     double index = o ? get_number(o, "index", -1) : -1;
     store_run_status status = STORE_RUN_ERROR;
     meter_host host;
