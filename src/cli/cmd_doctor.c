@@ -143,8 +143,6 @@ static int print_json(const doctor_report *report, const doctor_context *ctx,
         cJSON *probe = probe_result_json(ctx->probe);
         ok = probe && cJSON_AddItemToObject(root, "probe", probe) &&
              cJSON_AddStringToObject(probe, "source", probe_source);
-        if (!probe)
-            ok = false;
     }
     if (!ok) {
         cJSON_Delete(root);
