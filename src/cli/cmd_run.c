@@ -25,7 +25,7 @@
 #include "common/text.h"
 #include "runner/executor_slurm.h"
 #include "runner/protocol.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 static const char usage[] =
     "usage: hmlcost run [options] [--] CMD [ARGS...]\n"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "runner/plan.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 #define CLI_DEFAULT_STORE "hmlcost.db"
 

@@ -11,7 +11,7 @@
 #include "cli/cmd_run.h"
 #include "common/text.h"
 #include "runner/protocol.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 #define POLL_DEFAULT_S 2.0
 

@@ -10,7 +10,7 @@
 
 #include "common/name_limits.h"
 #include "common/text.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 /* "source:FRA France: Our World in Data, 2023" -> FRA, France. Other sources
  * ("source:world average: ...", "source:given: ...") name no country. */

@@ -1,4 +1,4 @@
-/* Reads one experiment of the run store (src/runner/store.h) into a dataset.
+/* Reads one experiment of the run store (src/store/store.h) into a dataset.
  * The store is opened read-only: a report never writes it. */
 #ifndef HMLCOST_REPORT_LOAD_STORE_H
 #define HMLCOST_REPORT_LOAD_STORE_H

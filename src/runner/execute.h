@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "meter/meter.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 /* Called before the command starts with the run's token (in the environment
  * of every process of the run as $HMLCOST_RUN_TOKEN) and its cgroup

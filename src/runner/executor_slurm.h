@@ -28,7 +28,7 @@
 #include "meter/host.h"
 #include "runner/plan.h"
 #include "runner/protocol.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 /* The host object of a run file, also the "host" of the CLI's JSON outputs;
  * NULL when memory runs out. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 /* Fills the owner fields of run (this process: pid, start time, host, boot)
  * and started_at. */

@@ -18,7 +18,7 @@
 #include "common/error.h"
 #include "meter/metric.h"
 #include "runner/plan.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 /* What the progress callback sees. */
 typedef struct runner_event {

@@ -17,7 +17,7 @@
 #include "report/format.h"
 #include "report/load_csv.h"
 #include "report/load_store.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 enum { RUNS = 6 };
 

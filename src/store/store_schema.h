@@ -1,6 +1,6 @@
-/* Schema migrations of the run store (private to store.c). */
-#ifndef HMLCOST_RUNNER_STORE_SCHEMA_H
-#define HMLCOST_RUNNER_STORE_SCHEMA_H
+/* Schema migrations of the run store (private to src/store). */
+#ifndef HMLCOST_STORE_SCHEMA_H
+#define HMLCOST_STORE_SCHEMA_H
 
 #include <sqlite3.h>
 #include <stdio.h>

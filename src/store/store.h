@@ -14,8 +14,8 @@
  *
  * Every list is returned as a heap array the caller releases with the
  * matching *_free function. Times are ISO 8601 UTC text ("2025-01-31T12:00:00.123Z"). */
-#ifndef HMLCOST_RUNNER_STORE_H
-#define HMLCOST_RUNNER_STORE_H
+#ifndef HMLCOST_STORE_STORE_H
+#define HMLCOST_STORE_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>

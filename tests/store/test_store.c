@@ -17,7 +17,7 @@
 
 #include "runner/leftovers.h"
 #include "runner/spawn.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 typedef struct fixture {
     char dir[64];

@@ -2,12 +2,12 @@
  * version; migration i takes a store from version i to i+1, inside the same
  * transaction that bumps user_version, so a crash leaves either the old or
  * the new schema. Add a migration at the end; never edit a shipped one. */
-#include "runner/store_schema.h"
+#include "store/store_schema.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "runner/store.h"
+#include "store/store.h"
 
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema. */
