@@ -1,8 +1,11 @@
 #!/bin/sh
 # The Debian package: built by `cpack -G DEB` from BUILD_DIR, unpacked into a
 # temporary root and checked (files, Depends against what the binary links and
-# opens), then, as root, installed with apt-get, run, and removed again; the
-# machine's package set is left as it was found.   .ci/deb_package.sh BUILD_DIR
+# opens), then, as root, installed with apt-get, run, and removed again (the
+# machine's package set is left as it was found), and installed into a fresh
+# minimal Debian root made by mmdebstrap from this machine's apt sources,
+# where nothing but the package's own dependencies is present.
+#   .ci/deb_package.sh BUILD_DIR
 set -eu
 build=$(cd "$1" && pwd)
 fail() { echo "hmlcost: .ci/deb_package.sh: $*" >&2; exit 1; }
@@ -85,3 +88,22 @@ grep -q '"wall_s"' "$tmp/measure.json" || fail "installed: measure printed no wa
 bash -c '. /usr/share/bash-completion/completions/hmlcost && complete -p hmlcost' >/dev/null ||
     fail "installed: the bash completion does not load"
 echo "   installed with apt-get, ran version, man -w, measure; removing" >&2
+
+# A fresh machine: a minimal Debian root (apt and its essentials only) from
+# this machine's apt sources; the package and man-db are installed there with
+# apt-get, and the installed hmlcost runs inside it.
+sources=/etc/apt/sources.list.d/debian.sources
+[ -f "$sources" ] || sources=/etc/apt/sources.list
+command -v mmdebstrap >/dev/null || apt_get install mmdebstrap >"$tmp/apt.log" 2>&1 ||
+    fail "cannot install mmdebstrap: $(tail -3 "$tmp/apt.log")"
+name=$(basename "$deb")
+mmdebstrap --variant=apt --mode=root \
+    --customize-hook="copy-in $tmp/$name /tmp" \
+    --customize-hook="chroot \"\$1\" apt-get install -y -q /tmp/$name man-db" \
+    --customize-hook='chroot "$1" hmlcost version' \
+    --customize-hook='chroot "$1" man -w hmlcost-run' \
+    --customize-hook='chroot "$1" sh -c "cd /tmp && hmlcost measure --json -- true | grep -q wall_s"' \
+    --customize-hook='chroot "$1" bash -c ". /usr/share/bash-completion/completions/hmlcost && complete -p hmlcost"' \
+    bookworm /dev/null "$sources" >"$tmp/fresh.log" 2>&1 ||
+    fail "a fresh Debian root: $(grep -E '^E:|hmlcost' "$tmp/fresh.log" | tail -5)"
+echo "   a fresh Debian root (mmdebstrap): installed, ran version, man -w, measure, completion" >&2
