@@ -38,3 +38,18 @@ void text_list_add(char *list, size_t size, const char *sep, const char *item)
     size_t used = strlen(list);
     text_format(list + used, size - used, "%s%s", used ? sep : "", item);
 }
+
+void text_note_add(char *notes, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(notes);
+    if (used + 3 >= size)
+        return;
+    if (used) {
+        memcpy(notes + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(notes + used, size - used, fmt, ap);
+    va_end(ap);
+}

@@ -19,4 +19,10 @@ void text_copy(char *dst, size_t size, const char *src);
 bool text_list_has(const char *list, const char *sep, const char *item);
 void text_list_add(char *list, size_t size, const char *sep, const char *item);
 
+/* Notes kept in one field, joined by "; ": appends the formatted note
+ * (truncated at the field's end), or nothing when the field has no room
+ * left for the separator and a character of the note. */
+void text_note_add(char *notes, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -1,29 +1,10 @@
 /* libpath: a script that writes LD_LIBRARY_PATH, and what is wrong with the
  * entries it writes (checked on this machine: missing directories). */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/text.h"
 #include "lint/python_rules.h"
-
-static void add_clause(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add_clause(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t used = strlen(buf);
-    if (used + 4 >= size)
-        return;
-    if (used)
-        used += (size_t)snprintf(buf + used, size - used, "; ");
-    if (used >= size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, size - used, fmt, ap);
-    va_end(ap);
-}
 
 void lint_libpath_entries(const char *value, char *buf, size_t size)
 {
@@ -43,16 +24,16 @@ void lint_libpath_entries(const char *value, char *buf, size_t size)
         bool dynamic = strchr(entry, '$') || strchr(entry, '{') || strchr(entry, '`');
         struct stat st;
         if (!dynamic && !entry[0])
-            add_clause(buf, size, "an empty entry (the current directory)");
+            text_note_add(buf, size, "an empty entry (the current directory)");
         else if (!dynamic && entry[0] != '/')
-            add_clause(buf, size, "'%s' is relative (resolved against whatever directory "
-                                  "the process runs in)", entry);
+            text_note_add(buf, size, "'%s' is relative (resolved against whatever directory "
+                                     "the process runs in)", entry);
         else if (strstr(entry, "/stubs"))
-            add_clause(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins "
-                                  "that fail at run time)", entry);
+            text_note_add(buf, size, "'%s' is a CUDA stubs directory (link-time stand-ins "
+                                     "that fail at run time)", entry);
         else if (!dynamic && stat(entry, &st) != 0)
-            add_clause(buf, size, "'%s' does not exist on this machine (searched on every "
-                                  "library load)", entry);
+            text_note_add(buf, size, "'%s' does not exist on this machine (searched on every "
+                                     "library load)", entry);
         if (!end)
             break;
         p = end + 1;

@@ -93,8 +93,7 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
         char amd_why[320];
         if (!m->have_rapl &&
             !(m->have_rapl = meter_rapl_open_amd_energy(&m->rapl, NULL, amd_why, sizeof amd_why))) {
-            size_t used = strlen(m->rapl_why);
-            text_format(m->rapl_why + used, sizeof m->rapl_why - used, "; %s", amd_why);
+            text_note_add(m->rapl_why, sizeof m->rapl_why, "%s", amd_why);
         }
         if (m->have_rapl)
             meter_rapl_start(&m->rapl);
@@ -158,8 +157,7 @@ void meter_account_run(meter *m, const char *run_name)
         char this_why[256];
         if (!run_cgroup_create(&m->cgroup, order[i], run_name, NULL, this_why, sizeof this_why)) {
             if (!strstr(why, this_why))
-                text_format(why + strlen(why), sizeof why - strlen(why), "%s%s",
-                            why[0] ? "; " : "", this_why);
+                text_note_add(why, sizeof why, "%s", this_why);
             continue;
         }
         m->have_cgroup = true;
@@ -319,14 +317,6 @@ void meter_subtract_helper_cpu(meter *m, double user_s, double sys_s, const char
     text_format(m->helper, sizeof m->helper, "%s", helper);
 }
 
-static void add_note(char *notes, size_t size, const char *note)
-{
-    size_t used = strlen(notes);
-    if (used + 3 >= size)
-        return;
-    text_format(notes + used, size - used, "%s%s", used ? "; " : "", note);
-}
-
 /* Pages a fork copies besides hmlcost's resident ones (the child's first
  * stack and data pages before exec), and the drift of the kernel's per-CPU
  * RSS counters, which both figures are read from. */
@@ -354,13 +344,13 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
                     "rapl (%s): %zu domain(s)%s, machine-wide counters (other processes count too)",
                     m->rapl.source, m->rapl.count,
                     m->rapl.mirrors ? ", die domains repeating one counter counted once" : "");
-        add_note(result->notes, sizeof result->notes, note);
+        text_note_add(result->notes, sizeof result->notes, "%s", note);
         if (dram_j >= 0) {
             SET("energy_dram_j", dram_j, "J", "rapl");
             total_j += dram_j;
         }
     } else {
-        add_note(result->notes, sizeof result->notes, m->rapl_why);
+        text_note_add(result->notes, sizeof result->notes, "%s", m->rapl_why);
         /* The samples' integral, closed with the final CPU time at the end. */
         power_integral_add(&m->cpu_so_far, &m->cpu_model, wall_s, cpu_s);
         double cpu_j, low_j, high_j;
@@ -369,14 +359,14 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
         SET("energy_cpu_low_j", low_j, "J", m->cpu_model.method);
         SET("energy_cpu_high_j", high_j, "J", m->cpu_model.method);
         total_j += cpu_j;
-        add_note(result->notes, sizeof result->notes, m->cpu_model.note);
+        text_note_add(result->notes, sizeof result->notes, "%s", m->cpu_model.note);
     }
     if (!m->have_rapl || !meter_metrics_find(&result->metrics, "energy_dram_j")) {
         double ram_j = estimate_ram_joules(m->samples, m->sample_count, wall_s, peak_rss, method,
                                            sizeof method);
         SET("energy_ram_j", ram_j, "J", method);
         total_j += ram_j;
-        add_note(result->notes, sizeof result->notes,
+        text_note_add(result->notes, sizeof result->notes,
                  "ram energy estimated: 0.375 W per GiB of RSS over time (CodeCarbon's constant)");
     }
     if (m->have_nvml_energy) {
@@ -386,13 +376,13 @@ static hml_status fill_energy(meter *m, double wall_s, double cpu_s, double peak
             double gpu_j = (end_mj - m->nvml_start_mj) * 1e-3;
             SET("energy_gpu_j", gpu_j, "J", "nvml");
             total_j += gpu_j;
-            add_note(result->notes, sizeof result->notes,
+            text_note_add(result->notes, sizeof result->notes,
                      "nvml: total-energy counter of every GPU (machine-wide)");
         } else {
-            add_note(result->notes, sizeof result->notes, why);
+            text_note_add(result->notes, sizeof result->notes, "%s", why);
         }
     } else {
-        add_note(result->notes, sizeof result->notes, m->nvml_why);
+        text_note_add(result->notes, sizeof result->notes, "%s", m->nvml_why);
     }
     SET("energy_total_j", total_j, "J", "derived");
     double kwh = total_j / 3.6e6;
@@ -433,7 +423,7 @@ static double procfs_peak(const meter *m, meter_result *result)
                     "(%.1f MiB)",
                     m->parent_rss_bytes / 1048576.0);
     }
-    add_note(result->notes, sizeof result->notes, note);
+    text_note_add(result->notes, sizeof result->notes, "%s", note);
     return peak;
 }
 
@@ -451,30 +441,30 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
         if (run_cgroup_read(&m->cgroup, &usage)) {
             user_s = usage.user_s;
             sys_s = usage.sys_s;
-            add_note(result->notes, sizeof result->notes,
+            text_note_add(result->notes, sizeof result->notes,
                      "CPU time from the run's own cgroup: every process it started");
             if (usage.memory_peak_bytes >= 0) {
                 peak_rss = usage.memory_peak_bytes;
                 if (m->cgroup.version == 2 && !m->cgroup.memory_peak)
                     memory_method = "cgroup-v2-sampled";
-                add_note(result->notes, sizeof result->notes,
+                text_note_add(result->notes, sizeof result->notes,
                          "peak memory of the run's cgroup: resident memory, page cache and "
                          "kernel memory charged to it (shared pages once)");
             } else {
                 memory_method = "procfs-sampled";
-                add_note(result->notes, sizeof result->notes,
+                text_note_add(result->notes, sizeof result->notes,
                          "peak RSS sampled from /proc: the run's cgroup has no memory "
                          "accounting");
             }
         } else {
             cpu_method = memory_method = "procfs-sampled";
-            add_note(result->notes, sizeof result->notes,
+            text_note_add(result->notes, sizeof result->notes,
                      "the run's cgroup could not be read; accounted from /proc");
         }
         run_cgroup_remove(&m->cgroup);
         m->have_cgroup = false;
     } else if (m->accounting_note[0]) {
-        add_note(result->notes, sizeof result->notes, m->accounting_note);
+        text_note_add(result->notes, sizeof result->notes, "%s", m->accounting_note);
     }
     if (peak_rss < 0)
         peak_rss = procfs_peak(m, result);
@@ -486,7 +476,7 @@ static hml_status fill_usage(meter *m, meter_result *result, double *cpu_out, do
         char note[160];
         text_format(note, sizeof note, "%s's own CPU (%.3f s) is not counted: measured by it and "
                     "taken off", m->helper, u + s);
-        add_note(result->notes, sizeof result->notes, note);
+        text_note_add(result->notes, sizeof result->notes, "%s", note);
         SET("helper_cpu_s", u + s, "s", "measured:getrusage");
     }
     SET("user_s", user_s, "s", cpu_method);

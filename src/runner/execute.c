@@ -143,13 +143,6 @@ static void make_token(char *buf, size_t size)
     buf[used] = '\0';
 }
 
-static void append_note(execute_result *r, const char *note)
-{
-    size_t used = strlen(r->meter.notes);
-    text_format(r->meter.notes + used, sizeof r->meter.notes - used, "%s%s", used ? "; " : "",
-                note);
-}
-
 static void describe_end(const reap_state *st, bool timed_out, double timeout_s,
                          execute_result *r)
 {
@@ -323,7 +316,7 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
     if (status != HML_OK)
         return status;
     if (note[0])
-        append_note(r, note);
+        text_note_add(r->meter.notes, sizeof r->meter.notes, "%s", note);
     if (leftovers) {
         char what[200];
         text_format(what, sizeof what,
@@ -331,7 +324,7 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
                     "to this run%s",
                     leftovers, leftovers == 1 ? "" : "es", leftovers == 1 ? "was" : "were",
                     escaped ? " (some had left its process group: daemons)" : "");
-        append_note(r, what);
+        text_note_add(r->meter.notes, sizeof r->meter.notes, "%s", what);
     }
     if (interrupted)
         return hml_fail(err, HML_ESYSTEM, "interrupted");

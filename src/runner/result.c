@@ -19,9 +19,8 @@ static int add_number(meter_metrics *metrics, const cJSON *root, const char *key
     if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
         return 0;
     if (item->valuedouble < min || item->valuedouble > max) {
-        size_t used = strlen(note);
-        text_format(note + used, note_size - used, "%sresult line: %s %g ignored (not %s)",
-                    used ? "; " : "", key, item->valuedouble, contract);
+        text_note_add(note, note_size, "result line: %s %g ignored (not %s)", key,
+                      item->valuedouble, contract);
         return 0;
     }
     return meter_metrics_set(metrics, name, item->valuedouble, unit, "workload");

@@ -1,4 +1,5 @@
-/* The error convention and the CLI's strict number parsers. */
+/* The error convention, the CLI's strict number parsers, and text kept in
+ * fixed fields (lists, notes). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -75,6 +76,28 @@ static void text_lists_hold_whole_items_once(void **state)
     assert_int_equal(strlen(list), sizeof list - 1);
 }
 
+static void notes_join_with_semicolons_and_never_overrun(void **state)
+{
+    (void)state;
+    char notes[24] = "";
+    text_note_add(notes, sizeof notes, "rapl: %s", "absent");
+    assert_string_equal(notes, "rapl: absent"); /* the first has no separator */
+    text_note_add(notes, sizeof notes, "%d GPU", 0);
+    assert_string_equal(notes, "rapl: absent; 0 GPU");
+    /* a note longer than the room left is cut at the field's end */
+    text_note_add(notes, sizeof notes, "%s", "cgroup v2");
+    assert_string_equal(notes, "rapl: absent; 0 GPU; cg");
+    /* a full field takes nothing, not even half a separator */
+    char full[8] = "abcd";
+    text_note_add(full, sizeof full, "x");
+    assert_string_equal(full, "abcd; x");
+    text_note_add(full, sizeof full, "y");
+    assert_string_equal(full, "abcd; x");
+    char nearly[8] = "abcde";
+    text_note_add(nearly, sizeof nearly, "z");
+    assert_string_equal(nearly, "abcde");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +106,7 @@ int main(void)
         cmocka_unit_test(parse_long_accepts_only_whole_numbers_in_range),
         cmocka_unit_test(parse_double_rejects_nan_and_garbage),
         cmocka_unit_test(text_lists_hold_whole_items_once),
+        cmocka_unit_test(notes_join_with_semicolons_and_never_overrun),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
