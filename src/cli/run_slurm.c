@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmd_run.h"
 #include "common/text.h"
+#include "meter/clock.h"
 #include "runner/protocol.h"
 #include "store/store.h"
 
@@ -95,12 +95,6 @@ int run_slurm_task(const plan *p, const run_slurm_options *o)
 
 /* ---- the campaign ------------------------------------------------------------ */
 
-static void sleep_s(double s)
-{
-    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* An absolute path: the tasks run elsewhere. */
 static hml_status absolute(const char *path, char *out, size_t size, hml_err *err)
 {
@@ -175,7 +169,7 @@ static hml_status wait_for_job(const plan *p, store *s, const char *dir, runner_
             return HML_OK;
         if (*interrupted)
             return hml_fail(err, HML_ESYSTEM, "interrupted");
-        sleep_s(poll_s);
+        clock_sleep_s(poll_s, interrupted);
     }
 }
 

@@ -10,6 +10,20 @@ double clock_monotonic_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void clock_sleep_s(double s, volatile sig_atomic_t *interrupted)
+{
+    double until = clock_monotonic_s() + s;
+    while (!(interrupted && *interrupted)) {
+        double left = until - clock_monotonic_s();
+        if (left <= 0)
+            return;
+        if (left > 0.1)
+            left = 0.1; /* a signal may set *interrupted without waking this thread */
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(left * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void clock_utc_iso8601(char *out, size_t size)
 {
     struct timespec ts;

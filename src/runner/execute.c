@@ -9,7 +9,6 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "meter/clock.h"
@@ -96,13 +95,6 @@ static void signal_tree(pid_t root, int sig)
     kill(root, sig);
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* After the root is gone: kills every process of the run still there and
  * reaps them (bounded: a process stuck in the kernel is left behind).
  * Returns how many there were; *escaped: how many had left the group. */
@@ -117,7 +109,7 @@ static int kill_leftovers(meter *m, reap_state *st, int *escaped)
         reap_ended(m, st, WNOHANG);
         if (meter_tree_count(m) == 0)
             break;
-        sleep_s(0.001);
+        clock_sleep_s(0.001, NULL);
     }
     reap_ended(m, st, WNOHANG);
     return found;

@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "meter/clock.h"
 #include "meter/host.h"
@@ -142,20 +141,6 @@ static hml_status register_experiment(const plan *p, store *s, arm_state *states
     return status;
 }
 
-static void sleep_s(double s, volatile sig_atomic_t *interrupted)
-{
-    double until = clock_monotonic_s() + s;
-    while (!(interrupted && *interrupted)) {
-        double left = until - clock_monotonic_s();
-        if (left <= 0)
-            return;
-        if (left > 0.1)
-            left = 0.1;
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(left * 1e9)};
-        nanosleep(&ts, NULL);
-    }
-}
-
 static void emit(const runner_hooks *hooks, const runner_event *ev)
 {
     if (hooks && hooks->progress)
@@ -276,7 +261,7 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
     for (long w = 0; sum->already_stored < slot_count && w < p->warmup; w++) {
         for (size_t a = 0; a < p->arm_count; a++) {
             if (!first && p->cooldown_s > 0)
-                sleep_s(p->cooldown_s, interrupted);
+                clock_sleep_s(p->cooldown_s, interrupted);
             first = false;
             execute_result r;
             status = execute_recorded(s, states[a].argv, p->arms[a].env, p->arms[a].env_count,
@@ -319,7 +304,7 @@ hml_status runner_run_plan(const plan *p, store *s, const runner_hooks *hooks,
             continue;
         }
         if (!first && p->cooldown_s > 0)
-            sleep_s(p->cooldown_s, interrupted);
+            clock_sleep_s(p->cooldown_s, interrupted);
         first = false;
         double eta = sum->ran ? (clock_monotonic_s() - started) / (double)sum->ran *
                                     (double)(slot_count - done)
