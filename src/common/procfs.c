@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int procfs_read(const char *path, char *buf, size_t size)
@@ -34,4 +36,28 @@ unsigned long long procfs_mem_available(void)
             break;
     fclose(f);
     return kib * 1024;
+}
+
+bool procfs_stat_fields(const char *text, long long *fields, size_t n)
+{
+    const char *p = strrchr(text, ')');
+    if (!p || p[1] != ' ')
+        return false;
+    p += 2;
+    while (*p && *p != ' ') /* field 3, the state */
+        p++;
+    for (size_t k = 0; k < n; k++) {
+        char *end = NULL;
+        fields[k] = strtoll(p, &end, 10);
+        if (end == p)
+            return false;
+        p = end;
+    }
+    return true;
+}
+
+long long procfs_stat_start_ticks(const char *text)
+{
+    long long fields[22 - 3];
+    return procfs_stat_fields(text, fields, 22 - 3) ? fields[22 - 4] : -1;
 }

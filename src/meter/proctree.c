@@ -97,28 +97,13 @@ static bool grow(void **items, size_t *capacity, size_t count, size_t elem)
     return true;
 }
 
-/* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt
- * cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
- * starttime vsize rss ...": comm may hold spaces and parentheses, so fields
- * are counted from the last ')'. */
-static bool parse_stat(char *buf, proc_entry *e)
+/* Fields of /proc/<pid>/stat (proc(5)): 4 ppid, 5 pgrp, 14-17 utime stime
+ * cutime cstime, 24 rss. */
+static bool parse_stat(const char *buf, proc_entry *e)
 {
-    char *p = strrchr(buf, ')');
-    if (!p || p[1] != ' ')
-        return false;
-    p += 2;
-    while (*p && *p != ' ') /* the state */
-        p++;
     long long fields[21]; /* fields 4..24 */
-    for (int k = 0; k < 21; k++) {
-        while (*p == ' ')
-            p++;
-        char *end = NULL;
-        fields[k] = strtoll(p, &end, 10);
-        if (end == p)
-            return false;
-        p = end;
-    }
+    if (!procfs_stat_fields(buf, fields, 21))
+        return false;
     e->ppid = (pid_t)fields[0];
     e->pgrp = (pid_t)fields[1];
     e->cpu_ticks = (double)(fields[10] + fields[11] + fields[12] + fields[13]);

@@ -25,15 +25,7 @@ static long long start_ticks(long pid)
 {
     char path[64], buf[1024];
     text_format(path, sizeof path, "/proc/%ld/stat", pid);
-    if (procfs_read(path, buf, sizeof buf) != 0)
-        return -1;
-    char *p = strrchr(buf, ')');
-    if (!p)
-        return -1;
-    p++; /* the space before field 3, the state */
-    for (int field = 3; field < 22 && p; field++)
-        p = strchr(p + 1, ' ');
-    return p ? strtoll(p + 1, NULL, 10) : -1;
+    return procfs_read(path, buf, sizeof buf) == 0 ? procfs_stat_start_ticks(buf) : -1;
 }
 
 static void read_boot_id(char *buf, size_t size)

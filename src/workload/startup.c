@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,24 +51,9 @@ static double proc_start_boottime(void)
     char buf[1024];
     if (procfs_read("/proc/self/stat", buf, sizeof buf) != 0)
         return -1;
-    /* The command name (field 2) may hold spaces or ')': skip to the last ')'. */
-    char *p = strrchr(buf, ')');
-    if (!p)
-        return -1;
-    p++;
-    /* Fields 3.. follow; starttime is field 22, the 20th after ')'. */
-    unsigned long long start_ticks = 0;
-    int field = 2;
-    char *save = NULL;
-    for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        field++;
-        if (field == 22) {
-            start_ticks = strtoull(tok, NULL, 10);
-            break;
-        }
-    }
+    long long start_ticks = procfs_stat_start_ticks(buf);
     long hz = sysconf(_SC_CLK_TCK);
-    if (field != 22 || hz <= 0)
+    if (start_ticks < 0 || hz <= 0)
         return -1;
     return (double)start_ticks / (double)hz;
 }
