@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/utf8.h"
+
 /* Where escaped text goes: a FILE, or a fixed buffer that stops at the
  * first piece that does not fit whole. */
 typedef struct sink {
@@ -41,36 +43,6 @@ static sink buffer_sink(char *dst, size_t size)
     if (size)
         dst[0] = '\0';
     return (sink){.buf = dst, .size = size, .full = size == 0};
-}
-
-/* Length of the valid UTF-8 sequence at p (1-4; its code point in *cp), or
- * 0 when p does not start one: a stray continuation byte, a truncated
- * sequence, an overlong form, a surrogate, or a value above U+10FFFF. */
-static size_t utf8_sequence(const unsigned char *p, uint32_t *cp)
-{
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    size_t n;
-    uint32_t v, min;
-    if ((p[0] & 0xE0) == 0xC0)
-        n = 2, v = p[0] & 0x1F, min = 0x80;
-    else if ((p[0] & 0xF0) == 0xE0)
-        n = 3, v = p[0] & 0x0F, min = 0x800;
-    else if ((p[0] & 0xF8) == 0xF0)
-        n = 4, v = p[0] & 0x07, min = 0x10000;
-    else
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) /* also stops at the terminating NUL */
-            return 0;
-        v = v << 6 | (p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return n;
 }
 
 /* Code points a terminal acts on rather than shows: C1 controls, and the
@@ -119,9 +91,10 @@ typedef void (*char_rule)(sink *s, const unsigned char *p, size_t n, uint32_t cp
 static void apply(sink *s, const char *text, char_rule rule)
 {
     const unsigned char *p = (const unsigned char *)(text ? text : "");
-    while (*p && !s->full) {
+    const unsigned char *end = p + strlen((const char *)p);
+    while (p < end && !s->full) {
         uint32_t cp = 0;
-        size_t n = utf8_sequence(p, &cp);
+        size_t n = utf8_sequence(p, (size_t)(end - p), &cp);
         rule(s, p, n, cp);
         p += n ? n : 1;
     }
@@ -187,9 +160,10 @@ char *escape_markdown(char *dst, size_t size, const char *text)
 void escape_html_fputs(FILE *out, const char *text)
 {
     const unsigned char *p = (const unsigned char *)(text ? text : "");
-    while (*p) {
+    const unsigned char *end = p + strlen((const char *)p);
+    while (p < end) {
         uint32_t cp = 0;
-        size_t n = utf8_sequence(p, &cp);
+        size_t n = utf8_sequence(p, (size_t)(end - p), &cp);
         switch (n == 1 ? cp : 0) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
@@ -243,11 +217,12 @@ void escape_csv_field(FILE *out, const char *field)
 static char *utf8_repaired(const char *text)
 {
     const unsigned char *p = (const unsigned char *)text;
-    size_t bad = 0, len = 0;
-    for (uint32_t cp; p[len];) {
-        size_t n = utf8_sequence(p + len, &cp);
+    size_t bad = 0, len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_sequence(p + i, len - i, &cp);
         bad += n == 0;
-        len += n ? n : 1;
+        i += n ? n : 1;
     }
     if (!bad)
         return NULL;
@@ -257,7 +232,7 @@ static char *utf8_repaired(const char *text)
     size_t out = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t n = utf8_sequence(p + i, &cp);
+        size_t n = utf8_sequence(p + i, len - i, &cp);
         if (n) {
             memcpy(fixed + out, p + i, n);
             out += n;

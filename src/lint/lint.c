@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "lint/lint_internal.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -66,23 +67,11 @@ static bool language_of_shebang(const char *text, size_t len, lint_language *out
 /* Where text stops being UTF-8, or len when it is valid throughout. */
 static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                  : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!n || i + n > len || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4))
-            return i;
-        for (size_t k = 1; k < n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        if (n == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0)))
-            return i; /* overlong, or a UTF-16 surrogate */
-        if (n == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90)))
-            return i;
+    size_t i = 0, n;
+    uint32_t cp;
+    while (i < len && (n = utf8_sequence(s + i, len - i, &cp)))
         i += n;
-    }
-    return len;
+    return i;
 }
 
 static unsigned line_of(const char *s, size_t at)
