@@ -623,12 +623,6 @@ static hml_status energy_warnings(report_analysis *a, hml_err *err)
     return HML_OK;
 }
 
-static double run_metric_or(const report_run *run, const char *name, double otherwise)
-{
-    const report_metric *m = report_run_metric(run, name);
-    return m && isfinite(m->value) ? m->value : otherwise;
-}
-
 /* The machine around each successful run (meter/fitness.h): one warning per
  * kind of trouble, naming the runs ("baseline #12"). */
 static hml_status fitness_warnings(report_analysis *a, hml_err *err)
@@ -642,14 +636,14 @@ static hml_status fitness_warnings(report_analysis *a, hml_err *err)
                 continue;
             char name[140];
             snprintf(name, sizeof name, "%s #%s", arm->name, run->id);
-            double wall = run_metric_or(run, "wall_s", 0);
-            double own = wall > 0 ? run_metric_or(run, "cpu_s", 0) / wall : 0;
-            if (fitness_busy(own, run_metric_or(run, "fitness_other_cpu", 0),
-                             run_metric_or(run, "fitness_cpus", 0)))
+            double wall = report_run_metric_or(run, "wall_s", 0);
+            double own = wall > 0 ? report_run_metric_or(run, "cpu_s", 0) / wall : 0;
+            if (fitness_busy(own, report_run_metric_or(run, "fitness_other_cpu", 0),
+                             report_run_metric_or(run, "fitness_cpus", 0)))
                 text_list_add(busy, sizeof busy, ", ", name);
-            if (run_metric_or(run, "fitness_swap_pages", 0) > 0)
+            if (report_run_metric_or(run, "fitness_swap_pages", 0) > 0)
                 text_list_add(swapped, sizeof swapped, ", ", name);
-            if (run_metric_or(run, "fitness_throttle_events", 0) > 0)
+            if (report_run_metric_or(run, "fitness_throttle_events", 0) > 0)
                 text_list_add(throttled, sizeof throttled, ", ", name);
         }
     }

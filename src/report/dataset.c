@@ -149,6 +149,12 @@ const report_metric *report_run_metric(const report_run *run, const char *name)
     return NULL;
 }
 
+double report_run_metric_or(const report_run *run, const char *name, double otherwise)
+{
+    const report_metric *m = report_run_metric(run, name);
+    return m && isfinite(m->value) ? m->value : otherwise;
+}
+
 const report_series *report_run_series(const report_run *run, const char *name)
 {
     for (size_t i = 0; i < run->n_series; i++)

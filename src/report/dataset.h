@@ -100,6 +100,8 @@ hml_status report_series_rate(const report_series *s, double **t, double **v, si
 
 report_arm *report_dataset_find_arm(report_dataset *d, const char *name);
 const report_metric *report_run_metric(const report_run *run, const char *name);
+/* The run's value of metric name when it has a finite one, else otherwise. */
+double report_run_metric_or(const report_run *run, const char *name, double otherwise);
 const report_series *report_run_series(const report_run *run, const char *name);
 bool report_run_ok(const report_run *run);
 /* How the run's energy was obtained: the distinct methods of its components

@@ -12,12 +12,6 @@
 
 #define J_PER_KWH 3.6e6
 
-static double metric_or_nan(const report_run *run, const char *name)
-{
-    const report_metric *m = report_run_metric(run, name);
-    return m ? m->value : NAN;
-}
-
 static const char *method_of(const report_run *run, const char *name)
 {
     const report_metric *m = report_run_metric(run, name);
@@ -39,16 +33,16 @@ static void sep(FILE *out) { fputc(',', out); }
 static void write_run(FILE *out, const report_dataset *d, const report_arm *arm,
                       const report_run *run, const report_smell_result *verdict)
 {
-    double wall = metric_or_nan(run, "wall_s");
-    double co2_kg = metric_or_nan(run, "co2_g") / 1000;
-    double cpu_j = metric_or_nan(run, "energy_cpu_j");
-    double gpu_j = metric_or_nan(run, "energy_gpu_j");
+    double wall = report_run_metric_or(run, "wall_s", NAN);
+    double co2_kg = report_run_metric_or(run, "co2_g", NAN) / 1000;
+    double cpu_j = report_run_metric_or(run, "energy_cpu_j", NAN);
+    double gpu_j = report_run_metric_or(run, "energy_gpu_j", NAN);
     bool dram = report_run_metric(run, "energy_dram_j") != NULL;
     const char *ram_name = dram ? "energy_dram_j" : "energy_ram_j";
-    double ram_j = metric_or_nan(run, ram_name);
-    double kwh = metric_or_nan(run, "energy_kwh");
+    double ram_j = report_run_metric_or(run, ram_name, NAN);
+    double kwh = report_run_metric_or(run, "energy_kwh", NAN);
     if (isnan(kwh))
-        kwh = metric_or_nan(run, "energy_total_j") / J_PER_KWH;
+        kwh = report_run_metric_or(run, "energy_total_j", NAN) / J_PER_KWH;
     const report_host *h = &run->host;
     char energy_method[192];
     report_run_energy_method(run, energy_method, sizeof energy_method);
@@ -92,7 +86,7 @@ static void write_run(FILE *out, const report_dataset *d, const report_arm *arm,
     static const char *const ours[] = {"accuracy", "final_loss", "images_per_s", "user_s",
                                        "sys_s",    "cpu_s",      "peak_rss_bytes", "gpu_mem_bytes"};
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
-        number(out, metric_or_nan(run, ours[i]));
+        number(out, report_run_metric_or(run, ours[i], NAN));
         sep(out);
     }
     text(out, energy_method), sep(out);

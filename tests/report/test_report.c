@@ -704,6 +704,28 @@ static void empty_arm_and_every_format_still_render(void **state)
     report_dataset_free(&d);
 }
 
+/* A run's figure as the formatters and the warnings read it: a value that
+ * is not a finite number is no figure. */
+static void a_run_value_is_its_finite_metric_or_the_default(void **state)
+{
+    (void)state;
+    report_dataset d = {0};
+    report_arm *arm = report_dataset_add_arm(&d, "baseline");
+    assert_non_null(arm);
+    report_run *run = report_arm_add_run(arm);
+    assert_non_null(run);
+    hml_err err;
+    assert_int_equal(report_run_set_metric(run, "wall_s", 12.5, "s", "measured", &err), HML_OK);
+    assert_int_equal(report_run_set_metric(run, "cpu_s", NAN, "s", "measured", &err), HML_OK);
+    assert_int_equal(report_run_set_metric(run, "energy_cpu_j", INFINITY, "J", "rapl", &err),
+                     HML_OK);
+    assert_true(report_run_metric_or(run, "wall_s", -1) == 12.5);
+    assert_true(report_run_metric_or(run, "cpu_s", -1) == -1);
+    assert_true(report_run_metric_or(run, "energy_cpu_j", 0) == 0);
+    assert_true(isnan(report_run_metric_or(run, "sys_s", NAN)));
+    report_dataset_free(&d);
+}
+
 /* Damaged files: every single-byte change of a real CSV either loads or is
  * refused with a one-line message; none crashes (the suite also runs under
  * ASan and UBSan). */
@@ -770,6 +792,7 @@ int main(void)
         cmocka_unit_test(a_significant_sub_threshold_cost_is_no_cost),
         cmocka_unit_test(empty_arm_and_every_format_still_render),
         cmocka_unit_test(damaged_csv_never_crashes),
+        cmocka_unit_test(a_run_value_is_its_finite_metric_or_the_default),
         cmocka_unit_test(unfit_runs_are_named_and_the_energy_band_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
