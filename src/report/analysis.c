@@ -85,46 +85,53 @@ static hml_status collect_metrics(report_analysis *a, hml_err *err)
     return HML_OK;
 }
 
-/* The values of metric `name` in the arm's successful runs, in run order
- * (runs sorted by `order`); *n may be less than the arm's ok runs. When node
- * is not NULL, also the node (index into a->nodes) each ran on (the caller
- * frees both). */
+/* The arm's successful runs in run order (sorted by `order`, ties in input
+ * order) into rows, which has room for arm->n_runs; returns how many. */
+static size_t ok_runs_in_order(const report_arm *arm, const report_run **rows)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < arm->n_runs; r++) {
+        if (!report_run_ok(&arm->runs[r]))
+            continue;
+        size_t k = n++; /* insertion by order keeps ties in input order */
+        while (k > 0 && rows[k - 1]->order > arm->runs[r].order) {
+            rows[k] = rows[k - 1];
+            k--;
+        }
+        rows[k] = &arm->runs[r];
+    }
+    return n;
+}
+
+/* The values of metric `name` in the arm's successful runs, in run order;
+ * *n may be less than the arm's ok runs. When node is not NULL, also the
+ * node (index into a->nodes) each ran on (the caller frees both). */
 static hml_status arm_values(const report_analysis *a, const report_arm *arm, const char *name,
                              double **out, size_t **node, size_t *n, hml_err *err)
 {
     *n = 0;
     size_t cap = arm->n_runs ? arm->n_runs : 1;
     *out = malloc(cap * sizeof **out);
-    long *order = malloc(cap * sizeof *order);
+    const report_run **rows = malloc(cap * sizeof *rows);
     size_t *at = node ? malloc(cap * sizeof *at) : NULL;
-    if (!*out || !order || (node && !at)) {
+    if (!*out || !rows || (node && !at)) {
         free(*out);
-        free(order);
+        free(rows);
         free(at);
         *out = NULL;
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     }
-    for (size_t r = 0; r < arm->n_runs; r++) {
-        const report_run *run = &arm->runs[r];
-        const report_metric *m = report_run_ok(run) ? report_run_metric(run, name) : NULL;
-        if (!m || !isfinite(m->value))
+    size_t ok = ok_runs_in_order(arm, rows);
+    for (size_t r = 0; r < ok; r++) {
+        double v = report_run_metric_or(rows[r], name, NAN);
+        if (isnan(v))
             continue;
-        /* insertion by order keeps ties in input order */
-        size_t k = *n;
-        while (k > 0 && order[k - 1] > run->order) {
-            (*out)[k] = (*out)[k - 1];
-            order[k] = order[k - 1];
-            if (at)
-                at[k] = at[k - 1];
-            k--;
-        }
-        (*out)[k] = m->value;
-        order[k] = run->order;
+        (*out)[*n] = v;
         if (at)
-            at[k] = report_nodes_find(a->nodes, a->n_nodes, &run->host);
+            at[*n] = report_nodes_find(a->nodes, a->n_nodes, &rows[r]->host);
         (*n)++;
     }
-    free(order);
+    free(rows);
     if (node)
         *node = at;
     return HML_OK;
@@ -843,22 +850,10 @@ static hml_status run_table(const report_analysis *a, const report_arm *arm, dou
         *out = NULL;
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     }
-    size_t n = 0;
-    for (size_t r = 0; r < arm->n_runs; r++) {
-        if (!report_run_ok(&arm->runs[r]))
-            continue;
-        size_t k = n++; /* insertion by order keeps ties in input order */
-        while (k > 0 && rows[k - 1]->order > arm->runs[r].order) {
-            rows[k] = rows[k - 1];
-            k--;
-        }
-        rows[k] = &arm->runs[r];
-    }
+    size_t n = ok_runs_in_order(arm, rows);
     for (size_t r = 0; r < n; r++)
-        for (size_t m = 0; m < a->n_metrics; m++) {
-            const report_metric *rm = report_run_metric(rows[r], a->metrics[m].name);
-            (*out)[r * w + m] = rm && isfinite(rm->value) ? rm->value : NAN;
-        }
+        for (size_t m = 0; m < a->n_metrics; m++)
+            (*out)[r * w + m] = report_run_metric_or(rows[r], a->metrics[m].name, NAN);
     free(rows);
     *n_rows = n;
     return HML_OK;

@@ -663,6 +663,64 @@ static void a_significant_sub_threshold_cost_is_no_cost(void **state)
     report_dataset_free(&d);
 }
 
+/* Baseline and smell arms of 12 runs with a failed one among them, added
+ * in run order or backwards (a store or a CSV may list runs either way). */
+static void study_in_input_order(report_dataset *d, bool backwards)
+{
+    memset(d, 0, sizeof *d);
+    hml_err err;
+    const char *names[] = {"baseline", "batch"};
+    for (size_t i = 0; i < 2; i++) {
+        report_arm *arm = report_dataset_add_arm(d, names[i]);
+        assert_non_null(arm);
+        arm->is_baseline = i == 0;
+        if (i)
+            snprintf(arm->smell, sizeof arm->smell, "batch");
+        for (int k = 0; k < 12; k++) {
+            int r = backwards ? 11 - k : k;
+            report_run *run = report_arm_add_run(arm);
+            assert_non_null(run);
+            snprintf(run->id, sizeof run->id, "%s-%d", names[i], r);
+            snprintf(run->status, sizeof run->status, "%s", r == 5 ? "failed" : "ok");
+            run->order = r;
+            double wall = 10 * (i ? 1.03 : 1.0) + 0.4 * ((r * 7) % 12) / 11.0 + 0.05 * r;
+            assert_int_equal(report_run_set_metric(run, "wall_s", wall, "s", "measured", &err),
+                             HML_OK);
+            assert_int_equal(report_run_set_metric(run, "accuracy", 0.7 + 0.001 * (r % 3), "1",
+                                                   "workload", &err),
+                             HML_OK);
+        }
+    }
+    assert_int_equal(report_dataset_pair(d, &err), HML_OK);
+}
+
+/* The resampled intervals and the verdict's stability follow the runs'
+ * order, not the order they were listed in. */
+static void runs_are_analysed_in_run_order_whatever_the_input_order(void **state)
+{
+    (void)state;
+    report_dataset forwards, backwards;
+    report_analysis af, ab;
+    hml_err err;
+    study_in_input_order(&forwards, false);
+    study_in_input_order(&backwards, true);
+    assert_int_equal(report_analyze(&forwards, NULL, &af, &err), HML_OK);
+    assert_int_equal(report_analyze(&backwards, NULL, &ab, &err), HML_OK);
+    const report_smell_result *f = smell(&af, "batch"), *b = smell(&ab, "batch");
+    int wall = report_analysis_metric(&af, "wall_s");
+    assert_true(wall >= 0);
+    assert_true(f->cmp[wall].tested);
+    assert_true(f->cmp[wall].boot.diff_lo == b->cmp[wall].boot.diff_lo);
+    assert_true(f->cmp[wall].boot.diff_hi == b->cmp[wall].boot.diff_hi);
+    assert_true(f->cmp[wall].boot.ratio_lo == b->cmp[wall].boot.ratio_lo);
+    assert_true(f->stability == b->stability);
+    assert_int_equal(f->verdict, b->verdict);
+    report_analysis_free(&af);
+    report_analysis_free(&ab);
+    report_dataset_free(&forwards);
+    report_dataset_free(&backwards);
+}
+
 static void options_change_the_analysis(void **state)
 {
     (void)state;
@@ -790,6 +848,7 @@ int main(void)
         cmocka_unit_test(options_change_the_analysis),
         cmocka_unit_test(the_smallest_cost_of_interest_comes_from_plan_or_user),
         cmocka_unit_test(a_significant_sub_threshold_cost_is_no_cost),
+        cmocka_unit_test(runs_are_analysed_in_run_order_whatever_the_input_order),
         cmocka_unit_test(empty_arm_and_every_format_still_render),
         cmocka_unit_test(damaged_csv_never_crashes),
         cmocka_unit_test(a_run_value_is_its_finite_metric_or_the_default),
