@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/json.h"
 #include "common/text.h"
 
 enum { PROBE_SCHEMA = 1 };
@@ -62,11 +63,6 @@ static hml_status make_dirs(const char *file, hml_err *err)
     return HML_OK;
 }
 
-static cJSON *number_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
 static cJSON *trial_json(const probe_trial *t)
 {
     cJSON *o = cJSON_CreateObject();
@@ -74,12 +70,13 @@ static cJSON *trial_json(const probe_trial *t)
         cJSON_AddNumberToObject(o, "threads", (double)t->threads) &&
         cJSON_AddBoolToObject(o, "ran", t->ran) && cJSON_AddStringToObject(o, "note", t->note) &&
         cJSON_AddNumberToObject(o, "images", (double)t->images) &&
-        cJSON_AddItemToObject(o, "images_per_s", number_or_null(t->images_per_s)) &&
-        cJSON_AddItemToObject(o, "wall_s", number_or_null(t->wall_s)) &&
-        cJSON_AddItemToObject(o, "energy_per_image_j", number_or_null(t->energy_per_image_j)) &&
+        cJSON_AddItemToObject(o, "images_per_s", json_number_or_null(t->images_per_s)) &&
+        cJSON_AddItemToObject(o, "wall_s", json_number_or_null(t->wall_s)) &&
+        cJSON_AddItemToObject(o, "energy_per_image_j",
+                              json_number_or_null(t->energy_per_image_j)) &&
         cJSON_AddStringToObject(o, "energy_method", t->energy_method) &&
-        cJSON_AddItemToObject(o, "peak_rss_bytes", number_or_null(t->peak_rss_bytes)) &&
-        cJSON_AddItemToObject(o, "loss", number_or_null(t->loss)))
+        cJSON_AddItemToObject(o, "peak_rss_bytes", json_number_or_null(t->peak_rss_bytes)) &&
+        cJSON_AddItemToObject(o, "loss", json_number_or_null(t->loss)))
         return o;
     cJSON_Delete(o);
     return NULL;
@@ -95,9 +92,9 @@ static cJSON *probe_json(const probe_result *r)
               cJSON_AddNumberToObject(root, "seconds", r->seconds) &&
               cJSON_AddNumberToObject(root, "batch", (double)r->batch) &&
               cJSON_AddNumberToObject(root, "threads", (double)r->threads);
-    ok = ok && cJSON_AddItemToObject(root, "noise", number_or_null(r->noise)) &&
-         cJSON_AddItemToObject(root, "load_before", number_or_null(r->load_before)) &&
-         cJSON_AddItemToObject(root, "load_after", number_or_null(r->load_after));
+    ok = ok && cJSON_AddItemToObject(root, "noise", json_number_or_null(r->noise)) &&
+         cJSON_AddItemToObject(root, "load_before", json_number_or_null(r->load_before)) &&
+         cJSON_AddItemToObject(root, "load_after", json_number_or_null(r->load_after));
     cJSON *control = ok ? trial_json(&r->control) : NULL;
     ok = control && cJSON_AddItemToObject(root, "control", control);
     if (!ok)
