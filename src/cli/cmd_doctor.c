@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "common/escape.h"
+#include "common/json.h"
 #include "common/text.h"
 #include "doctor/doctor.h"
 #include "doctor/probe_session.h"
@@ -141,7 +142,7 @@ static int print_json(const doctor_report *report, const doctor_context *ctx,
              cJSON_AddStringToObject(wl, "device", ctx->workload.device);
     if (ok && ctx->probe) {
         cJSON *probe = probe_result_json(ctx->probe);
-        ok = probe && cJSON_AddItemToObject(root, "probe", probe) &&
+        ok = json_add_item(root, "probe", probe) &&
              cJSON_AddStringToObject(probe, "source", probe_source);
     }
     if (!ok) {

@@ -17,3 +17,11 @@ cJSON *json_parsed_or_null(const char *text)
     cJSON *parsed = text ? cJSON_Parse(text) : NULL;
     return parsed ? parsed : cJSON_CreateNull();
 }
+
+bool json_add_item(cJSON *object, const char *key, cJSON *item)
+{
+    if (item && cJSON_AddItemToObject(object, key, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}

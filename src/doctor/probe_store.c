@@ -70,13 +70,12 @@ static cJSON *trial_json(const probe_trial *t)
         cJSON_AddNumberToObject(o, "threads", (double)t->threads) &&
         cJSON_AddBoolToObject(o, "ran", t->ran) && cJSON_AddStringToObject(o, "note", t->note) &&
         cJSON_AddNumberToObject(o, "images", (double)t->images) &&
-        cJSON_AddItemToObject(o, "images_per_s", json_number_or_null(t->images_per_s)) &&
-        cJSON_AddItemToObject(o, "wall_s", json_number_or_null(t->wall_s)) &&
-        cJSON_AddItemToObject(o, "energy_per_image_j",
-                              json_number_or_null(t->energy_per_image_j)) &&
+        json_add_item(o, "images_per_s", json_number_or_null(t->images_per_s)) &&
+        json_add_item(o, "wall_s", json_number_or_null(t->wall_s)) &&
+        json_add_item(o, "energy_per_image_j", json_number_or_null(t->energy_per_image_j)) &&
         cJSON_AddStringToObject(o, "energy_method", t->energy_method) &&
-        cJSON_AddItemToObject(o, "peak_rss_bytes", json_number_or_null(t->peak_rss_bytes)) &&
-        cJSON_AddItemToObject(o, "loss", json_number_or_null(t->loss)))
+        json_add_item(o, "peak_rss_bytes", json_number_or_null(t->peak_rss_bytes)) &&
+        json_add_item(o, "loss", json_number_or_null(t->loss)))
         return o;
     cJSON_Delete(o);
     return NULL;
@@ -92,13 +91,10 @@ static cJSON *probe_json(const probe_result *r)
               cJSON_AddNumberToObject(root, "seconds", r->seconds) &&
               cJSON_AddNumberToObject(root, "batch", (double)r->batch) &&
               cJSON_AddNumberToObject(root, "threads", (double)r->threads);
-    ok = ok && cJSON_AddItemToObject(root, "noise", json_number_or_null(r->noise)) &&
-         cJSON_AddItemToObject(root, "load_before", json_number_or_null(r->load_before)) &&
-         cJSON_AddItemToObject(root, "load_after", json_number_or_null(r->load_after));
-    cJSON *control = ok ? trial_json(&r->control) : NULL;
-    ok = control && cJSON_AddItemToObject(root, "control", control);
-    if (!ok)
-        cJSON_Delete(control);
+    ok = ok && json_add_item(root, "noise", json_number_or_null(r->noise)) &&
+         json_add_item(root, "load_before", json_number_or_null(r->load_before)) &&
+         json_add_item(root, "load_after", json_number_or_null(r->load_after));
+    ok = ok && json_add_item(root, "control", trial_json(&r->control));
     cJSON *trials = ok ? cJSON_AddArrayToObject(root, "trials") : NULL;
     for (size_t i = 0; trials && i < r->count; i++) {
         cJSON *o = trial_json(&r->trial[i]);

@@ -1,0 +1,90 @@
+/* The small cJSON helpers: numbers and strings that may be null, and adding
+ * an item so that it is never left behind. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+
+static long live;        /* cJSON allocations not yet freed */
+static bool out_of_memory;
+
+static void *counting_malloc(size_t size)
+{
+    if (out_of_memory)
+        return NULL;
+    void *p = malloc(size);
+    live += p != NULL;
+    return p;
+}
+
+static void counting_free(void *p)
+{
+    live -= p != NULL;
+    free(p);
+}
+
+static int count_allocations(void **state)
+{
+    (void)state;
+    live = 0;
+    out_of_memory = false;
+    cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
+    cJSON_InitHooks(&hooks);
+    return 0;
+}
+
+static int stop_counting(void **state)
+{
+    (void)state;
+    cJSON_InitHooks(NULL);
+    return 0;
+}
+
+static void an_added_item_is_the_objects(void **state)
+{
+    (void)state;
+    cJSON *o = cJSON_CreateObject();
+    assert_true(json_add_item(o, "wall_s", json_number_or_null(1.5)));
+    assert_true(json_add_item(o, "energy_j", json_number_or_null(NAN)));
+    assert_true(cJSON_GetObjectItem(o, "wall_s")->valuedouble == 1.5);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "energy_j")));
+    cJSON_Delete(o);
+    assert_int_equal(live, 0);
+}
+
+static void an_item_that_cannot_be_added_is_deleted(void **state)
+{
+    (void)state;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *item = json_string_or_null("made before memory ran out");
+    assert_non_null(item);
+    out_of_memory = true; /* the key's copy fails */
+    assert_false(json_add_item(o, "reason", item));
+    out_of_memory = false;
+    assert_null(o->child);
+    cJSON_Delete(o);
+    assert_int_equal(live, 0); /* the item too */
+    /* a creation that failed: nothing added, nothing to free */
+    o = cJSON_CreateObject();
+    assert_false(json_add_item(o, "reason", NULL));
+    assert_null(o->child);
+    cJSON_Delete(o);
+    assert_int_equal(live, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(an_added_item_is_the_objects, count_allocations,
+                                        stop_counting),
+        cmocka_unit_test_setup_teardown(an_item_that_cannot_be_added_is_deleted,
+                                        count_allocations, stop_counting),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
