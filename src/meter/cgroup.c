@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -18,13 +17,6 @@
 
 #define JOIN_FD_MIN 100
 #define RMDIR_TRIES 500 /* 2 ms apart: a second at most */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Whether word is one of the comma-separated items of list. */
 static bool has_item(const char *list, const char *word)
@@ -233,7 +225,7 @@ static double number_file(const char *dir, const char *name)
 static void remove_dir(const char *dir)
 {
     for (int tries = 0; rmdir(dir) != 0 && errno == EBUSY && tries < RMDIR_TRIES; tries++)
-        sleep_ms(2);
+        clock_sleep_s(0.002, NULL);
 }
 
 static void remove_dirs(run_cgroup *cg)
@@ -462,7 +454,7 @@ static void kill_dir(const char *dir, const char *freezer_dir)
         freezer_dir = NULL, frozen = true;
     for (int round = 0; round < 10 && each_process(dir, kill_one) > 0; round++)
         if (!frozen)
-            sleep_ms(1);
+            clock_sleep_s(0.001, NULL);
     /* Killed processes die once thawed. */
     if (frozen && freezer_dir)
         write_file(freezer_dir, "freezer.state", "THAWED");
@@ -475,7 +467,7 @@ static int wait_empty(const char *dir, double wait_s)
     double until = clock_monotonic_s() + wait_s;
     int left;
     while ((left = each_process(dir, NULL)) > 0 && clock_monotonic_s() < until)
-        sleep_ms(1);
+        clock_sleep_s(0.001, NULL);
     return left;
 }
 

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/json.h"
 #include "common/text.h"
+#include "meter/clock.h"
 #include "meter/host.h"
 #include "runner/execute.h"
 #include "runner/schedule.h"
@@ -728,11 +728,8 @@ hml_status slurm_task_run(const plan *p, const char *submit_file, long task,
         text_format(path, sizeof path, "%s/runs/%s@%ld.json", dir, arm->name, (long)index);
         if (access(path, F_OK) == 0)
             continue; /* an earlier task finished it */
-        if (!first && p->cooldown_s > 0) {
-            struct timespec ts = {.tv_sec = (time_t)p->cooldown_s,
-                                  .tv_nsec = (long)(fmod(p->cooldown_s, 1.0) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
+        if (!first && p->cooldown_s > 0)
+            clock_sleep_s(p->cooldown_s, interrupted);
         first = false;
         char **argv = NULL;
         status = plan_arm_command(p, arm, &argv, err);
@@ -750,7 +747,7 @@ hml_status slurm_task_run(const plan *p, const char *submit_file, long task,
         for (int wait = 0; status == HML_OK && r.status == STORE_RUN_CRASHED && interrupted &&
                            !*interrupted && wait < SIGNAL_GRACE_MS / 10;
              wait++)
-            nanosleep(&(struct timespec){.tv_nsec = 10 * 1000000L}, NULL);
+            clock_sleep_s(0.01, interrupted);
         if (status == HML_OK && interrupted && *interrupted)
             status = hml_fail(err, HML_ESYSTEM, "interrupted");
         if (status == HML_OK) {

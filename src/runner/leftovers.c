@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -129,8 +128,7 @@ int leftovers_kill_token(const char *token, double wait_s, int *left)
     /* Killed processes lose their environment as they exit; one that forked
      * meanwhile is found by the next pass. */
     while (*left > 0 && clock_monotonic_s() < until) {
-        struct timespec ms = {0, 2000000};
-        nanosleep(&ms, NULL);
+        clock_sleep_s(0.002, NULL);
         *left = kill_carriers(entry);
     }
     return found;
