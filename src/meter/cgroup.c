@@ -18,20 +18,6 @@
 #define JOIN_FD_MIN 100
 #define RMDIR_TRIES 500 /* 2 ms apart: a second at most */
 
-/* Whether word is one of the comma-separated items of list. */
-static bool has_item(const char *list, const char *word)
-{
-    size_t len = strlen(word);
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == len && strncmp(p, word, len) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
 /* Whether word is one of the space-separated items of list (cgroup.controllers). */
 static bool has_word(const char *list, const char *word)
 {
@@ -118,7 +104,7 @@ static bool find_mount(const char *mountinfo, const char *controller, char *poin
         if (sscanf(line, "%*s %*s %*s %511s %511s", mroot, mpoint) != 2 ||
             sscanf(dash + 3, "%31s %63s %511s", fstype, source, options) < 2)
             continue;
-        if (controller ? strcmp(fstype, "cgroup") == 0 && has_item(options, controller)
+        if (controller ? strcmp(fstype, "cgroup") == 0 && text_list_has(options, ",", controller)
                        : strcmp(fstype, "cgroup2") == 0) {
             text_format(point, point_size, "%s", mpoint);
             text_format(root, root_size, "%s", mroot);
@@ -147,7 +133,7 @@ static bool find_own_path(const char *self_cgroup, const char *controller, char 
             continue;
         *c2 = '\0';
         const char *controllers = c1 + 1;
-        if (controller ? has_item(controllers, controller)
+        if (controller ? text_list_has(controllers, ",", controller)
                        : c1 == line + 1 && line[0] == '0' && controllers[0] == '\0') {
             text_format(path, size, "%s", c2 + 1);
             found = true;

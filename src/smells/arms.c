@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "smells/train_args.h"
 
 /* The kernel refuses to exec with one environment string longer than
@@ -326,20 +327,6 @@ static hml_status check_applicable(const smell_workload *wl, const smell_variant
     return HML_OK;
 }
 
-/* Does the comma-separated list name this arm itself (not through "all")? */
-static bool list_names(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *comma = strchr(p, ',');
-        size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        if (n == len && strncmp(p, name, len) == 0)
-            return true;
-        p = comma ? comma + 1 : NULL;
-    }
-    return false;
-}
-
 /* For a --workload command, "all" means the arms a command can take: an
  * arm only hmlcost train can run (model-reuse-kept) is dropped unless it was
  * asked for by name or by --keep-stale-models (check_applicable refuses it then). */
@@ -350,7 +337,8 @@ static void drop_train_only_arms_of_all(const smell_request *req, const smell_wo
         return;
     size_t kept = 0;
     for (size_t i = 0; i < *n; i++)
-        if (!chosen[i]->train_only || list_names(req->smells, chosen[i]->name))
+        if (!chosen[i]->train_only ||
+            (req->smells && text_list_has(req->smells, ",", chosen[i]->name)))
             chosen[kept++] = chosen[i];
     *n = kept;
 }
