@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "lint/price.h"
 
@@ -70,8 +71,7 @@ cJSON *lint_result_json(const lint_result *r, const lint_host *host, int runs,
              add_str(o, "text", r->note[i].text) &&
              cJSON_AddBoolToObject(o, "skipped", r->note[i].skipped);
     }
-    cJSON *h = ok ? host_json(host) : NULL;
-    ok = h && cJSON_AddItemToObject(root, "host", h) &&
+    ok = ok && json_add_item(root, "host", host_json(host)) &&
          cJSON_AddNumberToObject(root, "files", (double)r->files) &&
          cJSON_AddNumberToObject(root, "count", (double)r->count);
     if (!ok) {
@@ -110,11 +110,7 @@ static cJSON *text_object(const char *text)
 
 static bool add_text(cJSON *parent, const char *key, const char *text)
 {
-    cJSON *o = text_object(text);
-    if (o && cJSON_AddItemToObject(parent, key, o))
-        return true;
-    cJSON_Delete(o);
-    return false;
+    return json_add_item(parent, key, text_object(text));
 }
 
 static cJSON *location(const char *path, const lint_finding *f)
@@ -185,8 +181,8 @@ cJSON *lint_result_sarif(const lint_result *r, const lint_host *host, int runs,
                          const char *const *verdicts)
 {
     cJSON *root = cJSON_CreateObject();
-    cJSON *run_list = NULL, *run = NULL, *tool = NULL, *driver = NULL, *rules = NULL,
-          *results = NULL, *invs = NULL, *inv = NULL, *notes = NULL, *props = NULL, *h = NULL;
+    cJSON *run_list = NULL, *run = NULL, *tool = NULL, *driver = NULL, *results = NULL,
+          *invs = NULL, *inv = NULL, *notes = NULL, *props = NULL;
     bool ok = root &&
               cJSON_AddStringToObject(root, "$schema",
                                       "https://json.schemastore.org/sarif-2.1.0.json") &&
@@ -197,7 +193,7 @@ cJSON *lint_result_sarif(const lint_result *r, const lint_host *host, int runs,
               (driver = cJSON_AddObjectToObject(tool, "driver")) &&
               cJSON_AddStringToObject(driver, "name", "hmlcost") &&
               cJSON_AddStringToObject(driver, "version", HMLCOST_VERSION) &&
-              (rules = sarif_rules()) && cJSON_AddItemToObject(driver, "rules", rules) &&
+              json_add_item(driver, "rules", sarif_rules()) &&
               (results = cJSON_AddArrayToObject(run, "results"));
     for (size_t i = 0; ok && i < r->count; i++)
         ok = sarif_result(results, &r->finding[i], runs, verdicts ? verdicts[i] : NULL);
@@ -212,8 +208,8 @@ cJSON *lint_result_sarif(const lint_result *r, const lint_host *host, int runs,
              (locs = cJSON_AddArrayToObject(n, "locations")) &&
              (loc = location(r->note[i].path, NULL)) && cJSON_AddItemToArray(locs, loc);
     }
-    ok = ok && (props = cJSON_AddObjectToObject(run, "properties")) && (h = host_json(host)) &&
-         cJSON_AddItemToObject(props, "host", h);
+    ok = ok && (props = cJSON_AddObjectToObject(run, "properties")) &&
+         json_add_item(props, "host", host_json(host));
     if (!ok) {
         cJSON_Delete(root);
         return NULL;

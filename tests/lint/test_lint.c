@@ -320,6 +320,71 @@ static void json_output(void **state)
     lint_result_free(&r);
 }
 
+/* cJSON's allocations through its hooks: from the Nth on each one fails. */
+static size_t allocations, fail_from; /* fail_from 0: none fails */
+static long live;
+
+static void *counting_malloc(size_t size)
+{
+    allocations++;
+    if (fail_from && allocations >= fail_from)
+        return NULL;
+    void *p = malloc(size);
+    live += p != NULL;
+    return p;
+}
+
+static void counting_free(void *p)
+{
+    live -= p != NULL;
+    free(p);
+}
+
+/* For every allocation the output makes, that one and all after it fail:
+ * the output is NULL and nothing of it is left allocated. */
+static void frees_all_when_memory_runs_out(cJSON *(*output)(const lint_result *,
+                                                            const lint_host *, int,
+                                                            const char *const *),
+                                           const lint_result *r, const lint_host *h)
+{
+    cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
+    cJSON_InitHooks(&hooks);
+    allocations = 0, fail_from = 0, live = 0;
+    cJSON *whole = output(r, h, 5, NULL);
+    size_t total = allocations;
+    assert_non_null(whole);
+    cJSON_Delete(whole);
+    assert_int_equal(live, 0);
+    for (size_t n = 1; n <= total; n++) {
+        allocations = 0, fail_from = n, live = 0;
+        cJSON *j = output(r, h, 5, NULL);
+        cJSON_Delete(j);
+        if (j || live != 0) {
+            cJSON_InitHooks(NULL);
+            fail_msg("allocation %zu of %zu failed: %s, %ld allocations left", n, total,
+                     j ? "a document anyway" : "NULL", live);
+        }
+    }
+    cJSON_InitHooks(NULL);
+}
+
+static void outputs_free_what_they_built_when_memory_runs_out(void **state)
+{
+    (void)state;
+    lint_result r;
+    lint_as(&r, LINT_LANG_PYTHON, 2, "torch.set_num_threads(3)\n");
+    lint_host h = host_with(2);
+    hml_err err = {0};
+    static const char binary[] = "x\0y";
+    assert_int_equal(lint_text("b.py", LINT_LANG_PYTHON, binary, sizeof binary - 1, &h, &r, &err),
+                     HML_OK);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(r.note_count, 1);
+    frees_all_when_memory_runs_out(lint_result_json, &r, &h);
+    frees_all_when_memory_runs_out(lint_result_sarif, &r, &h);
+    lint_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +401,7 @@ int main(void)
         cmocka_unit_test(bad_text_is_a_note),
         cmocka_unit_test(confirm_copy_reads_the_placeholder),
         cmocka_unit_test(json_output),
+        cmocka_unit_test(outputs_free_what_they_built_when_memory_runs_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
