@@ -5,44 +5,21 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "common/cjson_alloc.h"
 #include "common/json.h"
-
-static long live;        /* cJSON allocations not yet freed */
-static bool out_of_memory;
-
-static void *counting_malloc(size_t size)
-{
-    if (out_of_memory)
-        return NULL;
-    void *p = malloc(size);
-    live += p != NULL;
-    return p;
-}
-
-static void counting_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
-}
 
 static int count_allocations(void **state)
 {
     (void)state;
-    live = 0;
-    out_of_memory = false;
-    cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
-    cJSON_InitHooks(&hooks);
+    cjson_alloc_count(0);
     return 0;
 }
 
 static int stop_counting(void **state)
 {
     (void)state;
-    cJSON_InitHooks(NULL);
+    cjson_alloc_stop();
     return 0;
 }
 
@@ -55,7 +32,7 @@ static void an_added_item_is_the_objects(void **state)
     assert_true(cJSON_GetObjectItem(o, "wall_s")->valuedouble == 1.5);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "energy_j")));
     cJSON_Delete(o);
-    assert_int_equal(live, 0);
+    assert_int_equal(cjson_alloc_live(), 0);
 }
 
 static void an_item_that_cannot_be_added_is_deleted(void **state)
@@ -64,18 +41,18 @@ static void an_item_that_cannot_be_added_is_deleted(void **state)
     cJSON *o = cJSON_CreateObject();
     cJSON *item = json_string_or_null("made before memory ran out");
     assert_non_null(item);
-    out_of_memory = true; /* the key's copy fails */
+    cjson_alloc_fail_next(); /* the key's copy fails */
     assert_false(json_add_item(o, "reason", item));
-    out_of_memory = false;
     assert_null(o->child);
     cJSON_Delete(o);
-    assert_int_equal(live, 0); /* the item too */
+    assert_int_equal(cjson_alloc_live(), 0); /* the item too */
     /* a creation that failed: nothing added, nothing to free */
+    cjson_alloc_count(0);
     o = cJSON_CreateObject();
     assert_false(json_add_item(o, "reason", NULL));
     assert_null(o->child);
     cJSON_Delete(o);
-    assert_int_equal(live, 0);
+    assert_int_equal(cjson_alloc_live(), 0);
 }
 
 int main(void)

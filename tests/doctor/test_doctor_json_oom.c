@@ -1,7 +1,7 @@
 /* `hmlcost doctor --json` when memory runs out while it builds the JSON: it
  * fails with a message, and frees every part of the document it had built,
- * the stored probe's part too. The allocations are cJSON's, counted through
- * its hooks; from the Nth on each one fails. Each run checks the
+ * the stored probe's part too. The allocations are cJSON's
+ * (common/cjson_alloc.h); from the Nth on each one fails. Each run checks the
  * environment anew (a fraction of a second), so the sweep covers the
  * document's end: the probe's part, its source and the printing. */
 #include <stdarg.h>
@@ -18,39 +18,10 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/cjson_alloc.h"
 #include "doctor/probe.h"
 #include "doctor/probe_store.h"
 #include "meter/host.h"
-
-static size_t allocations, fail_from; /* fail_from 0: none fails */
-static long live;
-
-static void *counting_malloc(size_t size)
-{
-    allocations++;
-    if (fail_from && allocations >= fail_from)
-        return NULL;
-    void *p = malloc(size);
-    live += p != NULL;
-    return p;
-}
-
-static void counting_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
-}
-
-static void count_allocations(size_t fail_at)
-{
-    allocations = 0;
-    live = 0;
-    fail_from = fail_at;
-    cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
-    cJSON_InitHooks(&hooks);
-}
-
-static void stop_counting(void) { cJSON_InitHooks(NULL); }
 
 /* cmd_doctor with stdout into out_fd and stderr dropped; *printed: whether
  * it wrote a document. */
@@ -119,11 +90,11 @@ static size_t probe_json_allocations(void)
     bool found = false;
     assert_int_equal(probe_store_load(path, &r, &found, &err), HML_OK);
     assert_true(found);
-    count_allocations(0);
+    cjson_alloc_count(0);
     cJSON *json = probe_result_json(&r);
-    size_t n = allocations;
+    size_t n = cjson_alloc_made();
     cJSON_Delete(json);
-    stop_counting();
+    cjson_alloc_stop();
     probe_result_free(&r);
     assert_non_null(json);
     return n;
@@ -150,11 +121,11 @@ static void out_of_memory_frees_the_partial_document(void **state)
     /* Without a failure: a document with the probe, all of it freed but the
      * printed text (freed with free(), which the hooks do not see). */
     bool printed = false;
-    count_allocations(0);
+    cjson_alloc_count(0);
     doctor_json(out, &printed);
-    size_t total = allocations;
-    long left = live;
-    stop_counting();
+    size_t total = cjson_alloc_made();
+    long left = cjson_alloc_live();
+    cjson_alloc_stop();
     assert_true(printed);
     assert_int_equal(left, 1);
     char doc[1 << 16];
@@ -168,10 +139,10 @@ static void out_of_memory_frees_the_partial_document(void **state)
      * printing's buffers. */
     assert_true(total > probe_part + 24);
     for (size_t n = total - probe_part - 24; n <= total; n++) {
-        count_allocations(n);
+        cjson_alloc_count(n);
         doctor_json(out, &printed);
-        left = live;
-        stop_counting();
+        left = cjson_alloc_live();
+        cjson_alloc_stop();
         if (printed) /* past this run's last allocation: nothing failed */
             assert_int_equal(left, 1);
         else if (left != 0)

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common/cjson_alloc.h"
 #include "lint/lint.h"
 #include "lint/output.h"
 #include "lint/price.h"
@@ -320,26 +321,6 @@ static void json_output(void **state)
     lint_result_free(&r);
 }
 
-/* cJSON's allocations through its hooks: from the Nth on each one fails. */
-static size_t allocations, fail_from; /* fail_from 0: none fails */
-static long live;
-
-static void *counting_malloc(size_t size)
-{
-    allocations++;
-    if (fail_from && allocations >= fail_from)
-        return NULL;
-    void *p = malloc(size);
-    live += p != NULL;
-    return p;
-}
-
-static void counting_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
-}
-
 /* For every allocation the output makes, that one and all after it fail:
  * the output is NULL and nothing of it is left allocated. */
 static void frees_all_when_memory_runs_out(cJSON *(*output)(const lint_result *,
@@ -347,25 +328,24 @@ static void frees_all_when_memory_runs_out(cJSON *(*output)(const lint_result *,
                                                             const char *const *),
                                            const lint_result *r, const lint_host *h)
 {
-    cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
-    cJSON_InitHooks(&hooks);
-    allocations = 0, fail_from = 0, live = 0;
+    cjson_alloc_count(0);
     cJSON *whole = output(r, h, 5, NULL);
-    size_t total = allocations;
+    size_t total = cjson_alloc_made();
     assert_non_null(whole);
     cJSON_Delete(whole);
-    assert_int_equal(live, 0);
+    assert_int_equal(cjson_alloc_live(), 0);
     for (size_t n = 1; n <= total; n++) {
-        allocations = 0, fail_from = n, live = 0;
+        cjson_alloc_count(n);
         cJSON *j = output(r, h, 5, NULL);
         cJSON_Delete(j);
-        if (j || live != 0) {
-            cJSON_InitHooks(NULL);
+        long left = cjson_alloc_live();
+        if (j || left != 0) {
+            cjson_alloc_stop();
             fail_msg("allocation %zu of %zu failed: %s, %ld allocations left", n, total,
-                     j ? "a document anyway" : "NULL", live);
+                     j ? "a document anyway" : "NULL", left);
         }
     }
-    cJSON_InitHooks(NULL);
+    cjson_alloc_stop();
 }
 
 static void outputs_free_what_they_built_when_memory_runs_out(void **state)

@@ -1,0 +1,40 @@
+#include "common/cjson_alloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+static size_t made, fail_from;
+static long live;
+
+static void *counting_malloc(size_t size)
+{
+    made++;
+    if (fail_from && made >= fail_from)
+        return NULL;
+    void *p = malloc(size);
+    live += p != NULL;
+    return p;
+}
+
+static void counting_free(void *p)
+{
+    live -= p != NULL;
+    free(p);
+}
+
+void cjson_alloc_count(size_t fail_at)
+{
+    made = 0;
+    live = 0;
+    fail_from = fail_at;
+    cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
+    cJSON_InitHooks(&hooks);
+}
+
+void cjson_alloc_fail_next(void) { fail_from = made + 1; }
+
+void cjson_alloc_stop(void) { cJSON_InitHooks(NULL); }
+
+size_t cjson_alloc_made(void) { return made; }
+
+long cjson_alloc_live(void) { return live; }

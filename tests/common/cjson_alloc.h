@@ -1,0 +1,21 @@
+/* cJSON's allocations counted through its hooks, and made to fail from the
+ * Nth on: what a test of a JSON writer's out-of-memory path needs. */
+#ifndef HMLCOST_TESTS_CJSON_ALLOC_H
+#define HMLCOST_TESTS_CJSON_ALLOC_H
+
+#include <stddef.h>
+
+/* Counts from now; from allocation fail_from on (1: the first) each one
+ * fails; 0: none fails. */
+void cjson_alloc_count(size_t fail_from);
+/* From the next allocation on, each one fails (the counts go on). */
+void cjson_alloc_fail_next(void);
+/* cJSON's own allocator again. */
+void cjson_alloc_stop(void);
+/* Allocations asked for since cjson_alloc_count, failed ones included. */
+size_t cjson_alloc_made(void);
+/* Allocations not freed yet (memory freed with free() rather than
+ * cJSON_free is not seen). */
+long cjson_alloc_live(void);
+
+#endif
