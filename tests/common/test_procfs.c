@@ -12,7 +12,9 @@
 /* proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags minflt
  * cminflt majflt cmajflt utime stime cutime cstime priority nice
  * num_threads itrealvalue starttime vsize rss ... */
-#define AFTER_COMM " S 17 4242 4242 0 -1 4194560 100 0 0 0 5 3 1 2 20 0 1 0 123456 9999 321 18446744073709551615\n"
+#define AFTER_COMM                                                                         \
+    " S 17 4242 4242 0 -1 4194560 100 0 0 0 5 3 1 2 20 0 1 0 123456 9999 321 "               \
+    "18446744073709551615\n"
 
 static void the_start_time_is_field_22(void **state)
 {
