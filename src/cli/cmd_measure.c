@@ -5,17 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
 #include "common/escape.h"
-#include "common/json.h"
 #include "meter/host.h"
-#include "report/csv_table.h"
+#include "report/measurement.h"
 #include "runner/execute.h"
-#include "runner/executor_slurm.h"
 #include "runner/plan.h"
 
 static const char usage[] =
@@ -37,70 +33,6 @@ static const char usage[] =
     "2 when hmlcost's own input is wrong or the command cannot be run.\n";
 
 enum { OPT_JSON = CLI_OPT_METER_LAST + 1, OPT_CSV, OPT_SHELL, OPT_TIMEOUT, OPT_QUIET };
-
-static void print_json(char *const *argv, const execute_result *r, const meter_host *host)
-{
-    cJSON *root = cJSON_CreateObject();
-    cJSON *cmd = cJSON_AddArrayToObject(root, "command");
-    for (size_t i = 0; argv[i]; i++)
-        cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
-    cJSON_AddStringToObject(root, "started_at", r->started_at);
-    cJSON_AddStringToObject(root, "status", store_run_status_name(r->status));
-    cJSON_AddItemToObject(root, "reason", json_string_or_null(r->reason));
-    cJSON_AddItemToObject(root, "metrics",
-                          cli_metrics_json(r->meter.metrics.items, r->meter.metrics.count));
-    cJSON_AddStringToObject(root, "notes", r->meter.notes);
-    cJSON_AddItemToObject(root, "host", runner_host_json(host));
-    cJSON_AddItemToObject(root, "result", json_parsed_or_null(r->result_json));
-    cJSON *samples = cJSON_AddArrayToObject(root, "samples");
-    for (size_t i = 0; i < r->meter.sample_count; i++) {
-        const meter_sample *s = &r->meter.samples[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "t_s", s->t_s);
-        cJSON_AddNumberToObject(o, "rss_bytes", s->rss_bytes);
-        cJSON_AddNumberToObject(o, "cpu_s", s->cpu_s);
-        cJSON_AddNumberToObject(o, "processes", s->processes);
-        if (s->gpu_mem_bytes >= 0)
-            cJSON_AddNumberToObject(o, "gpu_mem_bytes", s->gpu_mem_bytes);
-        else
-            cJSON_AddNullToObject(o, "gpu_mem_bytes");
-        /* joules so far, by the run's energy method; NaN (not known): null */
-        cJSON_AddItemToObject(o, "energy_j", json_number_or_null(s->energy_j));
-        cJSON_AddItemToArray(samples, o);
-    }
-    cli_print_json("measure", root);
-}
-
-static void print_csv(char *const *argv, const execute_result *r, const meter_host *host)
-{
-    fputs("started_at,command,status,reason", stdout);
-    for (size_t i = 0; cli_csv_metric_names[i]; i++)
-        printf(",%s,%s_method", cli_csv_metric_names[i], cli_csv_metric_names[i]);
-    fputs(",cpu_model,threads,notes\n", stdout);
-    char command[4096] = "";
-    for (size_t i = 0; argv[i]; i++) {
-        size_t used = strlen(command);
-        snprintf(command + used, sizeof command - used, "%s%s", i ? " " : "", argv[i]);
-    }
-    printf("%s,", r->started_at);
-    escape_csv_field(stdout, command);
-    printf(",%s,", store_run_status_name(r->status));
-    escape_csv_field(stdout, r->reason);
-    for (size_t i = 0; cli_csv_metric_names[i]; i++) {
-        const meter_metric *m = meter_metrics_find(&r->meter.metrics, cli_csv_metric_names[i]);
-        if (m) {
-            printf(",%.17g,", m->value);
-            escape_csv_field(stdout, m->method);
-        } else {
-            fputs(",,", stdout);
-        }
-    }
-    fputc(',', stdout);
-    escape_csv_field(stdout, host->cpu_model);
-    printf(",%d,", host->threads);
-    escape_csv_field(stdout, r->meter.notes);
-    fputc('\n', stdout);
-}
 
 int cmd_measure(int argc, char **argv)
 {
@@ -203,12 +135,24 @@ int cmd_measure(int argc, char **argv)
             fputc(')', stderr);
         }
         fputc('\n', stderr);
-        cli_print_run_summary(stderr, &r.meter.metrics, r.meter.sample_count,
-                              opts.meter.interval_s, r.meter.notes);
+        report_measurement m = {
+            .command = command,
+            .started_at = r.started_at,
+            .status = r.status,
+            .reason = r.reason,
+            .metrics = &r.meter.metrics,
+            .samples = r.meter.samples,
+            .sample_count = r.meter.sample_count,
+            .interval_s = opts.meter.interval_s,
+            .notes = r.meter.notes,
+            .result_json = r.result_json,
+            .host = &host,
+        };
+        report_measurement_text(stderr, &m);
         if (json)
-            print_json(command, &r, &host);
+            cli_print_json("measure", report_measurement_json(&m));
         else if (csv)
-            print_csv(command, &r, &host);
+            report_measurement_csv(stdout, &m);
         fflush(stdout);
         switch (r.status) {
         case STORE_RUN_OK:

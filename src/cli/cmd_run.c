@@ -4,26 +4,20 @@
 #include "cli/cmd_run.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include <cJSON.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "cli/run_progress.h"
 #include "cli/run_slurm.h"
 #include "cli/run_smells.h"
-#include "common/escape.h"
-#include "common/json.h"
-#include "common/name_limits.h"
-#include "meter/clock.h"
-#include "common/text.h"
-#include "runner/executor_slurm.h"
+#include "report/experiment_json.h"
+#include "report/run_summary.h"
 #include "runner/protocol.h"
 #include "store/store.h"
 
@@ -106,226 +100,26 @@ static const struct option run_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* ---- progress ----------------------------------------------------------- */
-
-typedef struct progress {
-    bool tty;
-    bool line_open;  /* a \r-updated line is on the terminal */
-    int width;       /* terminal columns */
-    char last[400];  /* the last run's figures */
-} progress;
-
-/* Rewrites the terminal's status line, cut to its width so it never wraps. */
-static void status_line(progress *pr, const char *text)
-{
-    int room = pr->width > 1 ? pr->width - 1 : 79;
-    fprintf(stderr, "\r\033[K%.*s", room, text);
-    fflush(stderr);
-    pr->line_open = true;
-}
-
-static double metric(const meter_metrics *m, const char *name)
-{
-    const meter_metric *x = m ? meter_metrics_find(m, name) : NULL;
-    return x ? x->value : NAN;
-}
-
-static void describe_run(char *out, size_t size, const runner_event *ev)
-{
-    char rss[32], energy[48];
-    cli_format_bytes(metric(ev->metrics, "peak_rss_bytes"), rss, sizeof rss);
-    cli_format_joules(metric(ev->metrics, "energy_total_j"), energy, sizeof energy);
-    const meter_metric *cpu_j = ev->metrics ? meter_metrics_find(ev->metrics, "energy_cpu_j") : NULL;
-    const char *how = cpu_j && strncmp(cpu_j->method, "estimate", 8) == 0 ? "estimate" : "counters";
-    char name[256], reason[256];
-    escape_text(name, sizeof name, ev->arm->name);
-    escape_text(reason, sizeof reason, ev->reason);
-    text_format(out, size, "%s #%ld %s%s%s%s wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
-             name, ev->run_index, store_run_status_name(ev->status),
-             ev->reason ? " (" : "", reason, ev->reason ? ")" : "",
-             metric(ev->metrics, "wall_s"), metric(ev->metrics, "cpu_s"), rss, energy, how);
-}
-
-static void on_progress(void *ctx, const runner_event *ev)
-{
-    progress *pr = ctx;
-    char line[512];
-    switch (ev->kind) {
-    case RUNNER_EVENT_START:
-        if (ev->leftovers_ended > 0)
-            fprintf(stderr,
-                    "hmlcost run: ended %d process%s that a crashed run on this store had left "
-                    "running\n",
-                    ev->leftovers_ended, ev->leftovers_ended == 1 ? "" : "es");
-        if (ev->resumed)
-            fprintf(stderr, "hmlcost run: resuming experiment %lld: %zu of %zu runs stored\n",
-                    (long long)ev->experiment_id, ev->done, ev->total);
-        else
-            fprintf(stderr, "hmlcost run: experiment %lld: %zu runs\n",
-                    (long long)ev->experiment_id, ev->total);
-        return;
-    case RUNNER_EVENT_WARMUP_DONE:
-        describe_run(line, sizeof line, ev);
-        if (pr->tty) {
-            char text[600];
-            text_format(text, sizeof text, "warm-up: %s", line);
-            status_line(pr, text);
-        } else {
-            fprintf(stderr, "hmlcost run: warm-up %s\n", line);
-        }
-        return;
-    case RUNNER_EVENT_RUN_BEGIN:
-        if (pr->tty) {
-            char eta[32] = "?", text[600];
-            if (ev->eta_s >= 0)
-                clock_format_duration(ev->eta_s, eta, sizeof eta);
-            char name[256];
-            text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | running %s #%ld%s%s",
-                     ev->done, ev->total, 100.0 * (double)ev->done / (double)ev->total, eta,
-                     escape_text(name, sizeof name, ev->arm->name), ev->run_index,
-                     pr->last[0] ? " | last: " : "", pr->last);
-            status_line(pr, text);
-        }
-        return;
-    case RUNNER_EVENT_RUN_DONE:
-        describe_run(line, sizeof line, ev);
-        text_format(pr->last, sizeof pr->last, "%s", line);
-        if (pr->tty) {
-            char eta[32], text[600];
-            clock_format_duration(ev->eta_s, eta, sizeof eta);
-            text_format(text, sizeof text, "[%zu/%zu] %3.0f%% ETA %s | %s", ev->done, ev->total,
-                     100.0 * (double)ev->done / (double)ev->total, eta, line);
-            status_line(pr, text);
-        } else {
-            fprintf(stderr, "hmlcost run: %zu/%zu %s\n", ev->done, ev->total, line);
-        }
-        return;
-    }
-}
-
-/* ---- summary ------------------------------------------------------------ */
-
-void cli_run_print_summary(store *s, int64_t experiment_id)
+int cli_run_print_summary(store *s, int64_t experiment_id, bool nodes)
 {
     hml_err err;
-    store_arm *arms = NULL;
-    size_t arm_count = 0;
-    if (store_list_arms(s, experiment_id, &arms, &arm_count, &err) != HML_OK)
-        return;
-    /* the arm column fits the longest name and its baseline mark: never cut */
-    int width = 16;
-    for (size_t a = 0; a < arm_count; a++)
-        if ((int)strlen(arms[a].name) + 1 > width)
-            width = (int)strlen(arms[a].name) + 1;
-    fprintf(stderr, "%-*s %4s %4s %6s %7s %7s %5s %10s %9s %10s %10s %10s\n", width, "arm",
-            "runs", "ok", "failed", "crashed", "timeout", "error", "wall s", "cpu s", "peak MiB",
-            "energy J", "co2 g");
-    char methods[512] = "";
-    for (size_t a = 0; a < arm_count; a++) {
-        store_run *runs = NULL;
-        size_t n = 0;
-        if (store_list_runs(s, arms[a].id, &runs, &n, &err) != HML_OK)
-            continue;
-        size_t by_status[5] = {0};
-        double sum[5] = {0};
-        static const char *const names[5] = {"wall_s", "cpu_s", "peak_rss_bytes",
-                                             "energy_total_j", "co2_g"};
-        for (size_t i = 0; i < n; i++) {
-            by_status[runs[i].status]++;
-            if (runs[i].status != STORE_RUN_OK)
-                continue;
-            for (int k = 0; k < 5; k++) {
-                const meter_metric *m = store_run_metric(&runs[i], names[k]);
-                sum[k] += m ? m->value : 0;
-            }
-            if (!methods[0]) {
-                const meter_metric *cpu = store_run_metric(&runs[i], "energy_cpu_j");
-                const meter_metric *ram = store_run_metric(&runs[i], "energy_ram_j");
-                const meter_metric *dram = store_run_metric(&runs[i], "energy_dram_j");
-                const meter_metric *gpu = store_run_metric(&runs[i], "energy_gpu_j");
-                text_format(methods, sizeof methods, "cpu %s; %s %s%s%s", cpu ? cpu->method : "?",
-                         dram ? "dram" : "ram",
-                         dram ? dram->method : (ram ? ram->method : "?"), gpu ? "; gpu " : "",
-                         gpu ? gpu->method : "");
-            }
-        }
-        double ok = (double)by_status[STORE_RUN_OK];
-        char label[ARM_NAME_MAX + 2];
-        text_format(label, sizeof label, "%s%s", arms[a].name, arms[a].is_baseline ? "*" : "");
-        if (ok > 0)
-            fprintf(stderr,
-                    "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10.3f %9.3f %10.1f %10.4g %10.4g\n",
-                    width, label, n, by_status[0], by_status[1], by_status[2], by_status[3],
-                    by_status[4], sum[0] / ok, sum[1] / ok, sum[2] / ok / 1048576.0, sum[3] / ok,
-                    sum[4] / ok);
-        else
-            fprintf(stderr, "%-*s %4zu %4zu %6zu %7zu %7zu %5zu %10s %9s %10s %10s %10s\n", width,
-                    label, n, by_status[0], by_status[1], by_status[2], by_status[3], by_status[4],
-                    "-", "-", "-", "-", "-");
-        store_runs_free(runs, n);
-    }
-    fputs("(* baseline; figures are means over ok runs; energy: ", stderr);
-    escape_text_fputs(stderr, methods[0] ? methods : "no ok run");
-    fputs(")\n", stderr);
-    store_arms_free(arms, arm_count);
+    run_summary sum;
+    if (run_summary_load(s, experiment_id, &sum, &err) != HML_OK)
+        return cli_report_error(&err);
+    run_summary_text(stderr, &sum);
+    if (nodes)
+        run_summary_nodes_text(stderr, &sum);
+    run_summary_free(&sum);
+    return CLI_EXIT_OK;
 }
 
-static void print_json(store *s, int64_t experiment_id, const char *store_path)
+static int print_json(store *s, int64_t experiment_id, const char *store_path)
 {
     hml_err err;
-    store_experiment exp;
-    bool found = false;
-    if (store_get_experiment(s, experiment_id, &exp, &found, &err) != HML_OK || !found)
-        return;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "store", store_path);
-    cJSON_AddNumberToObject(root, "experiment_id", (double)exp.id);
-    cJSON_AddStringToObject(root, "plan_key", exp.plan_key);
-    cJSON_AddStringToObject(root, "created_at", exp.created_at);
-    cJSON_AddNumberToObject(root, "runs_per_arm", (double)exp.runs_per_arm);
-    cJSON_AddStringToObject(root, "order", exp.order);
-    cJSON *plan_json = cJSON_Parse(exp.plan_json);
-    if (plan_json)
-        cJSON_AddItemToObject(root, "plan", plan_json);
-    meter_host host;
-    if (store_get_host(s, exp.host_id, &host, &found, &err) == HML_OK && found)
-        cJSON_AddItemToObject(root, "host", runner_host_json(&host));
-    cJSON *arm_list = cJSON_AddArrayToObject(root, "arms");
-    store_arm *arms = NULL;
-    size_t arm_count = 0;
-    if (store_list_arms(s, experiment_id, &arms, &arm_count, &err) == HML_OK) {
-        for (size_t a = 0; a < arm_count; a++) {
-            cJSON *arm = cJSON_CreateObject();
-            cJSON_AddStringToObject(arm, "name", arms[a].name);
-            cJSON_AddBoolToObject(arm, "baseline", arms[a].is_baseline);
-            cJSON_AddItemToObject(arm, "smell", json_string_or_null(arms[a].smell));
-            cJSON_AddItemToObject(arm, "command", cJSON_Parse(arms[a].argv_json));
-            cJSON_AddItemToObject(arm, "env", cJSON_Parse(arms[a].env_json));
-            cJSON *run_list = cJSON_AddArrayToObject(arm, "runs");
-            store_run *runs = NULL;
-            size_t n = 0;
-            if (store_list_runs(s, arms[a].id, &runs, &n, &err) == HML_OK) {
-                for (size_t i = 0; i < n; i++) {
-                    cJSON *run = cJSON_CreateObject();
-                    cJSON_AddNumberToObject(run, "index", (double)runs[i].run_index);
-                    cJSON_AddNumberToObject(run, "position", (double)runs[i].position);
-                    cJSON_AddStringToObject(run, "started_at", runs[i].started_at);
-                    cJSON_AddStringToObject(run, "status", store_run_status_name(runs[i].status));
-                    cJSON_AddItemToObject(run, "reason", json_string_or_null(runs[i].reason));
-                    cJSON_AddItemToObject(run, "metrics",
-                                          cli_metrics_json(runs[i].metrics, runs[i].metric_count));
-                    cJSON_AddItemToObject(run, "result", json_parsed_or_null(runs[i].result_json));
-                    cJSON_AddStringToObject(run, "notes", runs[i].notes ? runs[i].notes : "");
-                    cJSON_AddItemToArray(run_list, run);
-                }
-                store_runs_free(runs, n);
-            }
-            cJSON_AddItemToArray(arm_list, arm);
-        }
-        store_arms_free(arms, arm_count);
-    }
-    cli_print_json("run", root);
-    store_experiment_clear(&exp);
+    cJSON *root = NULL;
+    if (report_experiment_json(s, experiment_id, store_path, &root, &err) != HML_OK)
+        return cli_report_error(&err);
+    return cli_print_json("run", root);
 }
 
 int cli_run_plan(const plan *p, const char *store_path, bool json)
@@ -339,15 +133,12 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
         return cli_report_error(&err);
 
     volatile sig_atomic_t *interrupted = cli_catch_interrupts();
-    progress pr = {.tty = cli_stderr_is_tty(), .width = 80};
-    struct winsize ws;
-    if (pr.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        pr.width = ws.ws_col;
-    runner_hooks hooks = {.progress = on_progress, .ctx = &pr, .interrupted = interrupted};
+    run_progress pr;
+    run_progress_init(&pr);
+    runner_hooks hooks = {.progress = run_progress_event, .ctx = &pr, .interrupted = interrupted};
     runner_summary sum;
     hml_status status = runner_run_plan(p, s, &hooks, &sum, &err);
-    if (pr.line_open)
-        fputc('\n', stderr);
+    run_progress_end(&pr);
     int exit_status = CLI_EXIT_OK;
     if (status != HML_OK) {
         if (*interrupted) {
@@ -367,9 +158,9 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
                 sum.by_status[STORE_RUN_OK], sum.by_status[STORE_RUN_FAILED],
                 sum.by_status[STORE_RUN_CRASHED], sum.by_status[STORE_RUN_TIMEOUT],
                 sum.by_status[STORE_RUN_ERROR]);
-        cli_run_print_summary(s, sum.experiment_id);
-        if (json)
-            print_json(s, sum.experiment_id, store_path);
+        exit_status = cli_run_print_summary(s, sum.experiment_id, false);
+        if (json && exit_status == CLI_EXIT_OK)
+            exit_status = print_json(s, sum.experiment_id, store_path);
     }
     store_close(s);
     return exit_status;

@@ -16,7 +16,9 @@
 
 int cli_run_plan(const plan *p, const char *store_path, bool json);
 
-/* The per-arm table of an experiment (runs by status, mean figures) on stderr. */
-void cli_run_print_summary(store *s, int64_t experiment_id);
+/* The per-arm table of an experiment (runs by status, mean figures) on
+ * stderr, and with nodes the lines on the nodes the runs came from; a store
+ * error is reported in one line. Returns the exit status. */
+int cli_run_print_summary(store *s, int64_t experiment_id, bool nodes);
 
 #endif

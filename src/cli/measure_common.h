@@ -1,16 +1,13 @@
 /* What `hmlcost measure` and `hmlcost run` share: the energy/carbon options
- * and the way a run's figures are shown (human summary, JSON, CSV). */
+ * and reporting getopt_long's complaints. The figures are shown by
+ * report/measurement.h. */
 #ifndef HMLCOST_CLI_MEASURE_COMMON_H
 #define HMLCOST_CLI_MEASURE_COMMON_H
 
 #include <getopt.h>
 #include <stdbool.h>
-#include <stdio.h>
-
-#include <cJSON.h>
 
 #include "common/error.h"
-#include "meter/host.h"
 #include "meter/meter.h"
 #include "meter/metric.h"
 
@@ -56,20 +53,5 @@ bool cli_meter_option(int code, const char *arg, meter_options *opts, hml_status
  * ("<command>: unknown option '--x'"). */
 int cli_option_error(const char *command, int code, char **argv, int optind_now,
                      const struct option *longopts);
-
-/* "1.9 MiB", "4.6 J" / "1.20 kJ" / "3.4 Wh", "0.0123 g". */
-void cli_format_bytes(double bytes, char *out, size_t size);
-void cli_format_joules(double joules, char *out, size_t size);
-void cli_format_grams(double grams, char *out, size_t size);
-
-/* The figures of one run as a few lines for people (stderr). */
-void cli_print_run_summary(FILE *out, const meter_metrics *metrics, size_t sample_count,
-                           double interval_s, const char *notes);
-
-/* {"wall_s": {"value":..., "unit":"s", "method":"measured"}, ...} */
-cJSON *cli_metrics_json(const meter_metric *metrics, size_t count);
-
-/* The metric columns of the CSV outputs, in order (contract names). */
-extern const char *const cli_csv_metric_names[];
 
 #endif

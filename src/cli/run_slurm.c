@@ -173,55 +173,6 @@ static hml_status wait_for_job(const plan *p, store *s, const char *dir, runner_
     }
 }
 
-/* Arms on different hardware make their comparison one of nodes too. */
-static void warn_mixed_hardware(store *s, int64_t experiment_id)
-{
-    hml_err err;
-    store_arm *arms = NULL;
-    size_t arm_count = 0;
-    if (store_list_arms(s, experiment_id, &arms, &arm_count, &err) != HML_OK)
-        return;
-    char first_hw[400] = "";
-    bool mixed = false;
-    int64_t hosts[64];
-    size_t host_count = 0;
-    for (size_t a = 0; a < arm_count; a++) {
-        store_run *runs = NULL;
-        size_t n = 0;
-        if (store_list_runs(s, arms[a].id, &runs, &n, &err) != HML_OK)
-            continue;
-        for (size_t i = 0; i < n; i++) {
-            bool known = false;
-            for (size_t h = 0; h < host_count; h++)
-                known |= hosts[h] == runs[i].host_id;
-            if (known || host_count == 64)
-                continue;
-            hosts[host_count++] = runs[i].host_id;
-            meter_host host;
-            bool found = false;
-            if (store_get_host(s, runs[i].host_id, &host, &found, &err) != HML_OK || !found)
-                continue;
-            char hw[400];
-            text_format(hw, sizeof hw, "%s | %s", host.cpu_model,
-                        host.gpu_model[0] ? host.gpu_model : "no GPU");
-            if (!first_hw[0])
-                text_copy(first_hw, sizeof first_hw, hw);
-            else if (strcmp(first_hw, hw) != 0)
-                mixed = true;
-        }
-        store_runs_free(runs, n);
-    }
-    store_arms_free(arms, arm_count);
-    if (host_count > 1)
-        fprintf(stderr, "hmlcost run: the runs come from %zu nodes%s\n", host_count,
-                mixed ? "" : " of the same hardware");
-    if (mixed)
-        fprintf(stderr, "hmlcost run: warning: the runs ran on different hardware (CPU or GPU "
-                        "models differ); compare arms within one node, or keep each node's "
-                        "runs apart (--slurm-arg=--nodelist=NODE, or a partition of one "
-                        "hardware type)\n");
-}
-
 int run_slurm_campaign(const plan *p, const run_slurm_options *o, const char *store_path,
                        int argc, char **argv)
 {
@@ -297,8 +248,7 @@ int run_slurm_campaign(const plan *p, const run_slurm_options *o, const char *st
         fprintf(stderr, "hmlcost run: experiment %lld in %s: %zu of %zu runs stored\n",
                 (long long)reg.experiment_id, store_path,
                 reg.arm_count * (size_t)reg.runs - missing, reg.arm_count * (size_t)reg.runs);
-        cli_run_print_summary(s, reg.experiment_id);
-        warn_mixed_hardware(s, reg.experiment_id);
+        exit_status = cli_run_print_summary(s, reg.experiment_id, true);
         if (missing > 0) {
             fprintf(stderr, "hmlcost run: %zu runs missing (tasks killed or failed; see %s/logs); "
                             "the same command again resubmits exactly those\n", missing, dir);

@@ -44,3 +44,10 @@ const csv_metric_column csv_schema_metrics[] = {
     {"gpu_mem_bytes", "gpu_mem_bytes", "B", 1, NULL, "nvml", NOT_NEGATIVE},
 };
 const size_t csv_schema_metric_count = sizeof csv_schema_metrics / sizeof csv_schema_metrics[0];
+
+const char *const csv_schema_measurement_metrics[] = {
+    "wall_s",       "user_s",        "sys_s",          "cpu_s",      "peak_rss_bytes",
+    "gpu_mem_bytes", "energy_cpu_j", "energy_dram_j",  "energy_ram_j", "energy_gpu_j",
+    "energy_total_j", "energy_kwh",  "co2_g",          "grid_intensity", "pue",
+    "accuracy",     "final_loss",    "images_per_s",   "exit_code",  NULL,
+};

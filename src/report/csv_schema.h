@@ -1,12 +1,13 @@
 /* The columns of our CSV: CodeCarbon's emissions.csv names where they
  * overlap (so dashboards that read CodeCarbon read ours), then our own.
- * Shared by the writer (format_csv.c) and the reader (load_csv.c). */
+ * Shared by the writer (format_csv.c) and the reader (load_csv.c); below
+ * them, the columns of one measured run (measurement_csv.c). */
 #ifndef HMLCOST_REPORT_CSV_SCHEMA_H
 #define HMLCOST_REPORT_CSV_SCHEMA_H
 
 #include <stddef.h>
 
-/* Every column we write, in order. */
+/* Every column of a report's CSV, in order. */
 extern const char *const csv_schema_columns[];
 extern const size_t csv_schema_column_count;
 
@@ -32,5 +33,9 @@ extern const size_t csv_schema_metric_count;
 /* The method CodeCarbon's figures get: its file does not say whether it read
  * RAPL or estimated from the CPU's TDP. */
 #define CSV_CODECARBON_METHOD "codecarbon"
+
+/* The metrics of `hmlcost measure --csv`, in order, NULL-terminated: each
+ * becomes a column of its value and one of its method (contract names). */
+extern const char *const csv_schema_measurement_metrics[];
 
 #endif

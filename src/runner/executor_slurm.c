@@ -16,6 +16,7 @@
 #include "common/text.h"
 #include "meter/clock.h"
 #include "meter/host.h"
+#include "meter/host_json.h"
 #include "runner/execute.h"
 #include "runner/schedule.h"
 
@@ -195,22 +196,6 @@ hml_status slurm_campaign_dir(const plan *p, const char *root, char *path, size_
 
 /* ---- one run as JSON -------------------------------------------------------- */
 
-cJSON *runner_host_json(const meter_host *host)
-{
-    cJSON *h = cJSON_CreateObject();
-    if (!h)
-        return NULL;
-    cJSON_AddStringToObject(h, "hostname", host->hostname);
-    cJSON_AddStringToObject(h, "cpu_model", host->cpu_model);
-    cJSON_AddNumberToObject(h, "cores", host->cores);
-    cJSON_AddNumberToObject(h, "threads", host->threads);
-    cJSON_AddNumberToObject(h, "mem_bytes", host->mem_bytes);
-    cJSON_AddStringToObject(h, "gpu_model", host->gpu_model);
-    cJSON_AddStringToObject(h, "kernel", host->kernel);
-    cJSON_AddStringToObject(h, "hmlcost_version", host->hmlcost_version);
-    return h;
-}
-
 static void copy_string(const cJSON *o, const char *key, char *dst, size_t size)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -229,22 +214,6 @@ static const char *get_string(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static bool host_from_json(const cJSON *o, meter_host *h)
-{
-    if (!cJSON_IsObject(o))
-        return false;
-    memset(h, 0, sizeof *h);
-    copy_string(o, "hostname", h->hostname, sizeof h->hostname);
-    copy_string(o, "cpu_model", h->cpu_model, sizeof h->cpu_model);
-    h->cores = (int)get_number(o, "cores", 0);
-    h->threads = (int)get_number(o, "threads", 0);
-    h->mem_bytes = get_number(o, "mem_bytes", 0);
-    copy_string(o, "gpu_model", h->gpu_model, sizeof h->gpu_model);
-    copy_string(o, "kernel", h->kernel, sizeof h->kernel);
-    copy_string(o, "hmlcost_version", h->hmlcost_version, sizeof h->hmlcost_version);
-    return true;
-}
-
 static char *run_to_json(const plan_arm *arm, long index, long position, const meter_host *host,
                          const execute_result *r)
 {
@@ -260,7 +229,7 @@ static char *run_to_json(const plan_arm *arm, long index, long position, const m
         cJSON_AddStringToObject(o, "notes", r->meter.notes);
     if (r->result_json)
         cJSON_AddStringToObject(o, "result", r->result_json);
-    cJSON_AddItemToObject(o, "host", runner_host_json(host));
+    cJSON_AddItemToObject(o, "host", meter_host_json(host));
     const char *job = getenv("SLURM_JOB_ID");
     if (job)
         cJSON_AddStringToObject(o, "slurm_job", job);
@@ -318,7 +287,7 @@ static hml_status import_run_file(const plan *p, store *s, const char *path,
     hml_err ignored;
     if (a < 0 || index < 0 || index >= (double)reg->runs || !status_text ||
         store_run_status_parse(status_text, &status, &ignored) != HML_OK ||
-        !host_from_json(cJSON_GetObjectItemCaseSensitive(o, "host"), &host) ||
+        !meter_host_from_json(cJSON_GetObjectItemCaseSensitive(o, "host"), &host) ||
         !cJSON_IsArray(metrics)) {
         cJSON_Delete(o);
         return hml_fail(err, HML_EUSAGE, "%s: not a run of this plan", path);

@@ -30,10 +30,6 @@
 #include "runner/protocol.h"
 #include "store/store.h"
 
-/* The host object of a run file, also the "host" of the CLI's JSON outputs;
- * NULL when memory runs out. */
-cJSON *runner_host_json(const meter_host *host);
-
 typedef struct slurm_options {
     const char *partition;  /* --partition, or NULL */
     const char *time_limit; /* --time, or NULL */
