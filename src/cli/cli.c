@@ -51,22 +51,6 @@ hml_status cli_parse_double(const char *option, const char *text, double min, do
     return hml_parse_double(what, text, min, max, out, err);
 }
 
-int cli_write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return errno;
-        if (n == 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int cli_print_json(const char *command, cJSON *root)
 {
     char *text = escape_json_print(root, false);

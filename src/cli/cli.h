@@ -30,10 +30,6 @@ hml_status cli_parse_double(const char *option, const char *text, double min, do
  * (an error unless it names a descriptor open for writing), else stdout. */
 hml_status cli_result_fd(int *fd, hml_err *err);
 
-/* Writes all len bytes of buf to fd, over short writes and EINTR. 0, the
- * errno of a failed write, or -1 when write wrote nothing. */
-int cli_write_all(int fd, const char *buf, size_t len);
-
 /* Prints root as one line of JSON on stdout and deletes it; NULL root (or
  * no memory to print it): "hmlcost: <command>: out of memory" on stderr.
  * Strings that are not UTF-8 are repaired and counted (escape_json_print).

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "common/fd_write.h"
 #include "workload/result_json.h"
 #include "workload/startup.h"
 #include "workload/threads.h"
@@ -146,7 +147,7 @@ static hml_status write_line(int fd, const char *text, hml_err *err)
     memcpy(line, text, len);
     line[len] = '\n';
     line[len + 1] = '\0';
-    int e = cli_write_all(fd, line, len + 1);
+    int e = fd_write_all(fd, line, len + 1);
     free(line);
     if (e != 0)
         return hml_fail(err, HML_ESYSTEM, "result: cannot write to fd %d: %s", fd,

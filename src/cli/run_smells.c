@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/capture_scan.h"
+#include "runner/capture_scan.h"
 #include "cli/cli.h"
 #include "doctor/doctor.h"
 #include "meter/host.h"

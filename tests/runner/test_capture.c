@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "cli/capture_scan.h"
+#include "runner/capture_scan.h"
 
 static void regex_reads_the_last_matching_line_and_percentages(void **state)
 {

@@ -1,8 +1,8 @@
 /* Reading a workload's accuracy from what it prints, for external commands
  * run by `hmlcost run --workload CMD --accuracy-regex RE` (through
  * `hmlcost capture`). The pure part, so tests can feed it lines. */
-#ifndef HMLCOST_CLI_CAPTURE_SCAN_H
-#define HMLCOST_CLI_CAPTURE_SCAN_H
+#ifndef HMLCOST_RUNNER_CAPTURE_SCAN_H
+#define HMLCOST_RUNNER_CAPTURE_SCAN_H
 
 #include <regex.h>
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-#include "cli/capture_scan.h"
+#include "runner/capture_scan.h"
 #include "runner/result.h"
 
 #include <cjson/cJSON.h>
