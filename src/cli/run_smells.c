@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner/capture_scan.h"
 #include "cli/cli.h"
 #include "doctor/doctor.h"
 #include "meter/host.h"
+#include "runner/plan_smells.h"
 
 extern char **environ;
 
@@ -75,131 +75,78 @@ static hml_status self_exe(char *buf, size_t size, hml_err *err)
     return HML_OK;
 }
 
-/* Is the libpath smell among the selected ones? */
-static bool libpath_selected(const run_smell_options *o)
+/* --libpath-dirs' default: the directories of other builds of the
+ * workload's libraries on this machine, as the doctor finds them. */
+static hml_status other_build_dirs(const run_smell_options *o, const host_info *host,
+                                   char **dirs, hml_err *err)
 {
-    const smell_variant *chosen[16];
-    size_t n = 0;
-    hml_err ignored;
-    if (smell_select(o->smells, o->request.keep_stale_models, chosen, &n, &ignored) != HML_OK)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(chosen[i]->smell, "libpath") == 0)
-            return true;
-    return false;
+    *dirs = NULL;
+    if (o->libpath_dirs_given || !o->smells ||
+        !smell_selected(o->smells, o->request.keep_stale_models, "libpath"))
+        return HML_OK;
+    doctor_context ctx = {
+        .env = environ,
+        .ld_cache = "/etc/ld.so.cache",
+        .system_dirs = doctor_default_system_dirs,
+        .host = *host,
+    };
+    ctx.workload.command = o->workload;
+    return doctor_other_build_dirs(&ctx, doctor_default_other_build_globs, dirs, err);
 }
 
-static hml_status add_arm(plan *p, const smell_arm *a, const run_smell_options *o,
-                          const char *exe, hml_err *err)
+static void print_arms(const smell_arms *arms, const plan_smell_study *study)
 {
-    plan_arm *arm = NULL;
-    hml_status st = plan_add_arm(p, a->name, &arm, err);
-    if (st == HML_OK && a->smell)
-        st = plan_arm_set_smell(arm, a->smell->id, err);
-    if (st == HML_OK && a->baseline)
-        st = plan_arm_set_compare_with(arm, a->baseline, err);
-    for (size_t i = 0; st == HML_OK && i < a->env_count; i++) {
-        size_t len = strlen(a->env[i].name) + (a->env[i].value ? strlen(a->env[i].value) + 1 : 0);
-        char *change = malloc(len + 1);
-        if (!change)
-            return hml_fail(err, HML_ESYSTEM, "run: out of memory");
-        snprintf(change, len + 1, "%s%s%s", a->env[i].name, a->env[i].value ? "=" : "",
-                 a->env[i].value ? a->env[i].value : "");
-        st = plan_arm_add_env(arm, change, err);
-        free(change);
+    fprintf(stderr, "hmlcost run: %zu arms for %s (%ld CPUs available):\n", arms->count,
+            study->workload ? "the --workload command" : "hmlcost train", study->cpus);
+    for (size_t i = 0; i < arms->count; i++) {
+        const smell_arm *a = &arms->arm[i];
+        fprintf(stderr, "  %-22s %s%s%s\n", a->name, a->smell ? a->treatment : "baseline",
+                a->baseline ? " vs " : "", a->baseline ? a->baseline : "");
     }
-    for (size_t i = 0; st == HML_OK && i < a->argc; i++)
-        st = plan_arm_add_arg(arm, a->argv[i], err);
-    if (st == HML_OK && a->command) {
-        if (o->accuracy_regex) {
-            char *argv[] = {(char *)exe, "capture", "--accuracy-regex", (char *)o->accuracy_regex,
-                            "--", "/bin/sh", "-c", a->command};
-            st = plan_arm_set_argv(arm, 8, argv, err);
-        } else {
-            char *argv[] = {"/bin/sh", "-c", a->command};
-            st = plan_arm_set_argv(arm, 3, argv, err);
-        }
-    }
-    return st;
 }
 
 hml_status run_smell_plan(plan *p, const run_smell_options *o, const char *baseline_mode,
                           int argc, char **argv, hml_err *err)
 {
-    smell_request req = o->request;
-    req.smells = o->smells;
+    char exe[PATH_MAX];
+    plan_smell_study study = {
+        .request = o->request,
+        .workload = o->workload,
+        .accuracy_regex = o->accuracy_regex,
+        .train_args = argv,
+        .train_argc = (size_t)argc,
+        .hmlcost = exe,
+    };
+    study.request.smells = o->smells;
     if (!baseline_mode || strcmp(baseline_mode, "shared") == 0)
-        req.baseline = SMELL_BASELINE_SHARED;
+        study.request.baseline = SMELL_BASELINE_SHARED;
     else if (strcmp(baseline_mode, "per-smell") == 0)
-        req.baseline = SMELL_BASELINE_PER_SMELL;
+        study.request.baseline = SMELL_BASELINE_PER_SMELL;
     else
         return hml_fail(err, HML_EUSAGE, "--baseline: with --smell it is 'shared' or "
                         "'per-smell', not '%s'", baseline_mode);
-    if (o->accuracy_regex && !o->workload)
-        return hml_fail(err, HML_EUSAGE, "--accuracy-regex: only for a --workload command "
-                        "(hmlcost train reports its accuracy itself)");
-    if (o->workload && argc > 0)
-        return hml_fail(err, HML_EUSAGE, "run: with --workload the command is in 'CMD'; "
-                        "unexpected argument '%s'", argv[0]);
-    if (o->accuracy_regex) {
-        capture_scan scan;
-        hml_status st = capture_scan_init(&scan, o->accuracy_regex, err);
-        if (st != HML_OK)
-            return st;
-        capture_scan_free(&scan);
-    }
-    char exe[PATH_MAX];
-    hml_status st = self_exe(exe, sizeof exe, err);
-    if (st != HML_OK)
-        return st;
-
+    hml_status st = plan_smell_study_check(&study, err);
+    if (st == HML_OK)
+        st = self_exe(exe, sizeof exe, err);
     /* The CPUs this process may use (affinity, cgroup quota), as doctor sees them. */
-    doctor_context ctx = {
-        .env = environ,
-        .ld_cache = "/etc/ld.so.cache",
-        .system_dirs = doctor_default_system_dirs,
-    };
-    ctx.workload.command = o->workload;
-    st = meter_host_facts(&ctx.host, err);
+    host_info host;
+    if (st == HML_OK)
+        st = meter_host_facts(&host, err);
     if (st != HML_OK)
         return st;
-    smell_workload wl = {
-        .command = o->workload,
-        .train_args = o->workload ? NULL : argv,
-        .train_argc = o->workload ? 0 : (size_t)argc,
-        .cpus = host_usable_cpus(&ctx.host),
-        .ld_library_path = getenv("LD_LIBRARY_PATH"),
-    };
+    study.cpus = host_usable_cpus(&host);
     char *other_builds = NULL;
-    if (!o->libpath_dirs_given && o->smells && libpath_selected(o)) {
-        st = doctor_other_build_dirs(&ctx, doctor_default_other_build_globs, &other_builds, err);
-        if (st != HML_OK)
-            return st;
-        req.libpath_dirs = other_builds;
-    }
+    st = other_build_dirs(o, &host, &other_builds, err);
+    if (st != HML_OK)
+        return st;
+    if (other_builds)
+        study.request.libpath_dirs = other_builds;
     smell_arms arms;
-    st = smell_arms_build(&req, &wl, &arms, err);
+    st = plan_add_smell_study(p, &study, &arms, err);
     free(other_builds);
     if (st != HML_OK)
         return st;
-
-    if (!o->workload) {
-        char *command[] = {exe, "train"};
-        st = plan_set_command(p, 2, command, err);
-    }
-    for (size_t i = 0; st == HML_OK && i < arms.count; i++)
-        st = add_arm(p, &arms.arm[i], o, exe, err);
-    if (st == HML_OK)
-        st = plan_set_baseline(p, arms.arm[0].name, err);
-    if (st == HML_OK) {
-        fprintf(stderr, "hmlcost run: %zu arms for %s (%ld CPUs available):\n", arms.count,
-                o->workload ? "the --workload command" : "hmlcost train", wl.cpus);
-        for (size_t i = 0; i < arms.count; i++) {
-            const smell_arm *a = &arms.arm[i];
-            fprintf(stderr, "  %-22s %s%s%s\n", a->name, a->smell ? a->treatment : "baseline",
-                    a->baseline ? " vs " : "", a->baseline ? a->baseline : "");
-        }
-    }
+    print_arms(&arms, &study);
     smell_arms_free(&arms);
-    return st;
+    return HML_OK;
 }

@@ -552,6 +552,19 @@ static hml_status add_arm(smell_arms *arms, const char *name, const smell_varian
     return apply_variant(arm, v, wl, f, err);
 }
 
+bool smell_selected(const char *list, bool keep_stale_models, const char *smell_id)
+{
+    const smell_variant *chosen[16];
+    size_t n = 0;
+    hml_err ignored;
+    if (smell_select(list, keep_stale_models, chosen, &n, &ignored) != HML_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(chosen[i]->smell, smell_id) == 0)
+            return true;
+    return false;
+}
+
 hml_status smell_arms_build(const smell_request *req, const smell_workload *wl,
                             smell_arms *out, hml_err *err)
 {

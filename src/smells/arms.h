@@ -84,6 +84,9 @@ typedef struct smell_arms {
 hml_status smell_select(const char *list, bool keep_stale_models, const smell_variant **out,
                         size_t *count, hml_err *err);
 
+/* Does the list select the smell with this id (a bad list selects none)? */
+bool smell_selected(const char *list, bool keep_stale_models, const char *smell_id);
+
 /* Builds the arms: baseline(s) first for a shared baseline, else each smell
  * arm right after its own baseline. Refuses (HML_EUSAGE, one line) smells
  * that cannot apply to the workload, treatment options for smells not

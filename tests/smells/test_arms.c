@@ -137,6 +137,16 @@ static void select_refuses_unknown_and_empty_names(void **state)
 
 /* ---- hmlcost train arms --------------------------------------------------- */
 
+static void selected_asks_the_list_as_select_reads_it(void **state)
+{
+    (void)state;
+    assert_true(smell_selected("all", false, "libpath"));
+    assert_true(smell_selected("minibatch,libpath", false, "libpath"));
+    assert_false(smell_selected("minibatch", false, "libpath"));
+    assert_true(smell_selected("model-reuse", true, "model-reuse"));
+    assert_false(smell_selected("nope,libpath", false, "libpath")); /* a bad list: none */
+}
+
 static void shared_baseline_all_smells_for_train(void **state)
 {
     (void)state;
@@ -496,6 +506,7 @@ int main(void)
         cmocka_unit_test(every_variant_belongs_to_a_smell),
         cmocka_unit_test(select_all_gives_default_variants_in_catalogue_order),
         cmocka_unit_test(select_refuses_unknown_and_empty_names),
+        cmocka_unit_test(selected_asks_the_list_as_select_reads_it),
         cmocka_unit_test(shared_baseline_all_smells_for_train),
         cmocka_unit_test(per_smell_baselines_pair_each_smell_with_its_own),
         cmocka_unit_test(treatments_are_relative_to_the_users_arguments),
