@@ -108,3 +108,12 @@ hml_status cli_result_fd(int *fd, hml_err *err)
     *fd = (int)value;
     return HML_OK;
 }
+
+bool cli_self_exe(char *path, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+    if (n <= 0 || (size_t)n >= size - 1)
+        return false;
+    path[n] = '\0';
+    return true;
+}

@@ -37,6 +37,10 @@ hml_status cli_result_fd(int *fd, hml_err *err);
 struct cJSON;
 int cli_print_json(const char *command, struct cJSON *root);
 
+/* The path of this binary (/proc/self/exe), which plans run again (train,
+ * capture, Slurm tasks); false when it cannot be read or does not fit. */
+bool cli_self_exe(char *path, size_t size);
+
 /* From now on SIGINT, SIGTERM and SIGHUP only set the returned flag, which
  * the runner polls to stop the measured tree and keep what finished. */
 volatile sig_atomic_t *cli_catch_interrupts(void);

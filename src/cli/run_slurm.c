@@ -8,12 +8,9 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_run.h"
-#include "common/text.h"
-#include "meter/clock.h"
 #include "runner/protocol.h"
+#include "runner/slurm_campaign.h"
 #include "store/store.h"
-
-#define POLL_DEFAULT_S 2.0
 
 void run_slurm_options_init(run_slurm_options *o) { memset(o, 0, sizeof *o); }
 
@@ -95,20 +92,6 @@ int run_slurm_task(const plan *p, const run_slurm_options *o)
 
 /* ---- the campaign ------------------------------------------------------------ */
 
-/* An absolute path: the tasks run elsewhere. */
-static hml_status absolute(const char *path, char *out, size_t size, hml_err *err)
-{
-    if (path[0] == '/') {
-        text_copy(out, size, path);
-        return HML_OK;
-    }
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd))
-        return hml_fail(err, HML_ESYSTEM, "getcwd: failed");
-    text_format(out, size, "%s/%s", cwd, path);
-    return HML_OK;
-}
-
 static void print_collect_command(int argc, char **argv)
 {
     fprintf(stderr, "hmlcost run: to collect (and resubmit what is missing), run the same "
@@ -119,57 +102,35 @@ static void print_collect_command(int argc, char **argv)
     fputc('\n', stderr);
 }
 
-static hml_status import_now(const plan *p, store *s, const char *dir, runner_registration *reg,
-                             hml_err *err)
+static void on_campaign_event(void *ctx, const slurm_campaign_event *ev)
 {
-    size_t imported = 0, skipped = 0;
-    hml_status status = slurm_campaign_import(p, s, dir, reg, &imported, &skipped, err);
-    if (status == HML_OK && imported)
-        fprintf(stderr, "hmlcost run: imported %zu runs from %s/runs\n", imported, dir);
-    if (status == HML_OK && skipped)
-        fprintf(stderr, "hmlcost run: %zu files in %s/runs are not runs of this plan; left as "
-                        "they are\n", skipped, dir);
-    return status;
-}
-
-/* Waits for the job, importing as runs arrive, a line per finished task. */
-static hml_status wait_for_job(const plan *p, store *s, const char *dir, runner_registration *reg,
-                               const char *job_id, long number, size_t tasks, hml_err *err)
-{
-    double poll_s = POLL_DEFAULT_S;
-    const char *poll_env = getenv("HMLCOST_SLURM_POLL_S");
-    if (poll_env && atof(poll_env) > 0)
-        poll_s = atof(poll_env);
-    volatile sig_atomic_t *interrupted = cli_catch_interrupts();
-    size_t seen = 0;
-    for (;;) {
-        bool active = false;
-        hml_status status = slurm_job_active(job_id, &active, err);
-        if (status == HML_OK)
-            status = import_now(p, s, dir, reg, err);
-        long *done = NULL;
-        size_t done_count = 0;
-        if (status == HML_OK)
-            status = slurm_campaign_done_tasks(dir, number, &done, &done_count, err);
-        if (status != HML_OK) {
-            free(done);
-            return status;
-        }
-        if (done_count > seen) {
-            if (tasks)
-                fprintf(stderr, "hmlcost run: job %s: %zu of %zu tasks finished; %zu runs missing\n",
-                        job_id, done_count, tasks, slurm_campaign_missing(reg));
-            else
-                fprintf(stderr, "hmlcost run: job %s: %zu tasks finished; %zu runs missing\n",
-                        job_id, done_count, slurm_campaign_missing(reg));
-            seen = done_count;
-        }
-        free(done);
-        if (!active)
-            return HML_OK;
-        if (*interrupted)
-            return hml_fail(err, HML_ESYSTEM, "interrupted");
-        clock_sleep_s(poll_s, interrupted);
+    (void)ctx;
+    switch (ev->kind) {
+    case SLURM_CAMPAIGN_IMPORTED:
+        if (ev->imported)
+            fprintf(stderr, "hmlcost run: imported %zu runs from %s/runs\n", ev->imported,
+                    ev->dir);
+        if (ev->skipped)
+            fprintf(stderr, "hmlcost run: %zu files in %s/runs are not runs of this plan; "
+                            "left as they are\n", ev->skipped, ev->dir);
+        return;
+    case SLURM_CAMPAIGN_STILL_ACTIVE:
+        fprintf(stderr, "hmlcost run: job %s of this plan is still queued or running\n",
+                ev->job_id);
+        return;
+    case SLURM_CAMPAIGN_SUBMITTED:
+        fprintf(stderr, "hmlcost run: experiment %lld: submitted job %s: %zu tasks, %zu runs "
+                        "(%s)\n",
+                (long long)ev->experiment_id, ev->job_id, ev->tasks, ev->runs, ev->dir);
+        return;
+    case SLURM_CAMPAIGN_TASKS_DONE:
+        if (ev->tasks)
+            fprintf(stderr, "hmlcost run: job %s: %zu of %zu tasks finished; %zu runs missing\n",
+                    ev->job_id, ev->tasks_done, ev->tasks, ev->missing);
+        else
+            fprintf(stderr, "hmlcost run: job %s: %zu tasks finished; %zu runs missing\n",
+                    ev->job_id, ev->tasks_done, ev->missing);
+        return;
     }
 }
 
@@ -180,82 +141,48 @@ int run_slurm_campaign(const plan *p, const run_slurm_options *o, const char *st
     if (runner_check_plan(p, &err) != HML_OK)
         return cli_report_error(&err);
     char hmlcost[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", hmlcost, sizeof hmlcost - 1);
-    if (len <= 0)
+    if (!cli_self_exe(hmlcost, sizeof hmlcost))
         return cli_usage_error("run: cannot find hmlcost's own path for the Slurm tasks");
-    hmlcost[len] = '\0';
-    char root[PATH_MAX], dir[PATH_MAX + 64];
-    if (o->campaign_dir) {
-        if (absolute(o->campaign_dir, root, sizeof root, &err) != HML_OK)
-            return cli_report_error(&err);
-    } else {
-        char store_abs[PATH_MAX];
-        if (absolute(store_path, store_abs, sizeof store_abs, &err) != HML_OK)
-            return cli_report_error(&err);
-        text_format(root, sizeof root, "%s.campaigns", store_abs);
-    }
+    char root[PATH_MAX];
+    if (slurm_campaign_root(o->campaign_dir, store_path, root, sizeof root, &err) != HML_OK)
+        return cli_report_error(&err);
     store *s = NULL;
     if (store_open(&s, store_path, STORE_READ_WRITE, &err) != HML_OK)
         return cli_report_error(&err);
-    runner_registration reg;
+    slurm_campaign_request req = {
+        .plan = p,
+        .root = root,
+        .sbatch = &o->sbatch,
+        .no_wait = o->no_wait,
+        .hmlcost = hmlcost,
+        .args = argv + 1,
+        .arg_count = (size_t)(argc - 1),
+        .interrupted = cli_catch_interrupts(),
+        .progress = on_campaign_event,
+    };
+    slurm_campaign_result res;
     int exit_status = CLI_EXIT_OK;
-    hml_status status = runner_register_plan(p, s, &reg, &err);
-    if (status != HML_OK) {
-        store_close(s);
-        return cli_report_error(&err);
-    }
-    status = slurm_campaign_dir(p, root, dir, sizeof dir, &err);
-    if (status == HML_OK)
-        status = import_now(p, s, dir, &reg, &err);
-    char job_id[64] = "";
-    long number = 0;
-    bool active = false;
-    if (status == HML_OK)
-        status = slurm_campaign_last_job(dir, job_id, sizeof job_id, &number, &err);
-    if (status == HML_OK)
-        status = slurm_job_active(job_id, &active, &err);
-    size_t tasks = 0, runs = 0;
-    if (status == HML_OK && active) {
-        fprintf(stderr, "hmlcost run: job %s of this plan is still queued or running\n", job_id);
-        tasks = 0;
-    } else if (status == HML_OK && slurm_campaign_missing(&reg) > 0) {
-        status = slurm_campaign_submit(p, dir, &reg, &o->sbatch, hmlcost, argv + 1,
-                                       (size_t)(argc - 1), job_id, sizeof job_id, &tasks, &runs,
-                                       &err);
-        if (status == HML_OK) {
-            number++;
-            active = true;
-            fprintf(stderr, "hmlcost run: experiment %lld: submitted job %s: %zu tasks, %zu runs "
-                            "(%s)\n",
-                    (long long)reg.experiment_id, job_id, tasks, runs, dir);
-        }
-    }
-    if (status == HML_OK && active && o->no_wait) {
-        print_collect_command(argc, argv);
-    } else if (status == HML_OK && active) {
-        status = wait_for_job(p, s, dir, &reg, job_id, number, tasks, &err);
-    }
-    if (status != HML_OK) {
-        if (strcmp(err.msg, "interrupted") == 0) {
+    if (slurm_campaign_run(s, &req, &res, &err) != HML_OK) {
+        if (res.interrupted) {
             fprintf(stderr, "hmlcost: run: stopped waiting; job %s goes on, and the same command "
-                            "collects its runs later\n", job_id);
+                            "collects its runs later\n", res.job_id);
             exit_status = 130;
         } else {
             exit_status = cli_report_error(&err);
         }
-    } else if (!(active && o->no_wait)) {
-        size_t missing = slurm_campaign_missing(&reg);
+    } else if (res.left_running) {
+        print_collect_command(argc, argv);
+    } else {
         fprintf(stderr, "hmlcost run: experiment %lld in %s: %zu of %zu runs stored\n",
-                (long long)reg.experiment_id, store_path,
-                reg.arm_count * (size_t)reg.runs - missing, reg.arm_count * (size_t)reg.runs);
-        exit_status = cli_run_print_summary(s, reg.experiment_id, true);
-        if (missing > 0) {
+                (long long)res.experiment_id, store_path, res.total - res.missing, res.total);
+        exit_status = cli_run_print_summary(s, res.experiment_id, true);
+        if (res.missing > 0) {
             fprintf(stderr, "hmlcost run: %zu runs missing (tasks killed or failed; see %s/logs); "
-                            "the same command again resubmits exactly those\n", missing, dir);
+                            "the same command again resubmits exactly those\n", res.missing,
+                    res.dir);
             exit_status = CLI_EXIT_FAILURE;
         }
     }
-    runner_registration_free(&reg);
     store_close(s);
     return exit_status;
 }

@@ -66,15 +66,6 @@ bool run_smell_option(run_smell_options *o, int code, const char *arg, hml_statu
     }
 }
 
-static hml_status self_exe(char *buf, size_t size, hml_err *err)
-{
-    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-    if (n <= 0 || (size_t)n >= size - 1)
-        return hml_fail(err, HML_ESYSTEM, "run: cannot find the hmlcost binary (/proc/self/exe)");
-    buf[n] = '\0';
-    return HML_OK;
-}
-
 /* --libpath-dirs' default: the directories of other builds of the
  * workload's libraries on this machine, as the doctor finds them. */
 static hml_status other_build_dirs(const run_smell_options *o, const host_info *host,
@@ -126,8 +117,8 @@ hml_status run_smell_plan(plan *p, const run_smell_options *o, const char *basel
         return hml_fail(err, HML_EUSAGE, "--baseline: with --smell it is 'shared' or "
                         "'per-smell', not '%s'", baseline_mode);
     hml_status st = plan_smell_study_check(&study, err);
-    if (st == HML_OK)
-        st = self_exe(exe, sizeof exe, err);
+    if (st == HML_OK && !cli_self_exe(exe, sizeof exe))
+        st = hml_fail(err, HML_ESYSTEM, "run: cannot find the hmlcost binary (/proc/self/exe)");
     /* The CPUs this process may use (affinity, cgroup quota), as doctor sees them. */
     host_info host;
     if (st == HML_OK)
