@@ -18,6 +18,7 @@
 #include "cli/run_smells.h"
 #include "report/experiment_json.h"
 #include "report/run_summary.h"
+#include "runner/plan_arm_spec.h"
 #include "runner/protocol.h"
 #include "store/store.h"
 
@@ -168,44 +169,6 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
 
 /* ---- options ------------------------------------------------------------ */
 
-/* "NAME" or "NAME:VAR=VAL VAR2=VAL2". */
-static hml_status add_arm_spec(plan *p, const char *spec, hml_err *err)
-{
-    const char *colon = strchr(spec, ':');
-    char name[80];
-    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (len >= sizeof name)
-        return hml_fail(err, HML_EUSAGE, "--arm: name too long in '%s'", spec);
-    memcpy(name, spec, len);
-    name[len] = '\0';
-    plan_arm *arm = NULL;
-    hml_status status = plan_add_arm(p, name, &arm, err);
-    if (status == HML_OK && colon)
-        status = plan_arm_add_env_list(arm, colon + 1, err);
-    if (status != HML_OK)
-        return hml_wrap(err, "--arm");
-    return HML_OK;
-}
-
-static hml_status add_arm_args(plan *p, const char *spec, hml_err *err)
-{
-    const char *colon = strchr(spec, ':');
-    if (!colon)
-        return hml_fail(err, HML_EUSAGE, "--arm-args: expected 'NAME:ARGS', got '%s'", spec);
-    char name[80];
-    size_t len = (size_t)(colon - spec);
-    if (len >= sizeof name)
-        return hml_fail(err, HML_EUSAGE, "--arm-args: name too long in '%s'", spec);
-    memcpy(name, spec, len);
-    name[len] = '\0';
-    plan_arm *arm = plan_find_arm(p, name);
-    if (!arm)
-        return hml_fail(err, HML_EUSAGE, "--arm-args: no arm is called '%s'", name);
-    if (plan_arm_add_arg_list(arm, colon + 1, err) != HML_OK)
-        return hml_wrap(err, "--arm-args");
-    return HML_OK;
-}
-
 typedef struct run_cli {
     const char *store_path;
     const char *baseline;
@@ -245,7 +208,7 @@ static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg,
     }
     switch (code) {
     case OPT_ARM:
-        return add_arm_spec(p, arg, err);
+        return plan_add_arm_spec(p, arg, err) == HML_OK ? HML_OK : hml_wrap(err, "--arm");
     case OPT_BASELINE:
         cli->baseline = arg;
         return HML_OK;
@@ -353,8 +316,10 @@ int cmd_run(int argc, char **argv)
     }
     optind = 0;
     while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
-        if (code == OPT_ARM_ARGS && add_arm_args(&p, optarg, &err) != HML_OK)
+        if (code == OPT_ARM_ARGS && plan_add_arm_args_spec(&p, optarg, &err) != HML_OK) {
+            hml_wrap(&err, "--arm-args");
             goto usage_error;
+        }
     if (!cli.smell.smells && cli.baseline && plan_set_baseline(&p, cli.baseline, &err) != HML_OK)
         goto usage_error;
     if (plan_validate(&p, &err) != HML_OK)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "runner/plan.h"
+#include "runner/plan_arm_spec.h"
 #include "runner/schedule.h"
 
 static void make_plan(plan *p, long runs)
@@ -344,11 +345,40 @@ static void ini_plan_lines_are_never_cut(void **state)
     plan_free(&p);
 }
 
+static void arms_in_one_word(void **state)
+{
+    (void)state;
+    plan p;
+    plan_init(&p);
+    hml_err err;
+    assert_int_equal(plan_add_arm_spec(&p, "base", &err), HML_OK);
+    assert_int_equal(plan_add_arm_spec(&p, "hot:OMP_NUM_THREADS=8 MKL_DEBUG", &err), HML_OK);
+    const plan_arm *hot = plan_find_arm(&p, "hot");
+    assert_non_null(hot);
+    assert_int_equal(hot->env_count, 2);
+    assert_string_equal(hot->env[0], "OMP_NUM_THREADS=8");
+    assert_string_equal(hot->env[1], "MKL_DEBUG");
+    assert_int_equal(plan_add_arm_args_spec(&p, "hot:--batch 64", &err), HML_OK);
+    assert_int_equal(hot->arg_count, 2);
+    assert_string_equal(hot->args[1], "64");
+    assert_int_equal(plan_add_arm_args_spec(&p, "cold:--batch 64", &err), HML_EUSAGE);
+    assert_string_equal(err.msg, "no arm is called 'cold'");
+    assert_int_equal(plan_add_arm_args_spec(&p, "hot", &err), HML_EUSAGE);
+    assert_string_equal(err.msg, "expected 'NAME:ARGS', got 'hot'");
+    char long_name[100];
+    memset(long_name, 'x', 90);
+    long_name[90] = '\0';
+    assert_int_equal(plan_add_arm_spec(&p, long_name, &err), HML_EUSAGE);
+    assert_non_null(strstr(err.msg, "name too long"));
+    plan_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(words_split_like_sh_without_expansion),
         cmocka_unit_test(arms_and_their_commands),
+        cmocka_unit_test(arms_in_one_word),
         cmocka_unit_test(compare_with_names_another_arm),
         cmocka_unit_test(the_plan_key_changes_with_what_is_measured_only),
         cmocka_unit_test(schedules_follow_the_order),
