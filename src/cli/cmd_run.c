@@ -3,7 +3,6 @@
  * random or blocked order, every run stored as soon as it ends. */
 #include "cli/cmd_run.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +12,12 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
+#include "cli/run_options.h"
 #include "cli/run_progress.h"
 #include "cli/run_slurm.h"
 #include "cli/run_smells.h"
 #include "report/experiment_json.h"
 #include "report/run_summary.h"
-#include "runner/plan_arm_spec.h"
 #include "runner/protocol.h"
 #include "store/store.h"
 
@@ -57,49 +56,6 @@ static const char usage[] =
     RUN_SMELL_HELP
     RUN_SLURM_HELP
     "energy:\n" CLI_METER_OPTIONS_HELP "  -h, --help                 this help\n";
-
-enum {
-    OPT_ARM = CLI_OPT_METER_LAST + 1,
-    OPT_ARM_ARGS,
-    OPT_BASELINE,
-    OPT_PLAN,
-    OPT_RUNS,
-    OPT_ORDER,
-    OPT_SEED,
-    OPT_WARMUP,
-    OPT_COOLDOWN,
-    OPT_TIMEOUT,
-    OPT_SHELL,
-    OPT_SHOW_OUTPUT,
-    OPT_STORE,
-    OPT_NAME,
-    OPT_MIN_COST,
-    OPT_JSON,
-};
-
-static const struct option run_options[] = {
-    {"arm", required_argument, NULL, OPT_ARM},
-    {"arm-args", required_argument, NULL, OPT_ARM_ARGS},
-    {"baseline", required_argument, NULL, OPT_BASELINE},
-    {"plan", required_argument, NULL, OPT_PLAN},
-    {"runs", required_argument, NULL, OPT_RUNS},
-    {"order", required_argument, NULL, OPT_ORDER},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"warmup", required_argument, NULL, OPT_WARMUP},
-    {"cooldown", required_argument, NULL, OPT_COOLDOWN},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"shell", no_argument, NULL, OPT_SHELL},
-    {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
-    {"store", required_argument, NULL, OPT_STORE},
-    {"name", required_argument, NULL, OPT_NAME},
-    {"min-cost", required_argument, NULL, OPT_MIN_COST},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    RUN_SMELL_LONG_OPTIONS,
-    RUN_SLURM_LONG_OPTIONS,
-    CLI_METER_LONG_OPTIONS,
-    {NULL, 0, NULL, 0},
-};
 
 int cli_run_print_summary(store *s, int64_t experiment_id, bool nodes)
 {
@@ -167,180 +123,24 @@ int cli_run_plan(const plan *p, const char *store_path, bool json)
     return exit_status;
 }
 
-/* ---- options ------------------------------------------------------------ */
-
-typedef struct run_cli {
-    const char *store_path;
-    const char *baseline;
-    bool json;
-    run_smell_options smell;  /* --smell and its treatment options */
-    run_slurm_options slurm;  /* --executor and the Slurm options */
-    const char *smell_only;   /* the first smell-study option seen, for errors */
-    const char *slurm_only;   /* the first Slurm option seen, for errors */
-} run_cli;
-
-/* The long name of one of run_options. */
-static const char *option_name(int code)
-{
-    for (const struct option *o = run_options; o->name; o++)
-        if (o->val == code)
-            return o->name;
-    return NULL;
-}
-
-/* The second pass: everything but --plan (loaded first) and the arm-args
- * (applied once all arms exist). */
-static hml_status apply_option(plan *p, run_cli *cli, int code, const char *arg, hml_err *err)
-{
-    hml_status status = HML_OK;
-    long value;
-    if (cli_meter_option(code, arg, &p->meter, &status, err))
-        return status;
-    if (run_slurm_option(&cli->slurm, code, arg, &status, err)) {
-        if (code != RUN_SLURM_OPT_EXECUTOR && code != RUN_SLURM_OPT_TASK && !cli->slurm_only)
-            cli->slurm_only = option_name(code);
-        return status;
-    }
-    if (run_smell_option(&cli->smell, code, arg, &status, err)) {
-        if (code != RUN_SMELL_OPT_SMELL && !cli->smell_only)
-            cli->smell_only = option_name(code);
-        return status;
-    }
-    switch (code) {
-    case OPT_ARM:
-        return plan_add_arm_spec(p, arg, err) == HML_OK ? HML_OK : hml_wrap(err, "--arm");
-    case OPT_BASELINE:
-        cli->baseline = arg;
-        return HML_OK;
-    case OPT_RUNS:
-        status = cli_parse_long("runs", arg, 1, 1000000, &value, err);
-        if (status == HML_OK)
-            p->runs = value;
-        return status;
-    case OPT_WARMUP:
-        status = cli_parse_long("warmup", arg, 0, 1000000, &value, err);
-        if (status == HML_OK)
-            p->warmup = value;
-        return status;
-    case OPT_SEED:
-        status = cli_parse_long("seed", arg, 0, 0x7fffffffL, &value, err);
-        if (status == HML_OK)
-            p->seed = (uint64_t)value;
-        return status;
-    case OPT_ORDER:
-        return plan_parse_order(arg, &p->order, err);
-    case OPT_COOLDOWN:
-        return cli_parse_double("cooldown", arg, 0, 86400, &p->cooldown_s, err);
-    case OPT_TIMEOUT:
-        return cli_parse_double("timeout", arg, 0.001, 7 * 86400, &p->timeout_s, err);
-    case OPT_SHELL:
-        p->shell = true;
-        return HML_OK;
-    case OPT_SHOW_OUTPUT:
-        p->show_output = true;
-        return HML_OK;
-    case OPT_STORE:
-        cli->store_path = arg;
-        return HML_OK;
-    case OPT_NAME:
-        return plan_set_name(p, arg, err);
-    case OPT_MIN_COST:
-        return plan_set_min_cost(p, arg, err);
-    case OPT_JSON:
-        cli->json = true;
-        return HML_OK;
-    default:
-        return HML_OK;
-    }
-}
-
 int cmd_run(int argc, char **argv)
 {
     plan p;
     plan_init(&p);
-    hml_err err;
-    run_cli cli = {.store_path = CLI_DEFAULT_STORE};
-    run_smell_options_init(&cli.smell);
-    run_slurm_options_init(&cli.slurm);
-    int code;
-    int exit_status = CLI_EXIT_OK;
-
-    /* Pass 1: help, option errors, the plan file. */
-    opterr = 0;
-    optind = 0;
-    const char *plan_file = NULL;
-    while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1) {
-        if (code == 'h') {
-            fputs(usage, stdout);
-            plan_free(&p);
-            return CLI_EXIT_OK;
-        }
-        if (code == '?' || code == ':') {
-            plan_free(&p);
-            return cli_option_error("run", code, argv, optind, run_options);
-        }
-        if (code == OPT_PLAN)
-            plan_file = optarg;
-    }
-    int command_at = optind;
-    if (plan_file && plan_load_ini(&p, plan_file, &err) != HML_OK)
-        goto usage_error;
-
-    /* Pass 2: the options, over what the plan file said. */
-    optind = 0;
-    while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
-        if (code != OPT_ARM_ARGS && apply_option(&p, &cli, code, optarg, &err) != HML_OK)
-            goto usage_error;
-    if (cli.smell.smells) {
-        /* The smell study: the catalogue builds the arms; what follows the
-         * options goes to hmlcost train. */
-        if (p.arm_count > 0) {
-            hml_fail(&err, HML_EUSAGE, "--smell: builds the arms itself; leave out --arm and "
-                                       "the plan file's [arm] sections");
-            goto usage_error;
-        }
-        if (run_smell_plan(&p, &cli.smell, cli.baseline, argc - command_at, argv + command_at,
-                           &err) != HML_OK)
-            goto usage_error;
-    } else {
-        if (cli.smell_only) {
-            hml_fail(&err, HML_EUSAGE, "--%s: only with --smell (see 'hmlcost smells')",
-                     cli.smell_only);
-            goto usage_error;
-        }
-        if (command_at < argc &&
-            plan_set_command(&p, (size_t)(argc - command_at), argv + command_at, &err) != HML_OK)
-            goto usage_error;
-        if (p.arm_count == 0 && plan_add_arm(&p, "baseline", NULL, &err) != HML_OK)
-            goto usage_error;
-    }
-    optind = 0;
-    while ((code = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1)
-        if (code == OPT_ARM_ARGS && plan_add_arm_args_spec(&p, optarg, &err) != HML_OK) {
-            hml_wrap(&err, "--arm-args");
-            goto usage_error;
-        }
-    if (!cli.smell.smells && cli.baseline && plan_set_baseline(&p, cli.baseline, &err) != HML_OK)
-        goto usage_error;
-    if (plan_validate(&p, &err) != HML_OK)
-        goto usage_error;
-    if (!cli.slurm.slurm && !cli.slurm.task_file && cli.slurm_only) {
-        hml_fail(&err, HML_EUSAGE, "--%s: only with --executor slurm", cli.slurm_only);
-        goto usage_error;
-    }
-
-    if (cli.slurm.task_file)
+    run_cli cli;
+    run_cli_init(&cli);
+    int exit_status = run_cli_parse(argc, argv, &p, &cli);
+    if (exit_status == CLI_EXIT_OK && cli.help)
+        fputs(usage, stdout);
+    else if (exit_status != CLI_EXIT_OK)
+        ; /* reported */
+    else if (cli.slurm.task_file)
         exit_status = run_slurm_task(&p, &cli.slurm);
     else if (cli.slurm.slurm)
         exit_status = run_slurm_campaign(&p, &cli.slurm, cli.store_path, argc, argv);
     else
         exit_status = cli_run_plan(&p, cli.store_path, cli.json);
-    run_slurm_options_free(&cli.slurm);
-    plan_free(&p);
-    return exit_status;
-usage_error:
-    exit_status = cli_report_error(&err);
-    run_slurm_options_free(&cli.slurm);
+    run_cli_free(&cli);
     plan_free(&p);
     return exit_status;
 }
