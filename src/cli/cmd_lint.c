@@ -23,7 +23,6 @@ int cmd_lint(int argc, char **argv)
 #include "cli/lint_confirm.h"
 #include "lint/lint.h"
 #include "lint/output.h"
-#include "lint/price.h"
 
 static const char usage[] =
     "usage: hmlcost lint [options] PATH...\n\n"
@@ -56,50 +55,6 @@ static const char usage[] =
 enum { OPT_FORMAT = 1, OPT_CPUS, OPT_MAX_BATCH, OPT_CONFIRM, OPT_RUNS, OPT_BUDGET, OPT_ACC };
 
 typedef enum lint_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF } lint_format;
-
-static void print_text(const lint_result *r, const lint_host *host, int runs,
-                       const char *const *verdicts)
-{
-    size_t per_rule[LINT_RULE_COUNT] = {0};
-    for (size_t i = 0; i < r->count; i++) {
-        const lint_finding *f = &r->finding[i];
-        const lint_rule *rule = lint_rule_get(f->rule);
-        per_rule[f->rule]++;
-        lint_price p;
-        lint_price_of(f, &p);
-        char command[2048];
-        lint_price_command(&p, runs, command, sizeof command);
-        printf("%s%s:%u:%u: %s: %s\n", i ? "\n" : "", f->path, f->line, f->col, rule->id,
-               f->what ? f->what : rule->title);
-        printf("  why:      %s\n", rule->rationale);
-        printf("  fix:      %s\n", f->fix ? f->fix : "-");
-        if (f->followed)
-            printf("  value:    %s\n", f->followed);
-        printf("  measure:  %s\n", command);
-        if (p.placeholder[0])
-            printf("            (%s)\n", p.placeholder);
-        if (verdicts && verdicts[i])
-            printf("  verdict:  %s\n", verdicts[i]);
-    }
-    if (r->count)
-        printf("\n");
-    printf("hmlcost lint: %zu finding%s", r->count, r->count == 1 ? "" : "s");
-    const char *sep = " (";
-    for (int k = 0; k < LINT_RULE_COUNT; k++) {
-        if (per_rule[k]) {
-            printf("%s%zu %s", sep, per_rule[k], lint_rule_get((lint_rule_id)k)->id);
-            sep = ", ";
-        }
-    }
-    size_t skipped = 0;
-    for (size_t i = 0; i < r->note_count; i++)
-        skipped += r->note[i].skipped;
-    printf("%s in %zu file%s", r->count ? ")" : "", r->files, r->files == 1 ? "" : "s");
-    if (skipped)
-        printf(", %zu skipped", skipped);
-    printf("; %ld CPUs (%s); batches above %ld flagged (%s)\n", host->cpus, host->cpus_source,
-           host->max_batch, host->max_batch_source);
-}
 
 int cmd_lint(int argc, char **argv)
 {
@@ -195,7 +150,7 @@ int cmd_lint(int argc, char **argv)
     const char *const *v = (const char *const *)verdicts;
     int status = CLI_EXIT_OK;
     if (format == FORMAT_TEXT)
-        print_text(&result, &host, (int)runs, v);
+        lint_result_text(stdout, &result, &host, (int)runs, v);
     else if (format == FORMAT_JSON)
         status = cli_print_json("lint", lint_result_json(&result, &host, (int)runs, v));
     else
