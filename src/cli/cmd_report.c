@@ -215,31 +215,10 @@ static hml_status write_report(const report_args *args, const report_analysis *a
         r.color = args->format == REPORT_FORMAT_TEXT && cli_color_enabled(STDOUT_FILENO);
         return report_render(stdout, args->format, a, &r, err);
     }
-    /* a store is also its SQLite companions (overwriting its -wal loses
-     * runs), beside the name given and beside the file a symlink leads to */
     const char *input = args->input ? args->input : args->store ? args->store
                                                                 : REPORT_DEFAULT_STORE;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    enum { SUFFIXES = sizeof suffixes / sizeof suffixes[0] };
-    char *real = realpath(input, NULL);
-    const char *names[2] = {input, real ? real : input};
-    char *protect[2 * SUFFIXES + 1] = {NULL};
-    size_t n = 0;
-    hml_status st = HML_OK;
-    for (size_t k = 0; k < 2; k++)
-        for (size_t i = 0; i < (args->input ? 1 : SUFFIXES) && st == HML_OK; i++) {
-            size_t len = strlen(names[k]) + strlen(suffixes[i]) + 1;
-            if (!(protect[n] = malloc(len)))
-                st = hml_fail(err, HML_ESYSTEM, "out of memory");
-            else
-                snprintf(protect[n++], len, "%s%s", names[k], suffixes[i]);
-        }
-    free(real);
     output_file out;
-    if (st == HML_OK)
-        st = output_file_open(&out, args->output, (const char *const *)protect, err);
-    for (size_t i = 0; i < n; i++)
-        free(protect[i]);
+    hml_status st = output_file_open_protecting(&out, args->output, input, !args->input, err);
     if (st != HML_OK)
         return st;
     st = report_render(out.f, args->format, a, &args->render, err);

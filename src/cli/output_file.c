@@ -163,3 +163,31 @@ void output_file_abort(output_file *out)
     free(out->target);
     memset(out, 0, sizeof *out);
 }
+
+hml_status output_file_open_protecting(output_file *out, const char *path, const char *input,
+                                       bool store, hml_err *err)
+{
+    /* a store is also its SQLite companions (overwriting its -wal loses
+     * runs), beside the name given and beside the file a symlink leads to */
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    enum { SUFFIXES = sizeof suffixes / sizeof suffixes[0] };
+    char *real = realpath(input, NULL);
+    const char *names[2] = {input, real ? real : input};
+    char *protect[2 * SUFFIXES + 1] = {NULL};
+    size_t n = 0;
+    hml_status st = HML_OK;
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < (store ? SUFFIXES : 1) && st == HML_OK; i++) {
+            size_t len = strlen(names[k]) + strlen(suffixes[i]) + 1;
+            if (!(protect[n] = malloc(len)))
+                st = hml_fail(err, HML_ESYSTEM, "out of memory");
+            else
+                snprintf(protect[n++], len, "%s%s", names[k], suffixes[i]);
+        }
+    free(real);
+    if (st == HML_OK)
+        st = output_file_open(out, path, (const char *const *)protect, err);
+    for (size_t i = 0; i < n; i++)
+        free(protect[i]);
+    return st;
+}

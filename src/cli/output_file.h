@@ -3,6 +3,7 @@
 #ifndef HMLCOST_CLI_OUTPUT_FILE_H
 #define HMLCOST_CLI_OUTPUT_FILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "common/error.h"
@@ -22,6 +23,12 @@ typedef struct output_file {
  * a pipe) is written in place; a directory or block device is refused. */
 hml_status output_file_open(output_file *out, const char *path, const char *const *protect,
                             hml_err *err);
+
+/* output_file_open protecting input: the name given and the file a symlink
+ * there leads to, each with its SQLite companions (-wal, -shm, -journal)
+ * when input is a store. */
+hml_status output_file_open_protecting(output_file *out, const char *path, const char *input,
+                                       bool store, hml_err *err);
 
 /* Closes the file and puts it in place; on failure (or after
  * output_file_abort) nothing is left of the temporary file. */
