@@ -1,7 +1,7 @@
 /* The arm builder: turns `--smell <list>` plus treatment options into the
  * arms of a study (names, environment changes, workload arguments or a
- * command line). It decides nothing about running them: the runner (issue
- * 3) takes the arms, the CLI glues the two (src/cli/cmd_run.c).
+ * command line). It decides nothing about running them: the runner makes
+ * them a plan's arms (runner/plan_smells.h).
  *
  * Example, shared baseline, hmlcost train with args "--epochs 1":
  *   baseline      argv: --epochs 1
