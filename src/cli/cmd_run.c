@@ -4,8 +4,6 @@
 #include "cli/cmd_run.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <cJSON.h>
 
@@ -130,10 +128,10 @@ int cmd_run(int argc, char **argv)
     run_cli cli;
     run_cli_init(&cli);
     int exit_status = run_cli_parse(argc, argv, &p, &cli);
-    if (exit_status == CLI_EXIT_OK && cli.help)
+    if (exit_status != CLI_EXIT_OK)
+        ; /* run_cli_parse said why */
+    else if (cli.help)
         fputs(usage, stdout);
-    else if (exit_status != CLI_EXIT_OK)
-        ; /* reported */
     else if (cli.slurm.task_file)
         exit_status = run_slurm_task(&p, &cli.slurm);
     else if (cli.slurm.slurm)
