@@ -1,7 +1,7 @@
 /* `hmlcost run ... --executor slurm`: the plan's missing runs as a Slurm job
- * array (runner/executor_slurm.h), the results imported into the store, and
- * `--slurm-task FILE`, what each array task runs. Options and the flow of
- * submitting, waiting with progress and importing. */
+ * array, the results imported into the store (runner/slurm_campaign.h), and
+ * `--slurm-task FILE`, what each array task runs. The options, and what is
+ * shown while the campaign goes on. */
 #ifndef HMLCOST_CLI_RUN_SLURM_H
 #define HMLCOST_CLI_RUN_SLURM_H
 

@@ -1,9 +1,8 @@
 /* `hmlcost run --smell ...`: the smell study in one command. The options
  * (--smell, --workload, --accuracy-regex, the treatment strengths and
- * --baseline shared|per-smell) and turning them into a plan: arms from the
- * smell catalogue's arm builder (src/smells/arms.h), the command `hmlcost
- * train ARGS` or the user's --workload through /bin/sh -c (via `hmlcost
- * capture` when --accuracy-regex is given). The protocol is run's own. */
+ * --baseline shared|per-smell), mapped onto the runner's study
+ * (runner/plan_smells.h), which makes the plan's arms. The protocol is
+ * run's own. */
 #ifndef HMLCOST_CLI_RUN_SMELLS_H
 #define HMLCOST_CLI_RUN_SMELLS_H
 
