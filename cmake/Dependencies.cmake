@@ -21,6 +21,12 @@ target_include_directories(hmlcost_dnnl INTERFACE ${DNNL_INCLUDE_DIR})
 
 include(${CMAKE_CURRENT_LIST_DIR}/TreeSitterPython.cmake)
 
+include(${CMAKE_CURRENT_LIST_DIR}/StaticArchives.cmake)
+hmlcost_link_static_archives(PkgConfig::SQLITE3 SQLITE3 sqlite3)
+hmlcost_link_static_archives(PkgConfig::GSL GSL gsl gslcblas)
+hmlcost_link_static_archives(PkgConfig::INIH INIH inih)
+hmlcost_link_static_archives(PkgConfig::TREE_SITTER TREE_SITTER tree-sitter)
+
 if(HMLCOST_TESTS)
   pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 endif()

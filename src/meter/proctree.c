@@ -7,7 +7,10 @@
  *    descendant is born after the root) and it is not already known to be
  *    outside the tree;
  *  - every FULL_SCAN_EVERY snapshots all processes are read again, which
- *    catches descendants whose pid wrapped around below the root's;
+ *    catches descendants whose pid wrapped around below the root's; the
+ *    first snapshot is such a full scan only when pids did wrap since the
+ *    root was born (the last pid is below the root's): a short command's
+ *    one snapshot then reads the few new processes, not the whole machine;
  *  - when no process at all was created since the last snapshot (the last
  *    pid in /proc/loadavg did not move), /proc is not listed: the members
  *    are just read again. */
@@ -218,10 +221,12 @@ int proctree_snapshot_take(proctree *t, pid_t root, proctree_snapshot *snap)
     snap->outside_group = 0;
     if (root != t->root)
         reset(t, root);
-    bool full_scan = t->snapshots++ % FULL_SCAN_EVERY == 0;
+    long last_pid = read_last_pid();
+    bool full_scan = t->snapshots % FULL_SCAN_EVERY == 0 &&
+                     (t->snapshots > 0 || last_pid < 0 || last_pid < root);
+    t->snapshots++;
     if (full_scan)
         t->outside_count = 0;
-    long last_pid = read_last_pid();
     if (!full_scan && last_pid >= 0 && last_pid == t->last_pid) {
         read_members(t, snap);
         return 0;
