@@ -1,5 +1,6 @@
 #include "meter/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -64,25 +65,6 @@ static char *read_text(const char *path)
 static FILE *open_text(const char *text)
 {
     return text && *text ? fmemopen((void *)text, strlen(text), "r") : NULL;
-}
-
-/* The mountinfo and /proc/self/cgroup texts, read once for all the
- * hierarchies one call looks up. */
-typedef struct cgroup_texts {
-    char *mountinfo;
-    char *self_cgroup;
-} cgroup_texts;
-
-static cgroup_texts read_texts(const cgroup_sources *src)
-{
-    cgroup_texts t = {read_text(src->mountinfo), read_text(src->self_cgroup)};
-    return t;
-}
-
-static void free_texts(cgroup_texts *t)
-{
-    free(t->mountinfo);
-    free(t->self_cgroup);
 }
 
 /* The mount of a hierarchy: for v2 (controller NULL) the cgroup2 mount, for
@@ -221,12 +203,15 @@ static void remove_dirs(run_cgroup *cg)
     cg->dir_count = 0;
 }
 
-/* Makes <parent>/hmlcost-<name> and opens its cgroup.procs for the child. */
+/* Makes <parent>/hmlcost-<our pid>-<name> and opens its cgroup.procs for
+ * the child. The pid names the owner: a directory whose owner died before
+ * it could remove it (kill -9) is removed by run_cgroup_remove_stale. */
 static bool add_dir(run_cgroup *cg, const char *parent, const char *name, const char *label,
                     char *why, size_t why_size)
 {
     size_t i = cg->dir_count;
-    text_format(cg->dirs[i], sizeof cg->dirs[i], "%s/hmlcost-%s", parent, name);
+    text_format(cg->dirs[i], sizeof cg->dirs[i], "%s/" RUN_CGROUP_PREFIX "%ld-%s", parent,
+                (long)getpid(), name);
     if (mkdir(cg->dirs[i], 0755) != 0) {
         text_format(why, why_size, "%s: %s: %s", label, cg->dirs[i], strerror(errno));
         return false;
@@ -297,41 +282,39 @@ static bool create_v1(run_cgroup *cg, const char *name, const cgroup_texts *src,
     return true;
 }
 
-static cgroup_sources real_sources(const cgroup_sources *sources)
+void run_cgroup_texts_read(const cgroup_sources *sources, cgroup_texts *texts)
 {
-    cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup"};
-    if (sources && sources->mountinfo)
-        src.mountinfo = sources->mountinfo;
-    if (sources && sources->self_cgroup)
-        src.self_cgroup = sources->self_cgroup;
-    return src;
+    texts->mountinfo = read_text(sources && sources->mountinfo ? sources->mountinfo
+                                                               : "/proc/self/mountinfo");
+    texts->self_cgroup = read_text(sources && sources->self_cgroup ? sources->self_cgroup
+                                                                   : "/proc/self/cgroup");
 }
 
-bool run_cgroup_v2_accounts_memory(const cgroup_sources *sources)
+void run_cgroup_texts_free(cgroup_texts *texts)
 {
-    cgroup_sources src = real_sources(sources);
-    cgroup_texts texts = read_texts(&src);
+    free(texts->mountinfo);
+    free(texts->self_cgroup);
+    texts->mountinfo = texts->self_cgroup = NULL;
+}
+
+bool run_cgroup_v2_accounts_memory(const cgroup_texts *texts)
+{
     char parent[RUN_CGROUP_PATH_MAX], control[256];
-    bool accounts = own_dir(&texts, NULL, parent, sizeof parent) &&
-                    read_file(parent, "cgroup.subtree_control", control, sizeof control) == 0 &&
-                    has_word(control, "memory");
-    free_texts(&texts);
-    return accounts;
+    return own_dir(texts, NULL, parent, sizeof parent) &&
+           read_file(parent, "cgroup.subtree_control", control, sizeof control) == 0 &&
+           has_word(control, "memory");
 }
 
-bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
-                       const cgroup_sources *sources, char *why, size_t why_size)
+bool run_cgroup_create(run_cgroup *cg, int version, const char *name, const cgroup_texts *texts,
+                       char *why, size_t why_size)
 {
     memset(cg, 0, sizeof *cg);
     cg->version = version;
     cg->cpu_dir = cg->memory_dir = cg->freezer_dir = -1;
     for (size_t i = 0; i < RUN_CGROUP_MAX_DIRS; i++)
         cg->join_fds[i] = -1;
-    cgroup_sources src = real_sources(sources);
-    cgroup_texts texts = read_texts(&src);
-    bool ok = version == 2 ? create_v2(cg, name, &texts, why, why_size)
-                           : create_v1(cg, name, &texts, why, why_size);
-    free_texts(&texts);
+    bool ok = version == 2 ? create_v2(cg, name, texts, why, why_size)
+                           : create_v1(cg, name, texts, why, why_size);
     if (!ok) {
         run_cgroup_close_join_fds(cg);
         remove_dirs(cg);
@@ -509,7 +492,8 @@ static bool is_run_cgroup(const char *dir)
 {
     const char *base = strrchr(dir, '/');
     struct statfs fs;
-    return base && strncmp(base + 1, "hmlcost-", 8) == 0 && statfs(dir, &fs) == 0 &&
+    return base && strncmp(base + 1, RUN_CGROUP_PREFIX, strlen(RUN_CGROUP_PREFIX)) == 0 &&
+           statfs(dir, &fs) == 0 &&
            (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC);
 }
 
@@ -545,4 +529,61 @@ int run_cgroup_kill_recorded(const char *dirs, double wait_s, int *left)
             remove_dir(items[i]);
     }
     return found;
+}
+
+/* The owner's pid in a run cgroup's name (hmlcost-<pid>-<token>), or -1. */
+static long owner_of(const char *name)
+{
+    size_t prefix = strlen(RUN_CGROUP_PREFIX);
+    if (strncmp(name, RUN_CGROUP_PREFIX, prefix) != 0)
+        return -1;
+    char *end;
+    long pid = strtol(name + prefix, &end, 10);
+    return end != name + prefix && *end == '-' && pid > 0 ? pid : -1;
+}
+
+/* Removes the run cgroups below parent whose owner is dead; rmdir itself
+ * refuses one that still holds a process. */
+static int remove_stale_in(const char *parent)
+{
+    DIR *dir = opendir(parent);
+    if (!dir)
+        return 0;
+    int removed = 0;
+    long self = (long)getpid();
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+        long owner = owner_of(ent->d_name);
+        /* kill(pid, 0) fails with ESRCH only when no such process exists;
+         * a pid reused since keeps the directory until a later sweep. */
+        if (owner < 0 || owner == self || kill((pid_t)owner, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[RUN_CGROUP_PATH_MAX + 300];
+        text_format(path, sizeof path, "%s/%s", parent, ent->d_name);
+        if (rmdir(path) == 0)
+            removed++;
+    }
+    closedir(dir);
+    return removed;
+}
+
+int run_cgroup_remove_stale(const cgroup_texts *texts)
+{
+    static const char *const hierarchies[] = {NULL, "cpuacct", "memory", "freezer"};
+    char seen[4][RUN_CGROUP_PATH_MAX];
+    size_t seen_count = 0;
+    int removed = 0;
+    for (size_t h = 0; h < sizeof hierarchies / sizeof hierarchies[0]; h++) {
+        char parent[RUN_CGROUP_PATH_MAX];
+        if (!own_dir(texts, hierarchies[h], parent, sizeof parent))
+            continue;
+        bool again = false; /* controllers mounted together share a directory */
+        for (size_t i = 0; i < seen_count; i++)
+            again = again || strcmp(seen[i], parent) == 0;
+        if (again)
+            continue;
+        text_format(seen[seen_count++], sizeof seen[0], "%s", parent);
+        removed += remove_stale_in(parent);
+    }
+    return removed;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #define RUN_CGROUP_MAX_DIRS 4
+#define RUN_CGROUP_PREFIX "hmlcost-" /* then the owner's pid, '-' and the run's name */
 #define RUN_CGROUP_PATH_MAX 512
 
 typedef struct run_cgroup {
@@ -41,16 +42,31 @@ typedef struct cgroup_sources {
     const char *self_cgroup; /* default /proc/self/cgroup */
 } cgroup_sources;
 
-/* Makes the run's cgroup "hmlcost-<name>" for version 2 or 1, opens the
+/* Those files' texts, read once for all the lookups of one run. */
+typedef struct cgroup_texts {
+    char *mountinfo;
+    char *self_cgroup;
+} cgroup_texts;
+
+/* sources may be NULL (the real files); a file that cannot be read is NULL. */
+void run_cgroup_texts_read(const cgroup_sources *sources, cgroup_texts *texts);
+void run_cgroup_texts_free(cgroup_texts *texts);
+
+/* Makes the run's cgroup "hmlcost-<pid>-<name>" for version 2 or 1, opens the
  * files the child joins it by, and returns true; or fills why ("cgroup-v2:
- * <dir>: Permission denied") and returns false, leaving nothing behind.
- * sources may be NULL. */
-bool run_cgroup_create(run_cgroup *cg, int version, const char *name,
-                       const cgroup_sources *sources, char *why, size_t why_size);
+ * <dir>: Permission denied") and returns false, leaving nothing behind. */
+bool run_cgroup_create(run_cgroup *cg, int version, const char *name, const cgroup_texts *texts,
+                       char *why, size_t why_size);
 
 /* Whether a v2 run cgroup would account memory: the memory controller is
  * enabled for the children of hmlcost's own v2 cgroup. */
-bool run_cgroup_v2_accounts_memory(const cgroup_sources *sources);
+bool run_cgroup_v2_accounts_memory(const cgroup_texts *texts);
+
+/* Removes the empty run cgroups, next to where this process makes its own
+ * (every hierarchy), whose owner is no longer alive: an hmlcost killed
+ * between making a run's cgroup and removing it. One that still holds a
+ * process stays (the kernel refuses). Returns how many were removed. */
+int run_cgroup_remove_stale(const cgroup_texts *texts);
 
 /* Joins the calling process to the cgroup through the open files: for the
  * child between fork and exec (async-signal-safe). Returns 0 or -1. */

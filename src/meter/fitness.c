@@ -73,31 +73,45 @@ static bool read_number(const char *path, double *value)
     return end != buf;
 }
 
-static void read_cpu_sysfs(const char *root, const bool *allowed, fitness_snapshot *s)
+/* cpufreq and thermal_throttle come from machine-wide drivers: a kind of
+ * file the first allowed CPU lacks is not looked for on the others (a VM has
+ * neither, and each failed open costs). */
+static void read_cpu_sysfs(const char *root, const bool *allowed, bool want_freq,
+                           bool want_throttle, fitness_snapshot *s)
 {
     double khz_sum = 0, throttles = 0;
     int freqs = 0, throttle_reads = 0, looked = 0;
-    for (int cpu = 0; cpu < FITNESS_MAX_CPUS && looked < FITNESS_MAX_SYSFS_CPUS; cpu++) {
+    for (int cpu = 0; cpu < FITNESS_MAX_CPUS && looked < FITNESS_MAX_SYSFS_CPUS &&
+                      (want_freq || want_throttle);
+         cpu++) {
         if (!allowed[cpu])
             continue;
         looked++;
         char path[700];
         double v;
-        text_format(path, sizeof path, "%s/sys/devices/system/cpu/cpu%d/cpufreq/scaling_cur_freq",
-                    root, cpu);
-        if (read_number(path, &v)) {
-            khz_sum += v;
-            freqs++;
+        if (want_freq) {
+            text_format(path, sizeof path,
+                        "%s/sys/devices/system/cpu/cpu%d/cpufreq/scaling_cur_freq", root, cpu);
+            if (read_number(path, &v)) {
+                khz_sum += v;
+                freqs++;
+            } else if (looked == 1) {
+                want_freq = false;
+            }
         }
         static const char *const counts[] = {"core_throttle_count", "package_throttle_count"};
-        for (size_t i = 0; i < 2; i++) {
+        int read_here = 0;
+        for (size_t i = 0; want_throttle && i < 2; i++) {
             text_format(path, sizeof path, "%s/sys/devices/system/cpu/cpu%d/thermal_throttle/%s",
                         root, cpu, counts[i]);
             if (read_number(path, &v)) {
                 throttles += v;
                 throttle_reads++;
+                read_here++;
             }
         }
+        if (looked == 1 && read_here == 0)
+            want_throttle = false;
     }
     s->have_freq = freqs > 0;
     s->freq_mhz = freqs ? khz_sum / freqs / 1000.0 : 0;
@@ -105,7 +119,7 @@ static void read_cpu_sysfs(const char *root, const bool *allowed, fitness_snapsh
     s->throttle_events = throttles;
 }
 
-void fitness_read(const char *root, fitness_snapshot *s)
+static void read_all(const char *root, const fitness_snapshot *before, fitness_snapshot *s)
 {
     memset(s, 0, sizeof *s);
     if (!root)
@@ -117,7 +131,15 @@ void fitness_read(const char *root, fitness_snapshot *s)
     read_load(root, s);
     read_stat(root, allowed, s);
     read_swap(root, s);
-    read_cpu_sysfs(root, allowed, s);
+    read_cpu_sysfs(root, allowed, !before || before->have_freq, !before || before->have_throttle,
+                   s);
+}
+
+void fitness_read(const char *root, fitness_snapshot *s) { read_all(root, NULL, s); }
+
+void fitness_read_after(const char *root, const fitness_snapshot *before, fitness_snapshot *after)
+{
+    read_all(root, before, after);
 }
 
 int fitness_add_metrics(const fitness_snapshot *before, const fitness_snapshot *after,

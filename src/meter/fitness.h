@@ -4,7 +4,7 @@
  * swapping machine. Paths are prefixed by meter_host_root() (a fake tree in
  * tests).
  *
- *   fitness_read(root, &before) -> the run -> fitness_read(root, &after)
+ *   fitness_read(root, &before) -> the run -> fitness_read_after(root, &before, &after)
  *   -> fitness_add_metrics(&before, &after, run CPU-s, wall-s, &metrics)
  *
  * Metrics (unit, method):
@@ -47,6 +47,11 @@ typedef struct fitness_snapshot {
 /* root: NULL for meter_host_root(). Never fails: what cannot be read stays
  * have_* = false. */
 void fitness_read(const char *root, fitness_snapshot *s);
+
+/* The same after the run, without looking again for the sysfs files
+ * (frequency, throttling) that were not there before it: their drivers do
+ * not come during a run. */
+void fitness_read_after(const char *root, const fitness_snapshot *before, fitness_snapshot *after);
 
 /* Adds the metrics above to out; -1 when memory runs out. */
 int fitness_add_metrics(const fitness_snapshot *before, const fitness_snapshot *after,

@@ -144,7 +144,7 @@ int meter_allowed_cpus_read(const char *root, bool *set, size_t size)
     return meter_cpu_list_parse(list, set, size);
 }
 
-void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts)
+void meter_cpu_facts_read(const char *root, int allowed_cpus, meter_cpu_facts *facts)
 {
     memset(facts, 0, sizeof *facts);
     if (!root)
@@ -158,10 +158,12 @@ void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts)
     facts->package_cpus = read_cpu_list(root, "package_cpus_list");
     if (facts->package_cpus <= 0)
         facts->package_cpus = read_cpu_list(root, "core_siblings_list");
-    facts->allowed_cpus = meter_allowed_cpus_read(root, NULL, 0);
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    if (facts->package_cpus <= 0)
-        facts->package_cpus = online > 0 ? (int)online : 1;
-    if (facts->allowed_cpus <= 0)
-        facts->allowed_cpus = online > 0 ? (int)online : 1;
+    facts->allowed_cpus = allowed_cpus > 0 ? allowed_cpus : meter_allowed_cpus_read(root, NULL, 0);
+    if (facts->package_cpus <= 0 || facts->allowed_cpus <= 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        if (facts->package_cpus <= 0)
+            facts->package_cpus = online > 0 ? (int)online : 1;
+        if (facts->allowed_cpus <= 0)
+            facts->allowed_cpus = online > 0 ? (int)online : 1;
+    }
 }

@@ -50,7 +50,9 @@ typedef struct meter_cpu_facts {
     int allowed_cpus;
 } meter_cpu_facts;
 
-void meter_cpu_facts_read(const char *root, meter_cpu_facts *facts);
+/* allowed_cpus: that last count when the caller has read it already
+ * (meter_allowed_cpus_read), else 0. */
+void meter_cpu_facts_read(const char *root, int allowed_cpus, meter_cpu_facts *facts);
 
 /* CPUs in a kernel CPU list ("0-3,8,10-11" -> 7); 0 when malformed. */
 int meter_cpu_list_count(const char *list);

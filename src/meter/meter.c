@@ -104,7 +104,7 @@ hml_status meter_begin(meter **out, const meter_options *opts, hml_err *err)
      * facts and TDP lookup are not needed otherwise. */
     if (!m->have_rapl) {
         meter_cpu_facts facts;
-        meter_cpu_facts_read(NULL, &facts);
+        meter_cpu_facts_read(NULL, m->fitness_before.cpus, &facts);
         power_model_init(&m->cpu_model, opts->cpu_tdp_w, facts.model, facts.package_cpus,
                          facts.allowed_cpus);
     }
@@ -145,26 +145,28 @@ void meter_account_run(meter *m, const char *run_name)
     case METER_ACCOUNTING_CGROUP_V2: order[0] = 2; break;
     case METER_ACCOUNTING_CGROUP_V1: order[0] = 1; break;
     case METER_ACCOUNTING_PROCFS: return;
-    case METER_ACCOUNTING_AUTO:
-        if (run_cgroup_v2_accounts_memory(NULL))
+    case METER_ACCOUNTING_AUTO: break;
+    }
+    cgroup_texts texts;
+    run_cgroup_texts_read(NULL, &texts);
+    if (m->opts.accounting == METER_ACCOUNTING_AUTO) {
+        if (run_cgroup_v2_accounts_memory(&texts))
             order[0] = 2, order[1] = 1;
         else
             order[0] = 1, order[1] = 2;
-        break;
     }
     char why[320] = "";
-    for (int i = 0; i < 2 && order[i]; i++) {
+    for (int i = 0; i < 2 && order[i] && !m->have_cgroup; i++) {
         char this_why[256];
-        if (!run_cgroup_create(&m->cgroup, order[i], run_name, NULL, this_why, sizeof this_why)) {
-            if (!strstr(why, this_why))
-                text_note_add(why, sizeof why, "%s", this_why);
-            continue;
-        }
-        m->have_cgroup = true;
-        return;
+        m->have_cgroup = run_cgroup_create(&m->cgroup, order[i], run_name, &texts, this_why,
+                                           sizeof this_why);
+        if (!m->have_cgroup && !strstr(why, this_why))
+            text_note_add(why, sizeof why, "%s", this_why);
     }
-    text_format(m->accounting_note, sizeof m->accounting_note,
-                "accounted from /proc (procfs-sampled), no cgroup: %s", why);
+    run_cgroup_texts_free(&texts);
+    if (!m->have_cgroup)
+        text_format(m->accounting_note, sizeof m->accounting_note,
+                    "accounted from /proc (procfs-sampled), no cgroup: %s", why);
 }
 
 void meter_forgo_cgroup(meter *m, const char *why)
@@ -502,7 +504,7 @@ hml_status meter_end(meter *m, double wall_s, meter_result *result, hml_err *err
         SET("gpu_mem_bytes", m->peak_gpu_mem, "B", "nvml");
     status = fill_energy(m, wall_s, cpu_s, peak_rss, result, err);
     fitness_snapshot fitness_after;
-    fitness_read(NULL, &fitness_after);
+    fitness_read_after(NULL, &m->fitness_before, &fitness_after);
     if (status == HML_OK &&
         fitness_add_metrics(&m->fitness_before, &fitness_after, cpu_s, wall_s, &result->metrics))
         status = hml_fail(err, HML_ESYSTEM, "meter: out of memory");

@@ -162,5 +162,11 @@ hml_status leftovers_end_crashed(store *s, int *ended, hml_err *err)
         status = store_drop_live_run(s, r->token, err);
     }
     free(runs);
+    /* Run cgroups made but never recorded (hmlcost killed in between), by
+     * any store or `hmlcost measure`: empty, removed when their owner is dead. */
+    cgroup_texts texts;
+    run_cgroup_texts_read(NULL, &texts);
+    run_cgroup_remove_stale(&texts);
+    run_cgroup_texts_free(&texts);
     return status;
 }

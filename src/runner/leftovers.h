@@ -29,7 +29,8 @@ int leftovers_kill_token(const char *token, double wait_s, int *left);
 
 /* Ends the processes of every recorded run whose hmlcost is dead and drops
  * its record; *ended: the processes found. HML_ESYSTEM when some cannot be
- * ended: measuring next to them would be wrong. */
+ * ended: measuring next to them would be wrong. Then removes the empty run
+ * cgroups of dead hmlcost processes (run_cgroup_remove_stale). */
 hml_status leftovers_end_crashed(store *s, int *ended, hml_err *err);
 
 #endif

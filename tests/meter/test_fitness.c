@@ -65,7 +65,7 @@ static void a_run_records_load_others_swap_frequency_and_throttling(void **state
     /* 10 s: CPUs 0-1 busy 18 s more (CPU 2's 50 s are not the run's CPUs),
      * 40 pages more swapped, the clock down to 1.5 GHz, 2 throttles. */
     write_machine(root, 110, 208, 550, 50, "1.75 0.90 0.40 2/100 43\n", "1500000\n", "5\n");
-    fitness_read(root, &after);
+    fitness_read_after(root, &before, &after);
     meter_metrics out = {0};
     assert_int_equal(fitness_add_metrics(&before, &after, 12.0, 10.0, &out), 0);
     near(metric(&out, "fitness_load1_before"), 0.5);
@@ -92,7 +92,7 @@ static void what_cannot_be_read_is_left_out(void **state)
     fake_tree_write(root, "proc/loadavg", "0.10 0.10 0.10 1/10 1\n");
     fitness_snapshot before, after;
     fitness_read(root, &before);
-    fitness_read(root, &after);
+    fitness_read_after(root, &before, &after);
     meter_metrics out = {0};
     assert_int_equal(fitness_add_metrics(&before, &after, 1.0, 1.0, &out), 0);
     assert_non_null(meter_metrics_find(&out, "fitness_load1_after"));
@@ -104,6 +104,29 @@ static void what_cannot_be_read_is_left_out(void **state)
     /* Nothing at all. */
     fitness_read("/nonexistent", &before);
     assert_false(before.have_load || before.have_stat || before.have_swap);
+    fake_tree_remove(root);
+}
+
+static void sysfs_files_the_first_cpu_lacks_are_not_looked_for(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/hmlcost-fit-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    fake_tree_write(root, "proc/self/status", "Cpus_allowed_list:\t0-1\n");
+    /* cpufreq on CPU 1 only, no thermal_throttle: nothing read. */
+    fake_tree_write(root, "sys/devices/system/cpu/cpu1/cpufreq/scaling_cur_freq", "1000000\n");
+    fitness_snapshot before, after;
+    fitness_read(root, &before);
+    assert_false(before.have_freq || before.have_throttle);
+    /* Files that were not there before the run are not read after it... */
+    fake_tree_write(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", "2000000\n");
+    fake_tree_write(root, "sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "1\n");
+    fitness_read_after(root, &before, &after);
+    assert_false(after.have_freq || after.have_throttle);
+    /* ...while a fresh reading finds them, on every allowed CPU. */
+    fitness_read(root, &after);
+    assert_true(after.have_freq && after.have_throttle);
+    near(after.freq_mhz, 1500);
     fake_tree_remove(root);
 }
 
@@ -127,6 +150,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_run_records_load_others_swap_frequency_and_throttling),
         cmocka_unit_test(what_cannot_be_read_is_left_out),
+        cmocka_unit_test(sysfs_files_the_first_cpu_lacks_are_not_looked_for),
         cmocka_unit_test(busy_means_the_run_cpus_were_full_and_others_took_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,10 +160,14 @@ static void cpu_facts_come_from_the_fake_tree(void **state)
     fake_tree_write(root, "sys/devices/system/cpu/cpu0/topology/package_cpus_list", "0-63,128-191\n");
     fake_tree_write(root, "proc/self/status", "Name:\tx\nCpus_allowed:\tf\nCpus_allowed_list:\t0-1,4\n");
     meter_cpu_facts f;
-    meter_cpu_facts_read(root, &f);
+    meter_cpu_facts_read(root, 0, &f);
     assert_string_equal(f.model, "AMD EPYC 7763 64-Core Processor");
     assert_int_equal(f.package_cpus, 128);
     assert_int_equal(f.allowed_cpus, 3);
+    /* A count the caller read already is taken as it is. */
+    meter_cpu_facts_read(root, 2, &f);
+    assert_int_equal(f.allowed_cpus, 2);
+    assert_int_equal(f.package_cpus, 128);
     assert_int_equal(meter_cpu_list_count("0-3,8,10-11\n"), 7);
     assert_int_equal(meter_cpu_list_count("3-1"), 0);
     assert_int_equal(meter_cpu_list_count("x"), 0);
