@@ -203,11 +203,11 @@ static void remove_dirs(run_cgroup *cg)
     cg->dir_count = 0;
 }
 
-/* Makes <parent>/hmlcost-<our pid>-<name> and opens its cgroup.procs for
- * the child. The pid names the owner: a directory whose owner died before
- * it could remove it (kill -9) is removed by run_cgroup_remove_stale. */
+/* Makes <parent>/hmlcost-<our pid>-<name> and opens its join_file for the
+ * child. The pid names the owner: a directory whose owner died before it
+ * could remove it (kill -9) is removed by run_cgroup_remove_stale. */
 static bool add_dir(run_cgroup *cg, const char *parent, const char *name, const char *label,
-                    char *why, size_t why_size)
+                    const char *join_file, char *why, size_t why_size)
 {
     size_t i = cg->dir_count;
     text_format(cg->dirs[i], sizeof cg->dirs[i], "%s/" RUN_CGROUP_PREFIX "%ld-%s", parent,
@@ -218,7 +218,7 @@ static bool add_dir(run_cgroup *cg, const char *parent, const char *name, const 
     }
     cg->dir_count++;
     char procs[RUN_CGROUP_PATH_MAX + 16];
-    text_format(procs, sizeof procs, "%s/cgroup.procs", cg->dirs[i]);
+    text_format(procs, sizeof procs, "%s/%s", cg->dirs[i], join_file);
     int fd = open(procs, O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         text_format(why, why_size, "%s: %s: %s", label, procs, strerror(errno));
@@ -242,7 +242,7 @@ static bool create_v2(run_cgroup *cg, const char *name, const cgroup_texts *src,
         text_format(why, why_size, "cgroup-v2: no cgroup2 mount holds this process");
         return false;
     }
-    if (!add_dir(cg, parent, name, "cgroup-v2", why, why_size))
+    if (!add_dir(cg, parent, name, "cgroup-v2", "cgroup.procs", why, why_size))
         return false;
     cg->cpu_dir = 0;
     char controllers[256];
@@ -268,7 +268,11 @@ static bool create_v1(run_cgroup *cg, const char *name, const cgroup_texts *src,
             continue; /* memory: sampled from /proc; freezer: killed one by one */
         }
         int index = (int)cg->dir_count;
-        if (!add_dir(cg, parent, name, "cgroup-v1", why, why_size))
+        /* The child joins between fork and exec, with one thread: moving
+         * that thread (tasks) moves the whole process, without the
+         * process-wide lock that a write to cgroup.procs takes, whose RCU
+         * grace period cost ~10 ms per run here (kernel 6.18). */
+        if (!add_dir(cg, parent, name, "cgroup-v1", "tasks", why, why_size))
             return false;
         if (c == 0)
             cg->cpu_dir = index;

@@ -27,7 +27,7 @@ typedef struct run_cgroup {
     int cpu_dir, memory_dir, freezer_dir;                /* index into dirs; -1: none */
     bool memory_peak; /* v2: memory.peak exists; false: memory.current is sampled */
     double sampled_memory_peak;
-    int join_fds[RUN_CGROUP_MAX_DIRS]; /* cgroup.procs of each dir, open for the child */
+    int join_fds[RUN_CGROUP_MAX_DIRS]; /* cgroup.procs (v2) or tasks (v1), open for the child */
 } run_cgroup;
 
 typedef struct run_cgroup_usage {

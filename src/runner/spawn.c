@@ -166,8 +166,8 @@ static void child_exec(const char *path, char *const *argv, char **envp, const s
         (void)ignored;
         _exit(127);
     }
-    /* Joined: the parent's clock starts now (joining a cgroup v1 can wait
-     * for an RCU grace period, which is hmlcost's cost, not the command's). */
+    /* Joined: the parent's clock starts now (joining a cgroup can wait for
+     * an RCU grace period, which is hmlcost's cost, not the command's). */
     if (req->join_fd_count > 0) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
