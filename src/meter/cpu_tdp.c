@@ -89,26 +89,36 @@ static bool words_within(const char *part, const char *whole, size_t *words)
     return numbered && *words > 0;
 }
 
-/* Whether one of the host's numbered words occurs in name (any case): a
- * name that matches holds one of them, and this is far cheaper than
- * normalising every name of the table. */
-static bool may_match(const char *name, const char *host)
+/* The host's numbered words ("xeon e5-2686 v4" -> "e5-2686"): every name
+ * that can match holds one of them. */
+#define MAX_NUMBERED 16
+typedef struct numbered_words {
+    char word[MAX_NUMBERED][64];
+    size_t count;
+} numbered_words;
+
+static void numbered_words_of(const char *host, numbered_words *out)
 {
-    for (const char *w = host; *w;) {
+    out->count = 0;
+    for (const char *w = host; *w && out->count < MAX_NUMBERED;) {
         size_t len = strcspn(w, " ");
-        if (has_digit(w, len)) {
-            char word[64];
-            if (len < sizeof word) {
-                memcpy(word, w, len);
-                word[len] = '\0';
-                if (strcasestr(name, word))
-                    return true;
-            }
+        if (has_digit(w, len) && len < sizeof out->word[0]) {
+            memcpy(out->word[out->count], w, len);
+            out->word[out->count++][len] = '\0';
         }
         w += len;
         while (*w == ' ')
             w++;
     }
+}
+
+/* Whether one of the host's numbered words occurs in name (any case): far
+ * cheaper than normalising every name of the table. */
+static bool may_match(const char *name, const numbered_words *host)
+{
+    for (size_t i = 0; i < host->count; i++)
+        if (strcasestr(name, host->word[i]))
+            return true;
     return false;
 }
 
@@ -118,8 +128,11 @@ static cpu_tdp_match find_normalised(const char *host, const cpu_tdp_entry **ent
     const cpu_tdp_entry *best = NULL;
     size_t best_words = 0;
     bool ambiguous = false;
-    for (size_t i = 0; i < cpu_tdp_table_size; i++) {
-        if (!may_match(cpu_tdp_table[i].name, host))
+    numbered_words numbered;
+    numbered_words_of(host, &numbered);
+    /* Without a numbered word no name can match ("Intel Xeon Processor"). */
+    for (size_t i = 0; numbered.count > 0 && i < cpu_tdp_table_size; i++) {
+        if (!may_match(cpu_tdp_table[i].name, &numbered))
             continue;
         char name[256];
         cpu_tdp_normalise(cpu_tdp_table[i].name, name, sizeof name);

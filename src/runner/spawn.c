@@ -1,6 +1,7 @@
 #include "runner/spawn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -256,6 +257,11 @@ hml_status spawn_start(const spawn_request *req, spawn_child *child, hml_err *er
     setpgid(pid, pid); /* both sides set it: no race with our first kill(-pid) */
     close(report_pipe[1]);
     report_pipe[1] = -1;
+    /* Woken once, when the child has exec'd or died (its end closed), not
+     * also by the joined message: a wake-up costs most on a busy machine. */
+    struct pollfd closed = {.fd = report_pipe[0], .events = 0};
+    while (poll(&closed, 1, -1) < 0 && errno == EINTR)
+        ;
     int exec_errno = 0;
     ssize_t n;
     do
