@@ -1,12 +1,18 @@
 #!/bin/sh
-# usage: bench/measure_overhead.sh [HMLCOST] [RUNS]
+# usage: bench/measure_overhead.sh [HMLCOST] [RUNS] [BASELINE_HMLCOST]
 # Two figures, each measured side by side in one run (this machine is shared
 # and noisy: compare within a run, report ratios):
 #  1. What `hmlcost measure -- true` adds to a bare fork+exec of `true`, both
 #     timed by hyperfine (-N: no shell) in the same invocation, with the
 #     default accounting (a cgroup per run where permitted) and with /proc
-#     only; also hmlcost's own wall_s for `true` (spawn to reap) against
-#     hyperfine's figure.
+#     only, and what `hmlcost version` (start-up alone) adds; also hmlcost's
+#     own wall_s for `true` (spawn to reap) against hyperfine's figure. With
+#     BASELINE_HMLCOST (another build, e.g. of an older commit), its measure
+#     runs in the same hyperfine invocation and the ratios are printed.
+#     hyperfine runs each command's runs in one block; the list is given
+#     ROUNDS times (default 5, runs/ROUNDS each) and the times pooled per
+#     command, so that a load that changes during the bench (a shared
+#     machine) hits every command alike.
 #  1b. The same command (sleep 0.05) timed by hyperfine and by hmlcost.
 #  2. What sampling costs: the CPU time of `hmlcost measure` watching
 #     `sleep S` at --interval 0.1, minus the same with no sample taken
@@ -15,6 +21,8 @@
 set -eu
 hmlcost=${1:-build/src/cli/hmlcost}
 runs=${2:-300}
+baseline=${3:-}
+rounds=${ROUNDS:-5}
 sleep_s=${SLEEP_S:-10}
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (apt-get install -y hyperfine)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench: python3 is needed to read the JSON" >&2; exit 1; }
@@ -23,17 +31,28 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(ls -d /proc/[0-9]* | wc -l) processes in /proc"
 echo "hmlcost: $($hmlcost version), hyperfine: $(hyperfine --version)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-echo "== 1. overhead of 'hmlcost measure -- true' over a bare fork+exec (hyperfine -N, $runs runs each)"
-hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$tmp/hf.json" \
-    'true' "$hmlcost measure -- true" "$hmlcost measure --no-nvml --no-rapl -- true" \
-    "$hmlcost measure --accounting procfs -- true" >/dev/null 2>&1
+block=$(( (runs + rounds - 1) / rounds ))
+echo "== 1. overhead of 'hmlcost measure -- true' over a bare fork+exec (hyperfine -N, $((block * rounds)) runs each in $rounds rounds)"
+set --
+for round in $(seq 1 "$rounds"); do
+    set -- "$@" 'true' "$hmlcost measure -- true" "$hmlcost measure --no-nvml --no-rapl -- true" \
+        "$hmlcost measure --accounting procfs -- true" "$hmlcost version"
+    [ -n "$baseline" ] && set -- "$@" "$baseline measure -- true" "$baseline measure --accounting procfs -- true"
+done
+hyperfine -N --style none --warmup 5 --runs "$block" --export-json "$tmp/hf.json" "$@" >/dev/null 2>&1
 for i in $(seq 1 50); do "$hmlcost" measure --json -- true 2>/dev/null; done >"$tmp/walls.jsonl"
-python3 - "$tmp/hf.json" "$tmp/walls.jsonl" <<'PY'
+python3 - "$tmp/hf.json" "$tmp/walls.jsonl" "$baseline" <<'PY'
 import json, statistics, sys
-res = json.load(open(sys.argv[1]))["results"]
+pooled = {}
+for r in json.load(open(sys.argv[1]))["results"]:
+    pooled.setdefault(r["command"], []).extend(r["times"])
+res = [{"command": c, "min": min(t), "median": statistics.median(t), "mean": statistics.fmean(t)}
+       for c, t in pooled.items()]
 walls = [json.loads(l)["metrics"]["wall_s"]["value"] for l in open(sys.argv[2])]
+baseline = sys.argv[3]
 bare = res[0]
 print(f"  {'command':45s} {'min ms':>8s} {'median ms':>10s} {'mean ms':>9s} {'+ms (median)':>13s} {'ratio':>6s}")
 for r in res:
@@ -47,7 +66,14 @@ added = (res[1]["median"] - bare["median"]) * 1e3
 added_min = (res[1]["min"] - bare["min"]) * 1e3
 print(f"  => hmlcost measure adds {added:.2f} ms per run by the medians, {added_min:.2f} ms by the "
       f"minima (budget 5 ms): {'OK' if max(added, added_min) <= 5 else 'OVER'}")
+if baseline:
+    for new, old in ((res[1], res[5]), (res[3], res[6])):
+        print(f"  this build / baseline ({old['command'][len(baseline) + 1:]}): medians "
+              f"{new['median'] * 1e3:.3f} / {old['median'] * 1e3:.3f} ms = {new['median'] / old['median']:.2f}, "
+              f"overheads over 'true' {(new['median'] - bare['median']) * 1e3:.2f} / "
+              f"{(old['median'] - bare['median']) * 1e3:.2f} ms")
 PY
+echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 echo "== 1b. the same command timed by hyperfine and by hmlcost ('sleep 0.05', 30 runs each)"

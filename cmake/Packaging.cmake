@@ -1,6 +1,7 @@
 # `cpack -G DEB`: one package, hmlcost_<version>_<arch>.deb. Depends comes from
-# dpkg-shlibdeps over the linked libraries (oneDNN, SQLite, GSL, cJSON, inih,
-# hwloc, ...); the CUDA libraries and NVML are loaded at run time when present,
+# dpkg-shlibdeps over the shared libraries linked (cJSON, hwloc, OpenMP, ...;
+# SQLite, GSL, inih and tree-sitter come from static archives where installed,
+# cmake/StaticArchives.cmake); the CUDA libraries and NVML are loaded at run time when present,
 # not required (no Debian 12 package provides cuDNN 9 or cuBLAS 13).
 set(CPACK_PACKAGE_NAME hmlcost)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -10,8 +10,9 @@ option(HMLCOST_STATIC_ARCHIVES
 
 # Replaces, in an IMPORTED_TARGET of pkg_check_modules, each shared library
 # named in NAMES by its static archive beside it, and adds the libraries the
-# archive needs in turn (pkg-config's Libs.private: PREFIX_STATIC_LIBRARIES)
-# that are not archives themselves.
+# archive may need in turn (pkg-config's Libs.private: PREFIX_STATIC_LIBRARIES)
+# that are installed: Debian's sqlite3.pc names zlib, which its archive does
+# not use and a fresh machine may lack.
 function(hmlcost_link_static_archives target prefix)
   if(NOT HMLCOST_STATIC_ARCHIVES OR NOT TARGET ${target})
     return()
@@ -37,7 +38,10 @@ function(hmlcost_link_static_archives target prefix)
   endif()
   foreach(_private IN LISTS ${prefix}_STATIC_LIBRARIES)
     if(NOT _private IN_LIST _archived AND NOT _private IN_LIST ARGN)
-      list(APPEND _new ${_private})
+      find_library(HMLCOST_PRIVATE_LIB_${_private} NAMES ${_private})
+      if(HMLCOST_PRIVATE_LIB_${_private})
+        list(APPEND _new ${_private})
+      endif()
     endif()
   endforeach()
   set_target_properties(${target} PROPERTIES INTERFACE_LINK_LIBRARIES "${_new}")
