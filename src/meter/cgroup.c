@@ -203,6 +203,17 @@ static void remove_dirs(run_cgroup *cg)
     cg->dir_count = 0;
 }
 
+/* fd moved clear of the low descriptors: the workload's result fd is named
+ * in its environment, and a shell redirects only to fds 0-9. */
+static int high_fd(int fd)
+{
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, JOIN_FD_MIN);
+    if (high < 0)
+        return fd;
+    close(fd);
+    return high;
+}
+
 /* Makes <parent>/hmlcost-<our pid>-<name> and opens its join_file for the
  * child. The pid names the owner: a directory whose owner died before it
  * could remove it (kill -9) is removed by run_cgroup_remove_stale. */
@@ -224,13 +235,7 @@ static bool add_dir(run_cgroup *cg, const char *parent, const char *name, const 
         text_format(why, why_size, "%s: %s: %s", label, procs, strerror(errno));
         return false;
     }
-    /* Kept clear of the low descriptors: the workload's result fd is named
-     * in its environment, and a shell redirects only to fds 0-9. */
-    cg->join_fds[i] = fcntl(fd, F_DUPFD_CLOEXEC, JOIN_FD_MIN);
-    if (cg->join_fds[i] >= 0)
-        close(fd);
-    else
-        cg->join_fds[i] = fd;
+    cg->join_fds[i] = high_fd(fd);
     return true;
 }
 
@@ -244,6 +249,8 @@ static bool create_v2(run_cgroup *cg, const char *name, const cgroup_texts *src,
     }
     if (!add_dir(cg, parent, name, "cgroup-v2", "cgroup.procs", why, why_size))
         return false;
+    int dir_fd = open(cg->dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cg->dir_fd = dir_fd >= 0 ? high_fd(dir_fd) : -1;
     cg->cpu_dir = 0;
     char controllers[256];
     if (read_file(cg->dirs[0], "cgroup.controllers", controllers, sizeof controllers) == 0 &&
@@ -317,6 +324,7 @@ bool run_cgroup_create(run_cgroup *cg, int version, const char *name, const cgro
     cg->cpu_dir = cg->memory_dir = cg->freezer_dir = -1;
     for (size_t i = 0; i < RUN_CGROUP_MAX_DIRS; i++)
         cg->join_fds[i] = -1;
+    cg->dir_fd = -1;
     bool ok = version == 2 ? create_v2(cg, name, texts, why, why_size)
                            : create_v1(cg, name, texts, why, why_size);
     if (!ok) {
@@ -341,6 +349,9 @@ void run_cgroup_close_join_fds(run_cgroup *cg)
             close(cg->join_fds[i]);
         cg->join_fds[i] = -1;
     }
+    if (cg->dir_fd >= 0)
+        close(cg->dir_fd);
+    cg->dir_fd = -1;
 }
 
 static bool read_cpu(const run_cgroup *cg, double *user_s, double *sys_s)

@@ -28,6 +28,7 @@ typedef struct run_cgroup {
     bool memory_peak; /* v2: memory.peak exists; false: memory.current is sampled */
     double sampled_memory_peak;
     int join_fds[RUN_CGROUP_MAX_DIRS]; /* cgroup.procs (v2) or tasks (v1), open for the child */
+    int dir_fd; /* v2: the directory, for a child created in it (clone3); else -1 */
 } run_cgroup;
 
 typedef struct run_cgroup_usage {
@@ -72,7 +73,7 @@ int run_cgroup_remove_stale(const cgroup_texts *texts);
  * child between fork and exec (async-signal-safe). Returns 0 or -1. */
 int run_cgroup_join_fds(const int *fds, size_t count);
 
-/* Closes the files the child joined by (after the child is started). */
+/* Closes the files the child joined by, and dir_fd (after the child is started). */
 void run_cgroup_close_join_fds(run_cgroup *cg);
 
 /* The cgroup's CPU seconds so far, and (v2 without memory.peak) a sample of

@@ -185,6 +185,8 @@ const int *meter_join_fds(const meter *m, size_t *count)
     return m->cgroup.join_fds;
 }
 
+int meter_cgroup_dir_fd(const meter *m) { return m->have_cgroup ? m->cgroup.dir_fd : -1; }
+
 void meter_describe_cgroup(const meter *m, char *buf, size_t size)
 {
     buf[0] = '\0';

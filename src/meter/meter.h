@@ -76,6 +76,10 @@ void meter_account_run(meter *m, const char *run_name);
  * run's cgroup (count 0 when there is none); closed by meter_watch. */
 const int *meter_join_fds(const meter *m, size_t *count);
 
+/* The run's cgroup v2 directory, for a child created in it (spawn's
+ * into_cgroup_fd), or -1 (no cgroup, or v1). */
+int meter_cgroup_dir_fd(const meter *m);
+
 /* The child could not join the run's cgroup (why): the run is accounted
  * from /proc instead, and the notes say why. */
 void meter_forgo_cgroup(meter *m, const char *why);

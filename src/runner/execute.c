@@ -188,6 +188,7 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
                          .env_change_count = env_count, .quiet = opts->quiet,
                          .result_pipe = true, .run_token = r->token};
     req.join_fds = meter_join_fds(m, &req.join_fd_count);
+    req.into_cgroup_fd = meter_cgroup_dir_fd(m);
     spawn_child child;
     double t0 = clock_monotonic_s();
     status = spawn_start(&req, &child, err);
@@ -195,6 +196,7 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
         /* A cgroup we may make but not enter: account from /proc instead. */
         meter_forgo_cgroup(m, err->msg);
         req.join_fd_count = 0;
+        req.into_cgroup_fd = -1;
         t0 = clock_monotonic_s();
         status = spawn_start(&req, &child, err);
     }

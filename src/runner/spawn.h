@@ -31,6 +31,9 @@ typedef struct spawn_request {
     const char *run_token;   /* set as $HMLCOST_RUN_TOKEN when not NULL */
     const int *join_fds;     /* cgroup.procs files the child joins before exec */
     size_t join_fd_count;
+    int into_cgroup_fd;      /* > 0: a cgroup v2 directory the child is created in
+                                (clone3, Linux >= 5.7) rather than joining it by
+                                join_fds; where the kernel cannot, it joins */
 } spawn_request;
 
 typedef struct spawn_child {
