@@ -1,10 +1,10 @@
 #include "runner/spawn.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
