@@ -156,10 +156,15 @@ int main(int argc, char **argv)
         if (child == 0) {
             setsid();
             if (fork() == 0) {
-                FILE *f = fopen(argv[3], "w");
+                /* Written aside and renamed: FILE appears with the pid in it,
+                 * however soon the daemon is killed once its parent exits. */
+                char part[4096];
+                snprintf(part, sizeof part, "%s.part", argv[3]);
+                FILE *f = fopen(part, "w");
                 if (f) {
                     fprintf(f, "%ld\n", (long)getpid());
                     fclose(f);
+                    rename(part, argv[3]);
                 }
                 burn(atof(argv[2]));
                 _exit(0);
