@@ -38,13 +38,20 @@ static double welch_df(const stats_log_moments *m)
            (a * a / (double)(m->nx - 1) + b * b / (double)(m->ny - 1));
 }
 
-void stats_cost_margin_test(const stats_log_moments *m, double t, double alpha,
-                            stats_cost_margin *out)
+void stats_log_change_of(const stats_log_moments *m, stats_log_change *out)
+{
+    double se = sqrt(m->var_x / (double)m->nx + m->var_y / (double)m->ny);
+    *out = (stats_log_change){.d = m->mean_x - m->mean_y, .se = se,
+                              .df = se > 0 ? welch_df(m) : NAN,
+                              .runs_per_arm = 0.5 * (double)(m->nx + m->ny)};
+}
+
+void stats_cost_margin_of(const stats_log_change *c, double t, double alpha,
+                          stats_cost_margin *out)
 {
     stats_gsl_quiet();
-    double d = m->mean_x - m->mean_y;
+    double d = c->d, se = c->se;
     double up = log1p(t), down = log1p(-t);
-    double se = sqrt(m->var_x / (double)m->nx + m->var_y / (double)m->ny);
     *out = (stats_cost_margin){.margin = t, .change = expm1(d), .se = se};
     if (!(se > 0)) {
         out->df = NAN;
@@ -53,7 +60,7 @@ void stats_cost_margin_test(const stats_log_moments *m, double t, double alpha,
         out->p_under = d < up ? 0 : 1;
         out->p_above_minus = d > down ? 0 : 1;
     } else {
-        out->df = welch_df(m);
+        out->df = c->df;
         double q = gsl_cdf_tdist_Qinv(alpha, out->df);
         out->lo = expm1(d - q * se);
         out->hi = expm1(d + q * se);
@@ -64,8 +71,22 @@ void stats_cost_margin_test(const stats_log_moments *m, double t, double alpha,
     out->equivalent = out->p_under < alpha && out->p_above_minus < alpha;
 }
 
+void stats_cost_margin_test(const stats_log_moments *m, double t, double alpha,
+                            stats_cost_margin *out)
+{
+    stats_log_change c;
+    stats_log_change_of(m, &c);
+    stats_cost_margin_of(&c, t, alpha, out);
+}
+
 size_t stats_cost_margin_runs_needed(const stats_cost_margin *c, const stats_log_moments *m,
                                      double alpha, size_t max_n)
+{
+    return stats_cost_margin_runs_needed_at(c, 0.5 * (double)(m->nx + m->ny), alpha, max_n);
+}
+
+size_t stats_cost_margin_runs_needed_at(const stats_cost_margin *c, double runs_per_arm,
+                                        double alpha, size_t max_n)
 {
     if (!(c->se > 0))
         return 0;
@@ -75,7 +96,6 @@ size_t stats_cost_margin_runs_needed(const stats_cost_margin *c, const stats_log
         return 0;
     if (!(gap > 0))
         return 0;
-    double n_now = 0.5 * (double)(m->nx + m->ny);
-    double n = ceil(n_now * (half / gap) * (half / gap));
+    double n = ceil(runs_per_arm * (half / gap) * (half / gap));
     return n <= (double)max_n ? (size_t)n : 0;
 }

@@ -2,7 +2,15 @@
  * each cost (stats/cost_margin.h), Holm across every smell x cost, accuracy's
  * TOST and the rule (stats/verdict.h). One function, so that the report's
  * verdict and each bootstrap resample of the stability figure are judged the
- * same way. */
+ * same way.
+ *
+ * Runs from several nodes: when a cost's values (smell and baseline) come
+ * from more than one node and a node holds both arms, its margin test reads
+ * the change estimated within nodes and combined
+ * (stats/stratified_change.h), so a faster node counts neither for nor
+ * against the smell; nodes holding one arm only do not count. Otherwise
+ * (one node, or no node holding both) the runs are pooled. Accuracy's TOST
+ * pools the nodes. */
 #ifndef HMLCOST_STATS_JUDGE_H
 #define HMLCOST_STATS_JUDGE_H
 
@@ -16,7 +24,8 @@
 
 /* One arm's successful runs: a row per run, a column per metric. */
 typedef struct stats_run_table {
-    const double *v; /* n_runs x n_metrics, row-major; NaN: the run lacks that metric */
+    const double *v;    /* n_runs x n_metrics, row-major; NaN: the run lacks that metric */
+    const size_t *node; /* per run, the node it ran on (any labels); NULL: all on one */
     size_t n_runs;
 } stats_run_table;
 
@@ -36,7 +45,9 @@ typedef struct stats_judge_spec {
 typedef struct stats_judged_cost {
     bool tested;             /* a cost with >= 2 positive values per arm, not all equal:
                                 in the Holm family */
-    stats_log_moments lm;
+    stats_log_moments lm;    /* of the pooled runs; valid when strata = 0 */
+    stats_log_change change; /* the estimate the margin tests read */
+    size_t strata;           /* nodes combined within; 0: the runs pooled */
     stats_cost_margin margin;
     double p_over_holm;
     stats_cost_class cls;
@@ -56,9 +67,11 @@ hml_status stats_judge(const stats_judge_spec *spec, stats_judged_smell *out,
                        size_t *family_size, hml_err *err);
 
 /* The stability of each verdict: the share of `resamples` bootstrap
- * resamples of the runs (each arm resampled on its own, whole runs drawn with
- * replacement, GSL's MT19937 seeded with `seed`) whose stats_judge verdict
- * equals verdicts[i]. share[i] in [0, 1]. */
+ * resamples of the runs (each arm resampled on its own, and within an arm
+ * each node's runs on their own, whole runs drawn with replacement, GSL's
+ * MT19937 seeded with `seed`) whose stats_judge verdict equals verdicts[i].
+ * share[i] in [0, 1]. With one node the draws are those of an arm resampled
+ * whole. */
 hml_status stats_verdict_stability(const stats_judge_spec *spec, const stats_verdict *verdicts,
                                    size_t resamples, unsigned long seed, double *share,
                                    hml_err *err);
