@@ -569,6 +569,12 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
         snprintf(e, size, "%s; %s", costs, acc);
         break;
     }
+    if (s->strata && s->reason != STATS_REASON_TOO_FEW_RUNS) {
+        char strata[80];
+        text_format(strata, sizeof strata, "stratified by node (%zu node%s holding both arms)",
+                 s->strata, s->strata == 1 ? "" : "s");
+        text_list_add(e, size, "; ", strata);
+    }
 }
 
 static hml_status low_power_warnings(report_analysis *a, const report_smell_result *s,
@@ -837,23 +843,30 @@ static hml_status resolve_min_cost(report_analysis *a, hml_err *err)
 }
 
 /* One arm's successful runs as stats_judge reads them: a row per run in run
- * order, a column per report metric, NaN where a run lacks the metric. */
+ * order, a column per report metric, NaN where a run lacks the metric; with
+ * runs from several nodes, each row's node (index into a->nodes), else NULL. */
 static hml_status run_table(const report_analysis *a, const report_arm *arm, double **out,
-                            size_t *n_rows, hml_err *err)
+                            size_t **node, size_t *n_rows, hml_err *err)
 {
-    size_t w = a->n_metrics ? a->n_metrics : 1;
-    const report_run **rows = malloc((arm->n_runs ? arm->n_runs : 1) * sizeof *rows);
-    *out = malloc((arm->n_runs ? arm->n_runs : 1) * w * sizeof **out);
-    if (!rows || !*out) {
+    size_t w = a->n_metrics ? a->n_metrics : 1, cap = arm->n_runs ? arm->n_runs : 1;
+    const report_run **rows = malloc(cap * sizeof *rows);
+    *out = malloc(cap * w * sizeof **out);
+    *node = a->n_nodes > 1 ? malloc(cap * sizeof **node) : NULL;
+    if (!rows || !*out || (a->n_nodes > 1 && !*node)) {
         free(rows);
         free(*out);
+        free(*node);
         *out = NULL;
+        *node = NULL;
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     }
     size_t n = ok_runs_in_order(arm, rows);
-    for (size_t r = 0; r < n; r++)
+    for (size_t r = 0; r < n; r++) {
         for (size_t m = 0; m < a->n_metrics; m++)
             (*out)[r * w + m] = report_run_metric_or(rows[r], a->metrics[m].name, NAN);
+        if (*node)
+            (*node)[r] = report_nodes_find(a->nodes, a->n_nodes, &rows[r]->host);
+    }
     free(rows);
     *n_rows = n;
     return HML_OK;
@@ -881,14 +894,19 @@ static void take_judgement(report_analysis *a, report_smell_result *s,
         if (!jc->tested)
             continue;
         c->margin = jc->margin;
+        c->margin_strata = jc->strata;
+        if (jc->strata > s->strata)
+            s->strata = jc->strata;
         c->p_over_holm = jc->p_over_holm;
         c->cost_class = jc->cls;
         c->worse = jc->cls == STATS_COST_ABOVE;
         c->runs_needed = jc->cls == STATS_COST_UNCLEAR
-                             ? stats_cost_margin_runs_needed(&jc->margin, &jc->lm, a->opts.alpha,
-                                                             POWER_MAX_N)
+                             ? stats_cost_margin_runs_needed_at(&jc->margin,
+                                                                jc->change.runs_per_arm,
+                                                                a->opts.alpha, POWER_MAX_N)
                              : 0;
     }
+    a->stratified_verdicts += s->strata > 0;
 }
 
 /* The verdicts (stats_judge over every arm's runs) and how often bootstrap
@@ -912,8 +930,10 @@ static hml_status judge_smells(report_analysis *a, hml_err *err)
         st = hml_fail(err, HML_ESYSTEM, "out of memory");
     for (size_t i = 0; st == HML_OK && i < d->n_arms; i++) {
         double *v = NULL;
-        st = run_table(a, &d->arms[i], &v, &tables[i].n_runs, err);
+        size_t *node = NULL;
+        st = run_table(a, &d->arms[i], &v, &node, &tables[i].n_runs, err);
         tables[i].v = v;
+        tables[i].node = node;
     }
     for (size_t m = 0; st == HML_OK && m < w; m++) {
         const report_metric_col *col = &a->metrics[m];
@@ -943,8 +963,10 @@ static hml_status judge_smells(report_analysis *a, hml_err *err)
         a->smells[i].stability = a->opts.stability_resamples ? share[i] : NAN;
         a->smells[i].unstable = a->smells[i].stability < REPORT_STABLE_SHARE;
     }
-    for (size_t i = 0; tables && i < d->n_arms; i++)
+    for (size_t i = 0; tables && i < d->n_arms; i++) {
         free((double *)tables[i].v);
+        free((size_t *)tables[i].node);
+    }
     free(tables);
     free(min_cost);
     free(smell_arm);

@@ -80,6 +80,8 @@ typedef struct report_comparison {
     bool significant;     /* in_family and p_holm < alpha: differs from the baseline */
     double min_cost;      /* the smallest cost of interest (fraction); NaN: not a cost */
     stats_cost_margin margin; /* the change against min_cost (valid when in_family) */
+    size_t margin_strata; /* nodes margin's change was estimated within and combined over;
+                             0: the runs pooled (one node, or none holding both arms) */
     double p_over_holm;   /* margin.p_over, Holm-adjusted across the family */
     stats_cost_class cost_class; /* above / unclear / below min_cost */
     size_t runs_needed;   /* unclear: runs per arm that would likely decide it; 0: unknown */
@@ -93,6 +95,8 @@ typedef struct report_smell_result {
     stats_verdict verdict;
     stats_verdict_reason reason;
     double stability;         /* share of bootstrap resamples of the runs giving this verdict */
+    size_t strata;            /* nodes the verdict's cost tests combined within (the most of
+                                 any cost); 0: the runs pooled */
     bool unstable;            /* stability < REPORT_STABLE_SHARE */
     char evidence[1024];      /* one line */
     bool has_accuracy;
@@ -150,6 +154,7 @@ typedef struct report_analysis {
     report_node *nodes;            /* in the order first seen */
     size_t n_nodes;
     size_t stratified_tests;       /* comparisons whose cost test is stratified by node */
+    size_t stratified_verdicts;    /* smells whose verdict is stratified by node */
 } report_analysis;
 
 /* Analyses data (which must outlive the analysis). */

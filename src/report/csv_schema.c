@@ -15,8 +15,9 @@ const char *const csv_schema_columns[] = {
     "images_per_s", "user_s", "sys_s", "cpu_s", "peak_rss_bytes", "gpu_mem_bytes",
     "energy_method", "cpu_energy_method", "gpu_energy_method", "ram_energy_method",
     "emissions_method",
-    /* the arm's verdict against its baseline (empty for a baseline) and its stability */
-    "verdict", "verdict_stability",
+    /* the arm's verdict against its baseline (empty for a baseline), its stability,
+     * and the nodes its cost tests were stratified over (empty: the runs pooled) */
+    "verdict", "verdict_stability", "verdict_nodes",
 };
 const size_t csv_schema_column_count = sizeof csv_schema_columns / sizeof csv_schema_columns[0];
 

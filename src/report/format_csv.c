@@ -95,7 +95,8 @@ static void write_run(FILE *out, const report_dataset *d, const report_arm *arm,
     text(out, method_of(run, ram_name)), sep(out);
     text(out, method_of(run, "co2_g")), sep(out);
     text(out, verdict ? stats_verdict_id(verdict->verdict) : ""), sep(out);
-    number(out, verdict ? verdict->stability : NAN);
+    number(out, verdict ? verdict->stability : NAN), sep(out);
+    number(out, verdict && verdict->strata ? (double)verdict->strata : NAN);
     fputc('\n', out);
 }
 

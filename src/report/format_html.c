@@ -566,7 +566,7 @@ static void methods(FILE *out, const report_analysis *a)
             "energy.</p>\n",
             100 * a->opts.level, a->opts.resamples, a->opts.seed, STATS_MWU_EXACT_MAX_N,
             a->family_size, a->opts.alpha, 100 * a->opts.acc_margin, a->opts.alpha);
-    char node_test[512];
+    char node_test[1024];
     report_fmt_node_test(a, node_test, sizeof node_test);
     if (node_test[0]) {
         fputs("<p>", out);

@@ -89,6 +89,8 @@ static cJSON *comparison_json(const report_analysis *a, const report_comparison 
         add_num(m, "p_over_holm", c->p_over_holm);
         add_num(m, "p_under", c->margin.p_under);
         cJSON_AddBoolToObject(m, "equivalent", c->margin.equivalent);
+        /* nodes the change was estimated within and combined over; 0: pooled */
+        cJSON_AddNumberToObject(m, "strata", (double)c->margin_strata);
         cJSON_AddStringToObject(m, "class", classes[c->cost_class]);
         if (c->runs_needed)
             cJSON_AddNumberToObject(m, "runs_needed", (double)c->runs_needed);
@@ -139,6 +141,10 @@ static cJSON *build(const report_analysis *a)
     cJSON_AddStringToObject(mc, "source", a->min_cost_source);
     cJSON_AddStringToObject(opt, "cost_test",
                             "one-sided welch on log values against log(1 + min_cost), holm");
+    cJSON_AddStringToObject(opt, "cost_test_nodes",
+                            "runs from several nodes: the change within each node holding both "
+                            "arms, inverse-variance weighted, welch-satterthwaite df; stability "
+                            "resampled within node and arm");
     cJSON_AddNumberToObject(opt, "stability_resamples", (double)a->opts.stability_resamples);
     add_num(opt, "stable_share", REPORT_STABLE_SHARE);
 
@@ -193,6 +199,8 @@ static cJSON *build(const report_analysis *a)
         cJSON_AddStringToObject(o, "verdict_label", stats_verdict_name(s->verdict));
         add_num(o, "stability", s->stability);
         cJSON_AddBoolToObject(o, "unstable", s->unstable);
+        cJSON_AddBoolToObject(o, "stratified_by_node", s->strata > 0);
+        cJSON_AddNumberToObject(o, "strata", (double)s->strata);
         cJSON_AddStringToObject(o, "evidence", s->evidence);
         const char *measures = report_arm_measures(a, s);
         if (measures)

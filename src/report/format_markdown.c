@@ -166,7 +166,7 @@ hml_status report_render_markdown(FILE *out, const report_analysis *a,
             "per arm) of any difference; their changes are ratios of means with %.0f %% "
             "percentile bootstrap intervals (%zu resamples, MT19937 seed %lu).\n\n",
             rule, 100 * a->opts.level, a->opts.resamples, a->opts.seed);
-    char node_test[512];
+    char node_test[1024];
     report_fmt_node_test(a, node_test, sizeof node_test);
     if (node_test[0])
         fprintf(out, "%s\n\n", node_test);

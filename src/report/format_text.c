@@ -216,7 +216,7 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
             "interval (%zu resamples, MT19937 seed %lu); delta: Cliff's delta; values: mean ± sd "
             "of successful runs\n",
             a->opts.resamples, a->opts.seed);
-    char node_test[512];
+    char node_test[1024];
     report_fmt_node_test(a, node_test, sizeof node_test);
     if (node_test[0])
         fprintf(out, "%s\n", node_test);

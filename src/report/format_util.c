@@ -237,13 +237,26 @@ void report_node_table(const report_analysis *a, bool markdown, text_table *t)
 void report_fmt_node_test(const report_analysis *a, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (!a->stratified_tests)
+    if (!a->stratified_tests && !a->stratified_verdicts)
         return;
-    text_format(buf, size,
-                "Runs from %zu nodes: p (Holm) of %zu of the %zu cost tests is van Elteren's "
-                "stratified Mann-Whitney test with node as the stratum (normal approximation, "
-                "nodes holding both arms), so that a faster node counts neither for nor against "
-                "a smell; the verdicts' tests against the smallest cost of interest pool the "
-                "nodes.",
-                a->n_nodes, a->stratified_tests, a->family_size);
+    char tables[320] = "", verdicts[480];
+    if (a->stratified_tests)
+        text_format(tables, sizeof tables,
+                    "p (Holm) of %zu of the %zu cost tests is van Elteren's stratified "
+                    "Mann-Whitney test with node as the stratum (normal approximation, nodes "
+                    "holding both arms), so that a faster node counts neither for nor against "
+                    "a smell; ",
+                    a->stratified_tests, a->family_size);
+    if (a->stratified_verdicts)
+        text_format(verdicts, sizeof verdicts,
+                    "the verdicts of %zu of the %zu smells are stratified by node: each cost's "
+                    "change (ratio of geometric means) is estimated within each node holding "
+                    "both arms and combined by inverse-variance weighting (Welch-Satterthwaite "
+                    "degrees of freedom) before the test against the smallest cost of "
+                    "interest, and the stability resamples runs within node and arm",
+                    a->stratified_verdicts, a->n_smells);
+    else
+        text_format(verdicts, sizeof verdicts,
+                    "the verdicts' tests against the smallest cost of interest pool the nodes");
+    text_format(buf, size, "Runs from %zu nodes: %s%s.", a->n_nodes, tables, verdicts);
 }

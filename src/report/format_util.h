@@ -33,9 +33,10 @@ void report_fmt_min_cost(const report_analysis *a, char *buf, size_t size);
  * and family size (plain text; every format prints it under the verdicts). */
 void report_fmt_rule(const report_analysis *a, char *buf, size_t size);
 
-/* Which test gives p (Holm) when runs came from several nodes: "Runs from 2
- * nodes: p (Holm) is van Elteren's ..." (plain text, one sentence or two);
- * "" when every p (Holm) is the pooled Mann-Whitney test. */
+/* How runs from several nodes were compared: which test gives p (Holm)
+ * ("Runs from 2 nodes: p (Holm) of ... is van Elteren's ...") and whether the
+ * verdicts are stratified by node (plain text, one sentence; up to about
+ * 800 characters); "" when every test pools the runs. */
 void report_fmt_node_test(const report_analysis *a, char *buf, size_t size);
 
 /* "wall time (s)", "final loss" */

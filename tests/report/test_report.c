@@ -558,7 +558,7 @@ static void formats_carry_verdicts_methods_and_colour_only_when_asked(void **sta
 
     /* CSV: every run of a smell arm carries its arm's verdict and stability */
     char *csv = render(&a, REPORT_FORMAT_CSV, false);
-    assert_non_null(strstr(csv, ",verdict,verdict_stability\n"));
+    assert_non_null(strstr(csv, ",verdict,verdict_stability,verdict_nodes\n"));
     assert_non_null(strstr(csv, ",hidden_cost,"));
     free(csv);
 
