@@ -294,6 +294,148 @@ static void arms_on_different_hardware_are_named(void **state)
     report_dataset_free(&d);
 }
 
+/* A study of 20 runs per arm on node-a and node-b, node-b 30 % slower: the
+ * smell ran runs 0, 4, 8, ... on node-a and the rest on node-b, the
+ * baseline the other way round; the smell costs `effect` more wall time on
+ * either node. The wall times are those of tests/stats/test_stratified.c,
+ * whose reference values (make_stratified_reference.py, SciPy) hold here. */
+enum { UNBALANCED_RUNS = 20 };
+static const double NOISE[UNBALANCED_RUNS] = {0.992, 1.007, 1.001, 0.988, 1.012, 0.997, 1.004,
+                                              0.995, 1.010, 0.990, 1.003, 0.999, 1.008, 0.993,
+                                              1.000, 1.006, 0.991, 1.011, 0.996, 1.002};
+
+static int64_t put_unbalanced_study(fixture *f, const char *key, double effect)
+{
+    hml_err err;
+    store_experiment_spec spec = {.plan_key = key, .plan_json = "{}", .command = "true",
+                                  .host_id = f->host[0], .runs_per_arm = UNBALANCED_RUNS,
+                                  .order = "interleaved", .seed = 1};
+    int64_t id = 0;
+    bool resumed;
+    assert_int_equal(store_begin_experiment(f->s, &spec, &id, &resumed, &err), HML_OK);
+    const char *names[2] = {"baseline", "slow"};
+    for (int a = 0; a < 2; a++) {
+        store_arm_spec arm = {.name = names[a], .position = a, .is_baseline = a == 0,
+                              .smell = a ? "slow" : NULL, .argv_json = "[\"true\"]",
+                              .env_json = "[]"};
+        int64_t arm_id = 0;
+        assert_int_equal(store_put_arm(f->s, id, &arm, &arm_id, &err), HML_OK);
+        for (int i = 0; i < UNBALANCED_RUNS; i++) {
+            bool on_a = (i % 4 == 0) == (a == 1);
+            double wall = (on_a ? 100.0 : 130.0) *
+                          (a ? (1 + effect) * NOISE[i] : NOISE[(i + 7) % UNBALANCED_RUNS]);
+            meter_metric m[2] = {
+                {.name = "wall_s", .value = wall, .unit = "s", .method = "measured"},
+                {.name = "accuracy", .value = 0.700 + 0.001 * (double)((i + a) % 3) - 0.001,
+                 .unit = "1", .method = "workload"}};
+            store_run_record run = {.arm_id = arm_id, .run_index = i, .position = 2 * i + a,
+                                    .started_at = "2026-01-01T00:00:00Z",
+                                    .host_id = on_a ? f->host[0] : f->host[1],
+                                    .status = STORE_RUN_OK, .metrics = m, .metric_count = 2};
+            assert_int_equal(store_put_run(f->s, &run, NULL, &err), HML_OK);
+        }
+    }
+    return id;
+}
+
+#define STRATIFIED_NOTE "the verdicts of 1 of the 1 smells are stratified by node"
+
+static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state)
+{
+    fixture *f = *state;
+    int64_t id = put_unbalanced_study(f, "00000000000000a5", 0.0);
+    report_dataset d;
+    load(f, id, &d);
+    report_analysis an;
+    hml_err err;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    int m = report_analysis_metric(&an, "wall_s");
+    const report_smell_result *s = &an.smells[0];
+    const report_comparison *c = &s->cmp[m];
+    /* within nodes: +0.15 % [-0.31 %, +0.61 %], below the 2 % of interest */
+    assert_int_equal(c->margin_strata, 2);
+    assert_true(fabs(c->margin.change - 0.0015265147129680675) < 1e-9);
+    assert_true(fabs(c->margin.lo - -0.003056820579527171) < 1e-9);
+    assert_true(fabs(c->margin.hi - 0.006130921379275848) < 1e-9);
+    assert_int_equal(s->verdict, STATS_VERDICT_NO_COST);
+    assert_int_equal(s->strata, 2);
+    assert_int_equal(an.stratified_verdicts, 1);
+    assert_non_null(strstr(s->evidence, "stratified by node (2 nodes holding both arms)"));
+    assert_true(s->stability > 0.99);
+
+    char *text = render(&an, REPORT_FORMAT_TEXT);
+    assert_non_null(strstr(text, STRATIFIED_NOTE));
+    assert_non_null(strstr(text, "stratified by node (2 nodes holding both arms)"));
+    free(text);
+    char *md = render(&an, REPORT_FORMAT_MARKDOWN);
+    assert_non_null(strstr(md, STRATIFIED_NOTE));
+    free(md);
+    char *html = render(&an, REPORT_FORMAT_HTML);
+    assert_non_null(strstr(html, STRATIFIED_NOTE));
+    free(html);
+    char *json = render(&an, REPORT_FORMAT_JSON);
+    cJSON *root = cJSON_Parse(json);
+    const cJSON *smell = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "smells"), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(smell, "stratified_by_node")));
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(smell, "strata")->valueint, 2);
+    const cJSON *wall =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(smell, "comparisons"), m);
+    const cJSON *test = cJSON_GetObjectItemCaseSensitive(wall, "min_cost_test");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(test, "strata")->valueint, 2);
+    cJSON_Delete(root);
+    free(json);
+    char *csv = render(&an, REPORT_FORMAT_CSV);
+    assert_non_null(strstr(csv, ",verdict,verdict_stability,verdict_nodes\n"));
+    assert_non_null(strstr(csv, ",no_cost,1,2\n"));
+    free(csv);
+    report_analysis_free(&an);
+
+    /* the same runs with their nodes forgotten (one machine, as it were):
+     * the slow node's share of the smell's runs reads as +14 %, a HIDDEN
+     * COST */
+    for (size_t a = 0; a < d.n_arms; a++)
+        for (size_t r = 0; r < d.arms[a].n_runs; r++)
+            d.arms[a].runs[r].host = d.arms[0].runs[1].host;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    assert_int_equal(an.n_nodes, 1);
+    assert_int_equal(an.smells[0].cmp[m].margin_strata, 0);
+    assert_true(fabs(an.smells[0].cmp[m].margin.change - 0.14017542509913913) < 1e-9);
+    assert_int_equal(an.smells[0].verdict, STATS_VERDICT_HIDDEN_COST);
+    assert_int_equal(an.stratified_verdicts, 0);
+    text = render(&an, REPORT_FORMAT_TEXT);
+    assert_null(strstr(text, "stratified by node"));
+    free(text);
+    csv = render(&an, REPORT_FORMAT_CSV);
+    /* verdict_nodes, the last column, is empty: the runs pooled */
+    const char *row = strstr(csv, ",hidden_cost,");
+    assert_non_null(row);
+    const char *end = strchr(row, '\n');
+    assert_non_null(end);
+    assert_int_equal(end[-1], ',');
+    free(csv);
+    report_analysis_free(&an);
+    report_dataset_free(&d);
+}
+
+static void a_cost_on_every_node_stays_a_hidden_cost(void **state)
+{
+    fixture *f = *state;
+    int64_t id = put_unbalanced_study(f, "00000000000000a6", 0.10);
+    report_dataset d;
+    load(f, id, &d);
+    report_analysis an;
+    hml_err err;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    int m = report_analysis_metric(&an, "wall_s");
+    const report_smell_result *s = &an.smells[0];
+    assert_int_equal(s->verdict, STATS_VERDICT_HIDDEN_COST);
+    assert_true(fabs(s->cmp[m].margin.change - 0.10167916618426477) < 1e-9);
+    /* the evidence prints the change the verdict judged, within nodes */
+    assert_non_null(strstr(s->evidence, "+10 % wall time [+9.7 %, +11 %], above the 2 % of interest"));
+    report_analysis_free(&an);
+    report_dataset_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +445,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(arms_on_different_nodes_are_named, setup, teardown),
         cmocka_unit_test_setup_teardown(arms_on_different_hardware_are_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_slower_node_with_more_smell_runs_is_not_a_hidden_cost,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_cost_on_every_node_stays_a_hidden_cost, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
