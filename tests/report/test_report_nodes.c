@@ -338,6 +338,16 @@ static int64_t put_unbalanced_study(fixture *f, const char *key, double effect)
     return id;
 }
 
+/* Does the first row holding `cells` end in an empty column? Not inlined:
+ * GCC would take csv for render's local and warn of a dangling pointer. */
+__attribute__((noinline)) static bool last_column_empty_after(const char *csv,
+                                                             const char *cells)
+{
+    const char *row = strstr(csv, cells);
+    size_t len = row ? strcspn(row, "\n") : 0;
+    return row && len > 0 && row[len - 1] == ',';
+}
+
 #define STRATIFIED_NOTE "the verdicts of 1 of the 1 smells are stratified by node"
 
 static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state)
@@ -407,11 +417,7 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
     free(text);
     csv = render(&an, REPORT_FORMAT_CSV);
     /* verdict_nodes, the last column, is empty: the runs pooled */
-    const char *row = strstr(csv, ",hidden_cost,");
-    assert_non_null(row);
-    const char *end = strchr(row, '\n');
-    assert_non_null(end);
-    assert_int_equal(end[-1], ',');
+    assert_true(last_column_empty_after(csv, ",hidden_cost,"));
     free(csv);
     report_analysis_free(&an);
     report_dataset_free(&d);
