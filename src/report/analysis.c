@@ -572,7 +572,7 @@ static void write_evidence(const report_analysis *a, report_smell_result *s)
     if (s->strata && s->reason != STATS_REASON_TOO_FEW_RUNS) {
         char strata[80];
         text_format(strata, sizeof strata, "stratified by node (%zu node%s holding both arms)",
-                 s->strata, s->strata == 1 ? "" : "s");
+                    s->strata, s->strata == 1 ? "" : "s");
         text_list_add(e, size, "; ", strata);
     }
 }
