@@ -62,14 +62,15 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-/* An experiment of a baseline and a smell arm 30 % slower, RUNS runs each;
- * run i of arm a ran on host_of[a][i], and node-b is a second slower than
- * the others. Returns its id. */
-static int64_t put_study(fixture *f, const char *key, const int64_t host_of[2][RUNS])
+/* Begins an experiment of a baseline and a "slow" arm, `runs` runs each;
+ * arm_id[0] receives the baseline's id, arm_id[1] the smell's. Returns the
+ * experiment's id. */
+static int64_t begin_two_arms(fixture *f, const char *key, int64_t host, int runs,
+                              int64_t arm_id[2])
 {
     hml_err err;
     store_experiment_spec spec = {.plan_key = key, .plan_json = "{}", .command = "true",
-                                  .host_id = host_of[0][0], .runs_per_arm = RUNS,
+                                  .host_id = host, .runs_per_arm = runs,
                                   .order = "interleaved", .seed = 1};
     int64_t id = 0;
     bool resumed;
@@ -79,8 +80,21 @@ static int64_t put_study(fixture *f, const char *key, const int64_t host_of[2][R
         store_arm_spec arm = {.name = names[a], .position = a, .is_baseline = a == 0,
                               .smell = a ? "slow" : NULL, .argv_json = "[\"true\"]",
                               .env_json = "[]"};
-        int64_t arm_id = 0;
-        assert_int_equal(store_put_arm(f->s, id, &arm, &arm_id, &err), HML_OK);
+        assert_int_equal(store_put_arm(f->s, id, &arm, &arm_id[a], &err), HML_OK);
+    }
+    return id;
+}
+
+/* An experiment of a baseline and a smell arm 30 % slower, RUNS runs each;
+ * run i of arm a ran on host_of[a][i], and node-b is a second slower than
+ * the others. Returns its id. */
+static int64_t put_study(fixture *f, const char *key, const int64_t host_of[2][RUNS])
+{
+    hml_err err;
+    int64_t arm_ids[2];
+    int64_t id = begin_two_arms(f, key, host_of[0][0], RUNS, arm_ids);
+    for (int a = 0; a < 2; a++) {
+        int64_t arm_id = arm_ids[a];
         for (int i = 0; i < RUNS; i++) {
             double node_b = host_of[a][i] == f->host[1] ? 1.0 : 0.0;
             meter_metric wall = {.name = "wall_s", .value = (a ? 1.3 : 1.0) + node_b + 0.001 * i,
@@ -307,19 +321,10 @@ static const double NOISE[UNBALANCED_RUNS] = {0.992, 1.007, 1.001, 0.988, 1.012,
 static int64_t put_unbalanced_study(fixture *f, const char *key, double effect)
 {
     hml_err err;
-    store_experiment_spec spec = {.plan_key = key, .plan_json = "{}", .command = "true",
-                                  .host_id = f->host[0], .runs_per_arm = UNBALANCED_RUNS,
-                                  .order = "interleaved", .seed = 1};
-    int64_t id = 0;
-    bool resumed;
-    assert_int_equal(store_begin_experiment(f->s, &spec, &id, &resumed, &err), HML_OK);
-    const char *names[2] = {"baseline", "slow"};
+    int64_t arm_ids[2];
+    int64_t id = begin_two_arms(f, key, f->host[0], UNBALANCED_RUNS, arm_ids);
     for (int a = 0; a < 2; a++) {
-        store_arm_spec arm = {.name = names[a], .position = a, .is_baseline = a == 0,
-                              .smell = a ? "slow" : NULL, .argv_json = "[\"true\"]",
-                              .env_json = "[]"};
-        int64_t arm_id = 0;
-        assert_int_equal(store_put_arm(f->s, id, &arm, &arm_id, &err), HML_OK);
+        int64_t arm_id = arm_ids[a];
         for (int i = 0; i < UNBALANCED_RUNS; i++) {
             bool on_a = (i % 4 == 0) == (a == 1);
             double wall = (on_a ? 100.0 : 130.0) *
