@@ -25,7 +25,7 @@
  *       math, cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_TF32, and cublasLt with a fused
  *       bias+ReLU epilogue.
  *
- * Built with the cuda backend (tests/nn_cuda/CMakeLists.txt); links no GPU library: the
+ * Built with the cuda backend (tests/nn/cuda/CMakeLists.txt); links no GPU library: the
  * functions come from the libraries gpu_libs.c probed (dlsym), as in the backend. */
 #include <dlfcn.h>
 #include <link.h>

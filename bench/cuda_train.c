@@ -5,17 +5,20 @@
  *
  *   cuda_train [--device cpu|cuda] [--require-device] [--data DIR|synthetic]
  *              [--epochs N] [--batch N] [--train-limit N] [--test-limit N]
- *              [--seed N] [--threads N] [--host-batches] [--report] [--check K]
+ *              [--seed N] [--threads N] [--host-batches] [--report] [--profile]
+ *              [--check K] [the --cuda-* options of `hmlcost train`]
  *
  * --host-batches feeds the backend normalised float batches from the host
  * (train_step) even when it can keep the data on the device. --report
- * prints the cuda backend's own report (set-up times, algorithms, and the
- * per-operation profile with HMLCOST_CUDA_PROFILE=1) on stderr. --check K,
+ * prints the cuda backend's own report (set-up times, algorithms, and with
+ * --profile the GPU time of every operation of a training step) on stderr;
+ * --profile runs each training step eagerly behind a GPU-side wait, with
+ * CUDA events between its operations (nn/cuda/cuda_profile.h). --check K,
  * after the timed run (not timed): from the same initial weights, the
  * device's first-step loss and gradients against the cpu backend's, and
  * both parameter sets after 1, 2, 3, 5, 10, 20 (up to K) steps (host
  * batches of epoch 0's order): the largest over tensors of the median of
- * |p_dev - p_cpu| in units of the learning rate (tests/nn_cuda's measure),
+ * |p_dev - p_cpu| in units of the learning rate (tests/nn/cuda's measure),
  * and after K steps per tensor |p_dev - p_cpu| / |p_cpu - p_0| (L2); in the
  * JSON as "check".
  * Prints one JSON line (the workload contract's keys that apply, plus
@@ -196,13 +199,25 @@ int main(int argc, char **argv)
     bool require = false, host_batches = false, report = false;
     long epochs = 2, batch = 64, train_limit = 0, test_limit = 0, seed = 1, check_steps = -1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN), threads = cores > 0 ? cores : 1;
+    nn_cuda_config cuda = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const nn_cuda_option *cuda_option = !strncmp(a, "--", 2) ? nn_cuda_option_find(a + 2) : NULL;
+        if (cuda_option) {
+            hml_err bad = {0};
+            if (nn_cuda_config_set(&cuda, a + 2, cuda_option->value ? v : NULL, &bad) != HML_OK) {
+                fprintf(stderr, "cuda_train: %s\n", bad.msg);
+                return 2;
+            }
+            i += cuda_option->value ? 1 : 0;
+            continue;
+        }
         if (!strcmp(a, "--device") && v) device = argv[++i];
         else if (!strcmp(a, "--data") && v) data = argv[++i];
         else if (!strcmp(a, "--require-device")) require = true;
         else if (!strcmp(a, "--host-batches")) host_batches = true;
         else if (!strcmp(a, "--report")) report = true;
+        else if (!strcmp(a, "--profile")) cuda.profile = true;
         else if (!strcmp(a, "--check")) check_steps = arg_long(a, v), i++;
         else if (!strcmp(a, "--epochs")) epochs = arg_long(a, v), i++;
         else if (!strcmp(a, "--batch")) batch = arg_long(a, v), i++;
@@ -263,7 +278,7 @@ int main(int argc, char **argv)
     params = malloc(sizeof(float) * NN_PARAM_COUNT);
     nn_init_glorot((uint64_t)seed, params);
     nn_model_config cfg = {.batch = (int)batch, .threads = (int)threads,
-                           .optimizer = nn_optimizer_defaults(NN_OPT_ADAM)};
+                           .optimizer = nn_optimizer_defaults(NN_OPT_ADAM), .cuda = cuda};
     if (b->create(&cfg, params, &model, &err) != HML_OK)
         FAIL();
     const bool on_device = b->train_batches && !host_batches;
@@ -335,7 +350,7 @@ int main(int argc, char **argv)
         FAIL();
 
     char backend[128];
-    b->describe(backend, sizeof backend);
+    b->describe(&cfg, backend, sizeof backend);
     printf("{\"schema\":1,\"workload\":\"reference-cnn\",\"driver\":\"bench/cuda_train\",");
     printf("\"device_requested\":\"%s\",\"device_used\":\"%s\",\"fallback_reason\":",
            choice.requested, choice.used);

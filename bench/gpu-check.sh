@@ -70,8 +70,8 @@ prepare() {
         gpu_libs_probe hmlcost_fake_gpu_libs >/dev/null
     rm -rf "$BUNDLE"
     mkdir -p "$BUNDLE/bin" "$BUNDLE/lib/hmlcost" "$BUNDLE/data"
-    cp "$build/src/cli/hmlcost" "$build/tests/nn_cuda/cuda_train" "$build/tests/nn_cuda/cuda_explore" \
-        "$build/tests/nn_cuda/test_cuda_parity" "$build/tests/nn_cuda/gpu_libs_probe" "$BUNDLE/bin/"
+    cp "$build/src/cli/hmlcost" "$build/tests/nn/cuda/cuda_train" "$build/tests/nn/cuda/cuda_explore" \
+        "$build/tests/nn/cuda/test_cuda_parity" "$build/tests/nn/cuda/gpu_libs_probe" "$BUNDLE/bin/"
     # The libpath smell's directories, links resolved (CUDA's stub copied in).
     cp -rL "$build/libpath-fakes" "$BUNDLE/lib/hmlcost/libpath-fakes"
     # Shared libraries beyond the C/C++ runtime, which the GPU machine has.

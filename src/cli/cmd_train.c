@@ -15,6 +15,24 @@
 #include "workload/threads.h"
 #include "workload/workload.h"
 
+/* The cuda backend's options (nn/cuda/cuda_config.h), as help lines. */
+static const char *cuda_help(void)
+{
+    static char text[2048];
+    size_t used = 0;
+    for (int i = 0; i < nn_cuda_option_count && used < sizeof text; i++) {
+        const nn_cuda_option *o = &nn_cuda_options[i];
+        char head[64];
+        snprintf(head, sizeof head, "--%s%s%s", o->name, o->value ? " " : "",
+                 o->value ? o->value : "");
+        int w = snprintf(text + used, sizeof text - used,
+                         strlen(head) < 21 ? "  %-21s %s\n" : "  %s\n                        %s\n",
+                         head, o->help);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    return text;
+}
+
 static void print_help(void)
 {
     printf(
@@ -43,12 +61,14 @@ static void print_help(void)
         "                        a warning (and the reason in the result) when it cannot\n"
         "                        run here: built without it, GPU libraries missing, no GPU\n"
         "  --require-device      no fallback: exit 1 when --device cannot be used\n"
+        "%s"
         "  --model-builds K      build the model K times, train the last (smell:\n"
         "                        model-reuse; default 1)\n"
         "  --keep-stale-models   keep the K-1 earlier models alive instead of freeing them\n"
         "  --quiet               no progress output\n"
         "  -h, --help            this help\n",
-        WORKLOAD_DEFAULT_EPOCHS, WORKLOAD_DEFAULT_BATCH, WORKLOAD_DEFAULT_SEED);
+        WORKLOAD_DEFAULT_EPOCHS, WORKLOAD_DEFAULT_BATCH, WORKLOAD_DEFAULT_SEED,
+        cuda_help());
 }
 
 enum {
@@ -67,6 +87,7 @@ enum {
     OPT_KEEP_STALE,
     OPT_REQUIRE_DEVICE,
     OPT_QUIET,
+    OPT_CUDA, /* every --cuda-* option: nn_cuda_config_set by its name */
 };
 
 static const struct option long_options[] = {
@@ -85,6 +106,14 @@ static const struct option long_options[] = {
     {"keep-stale-models", no_argument, NULL, OPT_KEEP_STALE},
     {"require-device", no_argument, NULL, OPT_REQUIRE_DEVICE},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"cuda-algo", required_argument, NULL, OPT_CUDA},
+    {"cuda-algos", required_argument, NULL, OPT_CUDA},
+    {"cuda-tf32", no_argument, NULL, OPT_CUDA},
+    {"cuda-no-graphs", no_argument, NULL, OPT_CUDA},
+    {"cuda-unfused", no_argument, NULL, OPT_CUDA},
+    {"cuda-bias-grad", required_argument, NULL, OPT_CUDA},
+    {"cuda-wgrad", required_argument, NULL, OPT_CUDA},
+    {"cuda-pool-bwd", required_argument, NULL, OPT_CUDA},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -175,8 +204,8 @@ int cmd_train(int argc, char **argv)
     int rc;
     optind = 1;
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+    int c, index = -1;
+    while ((c = getopt_long(argc, argv, ":h", long_options, &index)) != -1) {
         hml_err err = {0};
         switch (c) {
         case OPT_DATA:
@@ -245,6 +274,10 @@ int cmd_train(int argc, char **argv)
         case OPT_KEEP_STALE: opt.keep_stale_models = true; break;
         case OPT_REQUIRE_DEVICE: opt.require_device = true; break;
         case OPT_QUIET: quiet = true; break;
+        case OPT_CUDA:
+            if (nn_cuda_config_set(&opt.cuda, long_options[index].name, optarg, &err) != HML_OK)
+                return hml_wrap(&err, "train"), cli_report_error(&err);
+            break;
         case 'h': print_help(); return CLI_EXIT_OK;
         case ':': return cli_usage_error("train: %s needs a value", argv[optind - 1]);
         default:

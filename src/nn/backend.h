@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "nn/cuda/cuda_config.h"
 #include "nn/optimizer.h"
 
 /* Data slots of upload_data (below). */
@@ -42,6 +43,7 @@ typedef struct nn_model_config {
     int batch;   /* largest n a train_step/evaluate will see */
     int threads; /* CPU threads the backend may use (cpu: the compute threads) */
     nn_optimizer_config optimizer;
+    nn_cuda_config cuda; /* the cuda backend's choices; zero: its defaults (others ignore it) */
 } nn_model_config;
 
 /* A model on a device: parameters, gradients, optimizer state and whatever
@@ -58,8 +60,10 @@ typedef struct nn_backend {
      * "no CUDA device found". Called before create; must be cheap. */
     hml_status (*available)(hml_err *err);
 
-    /* Fills buf with "<library>-<version>", e.g. "onednn-2.6.3". */
-    void (*describe)(char *buf, size_t size);
+    /* Fills buf with "<library>-<version>", e.g. "onednn-2.6.3", followed by
+     * each choice of cfg that departs from the backend's defaults
+     * ("cudnn-9.14.0+find"). Needs no model. */
+    void (*describe)(const nn_model_config *cfg, char *buf, size_t size);
 
     /* Builds a model: allocates parameters, gradients and optimizer state,
      * copies the initial params (canonical) in, and creates every kernel

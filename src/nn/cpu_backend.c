@@ -63,8 +63,9 @@ static hml_status cpu_available(hml_err *err)
     return HML_OK;
 }
 
-static void cpu_describe(char *buf, size_t size)
+static void cpu_describe(const nn_model_config *cfg, char *buf, size_t size)
 {
+    (void)cfg; /* the cpu backend has no choices to name */
     char version[32];
     onednn_version_string(version, sizeof version);
     snprintf(buf, size, "onednn-%s", version);

@@ -106,7 +106,8 @@ static hml_status choose_backend(const workload_options *opt, workload_result *r
     snprintf(r->device_used, sizeof r->device_used, "%s", choice.used);
     snprintf(r->fallback_reason, sizeof r->fallback_reason, "%s", choice.fallback_reason);
     nn_device_fallback_warning(&choice, r->device_warning, sizeof r->device_warning);
-    choice.backend->describe(r->backend, sizeof r->backend);
+    const nn_model_config described = {.cuda = opt->cuda};
+    choice.backend->describe(&described, r->backend, sizeof r->backend);
     *out = choice.backend;
     return HML_OK;
 }
@@ -424,7 +425,8 @@ hml_status workload_run(const workload_options *opt, workload_progress_fn progre
     int batch = (size_t)opt->batch < largest ? opt->batch : (int)largest;
     int train_last = (int)(train.count % (size_t)batch);
     r->last_batch = train_last ? train_last : batch;
-    nn_model_config cfg = {.batch = batch, .threads = r->threads, .optimizer = opt->optimizer};
+    nn_model_config cfg = {
+        .batch = batch, .threads = r->threads, .optimizer = opt->optimizer, .cuda = opt->cuda};
     t = startup_now();
     if ((s = build_models(opt, &cfg, &models, r, err)))
         goto done;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "nn/cuda/cuda_config.h"
 #include "nn/optimizer.h"
 
 enum {
@@ -31,6 +32,7 @@ typedef struct workload_options {
     const char *device;    /* "cpu" or "cuda" */
     bool require_device;   /* no fallback to cpu: an error instead */
     nn_optimizer_config optimizer;
+    nn_cuda_config cuda;   /* --cuda-*: the cuda backend's choices (zero: its defaults) */
     /* Smell switches (model-reuse): build the model this many
      * times, training the last; keep the earlier ones alive or free them. */
     int model_builds;

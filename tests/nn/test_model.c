@@ -300,7 +300,8 @@ static void backend_lookup(void **state)
     assert_null(nn_backend_find("tpu"));
     assert_null(nn_backend_find(NULL));
     char buf[64];
-    nn_backend_cpu()->describe(buf, sizeof buf);
+    const nn_model_config cfg = {.batch = 1, .threads = 1};
+    nn_backend_cpu()->describe(&cfg, buf, sizeof buf);
     assert_non_null(strstr(buf, "onednn-"));
 }
 

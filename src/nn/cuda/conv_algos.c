@@ -90,7 +90,7 @@ hml_status conv_algo_policy_parse(const char *value, conv_algo_policy *out, hml_
             return HML_OK;
         }
     return hml_fail(err, HML_EUSAGE,
-                    "HMLCOST_CUDA_ALGO: unknown value '%.60s' (use table, heuristic or find)",
+                    "--cuda-algo: unknown value '%.60s' (use table, heuristic or find)",
                     value);
 }
 
@@ -166,13 +166,13 @@ static hml_status parse_pin(const char *s, size_t len, conv_algo_pin *pin, hml_e
 {
     char item[96];
     if (len >= sizeof item)
-        return hml_fail(err, HML_EUSAGE, "HMLCOST_CUDA_ALGOS: item '%.40s...' is too long", s);
+        return hml_fail(err, HML_EUSAGE, "--cuda-algos: item '%.40s...' is too long", s);
     memcpy(item, s, len);
     item[len] = '\0';
     char *dot = strchr(item, '.'), *eq = strchr(item, '=');
     if (!dot || !eq || eq < dot || dot == item || dot - item >= CONV_LAYER_NAME)
         return hml_fail(err, HML_EUSAGE,
-                        "HMLCOST_CUDA_ALGOS: '%s' is not layer.direction=algorithm "
+                        "--cuda-algos: '%s' is not layer.direction=algorithm "
                         "(e.g. conv2.bwd_filter=2)",
                         item);
     *dot = '\0';
@@ -184,18 +184,18 @@ static hml_status parse_pin(const char *s, size_t len, conv_algo_pin *pin, hml_e
             d = k;
     if (d < 0)
         return hml_fail(err, HML_EUSAGE,
-                        "HMLCOST_CUDA_ALGOS: '%s.%s': unknown direction (fwd, bwd_data, "
+                        "--cuda-algos: '%s.%s': unknown direction (fwd, bwd_data, "
                         "bwd_filter)",
                         item, dir);
     char *end = NULL;
     long algo = *number ? strtol(number, &end, 10) : -1;
     if (!*number || *end || algo < 0 || algo >= conv_algo_count((conv_dir)d))
         return hml_fail(err, HML_EUSAGE,
-                        "HMLCOST_CUDA_ALGOS: '%s.%s=%s': the algorithm must be 0..%d", item, dir,
+                        "--cuda-algos: '%s.%s=%s': the algorithm must be 0..%d", item, dir,
                         number, conv_algo_count((conv_dir)d) - 1);
     if (!conv_algo_deterministic((conv_dir)d, (int)algo))
         return hml_fail(err, HML_EUSAGE,
-                        "HMLCOST_CUDA_ALGOS: '%s.%s=%ld': %s is not deterministic (or not "
+                        "--cuda-algos: '%s.%s=%ld': %s is not deterministic (or not "
                         "implemented) in cuDNN",
                         item, dir, algo, conv_algo_name((conv_dir)d, (int)algo));
     const size_t layer_len = (size_t)(dot - item); /* < CONV_LAYER_NAME, checked above */
@@ -221,13 +221,13 @@ hml_status conv_algo_pins_parse(const char *text, conv_algo_pins *out, hml_err *
         while (p[len] && !is_separator(p[len]))
             len++;
         if (out->count == CONV_PINS_MAX)
-            return hml_fail(err, HML_EUSAGE, "HMLCOST_CUDA_ALGOS: more than %d items",
+            return hml_fail(err, HML_EUSAGE, "--cuda-algos: more than %d items",
                             CONV_PINS_MAX);
         conv_algo_pin pin;
         if (parse_pin(p, len, &pin, err) != HML_OK)
             return err->status;
         if (conv_algo_pins_lookup(out, pin.layer, pin.dir) >= 0)
-            return hml_fail(err, HML_EUSAGE, "HMLCOST_CUDA_ALGOS: %s.%s is given twice",
+            return hml_fail(err, HML_EUSAGE, "--cuda-algos: %s.%s is given twice",
                             pin.layer, conv_dir_name(pin.dir));
         out->pin[out->count++] = pin;
         p += len;
@@ -244,7 +244,7 @@ hml_status conv_algo_pins_check_layers(const conv_algo_pins *pins, const char *c
             known = strcmp(pins->pin[i].layer, names[k]) == 0;
         if (!known)
             return hml_fail(err, HML_EUSAGE,
-                            "HMLCOST_CUDA_ALGOS: '%s' is not a convolution of the model",
+                            "--cuda-algos: '%s' is not a convolution of the model",
                             pins->pin[i].layer);
     }
     return HML_OK;

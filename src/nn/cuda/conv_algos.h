@@ -1,6 +1,6 @@
 /* How the cuda backend chooses a cuDNN algorithm for each direction of each
  * convolution -- the decisions, as plain C with no CUDA header, so they are
- * tested on machines without a GPU (tests/nn_cuda/test_conv_algos.c).
+ * tested on machines without a GPU (tests/nn/cuda/test_conv_algos.c).
  * cuda_backend.c asks cuDNN the questions (workspace sizes, heuristics,
  * cudnnFind timings) and follows these rules.
  *
@@ -19,7 +19,7 @@
  *              timing differences. Timing can still differ between
  *              processes, so "find" is opt-in; the chosen algorithms are
  *              recorded (conv_algo_spec_format) and can be pinned.
- *   pins       HMLCOST_CUDA_ALGOS="conv2.bwd_filter=2 conv1.fwd=0 ...": these
+ *   pins       --cuda-algos "conv2.bwd_filter=2 conv1.fwd=0 ...": these
  *              directions use exactly these algorithms (any policy).
  * A table or pinned algorithm that cuDNN does not take for a shape (its
  * workspace query fails, or it needs more than the workspace limit) falls
@@ -44,7 +44,7 @@ typedef enum conv_algo_policy {
 
 /* Where one chosen algorithm came from. */
 typedef enum conv_algo_source {
-    CONV_SOURCE_PINNED,    /* HMLCOST_CUDA_ALGOS */
+    CONV_SOURCE_PINNED,    /* --cuda-algos */
     CONV_SOURCE_TABLE,     /* conv_algo_table_for */
     CONV_SOURCE_HEURISTIC, /* cudnnGetConvolution*Algorithm_v7 */
     CONV_SOURCE_FIND,      /* cudnnFind*AlgorithmEx + conv_algo_pick_stable */
@@ -70,7 +70,7 @@ bool conv_algo_deterministic(conv_dir dir, int algo);
 const char *conv_policy_name(conv_algo_policy policy);
 const char *conv_source_name(conv_algo_source source);
 
-/* HMLCOST_CUDA_ALGO's value: NULL or "" -> table; "table", "heuristic",
+/* --cuda-algo's value: NULL or "" -> table; "table", "heuristic",
  * "find"; anything else is a usage error naming the variable. */
 hml_status conv_algo_policy_parse(const char *value, conv_algo_policy *out, hml_err *err);
 
@@ -101,7 +101,7 @@ const conv_algo_table *conv_algo_table_for(int cc_major, int cc_minor, bool tf32
 /* The table's algorithm for (layer, dir); -1 when it has none. */
 int conv_algo_table_lookup(const conv_algo_table *table, const char *layer, conv_dir dir);
 
-/* ---- pins (HMLCOST_CUDA_ALGOS) ----------------------------------------------------------- */
+/* ---- pins (--cuda-algos) ----------------------------------------------------------- */
 
 typedef struct conv_algo_pin {
     char layer[CONV_LAYER_NAME];
@@ -115,7 +115,7 @@ typedef struct conv_algo_pins {
 } conv_algo_pins;
 
 /* Parses "layer.dir=algo" items separated by spaces or commas (NULL or "":
- * none). Errors (HML_EUSAGE, naming HMLCOST_CUDA_ALGOS and the item): bad
+ * none). Errors (HML_EUSAGE, naming --cuda-algos and the item): bad
  * syntax, an unknown direction, an algorithm out of range or not
  * deterministic, a (layer, dir) given twice, more than CONV_PINS_MAX items.
  * Layer names are not checked here (the backend checks them against the
@@ -164,7 +164,7 @@ typedef struct conv_algo_record {
 } conv_algo_record;
 
 /* "conv1.fwd=0 conv1.bwd_filter=5 ..." of the used records, in order: the
- * form HMLCOST_CUDA_ALGOS reads. Returns the length needed. */
+ * form --cuda-algos reads. Returns the length needed. */
 size_t conv_algo_spec_format(const conv_algo_record *records, int count, char *buf,
                              size_t size);
 

@@ -4,7 +4,7 @@
  * cuDNN refused, a table algorithm refused for another batch size, a CUDA
  * graph that could not be captured), and the set-up steps' wall times.
  * Plain C with cJSON and no CUDA header, so its JSON is tested without a GPU
- * (tests/nn_cuda/test_cuda_details.c); cuda_backend.c fills it. The
+ * (tests/nn/cuda/test_cuda_details.c); cuda_backend.c fills it. The
  * workload writes the object as the result's "cuda" key (docs/contracts.md). */
 #ifndef HMLCOST_NN_CUDA_CUDA_DETAILS_H
 #define HMLCOST_NN_CUDA_CUDA_DETAILS_H
@@ -29,14 +29,14 @@ typedef struct cuda_details {
     int multiprocessors;
     char driver_cuda[32], cudnn[32], cublas[32]; /* "13.0", "9.14.0", "13.1.0" */
     bool tf32, graphs, fused, profile;
-    const char *bias_grad;        /* HMLCOST_CUDA_BIASGRAD: "tiled", "split", "single" (static) */
-    bool wgrad_own;               /* HMLCOST_CUDA_WGRAD=own (else cudnn) */
-    bool pool_fused;              /* HMLCOST_CUDA_POOLBWD=fused (else cudnn) */
-    conv_algo_policy policy;      /* as asked (HMLCOST_CUDA_ALGO) */
+    const char *bias_grad;        /* --cuda-bias-grad: "tiled", "split", "single" (static) */
+    bool wgrad_own;               /* --cuda-wgrad own (else cudnn) */
+    bool pool_fused;              /* --cuda-pool-bwd fused (else cudnn) */
+    conv_algo_policy policy;      /* as asked (--cuda-algo) */
     const char *policy_used;      /* "table", "heuristic", "find" (a static string) */
     const char *table;            /* the table's name when used, else NULL */
     char policy_note[CUDA_DETAILS_NOTE]; /* why the policy used differs, "" when not */
-    int pins;                     /* HMLCOST_CUDA_ALGOS items */
+    int pins;                     /* --cuda-algos items */
     conv_algo_record records[CUDA_DETAILS_RECORDS]; /* the first full-batch plan's */
     int record_count;
     char notes[CUDA_DETAILS_NOTES][CUDA_DETAILS_NOTE];

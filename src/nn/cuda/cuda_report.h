@@ -2,8 +2,8 @@
  * for a benchmark driver to print (bench/cuda_train --report): the set-up
  * steps' wall times (probe, context, handles, each plan's algorithm choice,
  * first eager steps, graph captures), the cuDNN algorithms chosen for the
- * full batch, and with HMLCOST_CUDA_PROFILE=1 the GPU time of every
- * operation of a training step (cuda_backend.c). */
+ * full batch, and with the profile option (cuda_config.h) the GPU time of
+ * every operation of a training step (cuda_profile.h). */
 #ifndef HMLCOST_NN_CUDA_CUDA_REPORT_H
 #define HMLCOST_NN_CUDA_CUDA_REPORT_H
 

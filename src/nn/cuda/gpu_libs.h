@@ -19,7 +19,7 @@
  * of them (TensorFlow's "Cannot dlopen some GPU libraries").
  *
  * Plain C with no CUDA header, built in every configuration: the tests run
- * it against directories of fake libraries (tests/nn_cuda) on machines with
+ * it against directories of fake libraries (tests/nn/cuda) on machines with
  * no CUDA at all. Never prints; the result says what happened. */
 #ifndef HMLCOST_NN_CUDA_GPU_LIBS_H
 #define HMLCOST_NN_CUDA_GPU_LIBS_H

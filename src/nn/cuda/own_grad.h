@@ -1,6 +1,6 @@
 /* The arithmetic of the cuda backend's own gradient kernels (cuda_kernels.cu),
  * written once as plain C that nvcc compiles for the GPU and the C compiler
- * for the tests (tests/nn_cuda/test_own_grad.c checks it against a direct
+ * for the tests (tests/nn/cuda/test_own_grad.c checks it against a direct
  * computation, no GPU needed). What stays in the .cu file is only moving
  * data into shared memory and the fixed-order reductions.
  *

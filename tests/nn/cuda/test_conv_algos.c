@@ -1,7 +1,7 @@
 /* The cuda backend's cuDNN algorithm rules (src/nn/cuda/conv_algos.h), which
  * decide what every process runs and so its determinism: the policy knob,
  * cuDNN's ids, names and determinism, the per-architecture table, pins
- * (HMLCOST_CUDA_ALGOS) and cudnnFind's stable rule. No GPU needed; in a build
+ * (--cuda-algos) and cudnnFind's stable rule. No GPU needed; in a build
  * with the cuda backend the numbers are also checked against cudnn.h. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,7 +37,7 @@ static void policy_knob(void **state)
     assert_int_equal(conv_algo_policy_parse("table", &p, &err), HML_OK);
     assert_int_equal(p, CONV_POLICY_TABLE);
     assert_int_equal(conv_algo_policy_parse("Find", &p, &err), HML_EUSAGE);
-    assert_non_null(strstr(err.msg, "HMLCOST_CUDA_ALGO: unknown value 'Find'"));
+    assert_non_null(strstr(err.msg, "--cuda-algo: unknown value 'Find'"));
     assert_int_equal(p, CONV_POLICY_TABLE); /* unchanged on error */
     assert_string_equal(conv_policy_name(CONV_POLICY_HEURISTIC), "heuristic");
     assert_string_equal(conv_source_name(CONV_SOURCE_PINNED), "pinned");
@@ -188,7 +188,7 @@ static void pins_parse(void **state)
         hml_err e = {0};
         if (conv_algo_pins_parse(bad[i].text, &pins, &e) != HML_EUSAGE)
             fail_msg("'%s' was accepted", bad[i].text);
-        if (!strstr(e.msg, bad[i].message) || !strstr(e.msg, "HMLCOST_CUDA_ALGOS"))
+        if (!strstr(e.msg, bad[i].message) || !strstr(e.msg, "--cuda-algos"))
             fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, e.msg, bad[i].message);
     }
     char many[2048] = "";

@@ -1,6 +1,6 @@
 /* The cuda backend's record for the result JSON (src/nn/cuda/cuda_details.h):
  * the keys the GPU check and a reader rely on, notes once each, and the
- * algorithms in the form HMLCOST_CUDA_ALGOS reads back. No GPU needed. */
+ * algorithms in the form --cuda-algos reads back. No GPU needed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

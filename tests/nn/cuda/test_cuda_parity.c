@@ -418,7 +418,8 @@ int main(void)
         return 77;
     }
     char describe[128];
-    gpu->describe(describe, sizeof describe);
+    const nn_model_config defaults = config(BATCH);
+    gpu->describe(&defaults, describe, sizeof describe);
     printf("cuda backend: %s\n", describe);
     real_data = load_real_data();
     if (!real_data) {
