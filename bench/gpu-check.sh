@@ -32,14 +32,14 @@
 #          which kernel is to blame;
 #       6. the libpath smell: the mismatched-library directory and CUDA's stubs ahead on
 #          LD_LIBRARY_PATH -> `hmlcost train --device cuda` falls back to the CPU and says why;
-#          --require-device -> exit 1; a knob it does not know -> exit 2;
+#          --require-device -> exit 1; a --cuda-algo value it does not know -> exit 2;
 #       7. `hmlcost run --smell all --runs 3` with `--device cuda` on the subset, then
 #          `hmlcost report` (without `run --smell` in this build: the arms by hand);
-#       8. the same as 2 with the verified gradient path (HMLCOST_CUDA_BIASGRAD=split
-#          HMLCOST_CUDA_WGRAD=cudnn HMLCOST_CUDA_POOLBWD=cudnn; a second time only if 2 and 4
+#       8. the same as 2 with the verified gradient path (--cuda-bias-grad split
+#          --cuda-wgrad cudnn --cuda-pool-bwd cudnn; a second time only if 2 and 4
 #          differ, to tell whether that path is deterministic here), the heuristic configuration (cuDNN
 #          heuristics, unfused, single-pass bias gradients, no own kernels) and
-#          HMLCOST_CUDA_ALGO=find: what each setting changes, same card;
+#          --cuda-algo find: what each setting changes, same card;
 #       9. GPU time per operation of a step (bench/cuda_train, PROFILE=1), our own gradient
 #          kernels and the verified path: the step time of each, side by side;
 #      10. PyTorch torch.compile, only with GPU_CHECK_COMPILE=1 and 80 s left (52 s measured on an H200).
@@ -241,8 +241,8 @@ EOF
     local require=(--require-device)
     [ "$dry" = 1 ] && require=()
     # The two gradient paths, each set explicitly (whichever grad_defaults.h makes the default).
-    local verified=(HMLCOST_CUDA_BIASGRAD=split HMLCOST_CUDA_WGRAD=cudnn HMLCOST_CUDA_POOLBWD=cudnn)
-    local own=(HMLCOST_CUDA_BIASGRAD=tiled HMLCOST_CUDA_WGRAD=own HMLCOST_CUDA_POOLBWD=fused)
+    local verified=(--cuda-bias-grad split --cuda-wgrad cudnn --cuda-pool-bwd cudnn)
+    local own=(--cuda-bias-grad tiled --cuda-wgrad own --cuda-pool-bwd fused)
 
     if part "1. warm-up (page cache: hmlcost on the GPU, PyTorch imported)" 10; then
         (timeout 60 python3 -c 'import torch; torch.zeros(1).cuda(); import torch.nn.functional' \
@@ -256,16 +256,16 @@ EOF
     fi
 
     part "2. hmlcost train --device cuda, own gradient kernels (${own[*]}), 2 x 50,000 images + 10,000 test" 20 &&
-        measure hmlcost-cuda "$(cap 40)" env "${own[@]}" "${train[@]}" "${require[@]}" "${timed[@]}"
+        measure hmlcost-cuda "$(cap 40)" "${train[@]}" "${own[@]}" "${require[@]}" "${timed[@]}"
 
     part "3. PyTorch eager, the same work (bench/torch_cnn.py)" 50 &&
         measure pytorch-eager "$(cap 90)" python3 "$ROOT/bench/torch_cnn.py" "${timed[@]}"
 
     part "4. determinism: a second fresh process as 2" 15 &&
-        measure hmlcost-cuda-again "$(cap 40)" env "${own[@]}" "${train[@]}" "${require[@]}" "${timed[@]}"
+        measure hmlcost-cuda-again "$(cap 40)" "${train[@]}" "${own[@]}" "${require[@]}" "${timed[@]}"
 
     if part "5. GPU tests, own gradient kernels: test_cuda_parity (10 seeds for the accuracy criterion)" 60; then
-        env "${own[@]}" HMLCOST_DATA="$subset" timeout "$(cap 150)" "$BIN/test_cuda_parity" \
+        HMLCOST_DATA="$subset" timeout "$(cap 150)" "$BIN/test_cuda_parity" "${own[@]}" \
             >"$TMP/parity.txt" 2>&1
         local parity=$?
         grep -vE '^\s+(conv|dense)[0-9]\.(weight|bias)|^\s+after 2 steps' "$TMP/parity.txt" |
@@ -281,17 +281,17 @@ EOF
         if [ "$parity" -ne 0 ] && [ "$dry" = 0 ]; then
             # Which of our kernels is to blame: the verified path, then each switch back alone.
             local variant
-            for variant in "verified:${verified[*]}" "wgrad-cudnn:HMLCOST_CUDA_WGRAD=cudnn" \
-                "poolbwd-cudnn:HMLCOST_CUDA_POOLBWD=cudnn" "biasgrad-split:HMLCOST_CUDA_BIASGRAD=split"; do
+            for variant in "verified:${verified[*]}" "wgrad-cudnn:--cuda-wgrad cudnn" \
+                "poolbwd-cudnn:--cuda-pool-bwd cudnn" "biasgrad-split:--cuda-bias-grad split"; do
                 part "5b. test_cuda_parity again (3 seeds), ${variant#*:}" 25 || break
                 # shellcheck disable=SC2086
-                env "${own[@]}" ${variant#*:} HMLCOST_PARITY_SEEDS=3 HMLCOST_DATA=$subset timeout "$(cap 60)" \
-                    "$BIN/test_cuda_parity" >"$TMP/parity-${variant%%:*}.txt" 2>&1
+                HMLCOST_PARITY_SEEDS=3 HMLCOST_DATA=$subset timeout "$(cap 60)" \
+                    "$BIN/test_cuda_parity" "${own[@]}" ${variant#*:} >"$TMP/parity-${variant%%:*}.txt" 2>&1
                 local rc=$?
                 grep -E 'first-step loss|FAILED|over [0-9]+ seeds' "$TMP/parity-${variant%%:*}.txt" |
                     head -6 | cut -c1-200 | sed 's/^/   /'
                 echo "   exit $rc"
-                echo "{\"label\":\"test_cuda_parity-${variant%%:*}\",\"exit\":$rc,\"env\":\"${variant#*:}\"}" \
+                echo "{\"label\":\"test_cuda_parity-${variant%%:*}\",\"exit\":$rc,\"options\":\"${variant#*:}\"}" \
                     >>"$OUT/results.jsonl"
             done
         fi
@@ -300,7 +300,7 @@ EOF
     local mismatch=$run_bundle/lib/hmlcost/libpath-fakes/cuda-mismatch stubs smell_path
     stubs=$("$BIN/gpu_libs_probe" dirs | sed -n 's/^stubs=//p')
     smell_path=$mismatch${stubs:+:$stubs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-    if part "6. the libpath smell on the GPU: fallback, --require-device, a bad knob" 30; then
+    if part "6. the libpath smell on the GPU: fallback, --require-device, a bad option value" 30; then
         LD_LIBRARY_PATH="$smell_path" timeout "$(cap 60)" "$BIN/hmlcost" train --device cuda \
             "${small[@]}" --quiet >"$TMP/libpath.out" 2>"$TMP/libpath.err"
         local rc=$?
@@ -331,10 +331,10 @@ EOF
         echo "   --require-device under the smell: exit $rc (expected 1): $(head -c 240 "$TMP/require.err")"
         echo "{\"label\":\"libpath-require-device\",\"exit\":$rc}" >>"$OUT/results.jsonl"
         if [ "$dry" = 0 ]; then
-            HMLCOST_CUDA_ALGO=fastest timeout "$(cap 30)" "$BIN/hmlcost" train --device cuda --require-device \
+            timeout "$(cap 30)" "$BIN/hmlcost" train --device cuda --require-device --cuda-algo fastest \
                 --data "$subset" --epochs 1 --train-limit 64 --test-limit 64 --quiet >/dev/null 2>"$TMP/knob.err"
             rc=$?
-            echo "   HMLCOST_CUDA_ALGO=fastest: exit $rc (expected 2): $(head -c 240 "$TMP/knob.err")"
+            echo "   --cuda-algo fastest: exit $rc (expected 2): $(head -c 240 "$TMP/knob.err")"
             echo "{\"label\":\"bad-knob\",\"exit\":$rc}" >>"$OUT/results.jsonl"
         fi
     fi
@@ -370,7 +370,7 @@ EOF
     fi
 
     part "8a. the verified gradient path (${verified[*]}), as 2" 15 &&
-        measure hmlcost-cuda-verified "$(cap 40)" env "${verified[@]}" "${train[@]}" "${require[@]}" "${timed[@]}"
+        measure hmlcost-cuda-verified "$(cap 40)" "${train[@]}" "${verified[@]}" "${require[@]}" "${timed[@]}"
     if [ "$dry" = 0 ] && ! python3 - "$OUT/results.jsonl" <<'EOF'
 import json, sys
 by = {r["label"]: r for r in map(json.loads, open(sys.argv[1])) if "label" in r}
@@ -379,29 +379,29 @@ sys.exit(0 if a and b and all(a.get(k) == b.get(k) for k in ("loss", "test_loss"
 EOF
     then
         part "8a'. the own kernels were not reproduced (2 vs 4): the verified path a second time" 15 &&
-            measure hmlcost-cuda-verified-again "$(cap 40)" env "${verified[@]}" "${train[@]}" \
+            measure hmlcost-cuda-verified-again "$(cap 40)" "${train[@]}" "${verified[@]}" \
                 "${require[@]}" "${timed[@]}"
     fi
     part "8b. the heuristic configuration (heuristics, unfused, single-pass bias gradients, no own kernels), as 2" 15 &&
-        measure hmlcost-cuda-previous-defaults "$(cap 40)" env HMLCOST_CUDA_ALGO=heuristic \
-            HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single HMLCOST_CUDA_WGRAD=cudnn \
-            HMLCOST_CUDA_POOLBWD=cudnn "${train[@]}" "${require[@]}" "${timed[@]}"
-    part "8c. HMLCOST_CUDA_ALGO=find (cudnnFind in the process), as 2" 15 &&
-        measure hmlcost-cuda-find "$(cap 40)" env HMLCOST_CUDA_ALGO=find "${train[@]}" "${require[@]}" "${timed[@]}"
+        measure hmlcost-cuda-previous-defaults "$(cap 40)" "${train[@]}" --cuda-algo heuristic \
+            --cuda-unfused --cuda-bias-grad single --cuda-wgrad cudnn --cuda-pool-bwd cudnn \
+            "${require[@]}" "${timed[@]}"
+    part "8c. --cuda-algo find (cudnnFind in the process), as 2" 15 &&
+        measure hmlcost-cuda-find "$(cap 40)" "${train[@]}" --cuda-algo find "${require[@]}" "${timed[@]}"
 
-    # profile <label> <env...>: per-operation GPU times of a training step; the step time
-    # into results.jsonl.
+    # profile <label> <cuda options...>: per-operation GPU times of a training step; the step
+    # time into results.jsonl.
     profile() {
         local label=$1
         shift
-        env "$@" HMLCOST_CUDA_PROFILE=1 timeout "$(cap 30)" "$BIN/cuda_train" --device cuda "${require[@]}" \
+        timeout "$(cap 30)" "$BIN/cuda_train" --device cuda --profile "$@" "${require[@]}" \
             --data "$subset" --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report \
             2>&1 >/dev/null | grep -vE 'set-up steps' | cut -c1-300 | sed 's/^/   /' | tee "$TMP/$label.txt"
         local ms
         ms=$(sed -n 's/.*GPU time per step \([0-9.]*\) ms.*/\1/p' "$TMP/$label.txt" | head -1)
         echo "{\"label\":\"$label\",\"step_ms\":${ms:-null}}" >>"$OUT/results.jsonl"
     }
-    part "9a. GPU time per operation of a training step, own gradient kernels (cuda_train, PROFILE=1)" 15 &&
+    part "9a. GPU time per operation of a training step, own gradient kernels (cuda_train --profile)" 15 &&
         profile profile-own "${own[@]}"
     part "9b. the same with the verified gradient path (${verified[*]})" 10 &&
         profile profile-verified "${verified[@]}"
@@ -468,7 +468,7 @@ if a and b:
 for label, what in (("hmlcost-cuda-verified", "the verified gradient path (own kernels off)"),
                     ("hmlcost-cuda-verified-again", "the verified gradient path, second process"),
                     ("hmlcost-cuda-previous-defaults", "the heuristic configuration"),
-                    ("hmlcost-cuda-find", "HMLCOST_CUDA_ALGO=find")):
+                    ("hmlcost-cuda-find", "--cuda-algo find")):
     p = res(label)
     if p.get("images_per_s") and h.get("images_per_s"):
         wp = metric(by[label], "wall_s") or by[label]["wall_s"]
@@ -513,7 +513,7 @@ if c:
         print(f"  note: {n}")
 for label, expect, what in (("test_cuda_parity", 0, "GPU tests (test_cuda_parity)"),
                             ("libpath-require-device", 1, "--require-device under the libpath smell"),
-                            ("bad-knob", 2, "an unknown HMLCOST_CUDA_ALGO value")):
+                            ("bad-knob", 2, "an unknown --cuda-algo value")):
     if label in by:
         x = by[label]["exit"]
         print(f"{what}: exit {x} (expected {expect}): {'OK' if x == expect else 'UNEXPECTED'}")

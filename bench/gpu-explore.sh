@@ -10,7 +10,7 @@
 #        context, each cuDNN sub-library, cuBLAS, handles, first heuristic query, first call
 #        of each kind; serial (twice: cold and warm page cache), libraries on a second thread,
 #        and _exit at the end; the teardown after main's end is timed from outside;
-#     C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1) for three
+#     C. per-operation GPU times of a training step (cuda_train --profile) for three
 #        configurations (the defaults, the defaults before the table, find), with each run's
 #        set-up timings and chosen algorithms;
 #     D. every cuDNN algorithm of every convolution at batch 64 (cudnnFind*AlgorithmEx):
@@ -88,18 +88,18 @@ if [ -x "$BIN/cuda_explore" ]; then
     startup "serial, _exit at the end" --quick-exit
 fi
 
-section "C. per-operation GPU times of a training step (HMLCOST_CUDA_PROFILE=1)"
+section "C. per-operation GPU times of a training step (cuda_train --profile)"
 profile() {
     local label=$1
     shift
     echo "-- $label"
-    timeout 20 env HMLCOST_CUDA_PROFILE=1 "$@" "$BIN/cuda_train" --device cuda --require-device --data "$DATA" \
+    timeout 20 "$BIN/cuda_train" --profile "$@" --device cuda --require-device --data "$DATA" \
         --epochs 1 --batch 64 --train-limit 3840 --test-limit 640 --report 2>&1 >/dev/null |
         grep -vE '^cuda: .*set-up' | cut -c1-400
 }
 have_time 15 && profile defaults
-have_time 15 && profile old-defaults HMLCOST_CUDA_ALGO=heuristic HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single
-have_time 15 && profile find HMLCOST_CUDA_ALGO=find
+have_time 15 && profile old-defaults --cuda-algo heuristic --cuda-unfused --cuda-bias-grad single
+have_time 15 && profile find --cuda-algo find
 
 section "D. cuDNN algorithms per convolution (cudnnFind)"
 if [ -x "$BIN/cuda_explore" ] && have_time 15; then
@@ -107,14 +107,14 @@ if [ -x "$BIN/cuda_explore" ] && have_time 15; then
     echo "   exit $?"
 fi
 section "B. the backend's switches side by side (cuda_train, 2 epochs x 10,000 images, batch 64)"
-# variant <label> <env assignments...>: one fresh cuda_train process; its JSON line (with
-# "label", "env", "wall_s") goes to results.jsonl; its report to the log.
+# variant <label> <cuda options...>: one fresh cuda_train process; its JSON line (with
+# "label", "options", "wall_s") goes to results.jsonl; its report to the log.
 variant() {
     local label=$1
     shift
     local t0 t1 rc json
     t0=$(date +%s.%N)
-    timeout 25 env "$@" "$BIN/cuda_train" --device cuda --require-device --data "$DATA" --epochs 2 --batch 64 \
+    timeout 25 "$BIN/cuda_train" "$@" --device cuda --require-device --data "$DATA" --epochs 2 --batch 64 \
         --train-limit 10000 --test-limit 2000 --check 3 --report >"$TMP/v.out" 2>"$TMP/v.err"
     rc=$?
     t1=$(date +%s.%N)
@@ -124,8 +124,8 @@ variant() {
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
     python3 - "$label" "$rc" "$wall" "$json" "$*" >>"$OUT/results.jsonl" <<'EOF'
 import json, sys
-label, rc, wall, line, env = sys.argv[1:6]
-print(json.dumps({"label": label, "env": env, "exit": int(rc), "wall_s": float(wall),
+label, rc, wall, line, options = sys.argv[1:6]
+print(json.dumps({"label": label, "options": options, "exit": int(rc), "wall_s": float(wall),
                   "result": json.loads(line) if line != "null" else None}))
 EOF
     python3 - "$label" "$rc" "$wall" "$json" <<'EOF'
@@ -147,11 +147,11 @@ EOF
     [ "$rc" -eq 0 ] || grep -vE '^cuda[: ]' "$TMP/v.err" | tail -3 | cut -c1-300 | sed 's/^/   ! /'
 }
 have_time 20 && variant defaults
-have_time 20 && variant old-defaults HMLCOST_CUDA_ALGO=heuristic HMLCOST_CUDA_FUSED=0 HMLCOST_CUDA_BIASGRAD=single
-have_time 20 && variant find HMLCOST_CUDA_ALGO=find
-have_time 20 && variant heuristic HMLCOST_CUDA_ALGO=heuristic
-have_time 20 && variant tf32 HMLCOST_CUDA_TF32=1
-have_time 20 && variant nographs HMLCOST_CUDA_GRAPHS=0
+have_time 20 && variant old-defaults --cuda-algo heuristic --cuda-unfused --cuda-bias-grad single
+have_time 20 && variant find --cuda-algo find
+have_time 20 && variant heuristic --cuda-algo heuristic
+have_time 20 && variant tf32 --cuda-tf32
+have_time 20 && variant nographs --cuda-no-graphs
 
 section "D2. cuBLAS options for the dense layers"
 if [ -x "$BIN/cuda_explore" ] && have_time 8; then
@@ -167,7 +167,7 @@ for i in 1 2 3 4 5; do cat "$DATA/test_batch.bin"; done >"$timing/test_batch.bin
 train() {
     local label=$1
     shift
-    env "$@" "$BIN/hmlcost" measure --json --timeout 25 -- "$BIN/hmlcost" train --device cuda \
+    "$BIN/hmlcost" measure --json --timeout 25 -- "$BIN/hmlcost" train "$@" --device cuda \
         --require-device --data "$timing" --epochs 2 --batch 64 --quiet >"$TMP/t.out" 2>"$TMP/t.err"
     local rc=$?
     local meter
@@ -175,10 +175,10 @@ train() {
     [ -n "$meter" ] || meter=null
     python3 - "$label" "$rc" "$meter" "$*" "$OUT/results.jsonl" <<'EOF'
 import json, sys
-label, rc, line, env, results = sys.argv[1:6]
+label, rc, line, options, results = sys.argv[1:6]
 m = json.loads(line) if line != "null" else {}
 with open(results, "a") as f:
-    f.write(json.dumps({"label": "train-" + label, "env": env, "exit": int(rc), "meter": m}) + "\n")
+    f.write(json.dumps({"label": "train-" + label, "options": options, "exit": int(rc), "meter": m}) + "\n")
 r = m.get("result") or {}
 mt = m.get("metrics") or {}
 v = lambda k: (mt.get(k) or {}).get("value")

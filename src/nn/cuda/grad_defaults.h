@@ -1,5 +1,5 @@
-/* Which gradient path the cuda backend takes when HMLCOST_CUDA_BIASGRAD,
- * HMLCOST_CUDA_WGRAD and HMLCOST_CUDA_POOLBWD are unset.
+/* Which gradient path the cuda backend takes when --cuda-bias-grad,
+ * --cuda-wgrad and --cuda-pool-bwd are not given (cuda_config.h).
  *
  * 0: the path verified on a GPU (an H200): split bias gradients, cuDNN's
  *    backward-filter for conv1, cuDNN's pooling backward.
@@ -7,8 +7,8 @@
  *    conv1's weight and bias gradients in one kernel, the pooling backward
  *    fused with the ReLU backward and the bias gradient.
  *
- * The own kernels are one switch away either way (HMLCOST_CUDA_BIASGRAD=tiled
- * HMLCOST_CUDA_WGRAD=own HMLCOST_CUDA_POOLBWD=fused). They become the default
+ * The own kernels are three options away either way (--cuda-bias-grad tiled
+ * --cuda-wgrad own --cuda-pool-bwd fused). They become the default
  * only when `bench/gpu-check.sh run` verifies them on a GPU -- parity with
  * the cpu backend, bit-identical results in two fresh processes, and faster
  * than the verified path -- which rewrites the two lines below (and asks for

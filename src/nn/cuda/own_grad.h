@@ -5,7 +5,7 @@
  * data into shared memory and the fixed-order reductions.
  *
  * 1. conv1's weight and bias gradients with its ReLU backward, in place of
- *    ReLU+bias kernel and cuDNN's backward-filter (HMLCOST_CUDA_WGRAD=own).
+ *    ReLU+bias kernel and cuDNN's backward-filter (--cuda-wgrad own).
  *    conv1 is 3 -> 32 channels, 3x3, stride 1, pad 1 on 32x32 images:
  *      dW[o][c][kh][kw] = sum over images, (y, x) of dY'[o][y][x] * X[c][y + kh - 1][x + kw - 1]
  *      db[o]            = sum over images, (y, x) of dY'[o][y][x]
@@ -25,7 +25,7 @@
  *
  * 2. Max-pooling backward fused with the ReLU backward of the conv layer
  *    before it and that layer's bias-gradient partial sums, in place of
- *    cuDNN's pooling backward + our ReLU+bias kernel (HMLCOST_CUDA_POOLBWD=
+ *    cuDNN's pooling backward + our ReLU+bias kernel (--cuda-pool-bwd
  *    fused; pool1 after conv2, pool2 after conv4: 2x2, stride 2, no pad: POOL_FUSED_K).
  *    dX at (y, x) of an (image, channel) plane: the pooled gradient of its
  *    window when it is the window's first maximum in row-major order (as

@@ -11,7 +11,9 @@
  *     first 2,000 test images, what bench/gpu-check.sh carries): test
  *     accuracy within 1 percentage point of the cpu backend's, as the mean
  *     over several seeds (how many and why: test_one_epoch_accuracy_within_
- *     one_point; skipped without data). */
+ *     one_point; skipped without data).
+ * Arguments: the --cuda-* options of `hmlcost train` (bench/gpu-check.sh
+ * checks each gradient path this way); none: the defaults. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,13 +46,15 @@ static const nn_backend *gpu, *cpu;
 static data_set train_set, test_set;
 static bool real_data;
 static float *initial;
+static nn_cuda_config cuda_options; /* from the arguments */
 
 static nn_model_config config(int batch)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return (nn_model_config){.batch = batch,
                              .threads = cores > 0 ? (int)cores : 1,
-                             .optimizer = nn_optimizer_defaults(NN_OPT_ADAM)};
+                             .optimizer = nn_optimizer_defaults(NN_OPT_ADAM),
+                             .cuda = cuda_options};
 }
 
 static nn_model *create(const nn_backend *b, int batch)
@@ -408,11 +412,20 @@ static bool load_real_data(void)
     return true;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    hml_err err = {0};
+    for (int i = 1; i < argc; i++) {
+        const nn_cuda_option *o = strncmp(argv[i], "--", 2) ? NULL : nn_cuda_option_find(argv[i] + 2);
+        const char *value = o && o->value && i + 1 < argc ? argv[i + 1] : NULL;
+        if (!o || nn_cuda_config_set(&cuda_options, argv[i] + 2, value, &err) != HML_OK) {
+            printf("test_cuda_parity: %s\n", o ? err.msg : "arguments: --cuda-* options only");
+            return 2;
+        }
+        i += value ? 1 : 0;
+    }
     gpu = nn_backend_find("cuda");
     cpu = nn_backend_cpu();
-    hml_err err = {0};
     if (!gpu || gpu->available(&err) != HML_OK) {
         printf("skipped: no GPU (%s)\n", gpu ? err.msg : "built without the cuda backend");
         return 77;
