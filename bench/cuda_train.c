@@ -202,7 +202,8 @@ int main(int argc, char **argv)
     nn_cuda_config cuda = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        const nn_cuda_option *cuda_option = !strncmp(a, "--", 2) ? nn_cuda_option_find(a + 2) : NULL;
+        const nn_cuda_option *cuda_option =
+            !strncmp(a, "--", 2) ? nn_cuda_option_find(a + 2) : NULL;
         if (cuda_option) {
             hml_err bad = {0};
             if (nn_cuda_config_set(&cuda, a + 2, cuda_option->value ? v : NULL, &bad) != HML_OK) {

@@ -38,7 +38,10 @@
 #include "nn/cuda/cuda_try.h"
 #include "nn/model_spec.h"
 
-static cuda_model *as_cuda(nn_model *m) { return (cuda_model *)m; }
+static cuda_model *as_cuda(nn_model *m)
+{
+    return (cuda_model *)m;
+}
 
 static hml_status cuda_available(hml_err *err)
 {
@@ -59,8 +62,8 @@ static hml_status check_labels(const int32_t *labels, int n, hml_err *err)
 {
     for (int i = 0; i < n; i++)
         if (labels[i] < 0 || labels[i] >= NN_CLASSES)
-            return hml_fail(err, HML_EUSAGE, "cuda: label %d of image %d is not in 0..9",
-                            labels[i], i);
+            return hml_fail(err, HML_EUSAGE, "cuda: label %d of image %d is not in 0..9", labels[i],
+                            i);
     return HML_OK;
 }
 
@@ -126,8 +129,8 @@ static hml_status cuda_create(const nn_model_config *cfg, const float *initial_p
         if (rc == cudaSuccess)
             rc = cudaMemsetAsync(m->grads, 0, 3 * param_bytes, cx->stream);
         if (rc == cudaSuccess)
-            rc = cudaMemcpyAsync(m->state, &state, sizeof state, cudaMemcpyHostToDevice,
-                                 cx->stream);
+            rc =
+                cudaMemcpyAsync(m->state, &state, sizeof state, cudaMemcpyHostToDevice, cx->stream);
         if (rc == cudaSuccess)
             rc = cudaStreamSynchronize(cx->stream);
         if (rc != cudaSuccess) {
@@ -138,7 +141,8 @@ static hml_status cuda_create(const nn_model_config *cfg, const float *initial_p
     cuda_plan *plan;
     if ((st = cuda_plan_for(m, cfg->batch, &plan, err)) != HML_OK)
         goto fail;
-    cuda_timing_add(cx, "create (after the context: parameters, first plan)", cuda_wall_now() - t_create);
+    cuda_timing_add(cx, "create (after the context: parameters, first plan)",
+                    cuda_wall_now() - t_create);
     *out = (nn_model *)m;
     return HML_OK;
 fail:
@@ -159,11 +163,12 @@ static hml_status cuda_train_step(nn_model *model, const float *x, const int32_t
     cuda_context *cx = m->cx;
     cuda_plan *p;
     if (check_labels(labels, n, err) != HML_OK || cuda_plan_for(m, n, &p, err) != HML_OK ||
-        cuda_step_reset_batch_index(m, false, err) != HML_OK || cuda_step_upload_batch(m, p, x, labels, n, err) != HML_OK ||
+        cuda_step_reset_batch_index(m, false, err) != HML_OK ||
+        cuda_step_upload_batch(m, p, x, labels, n, err) != HML_OK ||
         cuda_step_run(m, p, true, err) != HML_OK)
         return err->status;
-    CUDA_TRY("copy loss", cudaMemcpyAsync(loss, m->losses, sizeof(float), cudaMemcpyDeviceToHost,
-                                          cx->stream));
+    CUDA_TRY("copy loss",
+             cudaMemcpyAsync(loss, m->losses, sizeof(float), cudaMemcpyDeviceToHost, cx->stream));
     CUDA_TRY("train step", cudaStreamSynchronize(cx->stream));
     return HML_OK;
 }
@@ -172,8 +177,8 @@ static hml_status read_eval_sums(cuda_model *m, int *correct, double *loss_sum, 
 {
     cuda_context *cx = m->cx;
     cuda_step_state s;
-    CUDA_TRY("copy state", cudaMemcpyAsync(&s, m->state, sizeof s, cudaMemcpyDeviceToHost,
-                                           cx->stream));
+    CUDA_TRY("copy state",
+             cudaMemcpyAsync(&s, m->state, sizeof s, cudaMemcpyDeviceToHost, cx->stream));
     CUDA_TRY("evaluate", cudaStreamSynchronize(cx->stream));
     *correct = s.correct;
     *loss_sum = s.loss_sum;
@@ -186,7 +191,8 @@ static hml_status cuda_evaluate(nn_model *model, const float *x, const int32_t *
     cuda_model *m = as_cuda(model);
     cuda_plan *p;
     if (check_labels(labels, n, err) != HML_OK || cuda_plan_for(m, n, &p, err) != HML_OK ||
-        cuda_step_reset_batch_index(m, true, err) != HML_OK || cuda_step_upload_batch(m, p, x, labels, n, err) != HML_OK ||
+        cuda_step_reset_batch_index(m, true, err) != HML_OK ||
+        cuda_step_upload_batch(m, p, x, labels, n, err) != HML_OK ||
         cuda_step_run(m, p, false, err) != HML_OK)
         return err->status;
     return read_eval_sums(m, correct, loss_sum, err);
@@ -199,7 +205,8 @@ static hml_status cuda_gradients(nn_model *model, const float *x, const int32_t 
     cuda_context *cx = m->cx;
     cuda_plan *p;
     if (check_labels(labels, n, err) != HML_OK || cuda_plan_for(m, n, &p, err) != HML_OK ||
-        cuda_step_reset_batch_index(m, false, err) != HML_OK || cuda_step_upload_batch(m, p, x, labels, n, err) != HML_OK ||
+        cuda_step_reset_batch_index(m, false, err) != HML_OK ||
+        cuda_step_upload_batch(m, p, x, labels, n, err) != HML_OK ||
         cuda_step_forward(m, p, err) != HML_OK)
         return err->status;
     CUDA_TRY("loss", cuda_softmax_xent(cx->stream, p->act[NN_LAYER_COUNT], p->labels, n, NN_CLASSES,
@@ -214,9 +221,9 @@ static hml_status cuda_gradients(nn_model *model, const float *x, const int32_t 
         CUDA_TRY("copy loss", cudaMemcpyAsync(loss, m->losses, sizeof(float),
                                               cudaMemcpyDeviceToHost, cx->stream));
     if (grads)
-        CUDA_TRY("copy grads", cudaMemcpyAsync(grads, m->grads,
-                                               (size_t)NN_PARAM_COUNT * sizeof(float),
-                                               cudaMemcpyDeviceToHost, cx->stream));
+        CUDA_TRY("copy grads",
+                 cudaMemcpyAsync(grads, m->grads, (size_t)NN_PARAM_COUNT * sizeof(float),
+                                 cudaMemcpyDeviceToHost, cx->stream));
     CUDA_TRY("gradients", cudaStreamSynchronize(cx->stream));
     return HML_OK;
 }
@@ -225,9 +232,9 @@ static hml_status cuda_get_params(nn_model *model, float *params, hml_err *err)
 {
     cuda_model *m = as_cuda(model);
     cuda_context *cx = m->cx;
-    CUDA_TRY("copy params", cudaMemcpyAsync(params, m->params,
-                                            (size_t)NN_PARAM_COUNT * sizeof(float),
-                                            cudaMemcpyDeviceToHost, cx->stream));
+    CUDA_TRY("copy params",
+             cudaMemcpyAsync(params, m->params, (size_t)NN_PARAM_COUNT * sizeof(float),
+                             cudaMemcpyDeviceToHost, cx->stream));
     CUDA_TRY("get params", cudaStreamSynchronize(cx->stream));
     return HML_OK;
 }
@@ -236,9 +243,9 @@ static hml_status cuda_set_params(nn_model *model, const float *params, hml_err 
 {
     cuda_model *m = as_cuda(model);
     cuda_context *cx = m->cx;
-    CUDA_TRY("copy params", cudaMemcpyAsync(m->params, params,
-                                            (size_t)NN_PARAM_COUNT * sizeof(float),
-                                            cudaMemcpyHostToDevice, cx->stream));
+    CUDA_TRY("copy params",
+             cudaMemcpyAsync(m->params, params, (size_t)NN_PARAM_COUNT * sizeof(float),
+                             cudaMemcpyHostToDevice, cx->stream));
     CUDA_TRY("set params", cudaStreamSynchronize(cx->stream));
     return HML_OK;
 }
@@ -275,16 +282,14 @@ static hml_status cuda_upload_data(nn_model *model, int which, const struct data
                                             cudaMemcpyHostToDevice, cx->stream));
     CUDA_TRY("upload data", cudaStreamSynchronize(cx->stream));
     cuda_timing_add(cx, which == NN_DATA_TRAIN ? "upload_data (train)" : "upload_data (test)",
-               cuda_wall_now() - t);
+                    cuda_wall_now() - t);
     m->data_count[which] = set->count;
     return HML_OK;
 }
 
-
-
 /* Grows a device array to hold `need` elements of `size` bytes. */
-static hml_status ensure_capacity(cuda_model *m, void **ptr, size_t *cap, size_t need,
-                                  size_t size, hml_err *err)
+static hml_status ensure_capacity(cuda_model *m, void **ptr, size_t *cap, size_t need, size_t size,
+                                  hml_err *err)
 {
     cuda_context *cx = m->cx;
     if (*cap >= need)
@@ -330,7 +335,8 @@ static hml_status cuda_train_batches(nn_model *model, const uint32_t *order, siz
         cuda_plan *p;
         if (cuda_plan_for(m, n, &p, err) != HML_OK)
             return err->status;
-        if (cx->opt.profile && n == m->cfg.batch && cuda_profile_begin(&cx->prof, cx->stream, n, err) != HML_OK)
+        if (cx->opt.profile && n == m->cfg.batch &&
+            cuda_profile_begin(&cx->prof, cx->stream, n, err) != HML_OK)
             return err->status;
         CUDA_TRY("gather", cuda_gather_images(cx->stream, m->data[NN_DATA_TRAIN], m->order,
                                               m->state, (int)batch, n, p->act[0], p->labels));
@@ -405,4 +411,7 @@ static const nn_backend cuda_backend = {
     .details_json = cuda_details_json_of,
 };
 
-const nn_backend *nn_backend_cuda(void) { return &cuda_backend; }
+const nn_backend *nn_backend_cuda(void)
+{
+    return &cuda_backend;
+}

@@ -13,10 +13,10 @@ const nn_cuda_option nn_cuda_options[] = {
     {"cuda-algos", "LIST", "these algorithms exactly, e.g. \"conv2.bwd_filter=2 conv1.fwd=0\""},
     {"cuda-tf32", NULL, "let cuDNN and cuBLAS use TF32 tensor cores (default: fp32)"},
     {"cuda-no-graphs", NULL, "launch every step eagerly (default: CUDA graphs)"},
-    {"cuda-unfused", NULL, "convolution, then bias+ReLU in a kernel of ours"},
-    {"cuda-bias-grad", "tiled|split|single", "the bias-gradient kernels"},
-    {"cuda-wgrad", "own|cudnn", "conv1's weight gradient: our kernel or cuDNN's"},
-    {"cuda-pool-bwd", "fused|cudnn", "pooling backward: fused with ReLU+bias, or cuDNN's"},
+    {"cuda-unfused", NULL, "convolution, then bias+ReLU in a kernel of ours (default: fused)"},
+    {"cuda-bias-grad", "tiled|split|single", "the bias-gradient kernels (default: docs/gpu.md)"},
+    {"cuda-wgrad", "own|cudnn", "conv1's weight gradient by our kernel or cuDNN's"},
+    {"cuda-pool-bwd", "fused|cudnn", "pooling backward fused with ReLU+bias, or cuDNN's"},
 };
 const int nn_cuda_option_count = (int)(sizeof nn_cuda_options / sizeof nn_cuda_options[0]);
 
@@ -33,11 +33,11 @@ nn_cuda_grad_path nn_cuda_grad_path_of(const nn_cuda_config *c)
     const bool own = CUDA_OWN_GRAD_KERNELS_DEFAULT;
     nn_cuda_grad_path p = {
         .bias_grad = c->bias_grad != NN_CUDA_BIAS_GRAD_DEFAULT ? c->bias_grad
-                     : own                                   ? NN_CUDA_BIAS_GRAD_TILED
-                                                             : NN_CUDA_BIAS_GRAD_SPLIT,
+                     : own                                     ? NN_CUDA_BIAS_GRAD_TILED
+                                                               : NN_CUDA_BIAS_GRAD_SPLIT,
         .wgrad_own = c->wgrad == NN_CUDA_KERNEL_DEFAULT ? own : c->wgrad == NN_CUDA_KERNEL_OWN,
-        .pool_fused = c->pool_bwd == NN_CUDA_KERNEL_DEFAULT ? own
-                                                            : c->pool_bwd == NN_CUDA_KERNEL_OWN,
+        .pool_fused =
+            c->pool_bwd == NN_CUDA_KERNEL_DEFAULT ? own : c->pool_bwd == NN_CUDA_KERNEL_OWN,
     };
     return p;
 }
@@ -78,8 +78,7 @@ static int conv_layer_names(const char **names, int size)
     return count;
 }
 
-hml_status nn_cuda_config_set(nn_cuda_config *c, const char *name, const char *value,
-                              hml_err *err)
+hml_status nn_cuda_config_set(nn_cuda_config *c, const char *name, const char *value, hml_err *err)
 {
     const nn_cuda_option *o = nn_cuda_option_find(name);
     if (!o)

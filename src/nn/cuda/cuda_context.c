@@ -13,7 +13,10 @@ enum { CUBLAS_WORKSPACE_BYTES = 32 << 20 };
 
 static cuda_context process_context;
 
-cuda_context *cuda_context_of_process(void) { return &process_context; }
+cuda_context *cuda_context_of_process(void)
+{
+    return &process_context;
+}
 
 static cuda_options options_of(const nn_cuda_config *c)
 {
@@ -74,7 +77,7 @@ hml_status cuda_context_available(cuda_context *cx, hml_err *err)
     return HML_OK;
 }
 
-/* The device, the libraries, the knobs and the algorithm policy this GPU
+/* The device, the libraries, the options and the algorithm policy this GPU
  * gets, into cx->det (and cx->table). */
 static void details_start(cuda_context *cx, const struct cudaDeviceProp *prop)
 {
@@ -157,7 +160,8 @@ hml_status cuda_context_init(cuda_context *cx, const nn_cuda_config *config, hml
     t = cuda_wall_now();
     CUDNN_TRY(cx, "cudnnCreate", cx->api.cudnnCreate(&cx->cudnn));
     CUDNN_TRY(cx, "cudnnSetStream", cx->api.cudnnSetStream(cx->cudnn, cx->stream));
-    CUDNN_TRY(cx, "cudnnCreateActivationDescriptor", cx->api.cudnnCreateActivationDescriptor(&cx->relu));
+    CUDNN_TRY(cx, "cudnnCreateActivationDescriptor",
+              cx->api.cudnnCreateActivationDescriptor(&cx->relu));
     CUDNN_TRY(cx, "cudnnSetActivationDescriptor",
               cx->api.cudnnSetActivationDescriptor(cx->relu, CUDNN_ACTIVATION_RELU,
                                                    CUDNN_NOT_PROPAGATE_NAN, 0.0));
@@ -168,9 +172,9 @@ hml_status cuda_context_init(cuda_context *cx, const nn_cuda_config *config, hml
     /* A workspace of our own: cuBLAS then never allocates, also not while
      * a CUDA graph is being captured. */
     CUDA_TRY("cudaMalloc", cudaMalloc(&cx->cublas_workspace, CUBLAS_WORKSPACE_BYTES));
-    CUBLAS_TRY(cx, "cublasSetWorkspace",
-               cx->api.cublasSetWorkspace_v2(cx->cublas, cx->cublas_workspace,
-                                             CUBLAS_WORKSPACE_BYTES));
+    CUBLAS_TRY(
+        cx, "cublasSetWorkspace",
+        cx->api.cublasSetWorkspace_v2(cx->cublas, cx->cublas_workspace, CUBLAS_WORKSPACE_BYTES));
     CUBLAS_TRY(cx, "cublasSetMathMode",
                cx->api.cublasSetMathMode(cx->cublas, cx->opt.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
                                                                   : CUBLAS_DEFAULT_MATH));

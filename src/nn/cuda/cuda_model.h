@@ -37,7 +37,7 @@ typedef struct cuda_conv {
 typedef struct cuda_plan {
     int n;
     cudnnTensorDescriptor_t act_desc[NN_LAYER_COUNT + 1]; /* (n, c, h, w) of act[i] */
-    cudnnTensorDescriptor_t bias_desc[NN_LAYER_COUNT];    /* (1, c, 1, 1): conv layers, fused only */
+    cudnnTensorDescriptor_t bias_desc[NN_LAYER_COUNT];    /* (1, c, 1, 1): conv, fused only */
     cuda_conv conv[NN_LAYER_COUNT];                       /* conv layers only */
     cudnnPoolingDescriptor_t pool_desc[NN_LAYER_COUNT];   /* pooling layers only */
     float *bias_partial;     /* partial sums of our bias/weight-gradient kernels */

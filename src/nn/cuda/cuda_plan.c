@@ -64,23 +64,24 @@ void cuda_plan_destroy(cuda_context *cx, cuda_plan *p)
 /* Whether an algorithm's math suits the mode: plain fp32 excludes tensor ops. */
 static bool math_allowed(const cuda_context *cx, cudnnMathType_t math)
 {
-    return cx->opt.tf32 || (math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+    return cx->opt.tf32 ||
+           (math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
 }
 
-static hml_status conv_descriptor(cuda_context *cx, cudnnConvolutionDescriptor_t *desc, const nn_layer_spec *l,
-                                  hml_err *err)
+static hml_status conv_descriptor(cuda_context *cx, cudnnConvolutionDescriptor_t *desc,
+                                  const nn_layer_spec *l, hml_err *err)
 {
-    CUDNN_TRY(cx, "cudnnCreateConvolutionDescriptor", cx->api.cudnnCreateConvolutionDescriptor(desc));
+    CUDNN_TRY(cx, "cudnnCreateConvolutionDescriptor",
+              cx->api.cudnnCreateConvolutionDescriptor(desc));
     CUDNN_TRY(cx, "cudnnSetConvolution2dDescriptor",
               cx->api.cudnnSetConvolution2dDescriptor(*desc, l->pad, l->pad, l->stride, l->stride,
-                                                      1, 1,
-                                                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+                                                      1, 1, CUDNN_CROSS_CORRELATION,
+                                                      CUDNN_DATA_FLOAT));
     CUDNN_TRY(cx, "cudnnSetConvolutionMathType",
               cx->api.cudnnSetConvolutionMathType(*desc, cx->opt.tf32 ? CUDNN_DEFAULT_MATH
-                                                                  : CUDNN_FMA_MATH));
+                                                                      : CUDNN_FMA_MATH));
     return HML_OK;
 }
-
 
 /* One algorithm's figures in a form common to cuDNN's three *AlgoPerf_t
  * types (directions: conv_dir of conv_algos.h). */
@@ -94,11 +95,11 @@ typedef struct algo_perf {
 } algo_perf;
 enum { MAX_ALGOS = 16 };
 
-#define COPY_PERFS(src, count, out, is_find)                                                    \
-    for (int k_ = 0; k_ < (count); k_++)                                                        \
-        (out)[k_] = (algo_perf){(int)(src)[k_].algo, (src)[k_].status,                          \
-                                (is_find) ? (src)[k_].time : -1.0f, (src)[k_].memory,           \
-                                (src)[k_].determinism, (src)[k_].mathType};
+#define COPY_PERFS(src, count, out, is_find)                                                       \
+    for (int k_ = 0; k_ < (count); k_++)                                                           \
+        (out)[k_] = (algo_perf){                                                                   \
+            (int)(src)[k_].algo, (src)[k_].status,      (is_find) ? (src)[k_].time : -1.0f,        \
+            (src)[k_].memory,    (src)[k_].determinism, (src)[k_].mathType};
 
 /* cudnnFind's scratch: a workspace and an output for backward-filter (the
  * trials must not write into the model's gradients). */
@@ -124,23 +125,22 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, conv_dir d
             CUDNN_TRY(cx, "cudnnFindConvolutionForwardAlgorithmEx",
                       cx->api.cudnnFindConvolutionForwardAlgorithmEx(
                           cx->cudnn, x, p->act[i], c->w_desc, param_ptr(m, l->weight_tensor),
-                          c->fwd_desc, y, p->act[i + 1], CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got,
-                          r, find_ws->workspace, find_workspace_bytes));
+                          c->fwd_desc, y, p->act[i + 1], CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, r,
+                          find_ws->workspace, find_workspace_bytes));
         else
             CUDNN_TRY(cx, "cudnnGetConvolutionForwardAlgorithm_v7",
                       cx->api.cudnnGetConvolutionForwardAlgorithm_v7(
-                          cx->cudnn, x, c->w_desc, c->fwd_desc, y,
-                          CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, r));
+                          cx->cudnn, x, c->w_desc, c->fwd_desc, y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
+                          &got, r));
         COPY_PERFS(r, got, out, find)
     } else if (dir == CONV_BWD_DATA) {
         cudnnConvolutionBwdDataAlgoPerf_t r[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
         if (find)
             CUDNN_TRY(cx, "cudnnFindConvolutionBackwardDataAlgorithmEx",
                       cx->api.cudnnFindConvolutionBackwardDataAlgorithmEx(
-                          cx->cudnn, c->w_desc, param_ptr(m, l->weight_tensor), y,
-                          p->dact[i + 1], c->bwd_data_desc, x, p->dact[i],
-                          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, r, find_ws->workspace,
-                          find_workspace_bytes));
+                          cx->cudnn, c->w_desc, param_ptr(m, l->weight_tensor), y, p->dact[i + 1],
+                          c->bwd_data_desc, x, p->dact[i], CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+                          &got, r, find_ws->workspace, find_workspace_bytes));
         else
             CUDNN_TRY(cx, "cudnnGetConvolutionBackwardDataAlgorithm_v7",
                       cx->api.cudnnGetConvolutionBackwardDataAlgorithm_v7(
@@ -152,9 +152,9 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, conv_dir d
         if (find)
             CUDNN_TRY(cx, "cudnnFindConvolutionBackwardFilterAlgorithmEx",
                       cx->api.cudnnFindConvolutionBackwardFilterAlgorithmEx(
-                          cx->cudnn, x, p->act[i], y, p->dact[i + 1], c->bwd_filter_desc,
-                          c->w_desc, find_ws->dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got,
-                          r, find_ws->workspace, find_workspace_bytes));
+                          cx->cudnn, x, p->act[i], y, p->dact[i + 1], c->bwd_filter_desc, c->w_desc,
+                          find_ws->dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got, r,
+                          find_ws->workspace, find_workspace_bytes));
         else
             CUDNN_TRY(cx, "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
                       cx->api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
@@ -168,7 +168,8 @@ static hml_status conv_candidates(cuda_model *m, cuda_plan *p, int i, conv_dir d
 
 /* cudnnGet*WorkspaceSize of `algo` for one direction of conv layer i; the
  * status is returned, not raised (a refusal is an answer here). */
-static cudnnStatus_t conv_workspace(cuda_context *cx, cuda_plan *p, int i, conv_dir dir, int algo, size_t *bytes)
+static cudnnStatus_t conv_workspace(cuda_context *cx, cuda_plan *p, int i, conv_dir dir, int algo,
+                                    size_t *bytes)
 {
     cuda_conv *c = &p->conv[i];
     cudnnTensorDescriptor_t x = p->act_desc[i], y = p->act_desc[i + 1];
@@ -200,8 +201,8 @@ static void conv_set_algo(cuda_conv *c, conv_dir dir, int algo)
  * caller asks cuDNN instead. Any failure of the workspace query counts as
  * a refusal (recorded with its status): a real fault of the library shows
  * again in the heuristics' own calls, which report it. */
-static void conv_try_fixed(cuda_context *cx, cuda_plan *p, int i, conv_dir dir, int algo, conv_algo_source source,
-                           conv_algo_record *rec)
+static void conv_try_fixed(cuda_context *cx, cuda_plan *p, int i, conv_dir dir, int algo,
+                           conv_algo_source source, conv_algo_record *rec)
 {
     size_t bytes = 0;
     cudnnStatus_t st = conv_workspace(cx, p, i, dir, algo, &bytes);
@@ -265,14 +266,14 @@ static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, const find_scr
             return err->status;
         conv_algo_trial trials[MAX_ALGOS];
         for (int k = 0; k < count; k++)
-            trials[k] = (conv_algo_trial){
-                .algo = perf[k].algo,
-                .usable = perf[k].status == CUDNN_STATUS_SUCCESS &&
-                          perf[k].determinism == CUDNN_DETERMINISTIC &&
-                          conv_algo_deterministic(dir, perf[k].algo) &&
-                          perf[k].memory <= conv_workspace_limit && math_allowed(cx, perf[k].math),
-                .ms = perf[k].time_ms,
-                .workspace = perf[k].memory};
+            trials[k] = (conv_algo_trial){.algo = perf[k].algo,
+                                          .usable = perf[k].status == CUDNN_STATUS_SUCCESS &&
+                                                    perf[k].determinism == CUDNN_DETERMINISTIC &&
+                                                    conv_algo_deterministic(dir, perf[k].algo) &&
+                                                    perf[k].memory <= conv_workspace_limit &&
+                                                    math_allowed(cx, perf[k].math),
+                                          .ms = perf[k].time_ms,
+                                          .workspace = perf[k].memory};
         if (find) {
             pick = conv_algo_pick_stable(trials, count, CONV_FIND_TOLERANCE, CONV_FIND_SLACK_MS);
         } else {
@@ -306,7 +307,8 @@ static hml_status conv_choose(cuda_model *m, cuda_plan *p, int i, const find_scr
 
 /* A layer's choices: into the details when they are the first full-batch
  * plan's (record); otherwise a refused table/pinned algorithm is noted. */
-static void record_choices(cuda_context *cx, const conv_algo_record recs[CONV_DIRS], bool record, int n)
+static void record_choices(cuda_context *cx, const conv_algo_record recs[CONV_DIRS], bool record,
+                           int n)
 {
     cuda_details *d = &cx->det;
     for (int k = 0; k < CONV_DIRS; k++) {
@@ -336,7 +338,8 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
             h = layers[i - 1].out_h;
             w = layers[i - 1].out_w;
         }
-        CUDNN_TRY(cx, "cudnnCreateTensorDescriptor", cx->api.cudnnCreateTensorDescriptor(&p->act_desc[i]));
+        CUDNN_TRY(cx, "cudnnCreateTensorDescriptor",
+                  cx->api.cudnnCreateTensorDescriptor(&p->act_desc[i]));
         CUDNN_TRY(cx, "cudnnSetTensor4dDescriptor",
                   cx->api.cudnnSetTensor4dDescriptor(p->act_desc[i], CUDNN_TENSOR_NCHW,
                                                      CUDNN_DATA_FLOAT, n, c, h, w));
@@ -362,9 +365,10 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
                            pool_fused_supported(l->kernel, l->stride, l->pad, l->in_h, l->in_w,
                                                 l->out_h, l->out_w);
     }
-    if (cuda_device_alloc((void **)&p->labels, (size_t)n * sizeof(int32_t), &p->bytes, err) != HML_OK ||
-        cuda_device_alloc((void **)&p->bias_partial, p->bias_partial_floats * sizeof(float), &p->bytes,
-                     err) != HML_OK)
+    if (cuda_device_alloc((void **)&p->labels, (size_t)n * sizeof(int32_t), &p->bytes, err) !=
+            HML_OK ||
+        cuda_device_alloc((void **)&p->bias_partial, p->bias_partial_floats * sizeof(float),
+                          &p->bytes, err) != HML_OK)
         return err->status;
     find_scratch find_ws = {0};
     if (cx->opt.algo == CONV_POLICY_FIND) {
@@ -437,12 +441,12 @@ static hml_status plan_build(cuda_model *m, cuda_plan *p, int n, hml_err *err)
     if (record)
         cx->recorded = true;
     cuda_timing_add(cx, full ? "plan (full batch): algorithms" : "plan (another size): algorithms",
-               cuda_wall_now() - t_desc);
+                    cuda_wall_now() - t_desc);
     if (p->workspace_bytes &&
         cuda_device_alloc(&p->workspace, p->workspace_bytes, &p->bytes, err) != HML_OK)
         return err->status;
     cuda_timing_add(cx, full ? "plan (full batch): total" : "plan (another size): total",
-               cuda_wall_now() - t0);
+                    cuda_wall_now() - t0);
     return HML_OK;
 }
 

@@ -37,9 +37,10 @@ size_t cuda_backend_report(char *buf, size_t size)
     u = append(buf, size, u, "); set-up steps (s):");
     for (int k = 0; k < d->timing_count; k++)
         u = append(buf, size, u, "%s %s %.4f", k ? "," : "", d->timing_label[k], d->timing_s[k]);
-    u = append(buf, size, u, "\ncuda: algorithms (policy %s%s%s; layer.direction=algo(source, "
-               "workspace[, find ms])):", d->policy_used, d->table ? " " : "",
-               d->table ? d->table : "");
+    u = append(buf, size, u,
+               "\ncuda: algorithms (policy %s%s%s; layer.direction=algo(source, "
+               "workspace[, find ms])):",
+               d->policy_used, d->table ? " " : "", d->table ? d->table : "");
     for (int k = 0; k < d->record_count; k++) {
         const conv_algo_record *r = &d->records[k];
         u = append(buf, size, u, " %s.%s=%d(%s,%zuB", r->layer, conv_dir_name(r->dir), r->algo,

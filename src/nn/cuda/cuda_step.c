@@ -36,7 +36,8 @@ hml_status cuda_step_forward(cuda_model *m, cuda_plan *p, hml_err *err)
                 continue;
             }
             p->unfused[i] = true;
-            cuda_details_note(&cx->det, "batch of %d: %s: fused conv+bias+ReLU (algorithm %d) "
+            cuda_details_note(&cx->det,
+                              "batch of %d: %s: fused conv+bias+ReLU (algorithm %d) "
                               "%s by cuDNN (%s): unfused",
                               n, l->name, (int)c->fwd_algo,
                               conv_status_is_refusal((int)st) ? "refused" : "failed",
@@ -44,25 +45,26 @@ hml_status cuda_step_forward(cuda_model *m, cuda_plan *p, hml_err *err)
         }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
-            CUDNN_TRY(cx, l->name, cx->api.cudnnConvolutionForward(
-                                   cx->cudnn, &one, p->act_desc[i], p->act[i], c->w_desc,
-                                   param_ptr(m, l->weight_tensor), c->fwd_desc, c->fwd_algo,
-                                   p->workspace, p->workspace_bytes, &zero, p->act_desc[i + 1],
-                                   p->act[i + 1]));
+            CUDNN_TRY(cx, l->name,
+                      cx->api.cudnnConvolutionForward(
+                          cx->cudnn, &one, p->act_desc[i], p->act[i], c->w_desc,
+                          param_ptr(m, l->weight_tensor), c->fwd_desc, c->fwd_algo, p->workspace,
+                          p->workspace_bytes, &zero, p->act_desc[i + 1], p->act[i + 1]));
             mark(cx, i, OP_CONV_FWD);
         } else if (l->kind == NN_LAYER_MAXPOOL) {
-            CUDNN_TRY(cx, l->name, cx->api.cudnnPoolingForward(cx->cudnn, p->pool_desc[i], &one,
-                                                           p->act_desc[i], p->act[i], &zero,
-                                                           p->act_desc[i + 1], p->act[i + 1]));
+            CUDNN_TRY(cx, l->name,
+                      cx->api.cudnnPoolingForward(cx->cudnn, p->pool_desc[i], &one, p->act_desc[i],
+                                                  p->act[i], &zero, p->act_desc[i + 1],
+                                                  p->act[i + 1]));
             mark(cx, i, OP_POOL_FWD);
             continue;
         } else {
             /* y (n, O) = x (n, I) W^T: column-major, y^T = op_T(W) x^T. */
             const int in = l->in_c * l->in_h * l->in_w, out_f = l->out_c;
-            CUBLAS_TRY(cx, l->name, cx->api.cublasSgemm_v2(cx->cublas, CUBLAS_OP_T, CUBLAS_OP_N, out_f,
-                                                       n, in, &one, param_ptr(m, l->weight_tensor),
-                                                       in, p->act[i], in, &zero, p->act[i + 1],
-                                                       out_f));
+            CUBLAS_TRY(cx, l->name,
+                       cx->api.cublasSgemm_v2(cx->cublas, CUBLAS_OP_T, CUBLAS_OP_N, out_f, n, in,
+                                              &one, param_ptr(m, l->weight_tensor), in, p->act[i],
+                                              in, &zero, p->act[i + 1], out_f));
             mark(cx, i, OP_GEMM_FWD);
         }
         CUDA_TRY(l->name, cuda_bias_act_forward(cx->stream, p->act[i + 1],
@@ -104,10 +106,11 @@ hml_status cuda_step_backward(cuda_model *m, cuda_plan *p, hml_err *err)
             continue; /* the input layer: no data gradient */
         }
         if (l->kind == NN_LAYER_MAXPOOL) {
-            CUDNN_TRY(cx, l->name, cx->api.cudnnPoolingBackward(
-                                   cx->cudnn, p->pool_desc[i], &one, p->act_desc[i + 1],
-                                   p->act[i + 1], p->act_desc[i + 1], p->dact[i + 1],
-                                   p->act_desc[i], p->act[i], &zero, p->act_desc[i], p->dact[i]));
+            CUDNN_TRY(cx, l->name,
+                      cx->api.cudnnPoolingBackward(
+                          cx->cudnn, p->pool_desc[i], &one, p->act_desc[i + 1], p->act[i + 1],
+                          p->act_desc[i + 1], p->dact[i + 1], p->act_desc[i], p->act[i], &zero,
+                          p->act_desc[i], p->dact[i]));
             mark(cx, i, OP_POOL_BWD);
             continue;
         }
@@ -119,49 +122,49 @@ hml_status cuda_step_backward(cuda_model *m, cuda_plan *p, hml_err *err)
             const int spatial = l->out_h * l->out_w;
             float *db = grad_ptr(m, l->weight_tensor + 1);
             if (cx->opt.bias_grad == NN_CUDA_BIAS_GRAD_TILED && spatial == 1)
-                CUDA_TRY(l->name, cuda_relu_bias_backward_dense_tiled(
-                                      cx->stream, p->dact[i + 1], p->act[i + 1], db, n, l->out_c,
-                                      l->relu));
+                CUDA_TRY(l->name, cuda_relu_bias_backward_dense_tiled(cx->stream, p->dact[i + 1],
+                                                                      p->act[i + 1], db, n,
+                                                                      l->out_c, l->relu));
             else if (cx->opt.bias_grad != NN_CUDA_BIAS_GRAD_SINGLE)
-                CUDA_TRY(l->name, cuda_relu_bias_backward_split(
-                                      cx->stream, p->dact[i + 1], p->act[i + 1], db,
-                                      p->bias_partial, n, l->out_c, spatial, l->relu));
+                CUDA_TRY(l->name, cuda_relu_bias_backward_split(cx->stream, p->dact[i + 1],
+                                                                p->act[i + 1], db, p->bias_partial,
+                                                                n, l->out_c, spatial, l->relu));
             else
-                CUDA_TRY(l->name, cuda_relu_bias_backward(cx->stream, p->dact[i + 1],
-                                                          p->act[i + 1], db, n, l->out_c, spatial,
-                                                          l->relu));
+                CUDA_TRY(l->name, cuda_relu_bias_backward(cx->stream, p->dact[i + 1], p->act[i + 1],
+                                                          db, n, l->out_c, spatial, l->relu));
             mark(cx, i, OP_RELU_BIAS_BWD);
         }
         if (l->kind == NN_LAYER_CONV) {
             const cuda_conv *c = &p->conv[i];
-            CUDNN_TRY(cx, l->name, cx->api.cudnnConvolutionBackwardFilter(
-                                   cx->cudnn, &one, p->act_desc[i], p->act[i], p->act_desc[i + 1],
-                                   p->dact[i + 1], c->bwd_filter_desc, c->bwd_filter_algo,
-                                   p->workspace, p->workspace_bytes, &zero, c->w_desc,
-                                   grad_ptr(m, l->weight_tensor)));
+            CUDNN_TRY(cx, l->name,
+                      cx->api.cudnnConvolutionBackwardFilter(
+                          cx->cudnn, &one, p->act_desc[i], p->act[i], p->act_desc[i + 1],
+                          p->dact[i + 1], c->bwd_filter_desc, c->bwd_filter_algo, p->workspace,
+                          p->workspace_bytes, &zero, c->w_desc, grad_ptr(m, l->weight_tensor)));
             mark(cx, i, OP_BWD_FILTER);
             if (i > 0) {
-                CUDNN_TRY(cx, l->name, cx->api.cudnnConvolutionBackwardData(
-                                       cx->cudnn, &one, c->w_desc, param_ptr(m, l->weight_tensor),
-                                       p->act_desc[i + 1], p->dact[i + 1], c->bwd_data_desc,
-                                       c->bwd_data_algo, p->workspace, p->workspace_bytes, &zero,
-                                       p->act_desc[i], p->dact[i]));
+                CUDNN_TRY(cx, l->name,
+                          cx->api.cudnnConvolutionBackwardData(
+                              cx->cudnn, &one, c->w_desc, param_ptr(m, l->weight_tensor),
+                              p->act_desc[i + 1], p->dact[i + 1], c->bwd_data_desc,
+                              c->bwd_data_algo, p->workspace, p->workspace_bytes, &zero,
+                              p->act_desc[i], p->dact[i]));
                 mark(cx, i, OP_BWD_DATA);
             }
         } else {
             const int in = l->in_c * l->in_h * l->in_w, out_f = l->out_c;
             /* dW (O, I) = dy^T x: column-major, dW^T (I, O) = x^T dy. */
-            CUBLAS_TRY(cx, l->name, cx->api.cublasSgemm_v2(cx->cublas, CUBLAS_OP_N, CUBLAS_OP_T, in,
-                                                       out_f, n, &one, p->act[i], in,
-                                                       p->dact[i + 1], out_f, &zero,
-                                                       grad_ptr(m, l->weight_tensor), in));
+            CUBLAS_TRY(cx, l->name,
+                       cx->api.cublasSgemm_v2(cx->cublas, CUBLAS_OP_N, CUBLAS_OP_T, in, out_f, n,
+                                              &one, p->act[i], in, p->dact[i + 1], out_f, &zero,
+                                              grad_ptr(m, l->weight_tensor), in));
             mark(cx, i, OP_GEMM_DW);
             /* dx (n, I) = dy W: column-major, dx^T = W^T dy^T. */
             if (i > 0) {
-                CUBLAS_TRY(cx, l->name, cx->api.cublasSgemm_v2(
-                                        cx->cublas, CUBLAS_OP_N, CUBLAS_OP_N, in, n, out_f, &one,
-                                        param_ptr(m, l->weight_tensor), in, p->dact[i + 1], out_f,
-                                        &zero, p->dact[i], in));
+                CUBLAS_TRY(cx, l->name,
+                           cx->api.cublasSgemm_v2(cx->cublas, CUBLAS_OP_N, CUBLAS_OP_N, in, n,
+                                                  out_f, &one, param_ptr(m, l->weight_tensor), in,
+                                                  p->dact[i + 1], out_f, &zero, p->dact[i], in));
                 mark(cx, i, OP_GEMM_DX);
             }
         }
@@ -174,8 +177,8 @@ static hml_status update(cuda_model *m, hml_err *err)
     cuda_context *cx = m->cx;
     const nn_optimizer_config *o = &m->cfg.optimizer;
     if (o->kind == NN_OPT_SGD)
-        CUDA_TRY("sgd", cuda_sgd_update(cx->stream, m->params, m->grads, m->moment1,
-                                        NN_PARAM_COUNT, o->lr, o->momentum));
+        CUDA_TRY("sgd", cuda_sgd_update(cx->stream, m->params, m->grads, m->moment1, NN_PARAM_COUNT,
+                                        o->lr, o->momentum));
     else
         CUDA_TRY("adam", cuda_adam_update(cx->stream, m->params, m->grads, m->moment1, m->moment2,
                                           NN_PARAM_COUNT, m->state, o->beta1, o->beta2, o->eps));
@@ -191,8 +194,9 @@ static hml_status step_body(cuda_model *m, cuda_plan *p, bool train, hml_err *er
     cuda_context *cx = m->cx;
     if (cuda_step_forward(m, p, err) != HML_OK)
         return err->status;
-    CUDA_TRY("loss", cuda_softmax_xent(cx->stream, p->act[NN_LAYER_COUNT], p->labels, p->n, NN_CLASSES,
-                                       train ? p->dact[NN_LAYER_COUNT] : NULL, m->losses, m->state));
+    CUDA_TRY("loss",
+             cuda_softmax_xent(cx->stream, p->act[NN_LAYER_COUNT], p->labels, p->n, NN_CLASSES,
+                               train ? p->dact[NN_LAYER_COUNT] : NULL, m->losses, m->state));
     mark(cx, -1, OP_LOSS);
     if (train && (cuda_step_backward(m, p, err) != HML_OK || update(m, err) != HML_OK))
         return err->status;
@@ -220,7 +224,8 @@ static hml_status capture(cuda_model *m, cuda_plan *p, bool train, hml_err *err)
          * eagerly from now on. Clear the sticky launch error, if any. */
         p->graph[train] = NULL;
         p->graph_failed[train] = true;
-        cuda_details_note(&cx->det, "batch of %d: the %s step could not be captured in a CUDA "
+        cuda_details_note(&cx->det,
+                          "batch of %d: the %s step could not be captured in a CUDA "
                           "graph (%s): eager launches",
                           p->n, train ? "training" : "evaluation",
                           st != HML_OK ? inner.msg : cudaGetErrorString(rc));
@@ -240,8 +245,10 @@ hml_status cuda_step_run(cuda_model *m, cuda_plan *p, bool train, hml_err *err)
             const double t = cuda_wall_now();
             if (capture(m, p, train, err) != HML_OK)
                 return err->status;
-            cuda_timing_add(cx, train ? "graph capture + instantiate (train)"
-                             : "graph capture + instantiate (eval)", cuda_wall_now() - t);
+            cuda_timing_add(cx,
+                            train ? "graph capture + instantiate (train)"
+                                  : "graph capture + instantiate (eval)",
+                            cuda_wall_now() - t);
         }
         if (p->graph[train]) {
             CUDA_TRY("cudaGraphLaunch", cudaGraphLaunch(p->graph[train], cx->stream));
@@ -257,7 +264,7 @@ hml_status cuda_step_run(cuda_model *m, cuda_plan *p, bool train, hml_err *err)
         if (st == HML_OK)
             CUDA_TRY("first step", cudaStreamSynchronize(cx->stream));
         cuda_timing_add(cx, train ? "first step, eager (train)" : "first step, eager (eval)",
-                   cuda_wall_now() - t);
+                        cuda_wall_now() - t);
         return st;
     }
     return step_body(m, p, train, err);

@@ -416,7 +416,8 @@ int main(int argc, char **argv)
 {
     hml_err err = {0};
     for (int i = 1; i < argc; i++) {
-        const nn_cuda_option *o = strncmp(argv[i], "--", 2) ? NULL : nn_cuda_option_find(argv[i] + 2);
+        const nn_cuda_option *o =
+            strncmp(argv[i], "--", 2) ? NULL : nn_cuda_option_find(argv[i] + 2);
         const char *value = o && o->value && i + 1 < argc ? argv[i + 1] : NULL;
         if (!o || nn_cuda_config_set(&cuda_options, argv[i] + 2, value, &err) != HML_OK) {
             printf("test_cuda_parity: %s\n", o ? err.msg : "arguments: --cuda-* options only");
