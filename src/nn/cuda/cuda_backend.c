@@ -1,7 +1,8 @@
 /* The cuda backend: the reference CNN (model_spec.h) on one NVIDIA GPU,
  * behind nn/backend.h. This file is the interface; the rooms behind it:
  *   cuda_context.c  the process's GPU context (libraries, handles, stream);
- *   cuda_plan.c     per batch size: descriptors, memory, cuDNN algorithms;
+ *   cuda_plan.c     per batch size: descriptors and memory;
+ *   cuda_conv_choice.c  the cuDNN algorithm of each convolution direction;
  *   cuda_step.c     forward, backward, update, CUDA graphs;
  *   cuda_profile.c  per-operation GPU times (bench/cuda_train --profile);
  *   cuda_report.c   the text report for benchmark drivers;
