@@ -25,9 +25,7 @@ static const char *cuda_help(void)
         char head[64];
         snprintf(head, sizeof head, "--%s%s%s", o->name, o->value ? " " : "",
                  o->value ? o->value : "");
-        int w = snprintf(text + used, sizeof text - used,
-                         strlen(head) < 21 ? "  %-21s %s\n" : "  %s\n                        %s\n",
-                         head, o->help);
+        int w = snprintf(text + used, sizeof text - used, "  %-20s  %s\n", head, o->help);
         used += w > 0 ? (size_t)w : 0;
     }
     return text;

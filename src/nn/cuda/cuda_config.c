@@ -8,15 +8,16 @@
 #include "nn/model_spec.h"
 
 const nn_cuda_option nn_cuda_options[] = {
-    {"cuda-algo", "table|heuristic|find",
-     "how cuDNN's algorithms are chosen (default table: fixed per GPU)"},
-    {"cuda-algos", "LIST", "these algorithms exactly, e.g. \"conv2.bwd_filter=2 conv1.fwd=0\""},
-    {"cuda-tf32", NULL, "let cuDNN and cuBLAS use TF32 tensor cores (default: fp32)"},
-    {"cuda-no-graphs", NULL, "launch every step eagerly (default: CUDA graphs)"},
-    {"cuda-unfused", NULL, "convolution, then bias+ReLU in a kernel of ours (default: fused)"},
-    {"cuda-bias-grad", "tiled|split|single", "the bias-gradient kernels (default: docs/gpu.md)"},
-    {"cuda-wgrad", "own|cudnn", "conv1's weight gradient by our kernel or cuDNN's"},
-    {"cuda-pool-bwd", "fused|cudnn", "pooling backward fused with ReLU+bias, or cuDNN's"},
+    {"cuda-algo", "HOW", "table|heuristic|find",
+     "cuDNN's algorithms: table (default), heuristic or find"},
+    {"cuda-algos", "LIST", NULL, "these cuDNN algorithms, e.g. \"conv2.bwd_filter=2\""},
+    {"cuda-tf32", NULL, NULL, "let cuDNN and cuBLAS use TF32 (default: plain fp32)"},
+    {"cuda-no-graphs", NULL, NULL, "launch every step eagerly (default: CUDA graphs)"},
+    {"cuda-unfused", NULL, NULL, "conv, then bias+ReLU apart (default: one cuDNN call)"},
+    {"cuda-bias-grad", "HOW", "tiled|split|single",
+     "bias gradients: tiled, split or single kernels"},
+    {"cuda-wgrad", "BY", "own|cudnn", "conv1's weight gradient: own kernel or cudnn"},
+    {"cuda-pool-bwd", "BY", "fused|cudnn", "pooling backward: fused (+ReLU, bias) or cudnn"},
 };
 const int nn_cuda_option_count = (int)(sizeof nn_cuda_options / sizeof nn_cuda_options[0]);
 
@@ -106,10 +107,10 @@ hml_status nn_cuda_config_set(nn_cuda_config *c, const char *name, const char *v
         c->pins = pins;
         return HML_OK;
     }
-    const int k = word_index(o->value, value);
+    const int k = word_index(o->choices, value);
     if (k < 0)
         return hml_fail(err, HML_EUSAGE, "--%s: unknown value '%.60s' (use %s)", name, value,
-                        o->value);
+                        o->choices);
     if (!strcmp(name, "cuda-bias-grad"))
         c->bias_grad = (nn_cuda_bias_grad)(NN_CUDA_BIAS_GRAD_TILED + k);
     else if (!strcmp(name, "cuda-wgrad"))

@@ -57,9 +57,10 @@ const char *nn_cuda_bias_grad_name(nn_cuda_bias_grad g); /* "tiled", "split", "s
 
 /* The options, as `hmlcost train` and bench/cuda_train take them. */
 typedef struct nn_cuda_option {
-    const char *name;  /* without the leading "--" */
-    const char *value; /* the value's form; NULL for a switch */
-    const char *help;  /* one line */
+    const char *name;    /* without the leading "--" */
+    const char *value;   /* the value's name in help ("HOW"); NULL for a switch */
+    const char *choices; /* the values taken, "tiled|split|single"; NULL: any */
+    const char *help;    /* one line of at most 56 characters */
 } nn_cuda_option;
 extern const nn_cuda_option nn_cuda_options[];
 extern const int nn_cuda_option_count;
