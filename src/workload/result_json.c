@@ -3,7 +3,9 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "common/fd_write.h"
 #include "common/json.h"
 
 /* A diverged run (NaN loss, accuracy) reports null: json_number_or_null. */
@@ -120,4 +122,31 @@ hml_status workload_result_json(const workload_result *r, char **out, hml_err *e
         return hml_fail(err, HML_ESYSTEM, "result: out of memory");
     *out = text;
     return HML_OK;
+}
+
+static hml_status write_line(int fd, const char *text, hml_err *err)
+{
+    size_t len = strlen(text);
+    char *line = malloc(len + 2);
+    if (!line)
+        return hml_fail(err, HML_ESYSTEM, "result: out of memory");
+    memcpy(line, text, len);
+    line[len] = '\n';
+    line[len + 1] = '\0';
+    int e = fd_write_all(fd, line, len + 1);
+    free(line);
+    if (e != 0)
+        return hml_fail(err, HML_ESYSTEM, "result: cannot write to fd %d: %s", fd,
+                        e > 0 ? strerror(e) : "nothing written");
+    return HML_OK;
+}
+
+hml_status workload_result_write(int fd, const workload_result *result, hml_err *err)
+{
+    char *json = NULL;
+    hml_status s = workload_result_json(result, &json, err);
+    if (s == HML_OK)
+        s = write_line(fd, json, err);
+    free(json);
+    return s;
 }

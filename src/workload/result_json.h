@@ -12,4 +12,7 @@ enum { WORKLOAD_RESULT_SCHEMA = 1 };
  * last_batch). Non-finite numbers (a diverged loss) become null. */
 hml_status workload_result_json(const workload_result *result, char **out, hml_err *err);
 
+/* The result line (workload_result_json and a newline) written whole to fd. */
+hml_status workload_result_write(int fd, const workload_result *result, hml_err *err);
+
 #endif
