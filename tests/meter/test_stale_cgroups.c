@@ -54,6 +54,7 @@ static void orphan_run_cgroup(const cgroup_texts *texts, const char *name, bool 
             o.member = fork();
             if (o.member == 0) {
                 run_cgroup_join_fds(o.cg.join_fds, o.cg.dir_count);
+                alarm(60); /* never outlives a test that failed before killing it */
                 pause();
                 _exit(0);
             }
@@ -91,7 +92,9 @@ static void dead_owners_empty_cgroups_are_removed_the_rest_stay(void **state)
     for (size_t i = 0; i < empty.cg.dir_count; i++)
         assert_true(exists(empty.cg.dirs[i]));
 
-    assert_true(run_cgroup_remove_stale(&texts) >= (int)empty.cg.dir_count);
+    /* Not a count: another hmlcost (or this test in another build) sweeping
+     * at the same time may remove some of them first. */
+    run_cgroup_remove_stale(&texts);
     for (size_t i = 0; i < empty.cg.dir_count; i++)
         assert_false(exists(empty.cg.dirs[i]));
     for (size_t i = 0; i < mine.dir_count; i++)
