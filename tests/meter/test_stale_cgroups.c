@@ -88,12 +88,10 @@ static void dead_owners_empty_cgroups_are_removed_the_rest_stay(void **state)
     orphaned empty, busy;
     orphan_run_cgroup(&texts, "stale-test-empty", false, &empty);
     orphan_run_cgroup(&texts, "stale-test-busy", true, &busy);
+    /* Made (the owner saw them), but not checked for here nor counted
+     * below: another hmlcost, or this test in another build, sweeping at
+     * the same time may remove the empty ones first. */
     assert_true(empty.cg.dir_count > 0 && busy.cg.dir_count > 0 && busy.member > 0);
-    for (size_t i = 0; i < empty.cg.dir_count; i++)
-        assert_true(exists(empty.cg.dirs[i]));
-
-    /* Not a count: another hmlcost (or this test in another build) sweeping
-     * at the same time may remove some of them first. */
     run_cgroup_remove_stale(&texts);
     for (size_t i = 0; i < empty.cg.dir_count; i++)
         assert_false(exists(empty.cg.dirs[i]));
