@@ -1,10 +1,13 @@
-/* The small cJSON helpers: numbers and strings that may be null, and adding
- * an item so that it is never left behind. */
+/* The small cJSON helpers: numbers and strings that may be null (no NaN or
+ * infinity printed as a silent null or an invalid number, empty text as
+ * null), a stored JSON text embedded as JSON, and adding an item so that it
+ * is never left behind. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "common/cjson_alloc.h"
 #include "common/json.h"
@@ -55,6 +58,56 @@ static void an_item_that_cannot_be_added_is_deleted(void **state)
     assert_int_equal(cjson_alloc_live(), 0);
 }
 
+static void numbers_that_are_not_finite_are_null(void **state)
+{
+    (void)state;
+    cJSON *n = json_number_or_null(2.5);
+    assert_true(cJSON_IsNumber(n));
+    assert_true(cJSON_GetNumberValue(n) == 2.5);
+    cJSON_Delete(n);
+    const double bad[] = {NAN, INFINITY, -INFINITY};
+    for (int i = 0; i < 3; i++) {
+        n = json_number_or_null(bad[i]);
+        assert_true(cJSON_IsNull(n));
+        cJSON_Delete(n);
+    }
+    n = json_number_or_null(0);
+    assert_true(cJSON_IsNumber(n));
+    cJSON_Delete(n);
+}
+
+static void empty_strings_are_null(void **state)
+{
+    (void)state;
+    cJSON *s = json_string_or_null("rapl");
+    assert_true(cJSON_IsString(s));
+    assert_string_equal(cJSON_GetStringValue(s), "rapl");
+    cJSON_Delete(s);
+    s = json_string_or_null("");
+    assert_true(cJSON_IsNull(s));
+    cJSON_Delete(s);
+    s = json_string_or_null(NULL);
+    assert_true(cJSON_IsNull(s));
+    cJSON_Delete(s);
+}
+
+static void stored_json_is_embedded_or_null(void **state)
+{
+    (void)state;
+    cJSON *p = json_parsed_or_null("{\"loss\": 0.25, \"images\": [1, 2]}");
+    assert_true(cJSON_IsObject(p));
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "loss")) == 0.25);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(p, "images")), 2);
+    cJSON_Delete(p);
+    const char *bad[] = {NULL, "", "{\"loss\": ", "not json"};
+    for (int i = 0; i < 4; i++) {
+        p = json_parsed_or_null(bad[i]);
+        assert_non_null(p);
+        assert_true(cJSON_IsNull(p));
+        cJSON_Delete(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -62,6 +115,9 @@ int main(void)
                                         stop_counting),
         cmocka_unit_test_setup_teardown(an_item_that_cannot_be_added_is_deleted,
                                         count_allocations, stop_counting),
+        cmocka_unit_test(numbers_that_are_not_finite_are_null),
+        cmocka_unit_test(empty_strings_are_null),
+        cmocka_unit_test(stored_json_is_embedded_or_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,15 @@
-/* /proc/<pid>/stat lines: fields counted from the command name's last ')',
- * whatever the name holds. */
+/* Small /proc files (common/procfs.h): /proc/<pid>/stat lines with fields
+ * counted from the command name's last ')', whatever the name holds; a file
+ * read in one go, cut to the buffer and read anew when rewritten, a failure
+ * giving its errno with an empty buffer; the memory available. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -70,6 +75,57 @@ static void this_process_reads_as_itself(void **state)
     assert_true(procfs_stat_start_ticks(buf) > 0);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void a_file_is_read_whole_or_cut_to_the_buffer(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hmlcost-procfs-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, "123456 789\n");
+    char buf[64];
+    assert_int_equal(procfs_read(path, buf, sizeof buf), 0);
+    assert_string_equal(buf, "123456 789\n");
+    char small[5];
+    assert_int_equal(procfs_read(path, small, sizeof small), 0);
+    assert_string_equal(small, "1234");
+    /* Rewritten: the new text, not a cached one. */
+    write_file(path, "7\n");
+    assert_int_equal(procfs_read(path, buf, sizeof buf), 0);
+    assert_string_equal(buf, "7\n");
+    unlink(path);
+
+    strcpy(buf, "stale");
+    assert_int_equal(procfs_read(path, buf, sizeof buf), ENOENT);
+    assert_string_equal(buf, "");
+    assert_int_equal(procfs_read("/tmp", buf, sizeof buf), EISDIR);
+    assert_string_equal(buf, "");
+    assert_int_equal(procfs_read(path, buf, 0), EINVAL);
+}
+
+static void available_memory_is_within_the_total(void **state)
+{
+    (void)state;
+    char text[4096];
+    if (procfs_read("/proc/meminfo", text, sizeof text) != 0)
+        skip();
+    const char *total = strstr(text, "MemTotal:");
+    assert_non_null(total);
+    unsigned long long total_kib = strtoull(total + 9, NULL, 10);
+    unsigned long long avail = procfs_mem_available();
+    assert_true(avail > 0);
+    assert_int_equal(avail % 1024, 0);
+    assert_true(avail <= total_kib * 1024);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -77,6 +133,8 @@ int main(void)
         cmocka_unit_test(a_command_name_with_spaces_and_parentheses_is_skipped_whole),
         cmocka_unit_test(what_is_not_a_stat_line_gives_nothing),
         cmocka_unit_test(this_process_reads_as_itself),
+        cmocka_unit_test(a_file_is_read_whole_or_cut_to_the_buffer),
+        cmocka_unit_test(available_memory_is_within_the_total),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
