@@ -151,13 +151,20 @@ static void copy_string(const cJSON *o, const char *key, char *out, size_t size)
     text_copy(out, size, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key)));
 }
 
+/* A stored batch or thread count; 0 (not known) when missing or out of
+ * range, which also keeps a NaN or a huge number from being cast to long. */
+static long setting(const cJSON *o, const char *key)
+{
+    double v = number(o, key);
+    return v >= 1 && v <= 1 << 20 ? (long)v : 0;
+}
+
 /* A stored trial; a missing or hand-edited field reads as "not known". */
 static void read_trial_json(const cJSON *o, probe_trial *t)
 {
     memset(t, 0, sizeof *t);
-    double batch = number(o, "batch"), threads = number(o, "threads");
-    t->batch = batch >= 1 && batch <= 1 << 20 ? (long)batch : 0;
-    t->threads = threads >= 1 && threads <= 1 << 20 ? (long)threads : 0;
+    t->batch = setting(o, "batch");
+    t->threads = setting(o, "threads");
     t->ran = t->batch && t->threads && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ran"));
     copy_string(o, "note", t->note, sizeof t->note);
     double images = number(o, "images");
@@ -196,8 +203,8 @@ hml_status probe_store_load(const char *path, probe_result *r, bool *found, hml_
     copy_string(root, "host", r->host, sizeof r->host);
     copy_string(root, "measured_at", r->measured_at, sizeof r->measured_at);
     r->seconds = number(root, "seconds");
-    r->batch = (long)number(root, "batch");
-    r->threads = (long)number(root, "threads");
+    r->batch = setting(root, "batch");
+    r->threads = setting(root, "threads");
     size_t n = (size_t)cJSON_GetArraySize(trials);
     r->trial = n ? calloc(n, sizeof *r->trial) : NULL;
     if (n && !r->trial) {
@@ -207,8 +214,7 @@ hml_status probe_store_load(const char *path, probe_result *r, bool *found, hml_
     const cJSON *o;
     cJSON_ArrayForEach(o, trials)
     {
-        double batch = number(o, "batch"), threads = number(o, "threads");
-        if (!(batch >= 1 && batch <= 1 << 20 && threads >= 1 && threads <= 1 << 20))
+        if (!setting(o, "batch") || !setting(o, "threads"))
             continue; /* a hand-edited row that no check could use */
         read_trial_json(o, &r->trial[r->count++]);
     }
