@@ -17,7 +17,7 @@
 
 #include "report/dataset.h"
 #include "report/load_store.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 typedef struct fixture {
     char dir[64];

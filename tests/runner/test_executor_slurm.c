@@ -17,7 +17,7 @@
 #include "runner/executor_slurm.h"
 #include "runner/plan.h"
 #include "runner/protocol.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 typedef struct fixture {
     char root[64];
