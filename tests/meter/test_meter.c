@@ -214,19 +214,32 @@ static void a_window_turns_reaped_usage_into_labelled_metrics(void **state)
     meter_free(m);
 }
 
+/* A window over processes already reaped (no live tree to sample): the
+ * root's usage, and a child's when given; parent_rss is hmlcost's own
+ * memory at the fork. */
+static void reaped_window(const meter_options *o, double parent_rss, const struct rusage *root,
+                          const struct rusage *child, double wall_s, meter_result *r)
+{
+    hml_err err;
+    meter *m = NULL;
+    assert_int_equal(meter_begin(&m, o, &err), HML_OK);
+    meter_watch(m, 0, parent_rss);
+    meter_add_reaped(m, root, true);
+    if (child)
+        meter_add_reaped(m, child, false);
+    assert_int_equal(meter_end(m, wall_s, r, &err), HML_OK);
+    meter_free(m);
+}
+
 /* Every metric a meter gives carries a unit and a method: no bare figure. */
 static void no_metric_lacks_a_method(void **state)
 {
     (void)state;
     meter_options o;
     quiet_options(&o);
-    hml_err err;
-    meter *m = NULL;
-    assert_int_equal(meter_begin(&m, &o, &err), HML_OK);
     struct rusage root = usage_of(0.25, 0.0, 8 * MIB);
-    meter_add_reaped(m, &root, true);
     meter_result r;
-    assert_int_equal(meter_end(m, 1.0, &r, &err), HML_OK);
+    reaped_window(&o, 0, &root, NULL, 1.0, &r);
     assert_true(r.metrics.count >= 12);
     for (size_t i = 0; i < r.metrics.count; i++) {
         const meter_metric *x = &r.metrics.items[i];
@@ -234,7 +247,6 @@ static void no_metric_lacks_a_method(void **state)
             fail_msg("%s has no %s", x->name, x->method[0] ? "unit" : "method");
     }
     meter_result_free(&r);
-    meter_free(m);
 }
 
 /* A helper inside the run reports its own CPU: it is taken off, never below
@@ -270,44 +282,28 @@ static void a_root_peak_below_the_parents_memory_is_not_the_commands(void **stat
     (void)state;
     meter_options o;
     quiet_options(&o);
-    hml_err err;
-    meter *m = NULL;
     meter_result r;
     struct rusage root = usage_of(0.1, 0.0, 150 * MIB);
     struct rusage child = usage_of(0.2, 0.1, 40 * MIB);
 
-    assert_int_equal(meter_begin(&m, &o, &err), HML_OK);
-    meter_watch(m, 0, 200 * MIB); /* no live tree to sample */
-    meter_add_reaped(m, &root, true);
-    assert_int_equal(meter_end(m, 1.0, &r, &err), HML_OK);
+    reaped_window(&o, 200 * MIB, &root, NULL, 1.0, &r);
     assert_float_equal(must_find(&r, "peak_rss_bytes")->value, 150 * MIB, 1024);
     assert_non_null(strstr(r.notes, "peak RSS is an upper bound"));
     meter_result_free(&r);
-    meter_free(m);
 
-    assert_int_equal(meter_begin(&m, &o, &err), HML_OK);
-    meter_watch(m, 0, 200 * MIB);
-    meter_add_reaped(m, &root, true);
-    meter_add_reaped(m, &child, false);
-    assert_int_equal(meter_end(m, 1.0, &r, &err), HML_OK);
+    reaped_window(&o, 200 * MIB, &root, &child, 1.0, &r);
     assert_float_equal(must_find(&r, "cpu_s")->value, 0.4, 1e-6); /* both processes' CPU */
     assert_float_equal(must_find(&r, "peak_rss_bytes")->value, 40 * MIB, 1024);
     assert_non_null(strstr(r.notes, "may hold hmlcost's own memory"));
     assert_null(strstr(r.notes, "upper bound"));
     meter_result_free(&r);
-    meter_free(m);
 
     /* Above hmlcost's own memory, the root's peak is the command's. */
     struct rusage big_root = usage_of(0.1, 0.0, 500 * MIB);
-    assert_int_equal(meter_begin(&m, &o, &err), HML_OK);
-    meter_watch(m, 0, 200 * MIB);
-    meter_add_reaped(m, &big_root, true);
-    meter_add_reaped(m, &child, false);
-    assert_int_equal(meter_end(m, 1.0, &r, &err), HML_OK);
+    reaped_window(&o, 200 * MIB, &big_root, &child, 1.0, &r);
     assert_float_equal(must_find(&r, "peak_rss_bytes")->value, 500 * MIB, 1024);
     assert_null(strstr(r.notes, "may hold"));
     meter_result_free(&r);
-    meter_free(m);
 }
 
 /* A live child is sampled: each sample sees one process with memory, time

@@ -137,6 +137,17 @@ static void build(report_dataset *d, const char *smell_arm)
     assert_int_equal(report_dataset_pair(d, &err), HML_OK);
 }
 
+/* The analysis every format starts from (few resamples: the verdict's
+ * stability is not what these tests look at). */
+static void analyze(const report_dataset *d, report_analysis *a)
+{
+    report_options o;
+    report_options_default(&o);
+    o.stability_resamples = 50;
+    hml_err err;
+    assert_int_equal(report_analyze(d, &o, a, &err), HML_OK);
+}
+
 static size_t metric_index(const report_analysis *a, const char *name)
 {
     for (size_t m = 0; m < a->n_metrics; m++)
@@ -151,12 +162,8 @@ static void a_comparison_row_has_every_cell(void **state)
     (void)state;
     report_dataset d;
     build(&d, "model-reuse");
-    report_options o;
-    report_options_default(&o);
-    o.stability_resamples = 50;
     report_analysis a;
-    hml_err err;
-    assert_int_equal(report_analyze(&d, &o, &a, &err), HML_OK);
+    analyze(&d, &a);
     assert_int_equal(a.n_smells, 1);
     size_t m = metric_index(&a, "wall_s");
     report_comparison_cells cells;
@@ -188,12 +195,8 @@ static void an_arm_of_another_name_measures_nothing_known(void **state)
     (void)state;
     report_dataset d;
     build(&d, "my-variant");
-    report_options o;
-    report_options_default(&o);
-    o.stability_resamples = 50;
     report_analysis a;
-    hml_err err;
-    assert_int_equal(report_analyze(&d, &o, &a, &err), HML_OK);
+    analyze(&d, &a);
     assert_null(report_arm_measures(&a, &a.smells[0]));
     assert_false(report_has_arm_measures(&a));
     report_analysis_free(&a);
@@ -206,12 +209,8 @@ static void the_node_table_has_a_row_per_node(void **state)
     report_dataset d;
     build(&d, "model-reuse");
     snprintf(d.arms[1].runs[5].host.hostname, sizeof d.arms[1].runs[5].host.hostname, "n|3");
-    report_options o;
-    report_options_default(&o);
-    o.stability_resamples = 50;
     report_analysis a;
-    hml_err err;
-    assert_int_equal(report_analyze(&d, &o, &a, &err), HML_OK);
+    analyze(&d, &a);
     text_table t;
     report_node_table(&a, false, &t);
     assert_int_equal(t.rows, 4); /* header, n1, n2, n|3 */
