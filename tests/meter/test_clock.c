@@ -1,10 +1,12 @@
-/* Sleeping by the monotonic clock: never shorter than asked, through
- * signals, and cut short by the interrupt flag. */
+/* The clocks (meter/clock.h): durations as people say them, UTC timestamps
+ * with milliseconds, and sleeping by the monotonic clock: never shorter than
+ * asked, through signals, and cut short by the interrupt flag. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -81,9 +83,43 @@ static void returns_early_once_interrupted(void **state)
     assert_true(slept >= 0.04 && slept < 10); /* 30 s without the flag */
 }
 
+static void durations_read_as_people_say_them(void **state)
+{
+    (void)state;
+    char buf[32];
+    clock_format_duration(1.234, buf, sizeof buf);
+    assert_string_equal(buf, "1.23 s");
+    clock_format_duration(-3, buf, sizeof buf);
+    assert_string_equal(buf, "0.00 s");
+    clock_format_duration(123, buf, sizeof buf);
+    assert_string_equal(buf, "2 min 03 s");
+    clock_format_duration(3720, buf, sizeof buf);
+    assert_string_equal(buf, "1 h 02 min");
+}
+
+static void timestamps_are_utc_with_milliseconds(void **state)
+{
+    (void)state;
+    char buf[32];
+    clock_utc_iso8601(buf, sizeof buf);
+    assert_int_equal(strlen(buf), 24);
+    int y, mo, d, h, mi, s, ms;
+    char z = 0;
+    assert_int_equal(sscanf(buf, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &y, &mo, &d, &h, &mi, &s, &ms, &z),
+                     8);
+    assert_int_equal(z, 'Z');
+    assert_true(y >= 2024 && mo >= 1 && mo <= 12 && h < 24 && mi < 60 && s < 61 && ms < 1000);
+
+    double a = clock_monotonic_s();
+    double b = clock_monotonic_s();
+    assert_true(a > 0 && b >= a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(durations_read_as_people_say_them),
+        cmocka_unit_test(timestamps_are_utc_with_milliseconds),
         cmocka_unit_test(sleeps_at_least_as_long_as_asked),
         cmocka_unit_test(sleeps_on_through_a_signal),
         cmocka_unit_test(returns_early_once_interrupted),

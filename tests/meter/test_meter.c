@@ -1,4 +1,4 @@
-/* The meter's contract (meter/meter.h, meter/metric.h, meter/clock.h): a
+/* The meter's contract (meter/meter.h, meter/metric.h): a
  * window fed with made-up reaped usage turns it into metrics that each name
  * their method, the energy adds up from its components, and the notes say why
  * a counter was not used. RAPL and NVML are turned off and the host is a fake
@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "meter/clock.h"
 #include "meter/meter.h"
 #include "meter/metric.h"
 
@@ -117,38 +116,6 @@ static void a_metric_list_holds_each_name_once(void **state)
     meter_metrics_free(&list);
     assert_int_equal(list.count, 0);
     assert_null(list.items);
-}
-
-static void durations_read_as_people_say_them(void **state)
-{
-    (void)state;
-    char buf[32];
-    clock_format_duration(1.234, buf, sizeof buf);
-    assert_string_equal(buf, "1.23 s");
-    clock_format_duration(-3, buf, sizeof buf);
-    assert_string_equal(buf, "0.00 s");
-    clock_format_duration(123, buf, sizeof buf);
-    assert_string_equal(buf, "2 min 03 s");
-    clock_format_duration(3720, buf, sizeof buf);
-    assert_string_equal(buf, "1 h 02 min");
-}
-
-static void timestamps_are_utc_with_milliseconds(void **state)
-{
-    (void)state;
-    char buf[32];
-    clock_utc_iso8601(buf, sizeof buf);
-    assert_int_equal(strlen(buf), 24);
-    int y, mo, d, h, mi, s, ms;
-    char z = 0;
-    assert_int_equal(sscanf(buf, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &y, &mo, &d, &h, &mi, &s, &ms, &z),
-                     8);
-    assert_int_equal(z, 'Z');
-    assert_true(y >= 2024 && mo >= 1 && mo <= 12 && h < 24 && mi < 60 && s < 61 && ms < 1000);
-
-    double a = clock_monotonic_s();
-    double b = clock_monotonic_s();
-    assert_true(a > 0 && b >= a);
 }
 
 /* Reaped usage of 2 s user, 0.5 s system, a 300 MiB root over a 10 s
@@ -361,8 +328,6 @@ int main(void)
         cmocka_unit_test(accounting_names_parse_and_nothing_else),
         cmocka_unit_test(defaults_are_the_documented_ones),
         cmocka_unit_test(a_metric_list_holds_each_name_once),
-        cmocka_unit_test(durations_read_as_people_say_them),
-        cmocka_unit_test(timestamps_are_utc_with_milliseconds),
         cmocka_unit_test(a_window_turns_reaped_usage_into_labelled_metrics),
         cmocka_unit_test(no_metric_lacks_a_method),
         cmocka_unit_test(a_helpers_cpu_is_taken_off_and_said),
