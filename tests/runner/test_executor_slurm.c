@@ -2,12 +2,11 @@
  * Slurm: the directory of a plan, run files imported into the store once
  * (a broken or foreign one skipped, never half imported; temporaries never
  * read), the runs still missing, the last submission and the tasks that
- * finished, and the host object of a run file. The host is a fake tree. */
+ * finished. The host is a fake tree. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,24 +211,6 @@ static void the_last_job_and_the_finished_tasks_are_read(void **state)
                      HML_ESYSTEM);
 }
 
-static void a_host_is_one_json_object(void **state)
-{
-    (void)state;
-    meter_host h = {.hostname = "node-7", .cpu_model = "Made-up CPU", .cores = 8, .threads = 16,
-                    .mem_bytes = 1e10, .gpu_model = "", .kernel = "6.1.0"};
-    cJSON *j = runner_host_json(&h);
-    assert_non_null(j);
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "hostname")), "node-7");
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "cpu_model")), "Made-up CPU");
-    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "cores")) == 8);
-    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "threads")) == 16);
-    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "mem_bytes")) == 1e10);
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "kernel")), "6.1.0");
-    assert_non_null(cJSON_GetObjectItem(j, "gpu_model"));
-    assert_non_null(cJSON_GetObjectItem(j, "hmlcost_version"));
-    cJSON_Delete(j);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,7 +218,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(run_files_are_imported_once, setup, teardown),
         cmocka_unit_test_setup_teardown(the_last_job_and_the_finished_tasks_are_read, setup,
                                         teardown),
-        cmocka_unit_test(a_host_is_one_json_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
