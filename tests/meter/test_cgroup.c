@@ -61,19 +61,38 @@ static void fake_v2(const fixture *f, const char *mount_root, const char *own)
     fake_tree_write(f->root, "self_cgroup", text);
 }
 
+/* The fake mountinfo and /proc/self/cgroup as the meter reads them. */
+static bool accounts_memory(const fixture *f)
+{
+    cgroup_texts texts;
+    run_cgroup_texts_read(&f->sources, &texts);
+    bool accounts = run_cgroup_v2_accounts_memory(&texts);
+    run_cgroup_texts_free(&texts);
+    return accounts;
+}
+
+static bool create(const fixture *f, run_cgroup *cg, int version, char *why, size_t size)
+{
+    cgroup_texts texts;
+    run_cgroup_texts_read(&f->sources, &texts);
+    bool made = run_cgroup_create(cg, version, "run-1", &texts, why, size);
+    run_cgroup_texts_free(&texts);
+    return made;
+}
+
 static void memory_accounting_follows_the_parents_subtree_control(void **state)
 {
     fixture *f = *state;
     fake_v2(f, "/", "/user.slice/session-1.scope");
     fake_tree_write(f->root, "fs/user.slice/session-1.scope/cgroup.subtree_control",
                     "cpu io memory pids\n");
-    assert_true(run_cgroup_v2_accounts_memory(&f->sources));
+    assert_true(accounts_memory(f));
     fake_tree_write(f->root, "fs/user.slice/session-1.scope/cgroup.subtree_control", "cpu pids\n");
-    assert_false(run_cgroup_v2_accounts_memory(&f->sources));
+    assert_false(accounts_memory(f));
     /* "memory" only as part of another word does not count */
     fake_tree_write(f->root, "fs/user.slice/session-1.scope/cgroup.subtree_control",
                     "memoryx cpu\n");
-    assert_false(run_cgroup_v2_accounts_memory(&f->sources));
+    assert_false(accounts_memory(f));
 }
 
 /* In a container the cgroup2 mount shows only part of the hierarchy: its
@@ -83,7 +102,7 @@ static void a_containers_mount_root_is_stripped(void **state)
     fixture *f = *state;
     fake_v2(f, "/docker/abc", "/docker/abc/app");
     fake_tree_write(f->root, "fs/app/cgroup.subtree_control", "memory\n");
-    assert_true(run_cgroup_v2_accounts_memory(&f->sources));
+    assert_true(accounts_memory(f));
 }
 
 static void no_hierarchy_no_cgroup_and_why(void **state)
@@ -93,11 +112,11 @@ static void no_hierarchy_no_cgroup_and_why(void **state)
     fake_tree_write(f->root, "self_cgroup", "0::/\n");
     run_cgroup cg;
     char why[256];
-    assert_false(run_cgroup_create(&cg, 2, "run-1", &f->sources, why, sizeof why));
+    assert_false(create(f, &cg, 2, why, sizeof why));
     assert_string_equal(why, "cgroup-v2: no cgroup2 mount holds this process");
-    assert_false(run_cgroup_create(&cg, 1, "run-1", &f->sources, why, sizeof why));
+    assert_false(create(f, &cg, 1, why, sizeof why));
     assert_string_equal(why, "cgroup-v1: no cpuacct hierarchy is mounted");
-    assert_false(run_cgroup_v2_accounts_memory(&f->sources));
+    assert_false(accounts_memory(f));
 }
 
 /* A directory that is not a cgroup has no cgroup.procs to join by: the
@@ -109,11 +128,13 @@ static void a_failed_cgroup_leaves_nothing_behind(void **state)
     fake_tree_write(f->root, "fs/work/cgroup.subtree_control", "memory\n");
     run_cgroup cg;
     char why[512];
-    assert_false(run_cgroup_create(&cg, 2, "run-1", &f->sources, why, sizeof why));
+    assert_false(create(f, &cg, 2, why, sizeof why));
     assert_non_null(strstr(why, "cgroup-v2: "));
-    assert_non_null(strstr(why, "/fs/work/hmlcost-run-1/cgroup.procs: No such file"));
     char made[256];
-    snprintf(made, sizeof made, "%s/fs/work/hmlcost-run-1", f->root);
+    snprintf(made, sizeof made, "%s/fs/work/" RUN_CGROUP_PREFIX "%ld-run-1", f->root,
+             (long)getpid());
+    assert_non_null(strstr(why, made));
+    assert_non_null(strstr(why, "No such file"));
     assert_int_equal(access(made, F_OK), -1);
     assert_int_equal(cg.dir_count, 0);
     for (int i = 0; i < RUN_CGROUP_MAX_DIRS; i++)
@@ -124,7 +145,7 @@ static void a_failed_cgroup_leaves_nothing_behind(void **state)
 static run_cgroup fake_cgroup(const fixture *f, int version, size_t dirs)
 {
     run_cgroup cg = {.version = version, .dir_count = dirs, .cpu_dir = 0, .memory_dir = -1,
-                     .freezer_dir = -1};
+                     .freezer_dir = -1, .dir_fd = -1};
     for (size_t i = 0; i < dirs; i++) {
         snprintf(cg.dirs[i], sizeof cg.dirs[i], "%s/fs/hmlcost-run-%zu", f->root, i);
         mkdir(cg.dirs[i], 0755);
