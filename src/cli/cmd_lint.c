@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -54,8 +53,6 @@ static const char usage[] =
 
 enum { OPT_FORMAT = 1, OPT_CPUS, OPT_MAX_BATCH, OPT_CONFIRM, OPT_RUNS, OPT_BUDGET, OPT_ACC };
 
-typedef enum lint_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF } lint_format;
-
 int cmd_lint(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -69,7 +66,7 @@ int cmd_lint(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    lint_format format = FORMAT_TEXT;
+    lint_format format = LINT_FORMAT_TEXT;
     long cpus = 0, max_batch = 0, runs = 5;
     double budget = 300;
     bool confirm = false;
@@ -84,13 +81,7 @@ int cmd_lint(int argc, char **argv)
             fputs(usage, stdout);
             return CLI_EXIT_OK;
         case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0)
-                format = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                format = FORMAT_JSON;
-            else if (strcmp(optarg, "sarif") == 0)
-                format = FORMAT_SARIF;
-            else
+            if (!lint_format_parse(optarg, &format))
                 return cli_usage_error("lint: --format: '%s' is not a format (text, json, "
                                        "sarif)", optarg);
             break;
@@ -116,15 +107,7 @@ int cmd_lint(int argc, char **argv)
     lint_host host;
     if (lint_host_probe(&host, &err) != HML_OK)
         return cli_report_error(&err);
-    if (cpus) {
-        host.cpus = cpus;
-        snprintf(host.cpus_source, sizeof host.cpus_source, "--cpus %ld", cpus);
-    }
-    if (max_batch) {
-        host.max_batch = max_batch;
-        snprintf(host.max_batch_source, sizeof host.max_batch_source, "--max-batch %ld",
-                 max_batch);
-    }
+    lint_host_override(&host, cpus, max_batch);
 
     lint_result result = {0};
     hml_status st = lint_paths((const char *const *)argv + optind, (size_t)(argc - optind),
@@ -149,12 +132,10 @@ int cmd_lint(int argc, char **argv)
     }
     const char *const *v = (const char *const *)verdicts;
     int status = CLI_EXIT_OK;
-    if (format == FORMAT_TEXT)
+    if (format == LINT_FORMAT_TEXT)
         lint_result_text(stdout, &result, &host, (int)runs, v);
-    else if (format == FORMAT_JSON)
-        status = cli_print_json("lint", lint_result_json(&result, &host, (int)runs, v));
     else
-        status = cli_print_json("lint", lint_result_sarif(&result, &host, (int)runs, v));
+        status = cli_print_json("lint", lint_result_document(format, &result, &host, (int)runs, v));
     if (status == CLI_EXIT_OK && result.count)
         status = CLI_EXIT_FAILURE;
     lint_confirm_free(verdicts, result.count);

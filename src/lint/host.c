@@ -18,3 +18,16 @@ hml_status lint_host_probe(lint_host *host, hml_err *err)
              "hmlcost doctor --probe");
     return HML_OK;
 }
+
+void lint_host_override(lint_host *host, long cpus, long max_batch)
+{
+    if (cpus) {
+        host->cpus = cpus;
+        snprintf(host->cpus_source, sizeof host->cpus_source, "--cpus %ld", cpus);
+    }
+    if (max_batch) {
+        host->max_batch = max_batch;
+        snprintf(host->max_batch_source, sizeof host->max_batch_source, "--max-batch %ld",
+                 max_batch);
+    }
+}

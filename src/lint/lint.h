@@ -88,6 +88,10 @@ enum { LINT_DEFAULT_MAX_BATCH = 512 };
  * default batch limit. */
 hml_status lint_host_probe(lint_host *host, hml_err *err);
 
+/* Replaces the probed CPU count and batch limit by the user's (0 keeps the
+ * probed value); the source then names the option, which findings quote. */
+void lint_host_override(lint_host *host, long cpus, long max_batch);
+
 /* Files bigger than this are noted and skipped. */
 enum { LINT_MAX_FILE_BYTES = 8 * 1024 * 1024 };
 

@@ -216,3 +216,25 @@ cJSON *lint_result_sarif(const lint_result *r, const lint_host *host, int runs,
     }
     return root;
 }
+
+bool lint_format_parse(const char *text, lint_format *out)
+{
+    static const char *const names[] = {"text", "json", "sarif"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = (lint_format)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+cJSON *lint_result_document(lint_format format, const lint_result *r, const lint_host *host,
+                            int runs, const char *const *verdicts)
+{
+    switch (format) {
+    case LINT_FORMAT_JSON: return lint_result_json(r, host, runs, verdicts);
+    case LINT_FORMAT_SARIF: return lint_result_sarif(r, host, runs, verdicts);
+    default: return NULL;
+    }
+}

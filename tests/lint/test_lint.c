@@ -321,6 +321,45 @@ static void json_output(void **state)
     lint_result_free(&r);
 }
 
+/* --format names a document; the user's --cpus and --max-batch replace the
+ * probed values and are quoted as their source. */
+static void formats_and_host_overrides(void **state)
+{
+    (void)state;
+    lint_format f = LINT_FORMAT_TEXT;
+    assert_true(lint_format_parse("sarif", &f));
+    assert_int_equal(f, LINT_FORMAT_SARIF);
+    assert_true(lint_format_parse("json", &f));
+    assert_int_equal(f, LINT_FORMAT_JSON);
+    assert_false(lint_format_parse("xml", &f));
+    assert_false(lint_format_parse("JSON", &f));
+    assert_int_equal(f, LINT_FORMAT_JSON);
+
+    lint_result r;
+    lint_as(&r, LINT_LANG_PYTHON, 2, "torch.set_num_threads(3)\n");
+    lint_host h = host_with(2);
+    assert_null(lint_result_document(LINT_FORMAT_TEXT, &r, &h, 5, NULL));
+    cJSON *sarif = lint_result_document(LINT_FORMAT_SARIF, &r, &h, 5, NULL);
+    assert_non_null(cJSON_GetObjectItem(sarif, "runs"));
+    cJSON_Delete(sarif);
+    cJSON *json = lint_result_document(LINT_FORMAT_JSON, &r, &h, 5, NULL);
+    assert_non_null(cJSON_GetObjectItem(json, "findings"));
+    cJSON_Delete(json);
+    lint_result_free(&r);
+
+    lint_host_override(&h, 0, 0);
+    assert_int_equal(h.cpus, 2);
+    assert_string_equal(h.cpus_source, "a fake host");
+    lint_host_override(&h, 16, 0);
+    assert_int_equal(h.cpus, 16);
+    assert_string_equal(h.cpus_source, "--cpus 16");
+    assert_int_equal(h.max_batch, 512);
+    lint_host_override(&h, 0, 64);
+    assert_int_equal(h.cpus, 16);
+    assert_int_equal(h.max_batch, 64);
+    assert_string_equal(h.max_batch_source, "--max-batch 64");
+}
+
 /* For every allocation the output makes, that one and all after it fail:
  * the output is NULL and nothing of it is left allocated. */
 static void frees_all_when_memory_runs_out(cJSON *(*output)(const lint_result *,
@@ -381,6 +420,7 @@ int main(void)
         cmocka_unit_test(bad_text_is_a_note),
         cmocka_unit_test(confirm_copy_reads_the_placeholder),
         cmocka_unit_test(json_output),
+        cmocka_unit_test(formats_and_host_overrides),
         cmocka_unit_test(outputs_free_what_they_built_when_memory_runs_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
