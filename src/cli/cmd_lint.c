@@ -135,7 +135,8 @@ int cmd_lint(int argc, char **argv)
     if (format == LINT_FORMAT_TEXT)
         lint_result_text(stdout, &result, &host, (int)runs, v);
     else
-        status = cli_print_json("lint", lint_result_document(format, &result, &host, (int)runs, v));
+        status = cli_print_json("lint",
+                                lint_result_document(format, &result, &host, (int)runs, v));
     if (status == CLI_EXIT_OK && result.count)
         status = CLI_EXIT_FAILURE;
     lint_confirm_free(verdicts, result.count);

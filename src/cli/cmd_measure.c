@@ -2,13 +2,11 @@
  * process and measures time, CPU, memory, energy and CO2 of its tree. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/measure_common.h"
-#include "common/escape.h"
 #include "meter/host.h"
 #include "report/measurement.h"
 #include "runner/execute.h"
@@ -34,6 +32,52 @@ static const char usage[] =
 
 enum { OPT_JSON = CLI_OPT_METER_LAST + 1, OPT_CSV, OPT_SHELL, OPT_TIMEOUT, OPT_QUIET };
 
+/* Measures command once and prints what the options ask for; returns the
+ * exit status (the command's, as a shell reports it). */
+static int measure(char *const *command, const execute_options *opts, bool json, bool csv)
+{
+    hml_err err;
+    execute_result r;
+    hml_status status = execute_measured(command, NULL, 0, opts, &r, &err);
+    int exit_status;
+    if (status != HML_OK) {
+        exit_status = cli_report_error(&err);
+        if (status == HML_ESYSTEM && *opts->interrupted)
+            exit_status = 130;
+    } else {
+        meter_host host;
+        memset(&host, 0, sizeof host);
+        if (json || csv)
+            meter_host_read(&host, &err);
+        report_measurement m = {
+            .command = command,
+            .started_at = r.started_at,
+            .status = r.status,
+            .reason = r.reason,
+            .metrics = &r.meter.metrics,
+            .samples = r.meter.samples,
+            .sample_count = r.meter.sample_count,
+            .interval_s = opts->meter.interval_s,
+            .notes = r.meter.notes,
+            .result_json = r.result_json,
+            .host = &host,
+        };
+        fputs("hmlcost measure: ", stderr);
+        report_measurement_status(stderr, &m);
+        report_measurement_text(stderr, &m);
+        if (json)
+            cli_print_json("measure", report_measurement_json(&m));
+        else if (csv)
+            report_measurement_csv(stdout, &m);
+        fflush(stdout);
+        exit_status = execute_result_shell_status(&r);
+        if (exit_status < 0)
+            exit_status = CLI_EXIT_FAILURE;
+    }
+    execute_result_free(&r);
+    return exit_status;
+}
+
 int cmd_measure(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -46,11 +90,9 @@ int cmd_measure(int argc, char **argv)
         CLI_METER_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    plan p; /* only its command, shell flag and meter options are used */
-    plan_init(&p);
     execute_options opts = {0};
     meter_options_default(&opts.meter);
-    bool json = false, csv = false;
+    bool json = false, csv = false, shell = false;
     hml_err err;
     hml_status status;
     opterr = 0;
@@ -59,118 +101,34 @@ int cmd_measure(int argc, char **argv)
     /* '+': stop at the first non-option, which starts the command. */
     while ((code = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
         if (cli_meter_option(code, optarg, &opts.meter, &status, &err)) {
-            if (status != HML_OK) {
-                plan_free(&p);
+            if (status != HML_OK)
                 return cli_report_error(&err);
-            }
             continue;
         }
         switch (code) {
-        case 'h':
-            fputs(usage, stdout);
-            plan_free(&p);
-            return CLI_EXIT_OK;
-        case OPT_JSON:
-            json = true;
-            break;
-        case OPT_CSV:
-            csv = true;
-            break;
-        case OPT_SHELL:
-            p.shell = true;
-            break;
-        case OPT_QUIET:
-            opts.quiet = true;
-            break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        case OPT_JSON: json = true; break;
+        case OPT_CSV: csv = true; break;
+        case OPT_SHELL: shell = true; break;
+        case OPT_QUIET: opts.quiet = true; break;
         case OPT_TIMEOUT:
             if (cli_parse_double("timeout", optarg, 0.001, 7 * 86400, &opts.timeout_s, &err) !=
-                HML_OK) {
-                plan_free(&p);
+                HML_OK)
                 return cli_report_error(&err);
-            }
             break;
-        default:
-            plan_free(&p);
-            return cli_option_error("measure", code, argv, optind, longopts);
+        default: return cli_option_error("measure", code, argv, optind, longopts);
         }
     }
-    if (json && csv) {
-        plan_free(&p);
+    if (json && csv)
         return cli_usage_error("measure: --json and --csv exclude each other");
-    }
-    if (optind >= argc) {
-        plan_free(&p);
+    if (optind >= argc)
         return cli_usage_error("measure: no command given (hmlcost measure [options] -- CMD)");
-    }
-    plan_arm *arm = NULL;
     char **command = NULL;
-    status = plan_set_command(&p, (size_t)(argc - optind), argv + optind, &err);
-    if (status == HML_OK)
-        status = plan_add_arm(&p, "measure", &arm, &err);
-    if (status == HML_OK)
-        status = plan_arm_command(&p, arm, &command, &err);
-    if (status != HML_OK) {
-        plan_free(&p);
+    if (execute_command_argv((size_t)(argc - optind), argv + optind, shell, &command, &err) !=
+        HML_OK)
         return cli_report_error(&err);
-    }
-
-    volatile sig_atomic_t *interrupted = cli_catch_interrupts();
-    opts.interrupted = interrupted;
-    execute_result r;
-    status = execute_measured(command, NULL, 0, &opts, &r, &err);
-    int exit_status;
-    if (status != HML_OK) {
-        exit_status = cli_report_error(&err);
-        if (status == HML_ESYSTEM && *interrupted)
-            exit_status = 130;
-    } else {
-        meter_host host;
-        memset(&host, 0, sizeof host);
-        if (json || csv)
-            meter_host_read(&host, &err);
-        fprintf(stderr, "hmlcost measure: %s", store_run_status_name(r.status));
-        if (r.reason[0]) {
-            fputs(" (", stderr);
-            escape_text_fputs(stderr, r.reason);
-            fputc(')', stderr);
-        }
-        fputc('\n', stderr);
-        report_measurement m = {
-            .command = command,
-            .started_at = r.started_at,
-            .status = r.status,
-            .reason = r.reason,
-            .metrics = &r.meter.metrics,
-            .samples = r.meter.samples,
-            .sample_count = r.meter.sample_count,
-            .interval_s = opts.meter.interval_s,
-            .notes = r.meter.notes,
-            .result_json = r.result_json,
-            .host = &host,
-        };
-        report_measurement_text(stderr, &m);
-        if (json)
-            cli_print_json("measure", report_measurement_json(&m));
-        else if (csv)
-            report_measurement_csv(stdout, &m);
-        fflush(stdout);
-        switch (r.status) {
-        case STORE_RUN_OK:
-        case STORE_RUN_FAILED:
-            exit_status = r.exit_code;
-            break;
-        case STORE_RUN_CRASHED:
-            exit_status = 128 + r.signal;
-            break;
-        case STORE_RUN_TIMEOUT:
-            exit_status = 124;
-            break;
-        default:
-            exit_status = CLI_EXIT_FAILURE;
-        }
-    }
-    execute_result_free(&r);
+    opts.interrupted = cli_catch_interrupts();
+    int exit_status = measure(command, &opts, json, csv);
     plan_words_free(command);
-    plan_free(&p);
     return exit_status;
 }

@@ -32,6 +32,10 @@ void report_fmt_bytes(double bytes, char *out, size_t size);
 void report_fmt_joules(double joules, char *out, size_t size);
 void report_fmt_grams(double grams, char *out, size_t size);
 
+/* The run's status and, in parentheses, its reason (escaped), then '\n':
+ * "ok", "timeout (killed after 2 s)". */
+void report_measurement_status(FILE *out, const report_measurement *m);
+
 /* The figures as a few indented lines for people, each with its method. */
 void report_measurement_text(FILE *out, const report_measurement *m);
 

@@ -41,6 +41,17 @@ static double value_of(const meter_metrics *m, const char *name, const char **me
     return x ? x->value : -1;
 }
 
+void report_measurement_status(FILE *out, const report_measurement *m)
+{
+    fputs(store_run_status_name(m->status), out);
+    if (m->reason && m->reason[0]) {
+        fputs(" (", out);
+        escape_text_fputs(out, m->reason);
+        fputc(')', out);
+    }
+    fputc('\n', out);
+}
+
 void report_measurement_text(FILE *out, const report_measurement *m)
 {
     const meter_metrics *metrics = m->metrics;

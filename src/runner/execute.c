@@ -13,6 +13,7 @@
 
 #include "meter/clock.h"
 #include "common/text.h"
+#include "runner/plan.h"
 #include "runner/result.h"
 #include "runner/spawn.h"
 
@@ -330,4 +331,33 @@ void execute_result_free(execute_result *result)
     meter_result_free(&result->meter);
     free(result->result_json);
     result->result_json = NULL;
+}
+
+int execute_result_shell_status(const execute_result *result)
+{
+    switch (result->status) {
+    case STORE_RUN_OK:
+    case STORE_RUN_FAILED: return result->exit_code;
+    case STORE_RUN_CRASHED: return 128 + result->signal;
+    case STORE_RUN_TIMEOUT: return 124;
+    default: return -1;
+    }
+}
+
+hml_status execute_command_argv(size_t argc, char *const argv[], bool shell, char ***command,
+                                hml_err *err)
+{
+    /* a plan of one arm builds the argv exactly as `hmlcost run` would */
+    plan p;
+    plan_init(&p);
+    p.shell = shell;
+    plan_arm *arm = NULL;
+    *command = NULL;
+    hml_status st = plan_set_command(&p, argc, argv, err);
+    if (st == HML_OK)
+        st = plan_add_arm(&p, "measure", &arm, err);
+    if (st == HML_OK)
+        st = plan_arm_command(&p, arm, command, err);
+    plan_free(&p);
+    return st;
 }

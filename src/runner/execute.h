@@ -54,4 +54,14 @@ hml_status execute_measured(char *const argv[], char *const env_changes[], size_
 
 void execute_result_free(execute_result *result);
 
+/* The status a shell reports for the run: its exit code, 128+N when signal N
+ * killed it, 124 when it timed out; -1 when it did not run to an end. */
+int execute_result_shell_status(const execute_result *result);
+
+/* The argv that runs argv[0..argc) once: the words as given, or joined by
+ * spaces under /bin/sh -c when shell. NULL-terminated, freed with
+ * plan_words_free. */
+hml_status execute_command_argv(size_t argc, char *const argv[], bool shell, char ***command,
+                                hml_err *err);
+
 #endif

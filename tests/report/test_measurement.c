@@ -106,6 +106,27 @@ static void the_text_gives_each_figure_its_method(void **state)
     free(text);
 }
 
+static void the_status_line_names_the_status_and_its_reason(void **state)
+{
+    fixture *f = *state;
+    char *text = NULL;
+    render(report_measurement_status, f, &text);
+    assert_string_equal(text, "ok\n");
+    free(text);
+    f->m.status = STORE_RUN_TIMEOUT;
+    f->m.reason = "killed after 2 s";
+    render(report_measurement_status, f, &text);
+    assert_string_equal(text, "timeout (killed after 2 s)\n");
+    free(text);
+    f->m.status = STORE_RUN_FAILED;
+    f->m.reason = "exit\x1b[31m 3\n";
+    render(report_measurement_status, f, &text);
+    assert_int_equal(strncmp(text, "failed (exit", 12), 0);
+    assert_null(strchr(text, '\x1b')); /* a reason cannot drive the terminal */
+    assert_int_equal(strchr(text, '\n') - text, (long)strlen(text) - 1);
+    free(text);
+}
+
 static void the_csv_has_a_value_and_a_method_column_per_metric(void **state)
 {
     char *text = NULL;
@@ -162,6 +183,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(units_are_written_for_people),
         cmocka_unit_test_setup_teardown(the_text_gives_each_figure_its_method, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_status_line_names_the_status_and_its_reason, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_csv_has_a_value_and_a_method_column_per_metric,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(the_json_carries_metrics_host_result_and_samples, setup,
