@@ -10,11 +10,10 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "common/escape.h"
+#include "common/host.h"
 #include "doctor/doctor.h"
 #include "doctor/output.h"
 #include "doctor/probe_session.h"
-#include "doctor/probe_store.h"
-#include "meter/host.h"
 
 extern char **environ;
 
@@ -54,23 +53,6 @@ static void print_help(void)
            "cpu_model, cores, logical_cpus, cpu_quota, l3, mem_total, gpus, ...).\n\n"
            "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error.\n",
            PROBE_DEFAULT_SECONDS, HOST_FILE_ENV);
-}
-
-static void probe_progress(const probe_trial *t, size_t i, size_t n, bool done, void *user)
-{
-    (void)user;
-    if (!done) {
-        fprintf(stderr, "hmlcost doctor: probe %zu/%zu: batch %ld, %ld thread%s ...", i + 1, n,
-                t->batch, t->threads, t->threads == 1 ? "" : "s");
-    } else if (t->ran && t->images_per_s > 0) {
-        fprintf(stderr, " %.0f images/s\n", t->images_per_s);
-    } else if (t->ran) {
-        fprintf(stderr, " %.2f s\n", t->wall_s);
-    } else {
-        fputc(' ', stderr);
-        escape_text_fputs(stderr, t->note);
-        fputc('\n', stderr);
-    }
 }
 
 int cmd_doctor(int argc, char **argv)
@@ -121,21 +103,10 @@ int cmd_doctor(int argc, char **argv)
         return cli_usage_error("doctor: give either --workload CMD or -- TRAIN-ARGS, not both");
 
     hml_err err = {0};
-    doctor_context ctx = {
-        .env = environ,
-        .ld_cache = "/etc/ld.so.cache",
-        .system_dirs = doctor_default_system_dirs,
-        .blas_names = doctor_default_blas_names,
-    };
+    doctor_context ctx;
     char *const *train_args = argv + train_start;
     size_t train_argc = (size_t)(argc - train_start);
-    if (command) {
-        ctx.workload.command = command;
-    } else if (doctor_workload_from_train_args(train_args, train_argc, &ctx.workload, &err) !=
-               HML_OK) {
-        return cli_usage_error("doctor: %s", err.msg);
-    }
-    if (meter_host_facts(&ctx.host, &err) != HML_OK)
+    if (doctor_context_of_process(&ctx, environ, command, train_args, train_argc, &err) != HML_OK)
         return cli_report_error(&err);
     probe_result probe = {0};
     bool have_probe = false;
@@ -143,7 +114,8 @@ int cmd_doctor(int argc, char **argv)
     probe_options probing = {
         .budget_s = probe_seconds,
         .interrupted = probe_now ? cli_catch_interrupts() : NULL,
-        .progress = probe_progress,
+        .progress = doctor_output_probe_progress,
+        .user = stderr,
     };
     if (doctor_probe_obtain(&ctx, train_args, train_argc, probe_now ? &probing : NULL, &probe,
                             &have_probe, probe_source, sizeof probe_source, &err) != HML_OK)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/thread_count.h"
+#include "meter/host.h"
 #include "smells/catalogue.h"
 #include "smells/train_args.h"
 
@@ -59,6 +60,26 @@ hml_status doctor_workload_from_train_args(char *const *argv, size_t argc, docto
     if (!wl->device)
         wl->device = "cpu";
     return HML_OK;
+}
+
+hml_status doctor_context_of_process(doctor_context *ctx, char *const *env, const char *command,
+                                     char *const *train_args, size_t train_argc, hml_err *err)
+{
+    *ctx = (doctor_context){
+        .env = env,
+        .ld_cache = "/etc/ld.so.cache",
+        .system_dirs = doctor_default_system_dirs,
+        .blas_names = doctor_default_blas_names,
+    };
+    if (command) {
+        ctx->workload.command = command;
+    } else if (doctor_workload_from_train_args(train_args, train_argc, &ctx->workload, err) !=
+               HML_OK) {
+        hml_wrap(err, "doctor");
+        err->status = HML_EUSAGE;
+        return HML_EUSAGE;
+    }
+    return meter_host_facts(&ctx->host, err);
 }
 
 hml_status doctor_check_all(const doctor_context *ctx, doctor_report *report, hml_err *err)

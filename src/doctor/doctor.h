@@ -59,6 +59,14 @@ const char *doctor_getenv(const doctor_context *ctx, const char *name);
 hml_status doctor_workload_from_train_args(char *const *argv, size_t argc, doctor_workload *wl,
                                            hml_err *err);
 
+/* The context of this process: its environment env, this system's loader
+ * cache and directories, the BLAS libraries to probe, the workload (command,
+ * or hmlcost train with train_args) and the host facts (meter_host_facts).
+ * Train arguments are the user's input: any error reading them is a usage
+ * error, "doctor: train arguments: ...". */
+hml_status doctor_context_of_process(doctor_context *ctx, char *const *env, const char *command,
+                                     char *const *train_args, size_t train_argc, hml_err *err);
+
 /* The check families. Each appends its findings; an error return means the
  * check itself could not run (out of memory), not that it found something. */
 hml_status doctor_check_libpath(const doctor_context *ctx, doctor_report *report, hml_err *err);

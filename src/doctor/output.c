@@ -97,3 +97,21 @@ cJSON *doctor_output_json(const doctor_report *report, const doctor_context *ctx
     return root;
 }
 
+
+void doctor_output_probe_progress(const probe_trial *t, size_t i, size_t n, bool done,
+                                  void *user)
+{
+    FILE *out = user;
+    if (!done) {
+        fprintf(out, "hmlcost doctor: probe %zu/%zu: batch %ld, %ld thread%s ...", i + 1, n,
+                t->batch, t->threads, t->threads == 1 ? "" : "s");
+    } else if (t->ran && t->images_per_s > 0) {
+        fprintf(out, " %.0f images/s\n", t->images_per_s);
+    } else if (t->ran) {
+        fprintf(out, " %.2f s\n", t->wall_s);
+    } else {
+        fputc(' ', out);
+        escape_text_fputs(out, t->note);
+        fputc('\n', out);
+    }
+}

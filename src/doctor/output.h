@@ -19,4 +19,10 @@ void doctor_output_text(FILE *out, const doctor_report *report, const doctor_con
 cJSON *doctor_output_json(const doctor_report *report, const doctor_context *ctx,
                           const char *probe_source);
 
+/* A probe's progress as probe_options.progress wants it; user is the FILE
+ * written to: "hmlcost doctor: probe 2/9: batch 64, 4 threads ..." before
+ * a trial, then its rate (or wall time, or why it did not run) and '\n'. */
+void doctor_output_probe_progress(const probe_trial *t, size_t i, size_t n, bool done,
+                                  void *user);
+
 #endif
