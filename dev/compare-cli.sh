@@ -1,10 +1,11 @@
 #!/bin/sh
-# usage: scripts/compare-cli.sh OLD-HMLCOST NEW-HMLCOST
+# usage: dev/compare-cli.sh OLD-HMLCOST NEW-HMLCOST
 # Runs two builds of hmlcost on the same cases of report, measure, doctor and
 # lint, each in a directory of its own holding the same files, and compares
 # stdout, stderr, the exit status and any file a case wrote, byte for byte.
 # Cases marked ~ measure time or energy: their digits are masked before the
-# comparison; in every case the doctor's measured GFLOP/s are masked. Prints one line per case that differs; exit status 1 if any.
+# comparison; in every case the doctor's measured GFLOP/s are masked.
+# Prints one line per case that differs; exit status 1 if any.
 set -u
 old=$(realpath "$1") new=$(realpath "$2")
 src=$(cd "$(dirname "$0")/.." && pwd)
