@@ -211,13 +211,13 @@ void escape_csv_field(FILE *out, const char *field)
         fputc('"', out);
 }
 
-/* A copy of text with every invalid sequence replaced by U+FFFD, or NULL
- * when text is valid UTF-8 (or memory ran out). Allocated by cJSON's
- * allocator, so it can become a key of a cJSON item. */
-static char *utf8_repaired(const char *text)
+/* Replaces every invalid sequence of *text with U+FFFD, in a new string
+ * from cJSON's allocator (so it can be a key of a cJSON item): 1 when it
+ * did, 0 when *text is valid UTF-8, -1 when memory ran out. */
+static int utf8_repair(char **text)
 {
-    const unsigned char *p = (const unsigned char *)text;
-    size_t bad = 0, len = strlen(text);
+    const unsigned char *p = (const unsigned char *)*text;
+    size_t bad = 0, len = strlen(*text);
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_sequence(p + i, len - i, &cp);
@@ -225,10 +225,10 @@ static char *utf8_repaired(const char *text)
         i += n ? n : 1;
     }
     if (!bad)
-        return NULL;
+        return 0;
     char *fixed = cJSON_malloc(len + 2 * bad + 1);
     if (!fixed)
-        return NULL;
+        return -1;
     size_t out = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
@@ -244,29 +244,35 @@ static char *utf8_repaired(const char *text)
         }
     }
     fixed[out] = '\0';
-    return fixed;
+    cJSON_free(*text);
+    *text = fixed;
+    return 1;
+}
+
+/* escape_json_utf8, and false when memory ran out for a string. */
+static bool repair_all(cJSON *item, size_t *changed)
+{
+    for (; item; item = item->next) {
+        int r = 0;
+        if (item->string && !(item->type & cJSON_StringIsConst) &&
+            (r = utf8_repair(&item->string)) < 0)
+            return false;
+        *changed += (size_t)r;
+        r = 0;
+        if (cJSON_IsString(item) && !(item->type & cJSON_IsReference) && item->valuestring &&
+            (r = utf8_repair(&item->valuestring)) < 0)
+            return false;
+        *changed += (size_t)r;
+        if (item->child && !repair_all(item->child, changed))
+            return false;
+    }
+    return true;
 }
 
 size_t escape_json_utf8(cJSON *item)
 {
     size_t changed = 0;
-    for (; item; item = item->next) {
-        char *fixed;
-        if (item->string && !(item->type & cJSON_StringIsConst) &&
-            (fixed = utf8_repaired(item->string))) {
-            cJSON_free(item->string);
-            item->string = fixed;
-            changed++;
-        }
-        if (cJSON_IsString(item) && !(item->type & cJSON_IsReference) && item->valuestring &&
-            (fixed = utf8_repaired(item->valuestring))) {
-            cJSON_free(item->valuestring);
-            item->valuestring = fixed;
-            changed++;
-        }
-        if (item->child)
-            changed += escape_json_utf8(item->child);
-    }
+    repair_all(item, &changed);
     return changed;
 }
 
@@ -277,11 +283,15 @@ char *escape_json_print(cJSON *root, bool formatted)
     /* Only root itself, not its siblings (a root has none, but be exact). */
     cJSON *next = root->next;
     root->next = NULL;
-    size_t changed = escape_json_utf8(root);
+    size_t changed = 0;
+    bool repaired = repair_all(root, &changed);
     root->next = next;
+    if (!repaired) /* not a text with some strings left unrepaired */
+        return NULL;
     if (changed && cJSON_IsObject(root)) {
         cJSON_DeleteItemFromObjectCaseSensitive(root, "invalid_utf8_replaced");
-        cJSON_AddNumberToObject(root, "invalid_utf8_replaced", (double)changed);
+        if (!cJSON_AddNumberToObject(root, "invalid_utf8_replaced", (double)changed))
+            return NULL;
     }
     return formatted ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
 }

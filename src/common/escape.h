@@ -44,7 +44,8 @@ const char *escape_csv_unprefixed(const char *field);
 
 /* JSON: replaces every byte sequence that is not UTF-8 in the strings and
  * keys of item (recursively) with U+FFFD; returns the number of strings
- * changed (0 when all were valid, or when memory ran out for one). */
+ * changed (0 when all were valid). When memory runs out for one, it and the
+ * strings after it are left as they are. */
 size_t escape_json_utf8(cJSON *item);
 /* Prints root (formatted or compact) after escape_json_utf8; when a string
  * was changed, and root is an object, it first gains the key

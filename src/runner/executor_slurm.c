@@ -218,45 +218,46 @@ static char *run_to_json(const plan_arm *arm, long index, long position, const m
                          const execute_result *r)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "arm", arm->name);
-    cJSON_AddNumberToObject(o, "index", (double)index);
-    cJSON_AddNumberToObject(o, "position", (double)position);
-    cJSON_AddStringToObject(o, "started_at", r->started_at);
-    cJSON_AddStringToObject(o, "status", store_run_status_name(r->status));
+    bool ok = o != NULL;
+    json_put_string(&ok, o, "arm", arm->name);
+    json_put_number(&ok, o, "index", (double)index);
+    json_put_number(&ok, o, "position", (double)position);
+    json_put_string(&ok, o, "started_at", r->started_at);
+    json_put_string(&ok, o, "status", store_run_status_name(r->status));
     if (r->reason[0])
-        cJSON_AddStringToObject(o, "reason", r->reason);
+        json_put_string(&ok, o, "reason", r->reason);
     if (r->meter.notes[0])
-        cJSON_AddStringToObject(o, "notes", r->meter.notes);
+        json_put_string(&ok, o, "notes", r->meter.notes);
     if (r->result_json)
-        cJSON_AddStringToObject(o, "result", r->result_json);
-    cJSON_AddItemToObject(o, "host", meter_host_json(host));
+        json_put_string(&ok, o, "result", r->result_json);
+    json_put(&ok, o, "host", meter_host_json(host));
     const char *job = getenv("SLURM_JOB_ID");
     if (job)
-        cJSON_AddStringToObject(o, "slurm_job", job);
-    cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
+        json_put_string(&ok, o, "slurm_job", job);
+    cJSON *metrics = json_put_array(&ok, o, "metrics");
     for (size_t i = 0; i < r->meter.metrics.count; i++) {
         const meter_metric *m = &r->meter.metrics.items[i];
         cJSON *item = cJSON_CreateObject();
-        cJSON_AddStringToObject(item, "name", m->name);
-        cJSON_AddItemToObject(item, "value", json_number_or_null(m->value));
-        cJSON_AddStringToObject(item, "unit", m->unit);
-        cJSON_AddStringToObject(item, "method", m->method);
-        cJSON_AddItemToArray(metrics, item);
+        json_put_string(&ok, item, "name", m->name);
+        json_put(&ok, item, "value", json_number_or_null(m->value));
+        json_put_string(&ok, item, "unit", m->unit);
+        json_put_string(&ok, item, "method", m->method);
+        json_append(&ok, metrics, item);
     }
     /* samples: [t_s, rss_bytes, cpu_s, processes, gpu_mem_bytes, energy_j] */
-    cJSON *samples = cJSON_AddArrayToObject(o, "samples");
+    cJSON *samples = json_put_array(&ok, o, "samples");
     for (size_t i = 0; i < r->meter.sample_count; i++) {
         const meter_sample *s = &r->meter.samples[i];
         cJSON *row = cJSON_CreateArray();
-        cJSON_AddItemToArray(row, json_number_or_null(s->t_s));
-        cJSON_AddItemToArray(row, json_number_or_null(s->rss_bytes));
-        cJSON_AddItemToArray(row, json_number_or_null(s->cpu_s));
-        cJSON_AddItemToArray(row, cJSON_CreateNumber(s->processes));
-        cJSON_AddItemToArray(row, json_number_or_null(s->gpu_mem_bytes));
-        cJSON_AddItemToArray(row, json_number_or_null(s->energy_j));
-        cJSON_AddItemToArray(samples, row);
+        json_append(&ok, row, json_number_or_null(s->t_s));
+        json_append(&ok, row, json_number_or_null(s->rss_bytes));
+        json_append(&ok, row, json_number_or_null(s->cpu_s));
+        json_append(&ok, row, cJSON_CreateNumber(s->processes));
+        json_append(&ok, row, json_number_or_null(s->gpu_mem_bytes));
+        json_append(&ok, row, json_number_or_null(s->energy_j));
+        json_append(&ok, samples, row);
     }
-    char *text = cJSON_PrintUnformatted(o);
+    char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return text;
 }
@@ -457,8 +458,9 @@ static hml_status write_submission(const plan *p, const char *path, const runner
     char key[17];
     status = plan_key(p, key, err);
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "plan_key", key);
-    cJSON *blocks = cJSON_AddArrayToObject(root, "blocks");
+    bool ok = root != NULL;
+    json_put_string(&ok, root, "plan_key", key);
+    cJSON *blocks = json_put_array(&ok, root, "blocks");
     cJSON *block = NULL;
     *tasks = 0;
     *runs = 0;
@@ -466,19 +468,18 @@ static hml_status write_submission(const plan *p, const char *path, const runner
         if (reg->stored[slots[i].arm * (size_t)reg->runs + (size_t)slots[i].index])
             continue;
         if (!block || (size_t)cJSON_GetArraySize(block) >= p->arm_count) {
-            block = cJSON_CreateArray();
-            cJSON_AddItemToArray(blocks, block);
+            block = json_append(&ok, blocks, cJSON_CreateArray());
             (*tasks)++;
         }
         cJSON *slot = cJSON_CreateArray();
-        cJSON_AddItemToArray(slot, cJSON_CreateNumber((double)slots[i].arm));
-        cJSON_AddItemToArray(slot, cJSON_CreateNumber((double)slots[i].index));
-        cJSON_AddItemToArray(slot, cJSON_CreateNumber((double)i));
-        cJSON_AddItemToArray(block, slot);
+        json_append(&ok, slot, cJSON_CreateNumber((double)slots[i].arm));
+        json_append(&ok, slot, cJSON_CreateNumber((double)slots[i].index));
+        json_append(&ok, slot, cJSON_CreateNumber((double)i));
+        json_append(&ok, block, slot);
         (*runs)++;
     }
     free(slots);
-    char *text = cJSON_PrintUnformatted(root);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (status == HML_OK && !text)
         status = hml_fail(err, HML_ESYSTEM, "out of memory");

@@ -7,6 +7,7 @@
 
 #include <cJSON.h>
 
+#include "common/json.h"
 #include "common/name_limits.h"
 #include "common/text.h"
 #include "stats/min_cost.h"
@@ -453,77 +454,68 @@ hml_status plan_parse_order(const char *text, plan_order *order, hml_err *err)
                     text ? text : "");
 }
 
-static cJSON *string_array(char *const *list, size_t count)
-{
-    cJSON *array = cJSON_CreateArray();
-    for (size_t i = 0; array && i < count; i++)
-        cJSON_AddItemToArray(array, cJSON_CreateString(list[i]));
-    return array;
-}
-
 /* for_key: leave out what does not change how each run is measured (the
  * label, whether output is shown, and how many runs there are), so adding
  * --name does not start a new experiment and raising --runs tops one up. */
 static char *build_json(const plan *p, bool for_key)
 {
     cJSON *root = cJSON_CreateObject();
-    if (!root)
-        return NULL;
+    bool ok = root != NULL;
     if (!for_key) {
         if (p->name)
-            cJSON_AddStringToObject(root, "name", p->name);
+            json_put_string(&ok, root, "name", p->name);
         else
-            cJSON_AddNullToObject(root, "name");
+            json_put_null(&ok, root, "name");
     }
-    cJSON_AddItemToObject(root, "command", string_array(p->argv, p->argc));
-    cJSON_AddBoolToObject(root, "shell", p->shell);
-    cJSON *arms = cJSON_AddArrayToObject(root, "arms");
+    json_put(&ok, root, "command", json_string_array(p->argv, p->argc));
+    json_put_bool(&ok, root, "shell", p->shell);
+    cJSON *arms = json_put_array(&ok, root, "arms");
     for (size_t i = 0; arms && i < p->arm_count; i++) {
         const plan_arm *a = &p->arms[i];
         cJSON *arm = cJSON_CreateObject();
-        cJSON_AddStringToObject(arm, "name", a->name);
-        cJSON_AddBoolToObject(arm, "baseline", a->is_baseline);
+        json_put_string(&ok, arm, "name", a->name);
+        json_put_bool(&ok, arm, "baseline", a->is_baseline);
         if (a->smell)
-            cJSON_AddStringToObject(arm, "smell", a->smell);
+            json_put_string(&ok, arm, "smell", a->smell);
         else
-            cJSON_AddNullToObject(arm, "smell");
+            json_put_null(&ok, arm, "smell");
         if (a->compare_with)
-            cJSON_AddStringToObject(arm, "compare_with", a->compare_with);
-        cJSON_AddItemToObject(arm, "env", string_array(a->env, a->env_count));
-        cJSON_AddItemToObject(arm, "args", string_array(a->args, a->arg_count));
+            json_put_string(&ok, arm, "compare_with", a->compare_with);
+        json_put(&ok, arm, "env", json_string_array(a->env, a->env_count));
+        json_put(&ok, arm, "args", json_string_array(a->args, a->arg_count));
         if (a->argc)
-            cJSON_AddItemToObject(arm, "command", string_array(a->argv, a->argc));
+            json_put(&ok, arm, "command", json_string_array(a->argv, a->argc));
         else
-            cJSON_AddNullToObject(arm, "command");
-        cJSON_AddItemToArray(arms, arm);
+            json_put_null(&ok, arm, "command");
+        json_append(&ok, arms, arm);
     }
     if (!for_key)
-        cJSON_AddNumberToObject(root, "runs", (double)p->runs);
-    cJSON_AddNumberToObject(root, "warmup", (double)p->warmup);
-    cJSON_AddStringToObject(root, "order", plan_order_name(p->order));
+        json_put_number(&ok, root, "runs", (double)p->runs);
+    json_put_number(&ok, root, "warmup", (double)p->warmup);
+    json_put_string(&ok, root, "order", plan_order_name(p->order));
     char seed[24];
     text_format(seed, sizeof seed, "%llu", (unsigned long long)p->seed);
-    cJSON_AddStringToObject(root, "seed", seed);
-    cJSON_AddNumberToObject(root, "cooldown_s", p->cooldown_s);
-    cJSON_AddNumberToObject(root, "timeout_s", p->timeout_s);
-    cJSON_AddNumberToObject(root, "interval_s", p->meter.interval_s);
+    json_put_string(&ok, root, "seed", seed);
+    json_put_number(&ok, root, "cooldown_s", p->cooldown_s);
+    json_put_number(&ok, root, "timeout_s", p->timeout_s);
+    json_put_number(&ok, root, "interval_s", p->meter.interval_s);
     if (!for_key)
-        cJSON_AddBoolToObject(root, "show_output", p->show_output);
+        json_put_bool(&ok, root, "show_output", p->show_output);
     /* how the report judges, not how runs are measured: not part of the key */
     if (!for_key && p->min_cost)
-        cJSON_AddStringToObject(root, "min_cost", p->min_cost);
+        json_put_string(&ok, root, "min_cost", p->min_cost);
     else if (!for_key)
-        cJSON_AddNullToObject(root, "min_cost");
-    cJSON *energy = cJSON_AddObjectToObject(root, "energy");
+        json_put_null(&ok, root, "min_cost");
+    cJSON *energy = json_put_object(&ok, root, "energy");
     if (energy) {
-        cJSON_AddNumberToObject(energy, "cpu_tdp_w", p->meter.cpu_tdp_w);
-        cJSON_AddNumberToObject(energy, "pue", p->meter.pue);
-        cJSON_AddNumberToObject(energy, "grid_g_per_kwh", p->meter.grid_g_per_kwh);
-        cJSON_AddStringToObject(energy, "grid_source", p->meter.grid_source);
-        cJSON_AddBoolToObject(energy, "rapl", p->meter.use_rapl);
-        cJSON_AddBoolToObject(energy, "nvml", p->meter.use_nvml);
+        json_put_number(&ok, energy, "cpu_tdp_w", p->meter.cpu_tdp_w);
+        json_put_number(&ok, energy, "pue", p->meter.pue);
+        json_put_number(&ok, energy, "grid_g_per_kwh", p->meter.grid_g_per_kwh);
+        json_put_string(&ok, energy, "grid_source", p->meter.grid_source);
+        json_put_bool(&ok, energy, "rapl", p->meter.use_rapl);
+        json_put_bool(&ok, energy, "nvml", p->meter.use_nvml);
     }
-    char *text = cJSON_PrintUnformatted(root);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     return text;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "meter/clock.h"
 #include "meter/host.h"
 #include "common/text.h"
@@ -31,9 +32,7 @@ static void arm_states_free(arm_state *states, size_t count)
 
 static char *json_strings(char *const *list, size_t count)
 {
-    cJSON *array = cJSON_CreateArray();
-    for (size_t i = 0; array && i < count; i++)
-        cJSON_AddItemToArray(array, cJSON_CreateString(list[i]));
+    cJSON *array = json_string_array(list, count);
     char *text = array ? cJSON_PrintUnformatted(array) : NULL;
     cJSON_Delete(array);
     return text;

@@ -13,110 +13,109 @@ static cJSON *number(double value) { return json_number_or_null(value); }
 
 static cJSON *seconds_or_null(double s) { return s >= 0 ? number(s) : cJSON_CreateNull(); }
 
-static cJSON *number_array(const double *values, int count)
+static cJSON *number_array(bool *ok, const double *values, int count)
 {
     cJSON *array = cJSON_CreateArray();
-    for (int i = 0; array && i < count; i++)
-        cJSON_AddItemToArray(array, number(values ? values[i] : NAN));
+    for (int i = 0; *ok && i < count; i++)
+        json_append(ok, array, number(values ? values[i] : NAN));
     return array;
 }
 
-static cJSON *smells_object(const workload_result *r)
+static cJSON *smells_object(bool *ok, const workload_result *r)
 {
     cJSON *smells = cJSON_CreateObject();
     /* model-reuse: how many builds, whether earlier models stayed alive,
      * what each build cost. */
-    cJSON *reuse = cJSON_AddObjectToObject(smells, "model_reuse");
-    cJSON_AddNumberToObject(reuse, "model_builds", r->model_builds);
-    cJSON_AddBoolToObject(reuse, "keep_stale_models", r->keep_stale_models);
-    cJSON_AddItemToObject(reuse, "build_s", number_array(r->build_s_each, r->model_builds));
-    cJSON_AddNumberToObject(reuse, "model_bytes", (double)r->model_bytes);
-    cJSON_AddNumberToObject(reuse, "stale_model_bytes", (double)r->stale_model_bytes);
-    cJSON_AddNumberToObject(reuse, "primitive_cache_capacity", r->primitive_cache_capacity);
+    cJSON *reuse = json_put_object(ok, smells, "model_reuse");
+    json_put_number(ok, reuse, "model_builds", r->model_builds);
+    json_put_bool(ok, reuse, "keep_stale_models", r->keep_stale_models);
+    json_put(ok, reuse, "build_s", number_array(ok, r->build_s_each, r->model_builds));
+    json_put_number(ok, reuse, "model_bytes", (double)r->model_bytes);
+    json_put_number(ok, reuse, "stale_model_bytes", (double)r->stale_model_bytes);
+    json_put_number(ok, reuse, "primitive_cache_capacity", r->primitive_cache_capacity);
     /* minibatch: the batch as asked (the smell is a batch far above need). */
-    cJSON *mini = cJSON_AddObjectToObject(smells, "minibatch");
-    cJSON_AddNumberToObject(mini, "batch", r->batch);
-    cJSON_AddNumberToObject(mini, "default_batch", WORKLOAD_DEFAULT_BATCH);
-    cJSON_AddNumberToObject(mini, "last_batch", r->last_batch);
+    cJSON *mini = json_put_object(ok, smells, "minibatch");
+    json_put_number(ok, mini, "batch", r->batch);
+    json_put_number(ok, mini, "default_batch", WORKLOAD_DEFAULT_BATCH);
+    json_put_number(ok, mini, "last_batch", r->last_batch);
     /* libpath: what LD_LIBRARY_PATH held; where libraries resolved is in
      * `libraries`, the start-up cost in `startup`. */
-    cJSON *libpath = cJSON_AddObjectToObject(smells, "libpath");
-    cJSON_AddNumberToObject(libpath, "ld_library_path_entries", r->ld_library_path_entries);
-    cJSON_AddNumberToObject(libpath, "ld_library_path_missing", r->ld_library_path_missing);
+    cJSON *libpath = json_put_object(ok, smells, "libpath");
+    json_put_number(ok, libpath, "ld_library_path_entries", r->ld_library_path_entries);
+    json_put_number(ok, libpath, "ld_library_path_missing", r->ld_library_path_missing);
     /* parallelism: threads asked, where the number came from, used. */
-    cJSON *par = cJSON_AddObjectToObject(smells, "parallelism");
+    cJSON *par = json_put_object(ok, smells, "parallelism");
     if (r->threads_requested > 0)
-        cJSON_AddNumberToObject(par, "threads_requested", r->threads_requested);
+        json_put_number(ok, par, "threads_requested", r->threads_requested);
     else
-        cJSON_AddNullToObject(par, "threads_requested");
-    cJSON_AddStringToObject(par, "threads_source", r->threads_source);
-    cJSON_AddNumberToObject(par, "threads_used", r->threads);
-    cJSON_AddItemToObject(par, "omp_num_threads_env", json_string_or_null(r->omp_num_threads_env));
-    cJSON_AddNumberToObject(par, "logical_cpus", r->logical_cpus);
+        json_put_null(ok, par, "threads_requested");
+    json_put_string(ok, par, "threads_source", r->threads_source);
+    json_put_number(ok, par, "threads_used", r->threads);
+    json_put(ok, par, "omp_num_threads_env", json_string_or_null(r->omp_num_threads_env));
+    json_put_number(ok, par, "logical_cpus", r->logical_cpus);
     return smells;
 }
 
 hml_status workload_result_json(const workload_result *r, char **out, hml_err *err)
 {
     cJSON *root = cJSON_CreateObject();
-    if (!root)
-        return hml_fail(err, HML_ESYSTEM, "result: out of memory");
-    cJSON_AddNumberToObject(root, "schema", WORKLOAD_RESULT_SCHEMA);
-    cJSON_AddStringToObject(root, "workload", "reference-cnn");
-    cJSON_AddStringToObject(root, "version", HMLCOST_VERSION);
-    cJSON_AddStringToObject(root, "device_requested", r->device_requested);
-    cJSON_AddStringToObject(root, "device_used", r->device_used);
-    cJSON_AddItemToObject(root, "fallback_reason", json_string_or_null(r->fallback_reason));
-    cJSON_AddStringToObject(root, "backend", r->backend);
-    cJSON_AddStringToObject(root, "data_path", r->data_path);
-    cJSON_AddNumberToObject(root, "threads", r->threads);
-    cJSON_AddNumberToObject(root, "batch", r->batch);
-    cJSON_AddNumberToObject(root, "epochs", r->epochs);
-    cJSON_AddNumberToObject(root, "seed", (double)r->seed);
-    cJSON_AddNumberToObject(root, "train_images", (double)r->train_images);
-    cJSON_AddNumberToObject(root, "test_images", (double)r->test_images);
-    cJSON_AddNumberToObject(root, "parameters", (double)r->parameters);
-    cJSON_AddNumberToObject(root, "model_builds", r->model_builds);
-    cJSON_AddStringToObject(root, "data", r->data);
-    cJSON_AddItemToObject(root, "data_note", json_string_or_null(r->data_note));
-    cJSON_AddStringToObject(root, "optimizer", r->optimizer);
-    cJSON_AddItemToObject(root, "lr", number(r->lr));
-    cJSON_AddItemToObject(root, "accuracy", number(r->accuracy));
-    cJSON_AddItemToObject(root, "test_loss", number(r->test_loss));
-    cJSON_AddItemToObject(root, "loss", number_array(r->loss, r->epochs));
-    cJSON_AddItemToObject(root, "images_per_s", number(r->images_per_s));
+    bool ok = root != NULL;
+    json_put_number(&ok, root, "schema", WORKLOAD_RESULT_SCHEMA);
+    json_put_string(&ok, root, "workload", "reference-cnn");
+    json_put_string(&ok, root, "version", HMLCOST_VERSION);
+    json_put_string(&ok, root, "device_requested", r->device_requested);
+    json_put_string(&ok, root, "device_used", r->device_used);
+    json_put(&ok, root, "fallback_reason", json_string_or_null(r->fallback_reason));
+    json_put_string(&ok, root, "backend", r->backend);
+    json_put_string(&ok, root, "data_path", r->data_path);
+    json_put_number(&ok, root, "threads", r->threads);
+    json_put_number(&ok, root, "batch", r->batch);
+    json_put_number(&ok, root, "epochs", r->epochs);
+    json_put_number(&ok, root, "seed", (double)r->seed);
+    json_put_number(&ok, root, "train_images", (double)r->train_images);
+    json_put_number(&ok, root, "test_images", (double)r->test_images);
+    json_put_number(&ok, root, "parameters", (double)r->parameters);
+    json_put_number(&ok, root, "model_builds", r->model_builds);
+    json_put_string(&ok, root, "data", r->data);
+    json_put(&ok, root, "data_note", json_string_or_null(r->data_note));
+    json_put_string(&ok, root, "optimizer", r->optimizer);
+    json_put(&ok, root, "lr", number(r->lr));
+    json_put(&ok, root, "accuracy", number(r->accuracy));
+    json_put(&ok, root, "test_loss", number(r->test_loss));
+    json_put(&ok, root, "loss", number_array(&ok, r->loss, r->epochs));
+    json_put(&ok, root, "images_per_s", number(r->images_per_s));
 
-    cJSON *phase = cJSON_AddObjectToObject(root, "phase_s");
-    cJSON_AddItemToObject(phase, "start", seconds_or_null(r->start_s));
-    cJSON_AddItemToObject(phase, "data", number(r->data_s));
-    cJSON_AddItemToObject(phase, "build", number(r->build_s));
-    cJSON_AddItemToObject(phase, "train", number(r->train_s));
-    cJSON_AddItemToObject(phase, "eval", number(r->eval_s));
+    cJSON *phase = json_put_object(&ok, root, "phase_s");
+    json_put(&ok, phase, "start", seconds_or_null(r->start_s));
+    json_put(&ok, phase, "data", number(r->data_s));
+    json_put(&ok, phase, "build", number(r->build_s));
+    json_put(&ok, phase, "train", number(r->train_s));
+    json_put(&ok, phase, "eval", number(r->eval_s));
 
-    cJSON *startup = cJSON_AddObjectToObject(root, "startup");
-    cJSON_AddStringToObject(startup, "clock", r->start_clock);
-    cJSON_AddItemToObject(startup, "process_to_main_s", seconds_or_null(r->process_to_main_s));
-    cJSON_AddItemToObject(startup, "onednn_load_s", number(r->onednn_load_s));
-    cJSON_AddItemToObject(startup, "process_to_first_step_s", seconds_or_null(r->first_step_s));
-    cJSON_AddItemToObject(startup, "cpu_before_main_s", seconds_or_null(r->cpu_before_main_s));
+    cJSON *startup = json_put_object(&ok, root, "startup");
+    json_put_string(&ok, startup, "clock", r->start_clock);
+    json_put(&ok, startup, "process_to_main_s", seconds_or_null(r->process_to_main_s));
+    json_put(&ok, startup, "onednn_load_s", number(r->onednn_load_s));
+    json_put(&ok, startup, "process_to_first_step_s", seconds_or_null(r->first_step_s));
+    json_put(&ok, startup, "cpu_before_main_s", seconds_or_null(r->cpu_before_main_s));
 
-    cJSON *libs = cJSON_AddArrayToObject(root, "libraries");
+    cJSON *libs = json_put_array(&ok, root, "libraries");
     for (size_t i = 0; i < r->library_count; i++) {
         cJSON *lib = cJSON_CreateObject();
-        cJSON_AddStringToObject(lib, "name", r->libraries[i].name);
-        cJSON_AddStringToObject(lib, "path", r->libraries[i].path);
-        cJSON_AddItemToObject(lib, "version", json_string_or_null(r->libraries[i].version));
-        cJSON_AddItemToArray(libs, lib);
+        json_put_string(&ok, lib, "name", r->libraries[i].name);
+        json_put_string(&ok, lib, "path", r->libraries[i].path);
+        json_put(&ok, lib, "version", json_string_or_null(r->libraries[i].version));
+        json_append(&ok, libs, lib);
     }
-    cJSON_AddItemToObject(root, "smells", smells_object(r));
+    json_put(&ok, root, "smells", smells_object(&ok, r));
     /* The backend's own record, under the device's name ("cuda"). */
     cJSON *details = r->backend_details ? cJSON_Parse(r->backend_details) : NULL;
-    if (details && cJSON_IsObject(details))
-        cJSON_AddItemToObject(root, r->device_used, details);
+    if (cJSON_IsObject(details))
+        json_put(&ok, root, r->device_used, details);
     else
         cJSON_Delete(details);
 
-    char *text = cJSON_PrintUnformatted(root);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text)
         return hml_fail(err, HML_ESYSTEM, "result: out of memory");

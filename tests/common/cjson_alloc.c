@@ -1,15 +1,17 @@
 #include "common/cjson_alloc.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 static size_t made, fail_from;
+static bool only_once;
 static long live;
 
 static void *counting_malloc(size_t size)
 {
     made++;
-    if (fail_from && made >= fail_from)
+    if (fail_from && (only_once ? made == fail_from : made >= fail_from))
         return NULL;
     void *p = malloc(size);
     live += p != NULL;
@@ -27,11 +29,22 @@ void cjson_alloc_count(size_t fail_at)
     made = 0;
     live = 0;
     fail_from = fail_at;
+    only_once = false;
     cJSON_Hooks hooks = {.malloc_fn = counting_malloc, .free_fn = counting_free};
     cJSON_InitHooks(&hooks);
 }
 
-void cjson_alloc_fail_next(void) { fail_from = made + 1; }
+void cjson_alloc_fail_once(size_t fail_at)
+{
+    cjson_alloc_count(fail_at);
+    only_once = true;
+}
+
+void cjson_alloc_fail_next(void)
+{
+    fail_from = made + 1;
+    only_once = false;
+}
 
 void cjson_alloc_stop(void) { cJSON_InitHooks(NULL); }
 

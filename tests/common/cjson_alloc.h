@@ -8,6 +8,9 @@
 /* Counts from now; from allocation fail_from on (1: the first) each one
  * fails; 0: none fails. */
 void cjson_alloc_count(size_t fail_from);
+/* Counts from now; only allocation fail_at (1: the first) fails, as when
+ * memory is short for a moment. */
+void cjson_alloc_fail_once(size_t fail_at);
 /* From the next allocation on, each one fails (the counts go on). */
 void cjson_alloc_fail_next(void);
 /* cJSON's own allocator again. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cjson_alloc.h"
 #include "common/escape.h"
 
 /* What a FILE writer wrote, as a heap string the caller frees. */
@@ -133,6 +134,42 @@ static void json_replaces_invalid_utf8_and_says_so(void **state)
     assert_null(escape_json_print(NULL, true));
 }
 
+/* Two strings to repair: a value and a key of an inner object. */
+static cJSON *two_invalid_strings(void)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *inner = cJSON_CreateObject();
+    assert_non_null(cJSON_AddStringToObject(root, "name", "arm-\xff"));
+    assert_non_null(cJSON_AddStringToObject(inner, "KEY\xc3", "v"));
+    assert_true(cJSON_AddItemToObject(root, "env", inner));
+    return root;
+}
+
+/* Printed while one allocation, any one, fails: NULL, never the invalid
+ * bytes or the text without its count. */
+static void json_with_memory_short_once_is_whole_or_nothing(void **state)
+{
+    (void)state;
+    cJSON *root = two_invalid_strings();
+    cjson_alloc_count(0);
+    char *text = escape_json_print(root, false);
+    size_t total = cjson_alloc_made();
+    cjson_alloc_stop();
+    assert_string_equal(text, "{\"name\":\"arm-\xef\xbf\xbd\",\"env\":{\"KEY\xef\xbf\xbd\":\"v\"},"
+                              "\"invalid_utf8_replaced\":2}");
+    cJSON_free(text);
+    cJSON_Delete(root);
+    for (size_t n = 1; n <= total; n++) {
+        root = two_invalid_strings();
+        cjson_alloc_fail_once(n);
+        text = escape_json_print(root, false);
+        cjson_alloc_stop();
+        if (text)
+            fail_msg("allocation %zu of %zu failed, yet printed: %s", n, total, text);
+        cJSON_Delete(root);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +179,7 @@ int main(void)
         cmocka_unit_test(html_escapes_markup_and_replaces_what_is_not_text),
         cmocka_unit_test(csv_neutralises_formulas),
         cmocka_unit_test(json_replaces_invalid_utf8_and_says_so),
+        cmocka_unit_test(json_with_memory_short_once_is_whole_or_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,6 +106,48 @@ static void stored_json_is_embedded_or_null(void **state)
         assert_true(cJSON_IsNull(p));
         cJSON_Delete(p);
     }
+/* The first failed step clears ok; each later one deletes what it was
+ * given and adds nothing, so the builder has one check and one delete. */
+static void a_failed_step_stops_the_document(void **state)
+{
+    (void)state;
+    bool ok = true;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *list = json_put_array(&ok, root, "runs");
+    assert_non_null(json_append(&ok, list, cJSON_CreateNumber(1)));
+    assert_non_null(json_put_string(&ok, root, "arm", "base"));
+    assert_true(ok);
+    cjson_alloc_fail_next();
+    assert_null(json_put_number(&ok, root, "wall_s", 2.5));
+    assert_false(ok);
+    cjson_alloc_count(0); /* memory again: the later steps must still do nothing */
+    assert_null(json_put(&ok, root, "later", cJSON_CreateString("lost")));
+    assert_null(json_append(&ok, list, cJSON_CreateNumber(2)));
+    assert_null(json_put_object(&ok, root, "energy"));
+    assert_null(json_put_bool(&ok, root, "rapl", true));
+    assert_null(json_put_null(&ok, root, "reason"));
+    assert_int_equal(cjson_alloc_live(), 0); /* the items given to them: deleted */
+    assert_int_equal(cJSON_GetArraySize(list), 1);
+    assert_null(cJSON_GetObjectItem(root, "later"));
+    cJSON_Delete(root);
+}
+
+/* A part that could not be made (its parent NULL) is a failure too. */
+static void a_missing_parent_is_a_failure(void **state)
+{
+    (void)state;
+    bool ok = true;
+    assert_null(json_put(&ok, NULL, "host", cJSON_CreateObject()));
+    assert_false(ok);
+    ok = true;
+    assert_null(json_append(&ok, NULL, cJSON_CreateNumber(1)));
+    assert_false(ok);
+    ok = true;
+    cJSON *list = cJSON_CreateArray();
+    assert_null(json_append(&ok, list, NULL));
+    assert_false(ok);
+    cJSON_Delete(list);
+    assert_int_equal(cjson_alloc_live(), 0);
 }
 
 int main(void)
@@ -118,6 +160,10 @@ int main(void)
         cmocka_unit_test(numbers_that_are_not_finite_are_null),
         cmocka_unit_test(empty_strings_are_null),
         cmocka_unit_test(stored_json_is_embedded_or_null),
+        cmocka_unit_test_setup_teardown(a_failed_step_stops_the_document, count_allocations,
+                                        stop_counting),
+        cmocka_unit_test_setup_teardown(a_missing_parent_is_a_failure, count_allocations,
+                                        stop_counting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,21 +23,21 @@ void cuda_details_note(cuda_details *d, const char *fmt, ...)
         d->notes_dropped++;
 }
 
-static cJSON *record_object(const conv_algo_record *r)
+static cJSON *record_object(bool *ok, const conv_algo_record *r)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "layer", r->layer);
-    cJSON_AddStringToObject(o, "direction", conv_dir_name(r->dir));
-    cJSON_AddNumberToObject(o, "algo", r->algo);
-    cJSON_AddStringToObject(o, "name", conv_algo_name(r->dir, r->algo));
-    cJSON_AddStringToObject(o, "source", conv_source_name(r->source));
-    cJSON_AddNumberToObject(o, "workspace_bytes", (double)r->workspace);
+    json_put_string(ok, o, "layer", r->layer);
+    json_put_string(ok, o, "direction", conv_dir_name(r->dir));
+    json_put_number(ok, o, "algo", r->algo);
+    json_put_string(ok, o, "name", conv_algo_name(r->dir, r->algo));
+    json_put_string(ok, o, "source", conv_source_name(r->source));
+    json_put_number(ok, o, "workspace_bytes", (double)r->workspace);
     if (r->find_ms >= 0)
-        cJSON_AddNumberToObject(o, "find_ms", r->find_ms);
+        json_put_number(ok, o, "find_ms", r->find_ms);
     if (r->rejected_algo >= 0) {
-        cJSON *rej = cJSON_AddObjectToObject(o, "rejected");
-        cJSON_AddNumberToObject(rej, "algo", r->rejected_algo);
-        cJSON_AddStringToObject(rej, "why", r->rejected_why);
+        cJSON *rej = json_put_object(ok, o, "rejected");
+        json_put_number(ok, rej, "algo", r->rejected_algo);
+        json_put_string(ok, rej, "why", r->rejected_why);
     }
     return o;
 }
@@ -46,53 +46,52 @@ hml_status cuda_details_json(const cuda_details *d, char **out, hml_err *err)
 {
     *out = NULL;
     cJSON *root = cJSON_CreateObject();
-    if (!root)
-        return hml_fail(err, HML_ESYSTEM, "cuda details: out of memory");
+    bool ok = root != NULL;
     char cc[16];
     snprintf(cc, sizeof cc, "%d.%d", d->cc_major, d->cc_minor);
-    cJSON_AddItemToObject(root, "device", json_string_or_null(d->device));
-    cJSON_AddItemToObject(root, "compute_capability", json_string_or_null(d->device[0] ? cc : ""));
-    cJSON_AddNumberToObject(root, "multiprocessors", d->multiprocessors);
-    cJSON_AddItemToObject(root, "driver_cuda", json_string_or_null(d->driver_cuda));
-    cJSON_AddItemToObject(root, "cudnn", json_string_or_null(d->cudnn));
-    cJSON_AddItemToObject(root, "cublas", json_string_or_null(d->cublas));
-    cJSON_AddStringToObject(root, "math", d->tf32 ? "tf32" : "fp32");
-    cJSON_AddBoolToObject(root, "graphs", d->graphs);
-    cJSON_AddBoolToObject(root, "fused_conv_bias_relu", d->fused);
-    cJSON_AddItemToObject(root, "bias_grad", json_string_or_null(d->bias_grad));
-    cJSON_AddStringToObject(root, "wgrad", d->wgrad_own ? "own" : "cudnn");
-    cJSON_AddStringToObject(root, "pool_bwd", d->pool_fused ? "fused" : "cudnn");
-    cJSON_AddBoolToObject(root, "profile", d->profile);
-    cJSON_AddStringToObject(root, "algo_policy", conv_policy_name(d->policy));
-    cJSON_AddItemToObject(root, "algo_policy_used", json_string_or_null(d->policy_used));
-    cJSON_AddItemToObject(root, "algo_table", json_string_or_null(d->table));
-    cJSON_AddItemToObject(root, "algo_note", json_string_or_null(d->policy_note));
-    cJSON_AddNumberToObject(root, "algo_pins", d->pins);
+    json_put(&ok, root, "device", json_string_or_null(d->device));
+    json_put(&ok, root, "compute_capability", json_string_or_null(d->device[0] ? cc : ""));
+    json_put_number(&ok, root, "multiprocessors", d->multiprocessors);
+    json_put(&ok, root, "driver_cuda", json_string_or_null(d->driver_cuda));
+    json_put(&ok, root, "cudnn", json_string_or_null(d->cudnn));
+    json_put(&ok, root, "cublas", json_string_or_null(d->cublas));
+    json_put_string(&ok, root, "math", d->tf32 ? "tf32" : "fp32");
+    json_put_bool(&ok, root, "graphs", d->graphs);
+    json_put_bool(&ok, root, "fused_conv_bias_relu", d->fused);
+    json_put(&ok, root, "bias_grad", json_string_or_null(d->bias_grad));
+    json_put_string(&ok, root, "wgrad", d->wgrad_own ? "own" : "cudnn");
+    json_put_string(&ok, root, "pool_bwd", d->pool_fused ? "fused" : "cudnn");
+    json_put_bool(&ok, root, "profile", d->profile);
+    json_put_string(&ok, root, "algo_policy", conv_policy_name(d->policy));
+    json_put(&ok, root, "algo_policy_used", json_string_or_null(d->policy_used));
+    json_put(&ok, root, "algo_table", json_string_or_null(d->table));
+    json_put(&ok, root, "algo_note", json_string_or_null(d->policy_note));
+    json_put_number(&ok, root, "algo_pins", d->pins);
     char spec[1024];
     conv_algo_spec_format(d->records, d->record_count, spec, sizeof spec);
-    cJSON_AddItemToObject(root, "algorithms", json_string_or_null(spec));
-    cJSON *choices = cJSON_AddArrayToObject(root, "algorithm_choices");
+    json_put(&ok, root, "algorithms", json_string_or_null(spec));
+    cJSON *choices = json_put_array(&ok, root, "algorithm_choices");
     for (int i = 0; i < d->record_count; i++)
         if (d->records[i].used)
-            cJSON_AddItemToArray(choices, record_object(&d->records[i]));
-    cJSON *notes = cJSON_AddArrayToObject(root, "notes");
+            json_append(&ok, choices, record_object(&ok, &d->records[i]));
+    cJSON *notes = json_put_array(&ok, root, "notes");
     for (int i = 0; i < d->note_count; i++)
-        cJSON_AddItemToArray(notes, cJSON_CreateString(d->notes[i]));
+        json_append(&ok, notes, cJSON_CreateString(d->notes[i]));
     if (d->notes_dropped)
-        cJSON_AddNumberToObject(root, "notes_dropped", d->notes_dropped);
-    cJSON *libs = cJSON_AddObjectToObject(root, "library_load_s");
-    cJSON_AddNumberToObject(libs, "probe", d->probe_s);
+        json_put_number(&ok, root, "notes_dropped", d->notes_dropped);
+    cJSON *libs = json_put_object(&ok, root, "library_load_s");
+    json_put_number(&ok, libs, "probe", d->probe_s);
     for (int i = 0; i < d->lib_count; i++)
-        cJSON_AddNumberToObject(libs, d->lib_name[i], d->lib_load_s[i]);
+        json_put_number(&ok, libs, d->lib_name[i], d->lib_load_s[i]);
     /* [label, seconds] in order: labels repeat (a first step per plan). */
-    cJSON *setup = cJSON_AddArrayToObject(root, "setup_s");
+    cJSON *setup = json_put_array(&ok, root, "setup_s");
     for (int i = 0; i < d->timing_count; i++) {
         cJSON *pair = cJSON_CreateArray();
-        cJSON_AddItemToArray(pair, cJSON_CreateString(d->timing_label[i]));
-        cJSON_AddItemToArray(pair, cJSON_CreateNumber(d->timing_s[i]));
-        cJSON_AddItemToArray(setup, pair);
+        json_append(&ok, pair, cJSON_CreateString(d->timing_label[i]));
+        json_append(&ok, pair, cJSON_CreateNumber(d->timing_s[i]));
+        json_append(&ok, setup, pair);
     }
-    char *text = cJSON_PrintUnformatted(root);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text)
         return hml_fail(err, HML_ESYSTEM, "cuda details: out of memory");
