@@ -214,8 +214,8 @@ static const char *get_string(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static char *run_to_json(const plan_arm *arm, long index, long position, const meter_host *host,
-                         const execute_result *r)
+char *slurm_run_json(const plan_arm *arm, long index, long position, const meter_host *host,
+                     const execute_result *r)
 {
     cJSON *o = cJSON_CreateObject();
     bool ok = o != NULL;
@@ -485,7 +485,7 @@ static hml_status write_submission(const plan *p, const char *path, const runner
         status = hml_fail(err, HML_ESYSTEM, "out of memory");
     if (status == HML_OK)
         status = write_atomically(path, text, err);
-    free(text);
+    cJSON_free(text);
     return status;
 }
 
@@ -721,10 +721,10 @@ hml_status slurm_task_run(const plan *p, const char *submit_file, long task,
         if (status == HML_OK && interrupted && *interrupted)
             status = hml_fail(err, HML_ESYSTEM, "interrupted");
         if (status == HML_OK) {
-            char *json = run_to_json(arm, (long)index, (long)position, &host, &r);
+            char *json = slurm_run_json(arm, (long)index, (long)position, &host, &r);
             status = json ? write_atomically(path, json, err)
                           : hml_fail(err, HML_ESYSTEM, "out of memory");
-            free(json);
+            cJSON_free(json);
         }
         execute_result_free(&r);
         if (status == HML_OK)

@@ -26,9 +26,15 @@
 
 #include "common/error.h"
 #include "meter/host.h"
+#include "runner/execute.h"
 #include "runner/plan.h"
 #include "runner/protocol.h"
 #include "store/store.h"
+
+/* The text of the run file of run index of arm (the position-th of the
+ * schedule), ended as r says on host; NULL when memory runs out. */
+char *slurm_run_json(const plan_arm *arm, long index, long position, const meter_host *host,
+                     const execute_result *r);
 
 typedef struct slurm_options {
     const char *partition;  /* --partition, or NULL */

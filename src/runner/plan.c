@@ -533,7 +533,7 @@ hml_status plan_key(const plan *p, char key[17], hml_err *err)
         hash ^= *c;
         hash *= 0x100000001b3ULL;
     }
-    free(text);
+    cJSON_free(text);
     text_format(key, 17, "%016llx", (unsigned long long)hash);
     return HML_OK;
 }

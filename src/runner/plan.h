@@ -102,8 +102,9 @@ hml_status plan_arm_command(const plan *p, const plan_arm *arm, char ***argv, hm
 
 /* The canonical JSON of everything that defines the experiment (arms,
  * commands, environment changes, runs, order, seed, warm-up, timeout,
- * interval, energy/carbon options); caller frees. The same command line or
- * plan file always gives the same text. */
+ * interval, energy/carbon options), or NULL when memory runs out; caller
+ * frees with cJSON_free. The same command line or plan file always gives the
+ * same text. */
 char *plan_to_json(const plan *p);
 
 /* 16 hex digits identifying the experiment (a hash of plan_to_json): the

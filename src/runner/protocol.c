@@ -95,7 +95,7 @@ static hml_status register_experiment(const plan *p, store *s, arm_state *states
         len += strlen(*w) + 1;
     char *command = malloc(len);
     if (!plan_json || !command) {
-        free(plan_json);
+        cJSON_free(plan_json);
         free(command);
         return hml_fail(err, HML_ESYSTEM, "out of memory");
     }
@@ -110,7 +110,7 @@ static hml_status register_experiment(const plan *p, store *s, arm_state *states
                                   .runs_per_arm = p->runs, .warmup = p->warmup,
                                   .order = plan_order_name(p->order), .seed = p->seed};
     status = store_begin_experiment(s, &spec, experiment_id, resumed, err);
-    free(plan_json);
+    cJSON_free(plan_json);
     free(command);
     for (size_t a = 0; status == HML_OK && a < p->arm_count; a++) {
         const plan_arm *arm = &p->arms[a];
@@ -125,8 +125,8 @@ static hml_status register_experiment(const plan *p, store *s, arm_state *states
                                        .argv_json = argv_json, .env_json = env_json};
             status = store_put_arm(s, *experiment_id, &spec_arm, &states[a].arm_id, err);
         }
-        free(argv_json);
-        free(env_json);
+        cJSON_free(argv_json);
+        cJSON_free(env_json);
         if (status != HML_OK)
             break;
         long *indices = NULL;

@@ -1,5 +1,9 @@
 #include "common/cjson_alloc.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -51,3 +55,27 @@ void cjson_alloc_stop(void) { cJSON_InitHooks(NULL); }
 size_t cjson_alloc_made(void) { return made; }
 
 long cjson_alloc_live(void) { return live; }
+
+void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg)
+{
+    cjson_alloc_count(0);
+    bool made_it = build(arg);
+    size_t total = made;
+    cjson_alloc_stop();
+    if (!made_it)
+        fail_msg("%s: fails with memory enough", what);
+    for (int once = 0; once < 2; once++)
+        for (size_t n = 1; n <= total; n++) {
+            if (once)
+                cjson_alloc_fail_once(n);
+            else
+                cjson_alloc_count(n);
+            made_it = build(arg);
+            long left = live;
+            cjson_alloc_stop();
+            if (made_it || left != 0)
+                fail_msg("%s: allocation %zu of %zu failed%s: %s, %ld allocations left", what, n,
+                         total, once ? " (only it)" : " (and all after it)",
+                         made_it ? "made anyway" : "failed", left);
+        }
+}

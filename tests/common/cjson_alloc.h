@@ -3,6 +3,7 @@
 #ifndef HMLCOST_TESTS_CJSON_ALLOC_H
 #define HMLCOST_TESTS_CJSON_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Counts from now; from allocation fail_from on (1: the first) each one
@@ -20,5 +21,13 @@ size_t cjson_alloc_made(void);
 /* Allocations not freed yet (memory freed with free() rather than
  * cJSON_free is not seen). */
 long cjson_alloc_live(void);
+
+/* The out-of-memory test of a JSON writer: build(arg) makes its document (or
+ * text) and frees all of it, returning whether it made one. It is run once
+ * with no failure (it must succeed), then once for each allocation n of that
+ * run with n and all after it failing, and once with only n failing: each of
+ * those must return false and leave no cJSON allocation unfreed. what names
+ * the writer in the failure message. */
+void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg);
 
 #endif
