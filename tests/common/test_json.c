@@ -1,12 +1,14 @@
 /* The small cJSON helpers: numbers and strings that may be null (no NaN or
  * infinity printed as a silent null or an invalid number, empty text as
- * null), a stored JSON text embedded as JSON, and adding an item so that it
- * is never left behind. */
+ * null), a stored JSON text embedded as JSON, adding an item so that it is
+ * never left behind, and the steps of a document that stop at the first
+ * failure. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "common/cjson_alloc.h"
@@ -106,6 +108,8 @@ static void stored_json_is_embedded_or_null(void **state)
         assert_true(cJSON_IsNull(p));
         cJSON_Delete(p);
     }
+}
+
 /* The first failed step clears ok; each later one deletes what it was
  * given and adds nothing, so the builder has one check and one delete. */
 static void a_failed_step_stops_the_document(void **state)
@@ -150,6 +154,32 @@ static void a_missing_parent_is_a_failure(void **state)
     assert_int_equal(cjson_alloc_live(), 0);
 }
 
+static bool strings_made(void *arg)
+{
+    char *const *words = arg;
+    cJSON *array = json_string_array(words, 3);
+    bool made = array != NULL;
+    if (made) {
+        assert_int_equal(cJSON_GetArraySize(array), 3);
+        assert_string_equal(cJSON_GetArrayItem(array, 2)->valuestring, "two words");
+    }
+    cJSON_Delete(array);
+    return made;
+}
+
+/* The whole array or NULL, never part of it. */
+static void a_string_array_is_whole_or_null(void **state)
+{
+    (void)state;
+    cjson_alloc_stop();
+    char *words[] = {"prog", "--x", "two words"};
+    cjson_alloc_sweep("json_string_array", strings_made, words);
+    cjson_alloc_count(0);
+    cJSON *empty = json_string_array(NULL, 0);
+    assert_true(cJSON_IsArray(empty) && cJSON_GetArraySize(empty) == 0);
+    cJSON_Delete(empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +193,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_failed_step_stops_the_document, count_allocations,
                                         stop_counting),
         cmocka_unit_test_setup_teardown(a_missing_parent_is_a_failure, count_allocations,
+                                        stop_counting),
+        cmocka_unit_test_setup_teardown(a_string_array_is_whole_or_null, count_allocations,
                                         stop_counting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cjson_alloc.h"
 #include "nn/cuda/cuda_details.h"
 
 static cuda_details example(void)
@@ -162,12 +163,37 @@ static void empty_record_is_valid(void **state)
     cJSON_Delete(root);
 }
 
+static bool details_made(void *arg)
+{
+    char *text = NULL;
+    hml_err err = {0};
+    hml_status st = cuda_details_json(arg, &text, &err);
+    cJSON_free(text);
+    if (st != HML_OK) {
+        assert_null(text);
+        assert_string_equal(err.msg, "cuda details: out of memory");
+    }
+    return st == HML_OK;
+}
+
+/* Memory out while the record is built (cjson_alloc_sweep): an error, never
+ * part of the record, nothing left allocated. */
+static void out_of_memory_is_an_error(void **state)
+{
+    (void)state;
+    cuda_details d = example();
+    cuda_details_note(&d, "cudnnFind: skipped");
+    d.notes_dropped = 1;
+    cjson_alloc_sweep("cuda_details_json", details_made, &d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_has_the_record),
         cmocka_unit_test(notes_once_and_bounded),
         cmocka_unit_test(empty_record_is_valid),
+        cmocka_unit_test(out_of_memory_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
