@@ -23,7 +23,7 @@ static cJSON *smell_json(const smell_info *s)
     for (const char *const *m = s->metrics; metrics && *m; m++)
         ok = ok && cJSON_AddItemToArray(metrics, cJSON_CreateString(*m));
     cJSON *arms = ok && metrics ? cJSON_AddArrayToObject(o, "arms") : NULL;
-    for (size_t v = 0; arms && v < n_variants; v++) {
+    for (size_t v = 0; ok && arms && v < n_variants; v++) {
         if (strcmp(variants[v].smell, s->id) != 0)
             continue;
         cJSON *a = cJSON_CreateObject();

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cjson_alloc.h"
 #include "smells/arms.h"
 #include "smells/catalogue.h"
+#include "smells/catalogue_json.h"
 #include "smells/train_args.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -499,11 +501,28 @@ static void train_args_read_the_last_value_in_either_spelling(void **state)
     train_args_free(out, argc);
 }
 
+static bool catalogue_made(void *arg)
+{
+    (void)arg;
+    cJSON *j = smell_catalogue_json();
+    cJSON_Delete(j);
+    return j != NULL;
+}
+
+/* `hmlcost smells --json` when memory runs out (cjson_alloc_sweep): NULL,
+ * never part of the catalogue, nothing left allocated. */
+static void catalogue_json_is_whole_or_null(void **state)
+{
+    (void)state;
+    cjson_alloc_sweep("smell_catalogue_json", catalogue_made, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(catalogue_has_the_four_contract_ids_with_metrics),
         cmocka_unit_test(every_variant_belongs_to_a_smell),
+        cmocka_unit_test(catalogue_json_is_whole_or_null),
         cmocka_unit_test(select_all_gives_default_variants_in_catalogue_order),
         cmocka_unit_test(select_refuses_unknown_and_empty_names),
         cmocka_unit_test(selected_asks_the_list_as_select_reads_it),
