@@ -21,6 +21,7 @@
 #include "common/cjson_alloc.h"
 #include "doctor/probe.h"
 #include "doctor/probe_store.h"
+#include "doctor/report.h"
 #include "meter/host.h"
 
 /* cmd_doctor with stdout into out_fd and stderr dropped; *printed: whether
@@ -155,10 +156,56 @@ static void out_of_memory_frees_the_partial_document(void **state)
     assert_int_equal(system(rm), 0);
 }
 
+static bool probe_made(void *arg)
+{
+    cJSON *j = probe_result_json(arg);
+    cJSON_Delete(j);
+    return j != NULL;
+}
+
+static bool findings_made(void *arg)
+{
+    cJSON *j = doctor_report_json(arg);
+    cJSON_Delete(j);
+    return j != NULL;
+}
+
+/* The probe's and the findings' parts alone (cjson_alloc_sweep): NULL, never
+ * part of them, nothing left allocated. */
+static void the_probe_and_the_findings_are_whole_or_null(void **state)
+{
+    (void)state;
+    probe_trial trials[2] = {{.batch = 64, .threads = 2, .ran = true, .images = 100,
+                              .images_per_s = 250, .wall_s = 0.4, .energy_per_image_j = 0.01,
+                              .peak_rss_bytes = 1e8, .loss = 1.5},
+                             {.batch = 128, .threads = 2, .ran = false}};
+    snprintf(trials[1].note, sizeof trials[1].note, "out of memory at batch 128");
+    probe_result r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.host, sizeof r.host, "host");
+    snprintf(r.workload, sizeof r.workload, "true");
+    r.trial = trials;
+    r.count = 2;
+    r.control = trials[0];
+    r.load_before = r.load_after = NAN;
+    cjson_alloc_sweep("probe_result_json", probe_made, &r);
+
+    doctor_report report = {0};
+    hml_err err;
+    assert_int_equal(doctor_report_add(&report, DOCTOR_WARNING, "threads", "too many threads",
+                                       "16 on 2 CPUs", "use 2", &err),
+                     HML_OK);
+    assert_int_equal(doctor_report_add(&report, DOCTOR_INFO, "gpu", "no GPU", NULL, NULL, &err),
+                     HML_OK);
+    cjson_alloc_sweep("doctor_report_json", findings_made, &report);
+    doctor_report_free(&report);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(out_of_memory_frees_the_partial_document),
+        cmocka_unit_test(the_probe_and_the_findings_are_whole_or_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
