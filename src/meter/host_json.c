@@ -2,21 +2,25 @@
 
 #include <string.h>
 
+#include "common/json.h"
 #include "common/text.h"
 
 cJSON *meter_host_json(const meter_host *host)
 {
     cJSON *h = cJSON_CreateObject();
-    if (!h)
+    bool ok = h != NULL;
+    json_put_string(&ok, h, "hostname", host->hostname);
+    json_put_string(&ok, h, "cpu_model", host->cpu_model);
+    json_put_number(&ok, h, "cores", host->cores);
+    json_put_number(&ok, h, "threads", host->threads);
+    json_put_number(&ok, h, "mem_bytes", host->mem_bytes);
+    json_put_string(&ok, h, "gpu_model", host->gpu_model);
+    json_put_string(&ok, h, "kernel", host->kernel);
+    json_put_string(&ok, h, "hmlcost_version", host->hmlcost_version);
+    if (!ok) {
+        cJSON_Delete(h);
         return NULL;
-    cJSON_AddStringToObject(h, "hostname", host->hostname);
-    cJSON_AddStringToObject(h, "cpu_model", host->cpu_model);
-    cJSON_AddNumberToObject(h, "cores", host->cores);
-    cJSON_AddNumberToObject(h, "threads", host->threads);
-    cJSON_AddNumberToObject(h, "mem_bytes", host->mem_bytes);
-    cJSON_AddStringToObject(h, "gpu_model", host->gpu_model);
-    cJSON_AddStringToObject(h, "kernel", host->kernel);
-    cJSON_AddStringToObject(h, "hmlcost_version", host->hmlcost_version);
+    }
     return h;
 }
 

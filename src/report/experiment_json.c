@@ -4,37 +4,45 @@
 #include "meter/host_json.h"
 #include "report/measurement.h"
 
-static cJSON *run_json(const store_run *run)
+static cJSON *run_json(bool *ok, const store_run *run)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "index", (double)run->run_index);
-    cJSON_AddNumberToObject(o, "position", (double)run->position);
-    cJSON_AddStringToObject(o, "started_at", run->started_at);
-    cJSON_AddStringToObject(o, "status", store_run_status_name(run->status));
-    cJSON_AddItemToObject(o, "reason", json_string_or_null(run->reason));
-    cJSON_AddItemToObject(o, "metrics", report_metrics_json(run->metrics, run->metric_count));
-    cJSON_AddItemToObject(o, "result", json_parsed_or_null(run->result_json));
-    cJSON_AddStringToObject(o, "notes", run->notes ? run->notes : "");
+    json_put_number(ok, o, "index", (double)run->run_index);
+    json_put_number(ok, o, "position", (double)run->position);
+    json_put_string(ok, o, "started_at", run->started_at);
+    json_put_string(ok, o, "status", store_run_status_name(run->status));
+    json_put(ok, o, "reason", json_string_or_null(run->reason));
+    json_put(ok, o, "metrics", report_metrics_json(run->metrics, run->metric_count));
+    json_put(ok, o, "result", json_parsed_or_null(run->result_json));
+    json_put_string(ok, o, "notes", run->notes ? run->notes : "");
     return o;
 }
 
-static hml_status arm_json(store *s, const store_arm *arm, cJSON *arm_list, hml_err *err)
+/* A stored command or environment: left out when it is not JSON. */
+static void put_parsed(bool *ok, cJSON *o, const char *key, const char *text)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToArray(arm_list, o);
-    cJSON_AddStringToObject(o, "name", arm->name);
-    cJSON_AddBoolToObject(o, "baseline", arm->is_baseline);
-    cJSON_AddItemToObject(o, "smell", json_string_or_null(arm->smell));
-    cJSON_AddItemToObject(o, "command", cJSON_Parse(arm->argv_json));
-    cJSON_AddItemToObject(o, "env", cJSON_Parse(arm->env_json));
-    cJSON *run_list = cJSON_AddArrayToObject(o, "runs");
+    cJSON *parsed = cJSON_Parse(text);
+    if (parsed)
+        json_put(ok, o, key, parsed);
+}
+
+static hml_status arm_json(bool *ok, store *s, const store_arm *arm, cJSON *arm_list,
+                           hml_err *err)
+{
+    cJSON *o = json_append(ok, arm_list, cJSON_CreateObject());
+    json_put_string(ok, o, "name", arm->name);
+    json_put_bool(ok, o, "baseline", arm->is_baseline);
+    json_put(ok, o, "smell", json_string_or_null(arm->smell));
+    put_parsed(ok, o, "command", arm->argv_json);
+    put_parsed(ok, o, "env", arm->env_json);
+    cJSON *run_list = json_put_array(ok, o, "runs");
     store_run *runs = NULL;
     size_t n = 0;
     hml_status st = store_list_runs(s, arm->id, &runs, &n, err);
     if (st != HML_OK)
         return st;
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(run_list, run_json(&runs[i]));
+        json_append(ok, run_list, run_json(ok, &runs[i]));
     store_runs_free(runs, n);
     return HML_OK;
 }
@@ -52,28 +60,29 @@ hml_status report_experiment_json(store *s, int64_t experiment_id, const char *s
         return hml_fail(err, HML_EUSAGE, "%s: no experiment %lld", store_path,
                         (long long)experiment_id);
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "store", store_path);
-    cJSON_AddNumberToObject(root, "experiment_id", (double)exp.id);
-    cJSON_AddStringToObject(root, "plan_key", exp.plan_key);
-    cJSON_AddStringToObject(root, "created_at", exp.created_at);
-    cJSON_AddNumberToObject(root, "runs_per_arm", (double)exp.runs_per_arm);
-    cJSON_AddStringToObject(root, "order", exp.order);
-    cJSON *plan_json = cJSON_Parse(exp.plan_json);
-    if (plan_json)
-        cJSON_AddItemToObject(root, "plan", plan_json);
+    bool ok = root != NULL;
+    json_put_string(&ok, root, "store", store_path);
+    json_put_number(&ok, root, "experiment_id", (double)exp.id);
+    json_put_string(&ok, root, "plan_key", exp.plan_key);
+    json_put_string(&ok, root, "created_at", exp.created_at);
+    json_put_number(&ok, root, "runs_per_arm", (double)exp.runs_per_arm);
+    json_put_string(&ok, root, "order", exp.order);
+    put_parsed(&ok, root, "plan", exp.plan_json);
     meter_host host;
     st = store_get_host(s, exp.host_id, &host, &found, err);
     if (st == HML_OK && found)
-        cJSON_AddItemToObject(root, "host", meter_host_json(&host));
-    cJSON *arm_list = cJSON_AddArrayToObject(root, "arms");
+        json_put(&ok, root, "host", meter_host_json(&host));
+    cJSON *arm_list = json_put_array(&ok, root, "arms");
     store_arm *arms = NULL;
     size_t arm_count = 0;
     if (st == HML_OK)
         st = store_list_arms(s, experiment_id, &arms, &arm_count, err);
     for (size_t a = 0; st == HML_OK && a < arm_count; a++)
-        st = arm_json(s, &arms[a], arm_list, err);
+        st = arm_json(&ok, s, &arms[a], arm_list, err);
     store_arms_free(arms, arm_count);
     store_experiment_clear(&exp);
+    if (st == HML_OK && !ok)
+        st = hml_fail(err, HML_ESYSTEM, "out of memory");
     if (st != HML_OK) {
         cJSON_Delete(root);
         return st;

@@ -5,48 +5,56 @@
 cJSON *report_metrics_json(const meter_metric *metrics, size_t count)
 {
     cJSON *obj = cJSON_CreateObject();
-    for (size_t i = 0; obj && i < count; i++) {
-        cJSON *m = cJSON_CreateObject();
-        cJSON_AddNumberToObject(m, "value", metrics[i].value);
-        cJSON_AddStringToObject(m, "unit", metrics[i].unit);
-        cJSON_AddStringToObject(m, "method", metrics[i].method);
-        cJSON_AddItemToObject(obj, metrics[i].name, m);
+    bool ok = obj != NULL;
+    for (size_t i = 0; ok && i < count; i++) {
+        cJSON *m = json_put_object(&ok, obj, metrics[i].name);
+        json_put_number(&ok, m, "value", metrics[i].value);
+        json_put_string(&ok, m, "unit", metrics[i].unit);
+        json_put_string(&ok, m, "method", metrics[i].method);
+    }
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
     }
     return obj;
 }
 
-static cJSON *sample_json(const meter_sample *s)
+static cJSON *sample_json(bool *ok, const meter_sample *s)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "t_s", s->t_s);
-    cJSON_AddNumberToObject(o, "rss_bytes", s->rss_bytes);
-    cJSON_AddNumberToObject(o, "cpu_s", s->cpu_s);
-    cJSON_AddNumberToObject(o, "processes", s->processes);
+    json_put_number(ok, o, "t_s", s->t_s);
+    json_put_number(ok, o, "rss_bytes", s->rss_bytes);
+    json_put_number(ok, o, "cpu_s", s->cpu_s);
+    json_put_number(ok, o, "processes", s->processes);
     if (s->gpu_mem_bytes >= 0)
-        cJSON_AddNumberToObject(o, "gpu_mem_bytes", s->gpu_mem_bytes);
+        json_put_number(ok, o, "gpu_mem_bytes", s->gpu_mem_bytes);
     else
-        cJSON_AddNullToObject(o, "gpu_mem_bytes");
+        json_put_null(ok, o, "gpu_mem_bytes");
     /* joules so far, by the run's energy method; NaN (not known): null */
-    cJSON_AddItemToObject(o, "energy_j", json_number_or_null(s->energy_j));
+    json_put(ok, o, "energy_j", json_number_or_null(s->energy_j));
     return o;
 }
 
 cJSON *report_measurement_json(const report_measurement *m)
 {
     cJSON *root = cJSON_CreateObject();
-    cJSON *cmd = cJSON_AddArrayToObject(root, "command");
+    bool ok = root != NULL;
+    cJSON *cmd = json_put_array(&ok, root, "command");
     for (size_t i = 0; m->command[i]; i++)
-        cJSON_AddItemToArray(cmd, cJSON_CreateString(m->command[i]));
-    cJSON_AddStringToObject(root, "started_at", m->started_at);
-    cJSON_AddStringToObject(root, "status", store_run_status_name(m->status));
-    cJSON_AddItemToObject(root, "reason", json_string_or_null(m->reason));
-    cJSON_AddItemToObject(root, "metrics",
-                          report_metrics_json(m->metrics->items, m->metrics->count));
-    cJSON_AddStringToObject(root, "notes", m->notes);
-    cJSON_AddItemToObject(root, "host", meter_host_json(m->host));
-    cJSON_AddItemToObject(root, "result", json_parsed_or_null(m->result_json));
-    cJSON *samples = cJSON_AddArrayToObject(root, "samples");
+        json_append(&ok, cmd, cJSON_CreateString(m->command[i]));
+    json_put_string(&ok, root, "started_at", m->started_at);
+    json_put_string(&ok, root, "status", store_run_status_name(m->status));
+    json_put(&ok, root, "reason", json_string_or_null(m->reason));
+    json_put(&ok, root, "metrics", report_metrics_json(m->metrics->items, m->metrics->count));
+    json_put_string(&ok, root, "notes", m->notes);
+    json_put(&ok, root, "host", meter_host_json(m->host));
+    json_put(&ok, root, "result", json_parsed_or_null(m->result_json));
+    cJSON *samples = json_put_array(&ok, root, "samples");
     for (size_t i = 0; i < m->sample_count; i++)
-        cJSON_AddItemToArray(samples, sample_json(&m->samples[i]));
+        json_append(&ok, samples, sample_json(&ok, &m->samples[i]));
+    if (!ok) {
+        cJSON_Delete(root);
+        return NULL;
+    }
     return root;
 }

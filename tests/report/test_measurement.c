@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cjson_alloc.h"
 #include "meter/host_json.h"
 #include "report/measurement.h"
 
@@ -178,6 +179,24 @@ static void the_json_carries_metrics_host_result_and_samples(void **state)
     cJSON_Delete(json);
 }
 
+static bool measurement_made(void *arg)
+{
+    cJSON *json = report_measurement_json(arg);
+    cJSON_Delete(json);
+    return json != NULL;
+}
+
+/* Memory out while the JSON is built (cjson_alloc_sweep): NULL, never part
+ * of it, nothing left allocated. The workload's line is left out: text that
+ * does not parse becomes null, and cJSON cannot tell that from memory out. */
+static void the_json_is_whole_or_null(void **state)
+{
+    fixture *f = *state;
+    report_measurement m = f->m;
+    m.result_json = NULL;
+    cjson_alloc_sweep("report_measurement_json", measurement_made, &m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +208,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(the_json_carries_metrics_host_result_and_samples, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(the_json_is_whole_or_null, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
