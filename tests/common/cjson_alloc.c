@@ -56,7 +56,7 @@ size_t cjson_alloc_made(void) { return made; }
 
 long cjson_alloc_live(void) { return live; }
 
-void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg)
+static void sweep(const char *what, bool (*build)(void *arg), void *arg, int modes)
 {
     cjson_alloc_count(0);
     bool made_it = build(arg);
@@ -64,7 +64,7 @@ void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg)
     cjson_alloc_stop();
     if (!made_it)
         fail_msg("%s: fails with memory enough", what);
-    for (int once = 0; once < 2; once++)
+    for (int once = 0; once < modes; once++)
         for (size_t n = 1; n <= total; n++) {
             if (once)
                 cjson_alloc_fail_once(n);
@@ -78,4 +78,14 @@ void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg)
                          total, once ? " (only it)" : " (and all after it)",
                          made_it ? "made anyway" : "failed", left);
         }
+}
+
+void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg)
+{
+    sweep(what, build, arg, 2);
+}
+
+void cjson_alloc_sweep_from_on(const char *what, bool (*build)(void *arg), void *arg)
+{
+    sweep(what, build, arg, 1);
 }

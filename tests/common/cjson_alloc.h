@@ -29,5 +29,9 @@ long cjson_alloc_live(void);
  * those must return false and leave no cJSON allocation unfreed. what names
  * the writer in the failure message. */
 void cjson_alloc_sweep(const char *what, bool (*build)(void *arg), void *arg);
+/* The same with only "n and all after it" failing: for a writer that embeds
+ * stored JSON text, where cJSON cannot tell a parse that failed for memory
+ * from text that is not JSON (which the writer leaves out). */
+void cjson_alloc_sweep_from_on(const char *what, bool (*build)(void *arg), void *arg);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cjson_alloc.h"
 #include "report/experiment_json.h"
 #include "report/run_summary.h"
 #include "store/store.h"
@@ -179,6 +180,32 @@ static void the_experiment_as_json_has_every_run(void **state)
     store_close(s);
 }
 
+static bool experiment_made(void *arg)
+{
+    cJSON *json = NULL;
+    hml_err err = {0};
+    hml_status st = report_experiment_json(arg, 1, "runs.db", &json, &err);
+    cJSON_Delete(json);
+    if (st != HML_OK) {
+        assert_null(json);
+        assert_string_equal(err.msg, "out of memory");
+    }
+    return st == HML_OK;
+}
+
+/* Memory out while the JSON is built (cjson_alloc_sweep_from_on: it embeds
+ * the stored plan and commands): an error, nothing left allocated. */
+static void the_experiment_as_json_is_an_error_when_memory_runs_out(void **state)
+{
+    fixture *f = *state;
+    hml_err err;
+    store *s = NULL;
+    assert_int_equal(store_open(&s, f->path, STORE_READ_ONLY, &err), HML_OK);
+    assert_int_equal(f->experiment, 1);
+    cjson_alloc_sweep_from_on("report_experiment_json", experiment_made, s);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +213,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_store_that_cannot_be_read_is_an_error, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_experiment_as_json_has_every_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_experiment_as_json_is_an_error_when_memory_runs_out,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
