@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
+
 hml_status capture_scan_init(capture_scan *scan, const char *regex, hml_err *err)
 {
     memset(scan, 0, sizeof *scan);
@@ -103,13 +105,14 @@ char *capture_scan_add_own_cpu(char *line, double user_s, double sys_s)
     free(line);
     if (!root)
         return NULL;
+    bool ok = true;
     if (!cJSON_HasObjectItem(root, "schema"))
-        cJSON_AddNumberToObject(root, "schema", 1);
+        json_put_number(&ok, root, "schema", 1);
     cJSON_DeleteItemFromObjectCaseSensitive(root, RESULT_HELPER_USER_S);
     cJSON_DeleteItemFromObjectCaseSensitive(root, RESULT_HELPER_SYS_S);
-    cJSON_AddNumberToObject(root, RESULT_HELPER_USER_S, user_s);
-    cJSON_AddNumberToObject(root, RESULT_HELPER_SYS_S, sys_s);
-    char *text = cJSON_PrintUnformatted(root);
+    json_put_number(&ok, root, RESULT_HELPER_USER_S, user_s);
+    json_put_number(&ok, root, RESULT_HELPER_SYS_S, sys_s);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     return text;
 }

@@ -1,6 +1,7 @@
 /* The runner's JSON when memory runs out while it is built (cjson_alloc_sweep):
- * the plan and its key, the host, a Slurm run file and a submission are an
- * error, never part of a document, and leave nothing allocated. */
+ * the plan and its key, the host, a Slurm run file, a submission and a
+ * result line with capture's CPU are an error, never part of a document,
+ * and leave nothing allocated. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 
 #include "common/cjson_alloc.h"
 #include "meter/host_json.h"
+#include "runner/capture_scan.h"
 #include "runner/executor_slurm.h"
 #include "runner/plan.h"
 
@@ -189,6 +191,22 @@ static void a_submission(void **state)
     assert_int_equal(system(rm), 0);
 }
 
+static bool own_cpu_added(void *arg)
+{
+    char *line = strdup(arg);
+    assert_non_null(line);
+    char *text = capture_scan_add_own_cpu(line, 1.5, 0.25);
+    cJSON_free(text);
+    return text != NULL;
+}
+
+/* capture's own CPU added to the workload's line: the whole line or NULL. */
+static void a_result_line_with_captures_cpu(void **state)
+{
+    (void)state;
+    cjson_alloc_sweep("capture_scan_add_own_cpu", own_cpu_added, "{\"accuracy\":0.5}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +214,7 @@ int main(void)
         cmocka_unit_test(the_host),
         cmocka_unit_test(a_run_file),
         cmocka_unit_test(a_submission),
+        cmocka_unit_test(a_result_line_with_captures_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
