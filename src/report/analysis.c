@@ -12,6 +12,7 @@
 #include "report/nodes.h"
 #include "stats/holm.h"
 #include "stats/judge.h"
+#include "stats/stratified_change.h"
 #include "stats/warnings.h"
 
 #define POWER_TARGET 0.8
@@ -306,6 +307,26 @@ static hml_status stratified_test(const double *x, const size_t *x_node, size_t 
     return st;
 }
 
+/* The table's change: within nodes and combined when the values come from
+ * several nodes and one holds both arms, the condition under which the
+ * verdict's tests are stratified, so that the table and the verdict read the
+ * same comparison; else the pooled runs'. */
+static hml_status table_change(const report_analysis *a, const double *x, const size_t *x_node,
+                               size_t nx, const double *y, const size_t *y_node, size_t ny,
+                               report_comparison *c, hml_err *err)
+{
+    if (a->n_nodes > 1 && stats_from_several_nodes(x_node, nx, y_node, ny)) {
+        hml_status st = stats_bootstrap_means_by_node(x, x_node, nx, y, y_node, ny,
+                                                      a->opts.resamples, a->opts.seed,
+                                                      a->opts.level, &c->boot, &c->change_strata,
+                                                      err);
+        if (st != HML_OK || c->change_strata)
+            return st;
+    }
+    return stats_bootstrap_means(x, nx, y, ny, a->opts.resamples, a->opts.seed, a->opts.level,
+                                 &c->boot, err);
+}
+
 static hml_status compare_metric(report_analysis *a, const report_arm *smell,
                                  const report_arm *base, size_t metric, report_comparison *c,
                                  hml_err *err)
@@ -320,8 +341,7 @@ static hml_status compare_metric(report_analysis *a, const report_arm *smell,
         st = arm_values(a, base, col->name, &y, &y_node, &ny, err);
     if (st == HML_OK && nx >= 2 && ny >= 2) {
         c->tested = true;
-        st = stats_bootstrap_means(x, nx, y, ny, a->opts.resamples, a->opts.seed, a->opts.level,
-                                   &c->boot, err);
+        st = table_change(a, x, x_node, nx, y, y_node, ny, c, err);
         if (st == HML_OK)
             st = stats_mann_whitney(x, nx, y, ny, &c->mwu, err);
         if (st == HML_OK && a->n_nodes > 1)
@@ -780,6 +800,7 @@ static hml_status analyze_smells(report_analysis *a, hml_err *err)
                                            err);
             if (st != HML_OK)
                 return st;
+            a->stratified_changes += s->cmp[m].change_strata > 0;
         }
     }
     return HML_OK;
@@ -882,6 +903,9 @@ static void take_judgement(report_analysis *a, report_smell_result *s,
     int acc = report_analysis_metric(a, "accuracy");
     if (j->has_accuracy && acc >= 0) {
         s->tost = j->tost;
+        s->tost_strata = j->tost_strata;
+        if (j->tost_strata > s->strata)
+            s->strata = j->tost_strata;
         s->acc_smell = a->arms[s->arm].cells[acc].s.mean;
         s->acc_baseline = a->arms[s->baseline].cells[acc].s.mean;
     }
@@ -907,6 +931,7 @@ static void take_judgement(report_analysis *a, report_smell_result *s,
                              : 0;
     }
     a->stratified_verdicts += s->strata > 0;
+    a->stratified_tosts += s->tost_strata > 0;
 }
 
 /* The verdicts (stats_judge over every arm's runs) and how often bootstrap

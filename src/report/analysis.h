@@ -67,7 +67,10 @@ typedef struct report_arm_result {
 typedef struct report_comparison {
     size_t metric;        /* index into report_analysis.metrics */
     bool tested;          /* both arms have >= 2 values */
-    stats_bootstrap boot; /* difference and ratio of means, with intervals */
+    stats_bootstrap boot; /* difference and ratio of means, with intervals; with change_strata,
+                             of node-weighted means (stats_bootstrap_means_by_node) */
+    size_t change_strata; /* nodes boot was resampled within and combined over; 0: the runs
+                             pooled (one node, or none holding both arms) */
     stats_mwu mwu;        /* runs pooled over nodes */
     bool stratified;      /* runs from several nodes: the cost test is van Elteren's, node
                              as the stratum, instead of the pooled Mann-Whitney */
@@ -95,12 +98,13 @@ typedef struct report_smell_result {
     stats_verdict verdict;
     stats_verdict_reason reason;
     double stability;         /* share of bootstrap resamples of the runs giving this verdict */
-    size_t strata;            /* nodes the verdict's cost tests combined within (the most of
-                                 any cost); 0: the runs pooled */
+    size_t strata;            /* nodes the verdict's tests combined within (the most of any
+                                 cost and accuracy's TOST); 0: the runs pooled */
     bool unstable;            /* stability < REPORT_STABLE_SHARE */
     char evidence[1024];      /* one line */
     bool has_accuracy;
     stats_tost tost;          /* accuracy, smell - baseline (fractions) */
+    size_t tost_strata;       /* nodes the TOST's difference was combined over; 0: pooled */
     double acc_smell, acc_baseline; /* mean accuracy (fractions) */
     report_comparison *cmp;   /* one per metric (tested or not) */
 } report_smell_result;
@@ -155,6 +159,8 @@ typedef struct report_analysis {
     size_t n_nodes;
     size_t stratified_tests;       /* comparisons whose cost test is stratified by node */
     size_t stratified_verdicts;    /* smells whose verdict is stratified by node */
+    size_t stratified_changes;     /* comparisons whose table change is stratified by node */
+    size_t stratified_tosts;       /* smells whose accuracy TOST is stratified by node */
 } report_analysis;
 
 /* Analyses data (which must outlive the analysis). */

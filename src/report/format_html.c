@@ -296,11 +296,14 @@ static void comparisons(FILE *out, const report_analysis *a)
         esc(out, d->arms[s->baseline].name);
         fprintf(out, " (n = %zu)</th><th class=\"num\">", a->arms[s->baseline].ok);
         esc(out, d->arms[s->arm].name);
+        char heading[48];
+        report_fmt_change_heading(a, s, heading, sizeof heading);
+        heading[0] = 'C'; /* a heading of the page's tables */
         fprintf(out,
-                " (n = %zu)</th><th>Change [%.0f %% CI]</th><th class=\"num\">p (Holm)</th>"
+                " (n = %zu)</th><th>%s</th><th class=\"num\">p (Holm)</th>"
                 "<th class=\"num\">p (MWU)</th><th class=\"num\">p (Welch)</th>"
                 "<th class=\"num\">Cliff's &delta;</th></tr></thead><tbody>\n",
-                a->arms[s->arm].ok, 100 * a->opts.level);
+                a->arms[s->arm].ok, heading);
         for (size_t m = 0; m < a->n_metrics; m++) {
             report_comparison_cells cells;
             report_comparison_cells_fill(a, s, m, &cells);
@@ -327,10 +330,11 @@ static void comparisons(FILE *out, const report_analysis *a)
         if (s->has_accuracy)
             fprintf(out,
                     "<p class=\"note\">Accuracy TOST (margin &plusmn;%g pp): difference %+.2f pp, "
-                    "%.0f %% CI [%+.2f, %+.2f] pp, p = %.3g: %s.</p>\n",
+                    "%.0f %% CI [%+.2f, %+.2f] pp, p = %.3g: %s%s.</p>\n",
                     100 * a->opts.acc_margin, 100 * s->tost.diff, 100 * (1 - 2 * a->opts.alpha),
                     100 * s->tost.ci_lo, 100 * s->tost.ci_hi, s->tost.p,
-                    s->tost.equivalent ? "equivalent" : "not shown equivalent");
+                    s->tost.equivalent ? "equivalent" : "not shown equivalent",
+                    s->tost_strata ? ", stratified by node" : "");
     }
     fputs("</section>\n", out);
 }
@@ -566,7 +570,7 @@ static void methods(FILE *out, const report_analysis *a)
             "energy.</p>\n",
             100 * a->opts.level, a->opts.resamples, a->opts.seed, STATS_MWU_EXACT_MAX_N,
             a->family_size, a->opts.alpha, 100 * a->opts.acc_margin, a->opts.alpha);
-    char node_test[1024];
+    char node_test[2048];
     report_fmt_node_test(a, node_test, sizeof node_test);
     if (node_test[0]) {
         fputs("<p>", out);

@@ -54,6 +54,9 @@ static cJSON *comparison_json(bool *ok, const report_analysis *a, const report_c
     add_pair(ok, o, "diff_ci", c->boot.diff_lo, c->boot.diff_hi);
     add_num(ok, o, "ratio", c->boot.ratio);
     add_pair(ok, o, "ratio_ci", c->boot.ratio_lo, c->boot.ratio_hi);
+    /* nodes diff and ratio were resampled within and combined over; absent: pooled */
+    if (c->change_strata)
+        json_put_number(ok, o, "change_strata", (double)c->change_strata);
     cJSON *mwu = json_put_object(ok, o, "mann_whitney");
     add_num(ok, mwu, "u", c->mwu.u);
     add_num(ok, mwu, "p", c->mwu.p);
@@ -214,6 +217,9 @@ static cJSON *build(bool *ok, const report_analysis *a)
             add_num(ok, acc, "p", s->tost.p);
             add_pair(ok, acc, "ci", s->tost.ci_lo, s->tost.ci_hi);
             json_put_bool(ok, acc, "equivalent", s->tost.equivalent);
+            /* nodes diff was combined over; absent: pooled */
+            if (s->tost_strata)
+                json_put_number(ok, acc, "strata", (double)s->tost_strata);
         } else {
             json_put_null(ok, o, "accuracy");
         }

@@ -94,8 +94,8 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     fputs("\n\n", out);
     text_table t;
     text_table_init(&t, 7);
-    char level[32];
-    snprintf(level, sizeof level, "change [%.0f %% CI]", 100 * a->opts.level);
+    char level[48];
+    report_fmt_change_heading(a, s, level, sizeof level);
     const char *head[] = {"metric", base, arm, level, "p (Holm)", "Cliff's delta", "method"};
     text_table_add(&t, head);
     t.right[1] = t.right[2] = t.right[4] = t.right[5] = true;
@@ -166,7 +166,7 @@ hml_status report_render_markdown(FILE *out, const report_analysis *a,
             "per arm) of any difference; their changes are ratios of means with %.0f %% "
             "percentile bootstrap intervals (%zu resamples, MT19937 seed %lu).\n\n",
             rule, 100 * a->opts.level, a->opts.resamples, a->opts.seed);
-    char node_test[1024];
+    char node_test[2048];
     report_fmt_node_test(a, node_test, sizeof node_test);
     if (node_test[0])
         fprintf(out, "%s\n\n", node_test);

@@ -66,8 +66,8 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     fprintf(out, ")\n");
     text_table t;
     text_table_init(&t, 6);
-    char level[32];
-    snprintf(level, sizeof level, "change [%.0f %% CI]", 100 * a->opts.level);
+    char level[48];
+    report_fmt_change_heading(a, s, level, sizeof level);
     const char *head[] = {"metric", base->name, arm->name, level, "p (Holm)", "delta"};
     text_table_add(&t, head);
     t.right[1] = t.right[2] = t.right[4] = true;
@@ -83,8 +83,9 @@ static void smell_table(FILE *out, const report_analysis *a, const report_smell_
     text_table_print(out, &t, 2, color);
     text_table_free(&t);
     if (s->has_accuracy)
-        fprintf(out, "  accuracy TOST (margin %g pp): p = %.4g, %s\n", 100 * a->opts.acc_margin,
-                s->tost.p, s->tost.equivalent ? "equivalent" : "not shown equivalent");
+        fprintf(out, "  accuracy TOST (margin %g pp): p = %.4g, %s%s\n", 100 * a->opts.acc_margin,
+                s->tost.p, s->tost.equivalent ? "equivalent" : "not shown equivalent",
+                s->tost_strata ? ", stratified by node" : "");
 }
 
 /* text, wrapped at width columns, each line after the first indented. */
@@ -216,7 +217,7 @@ hml_status report_render_text(FILE *out, const report_analysis *a,
             "interval (%zu resamples, MT19937 seed %lu); delta: Cliff's delta; values: mean ± sd "
             "of successful runs\n",
             a->opts.resamples, a->opts.seed);
-    char node_test[1024];
+    char node_test[2048];
     report_fmt_node_test(a, node_test, sizeof node_test);
     if (node_test[0])
         fprintf(out, "%s\n", node_test);

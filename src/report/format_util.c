@@ -234,12 +234,23 @@ void report_node_table(const report_analysis *a, bool markdown, text_table *t)
     }
 }
 
+void report_fmt_change_heading(const report_analysis *a, const report_smell_result *s,
+                               char *buf, size_t size)
+{
+    bool by_node = false;
+    for (size_t m = 0; m < a->n_metrics; m++)
+        by_node |= s->cmp[m].change_strata > 0;
+    text_format(buf, size, "change%s [%.0f %% CI]", by_node ? " by node" : "",
+                100 * a->opts.level);
+}
+
 void report_fmt_node_test(const report_analysis *a, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (!a->stratified_tests && !a->stratified_verdicts)
+    if (!a->stratified_tests && !a->stratified_verdicts && !a->stratified_changes &&
+        !a->stratified_tosts)
         return;
-    char tables[320] = "", verdicts[480];
+    char tables[320] = "", verdicts[480], changes[480] = "", tosts[320] = "";
     if (a->stratified_tests)
         text_format(tables, sizeof tables,
                     "p (Holm) of %zu of the %zu cost tests is van Elteren's stratified "
@@ -258,5 +269,18 @@ void report_fmt_node_test(const report_analysis *a, char *buf, size_t size)
     else
         text_format(verdicts, sizeof verdicts,
                     "the verdicts' tests against the smallest cost of interest pool the nodes");
-    text_format(buf, size, "Runs from %zu nodes: %s%s.", a->n_nodes, tables, verdicts);
+    if (a->stratified_changes)
+        text_format(changes, sizeof changes,
+                    "; %zu of the tables' changes are stratified by node (\"change by node\"): "
+                    "the ratio (for shares the difference) of node-weighted means, each node "
+                    "holding both arms weighted by 1 / (1/n smell + 1/n baseline) of its runs, "
+                    "with a percentile bootstrap that resamples runs within node and arm",
+                    a->stratified_changes);
+    if (a->stratified_tosts)
+        text_format(tosts, sizeof tosts,
+                    "; accuracy's TOST of %zu of the %zu smells is stratified by node: on the "
+                    "difference of the nodes' mean accuracies, combined as the costs' change",
+                    a->stratified_tosts, a->n_smells);
+    text_format(buf, size, "Runs from %zu nodes: %s%s%s%s.", a->n_nodes, tables, verdicts,
+                changes, tosts);
 }

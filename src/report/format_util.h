@@ -34,10 +34,16 @@ void report_fmt_min_cost(const report_analysis *a, char *buf, size_t size);
 void report_fmt_rule(const report_analysis *a, char *buf, size_t size);
 
 /* How runs from several nodes were compared: which test gives p (Holm)
- * ("Runs from 2 nodes: p (Holm) of ... is van Elteren's ...") and whether the
- * verdicts are stratified by node (plain text, one sentence; up to about
- * 800 characters); "" when every test pools the runs. */
+ * ("Runs from 2 nodes: p (Holm) of ... is van Elteren's ..."), whether the
+ * verdicts, the tables' changes and accuracy's TOST are stratified by node
+ * (plain text, one sentence; up to about 1600 characters); "" when every
+ * test pools the runs. */
 void report_fmt_node_test(const report_analysis *a, char *buf, size_t size);
+
+/* The heading of a smell table's change column: "change [95 % CI]", or
+ * "change by node [95 % CI]" when a change in it is stratified by node. */
+void report_fmt_change_heading(const report_analysis *a, const report_smell_result *s,
+                               char *buf, size_t size);
 
 /* "wall time (s)", "final loss" */
 void report_metric_heading(const report_metric_col *col, char *buf, size_t size);

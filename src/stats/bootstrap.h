@@ -27,4 +27,25 @@ hml_status stats_bootstrap_means(const double *x, size_t nx, const double *y, si
                                  size_t resamples, unsigned long seed, double level,
                                  stats_bootstrap *out, hml_err *err);
 
+/* The same when each value comes from a node (any labels), so that a node
+ * faster than another counts neither for nor against x: each resample
+ * draws, on every node holding both samples, as many values of x and of y
+ * from that node's own as it holds, with replacement; nodes holding one
+ * sample only are left out. The statistics compare node-weighted means,
+ * mean_x = sum w_k mean(x on k) / W and likewise mean_y: the means each
+ * sample would have with the same mix of nodes. w_k = 1 / (1/nx_k +
+ * 1/ny_k), the inverse-variance weight of node k's difference of means
+ * when the runs' variance is the same on every node and in both samples:
+ * the verdict's weights (stats/stratified_change.h) with its two pooled
+ * variances taken equal. Unlike those, these are defined for any values
+ * (zeros, shares, one run of a sample on a node) and are fixed by how many
+ * runs each node holds, which a resample keeps: the interval reflects the
+ * runs' spread, not weights re-estimated per resample. On one node they
+ * are the means of the runs. *strata receives the nodes combined; 0 (and
+ * *out untouched) when no node holds both samples. */
+hml_status stats_bootstrap_means_by_node(const double *x, const size_t *x_node, size_t nx,
+                                         const double *y, const size_t *y_node, size_t ny,
+                                         size_t resamples, unsigned long seed, double level,
+                                         stats_bootstrap *out, size_t *strata, hml_err *err);
+
 #endif

@@ -36,18 +36,6 @@ static bool all_equal(const double *x, size_t nx, const double *y, size_t ny)
     return true;
 }
 
-/* Do the values come from more than one node? */
-static bool several_nodes(const size_t *x_node, size_t nx, const size_t *y_node, size_t ny)
-{
-    for (size_t i = 0; i < nx; i++)
-        if (x_node[i] != x_node[0])
-            return true;
-    for (size_t i = 0; i < ny; i++)
-        if (y_node[i] != x_node[0])
-            return true;
-    return false;
-}
-
 /* The change one cost's margin tests read: within nodes and combined when
  * the values come from several nodes and one holds both arms, else the
  * pooled runs' Welch estimate. *tested false: nothing to test. */
@@ -58,7 +46,7 @@ static hml_status cost_change(bool nodes_known, const double *x, const size_t *x
     *tested = false;
     if (nx < 2 || ny < 2 || all_equal(x, nx, y, ny))
         return HML_OK;
-    if (nodes_known && several_nodes(x_node, nx, y_node, ny)) {
+    if (nodes_known && stats_from_several_nodes(x_node, nx, y_node, ny)) {
         stats_strata_result r;
         hml_status st = stats_stratified_log_change(x, x_node, nx, y, y_node, ny, &r, &c->change,
                                                     &c->strata, err);
@@ -74,6 +62,33 @@ static hml_status cost_change(bool nodes_known, const double *x, const size_t *x
     stats_log_change_of(&c->lm, &c->change);
     *tested = true;
     return HML_OK;
+}
+
+/* Accuracy's TOST: on the difference of means within nodes, combined, when
+ * the values come from several nodes and one holds both arms (a node whose
+ * runs score lower and that ran more of one arm's runs would otherwise move
+ * the difference); else, or when no shared node has two runs of each arm,
+ * on the pooled runs. */
+static hml_status accuracy_test(const stats_judge_spec *spec, bool nodes_known, const double *x,
+                                const size_t *x_node, size_t nx, const double *y,
+                                const size_t *y_node, size_t ny, stats_judged_smell *out,
+                                hml_err *err)
+{
+    if (nodes_known && stats_from_several_nodes(x_node, nx, y_node, ny)) {
+        stats_strata_result r;
+        stats_log_change c;
+        size_t strata;
+        hml_status st = stats_stratified_mean_diff(x, x_node, nx, y, y_node, ny, &r, &c, &strata,
+                                                   err);
+        if (st != HML_OK)
+            return st;
+        if (r == STATS_STRATA_COMBINED) {
+            stats_tost_of(c.d, c.se, c.df, spec->acc_margin, spec->alpha, &out->tost);
+            out->tost_strata = strata;
+            return HML_OK;
+        }
+    }
+    return stats_tost_test(x, nx, y, ny, spec->acc_margin, spec->alpha, &out->tost, err);
 }
 
 static size_t max_runs(const stats_judge_spec *spec)
@@ -115,12 +130,14 @@ static hml_status test_smell(const stats_judge_spec *spec, size_t i, const colum
             stats_cost_margin_of(&c->change, spec->min_cost[m], spec->alpha, &c->margin);
     }
     out->has_accuracy = false;
+    out->tost_strata = 0;
     if (spec->accuracy >= 0) {
-        size_t nx = column(sm, spec->n_metrics, (size_t)spec->accuracy, x, NULL);
-        size_t ny = column(bl, spec->n_metrics, (size_t)spec->accuracy, y, NULL);
+        size_t nx = column(sm, spec->n_metrics, (size_t)spec->accuracy, x, room->x_node);
+        size_t ny = column(bl, spec->n_metrics, (size_t)spec->accuracy, y, room->y_node);
         if (nx >= 2 && ny >= 2) {
             out->has_accuracy = true;
-            return stats_tost_test(x, nx, y, ny, spec->acc_margin, spec->alpha, &out->tost, err);
+            return accuracy_test(spec, sm->node && bl->node, x, room->x_node, nx, y,
+                                 room->y_node, ny, out, err);
         }
     }
     return HML_OK;

@@ -10,7 +10,10 @@
  * (stats/stratified_change.h), so a faster node counts neither for nor
  * against the smell; nodes holding one arm only do not count. Otherwise
  * (one node, or no node holding both) the runs are pooled. Accuracy's TOST
- * pools the nodes. */
+ * is stratified the same way: on the difference of the nodes' mean
+ * accuracies, combined (stats_stratified_mean_diff), with
+ * Welch-Satterthwaite degrees of freedom; pooled otherwise, and when no
+ * shared node has two runs of each arm. */
 #ifndef HMLCOST_STATS_JUDGE_H
 #define HMLCOST_STATS_JUDGE_H
 
@@ -58,6 +61,7 @@ typedef struct stats_judged_smell {
     stats_verdict_reason reason;
     bool has_accuracy; /* both arms have >= 2 accuracy values */
     stats_tost tost;
+    size_t tost_strata;       /* nodes accuracy's TOST combined within; 0: the runs pooled */
     stats_judged_cost *costs; /* n_metrics entries, owned by the caller */
 } stats_judged_smell;
 

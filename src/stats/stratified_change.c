@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-/* One node's runs of one arm, on the log scale. */
+/* One node's runs of one arm, on the log scale or the values' own. */
 typedef struct arm_part {
     size_t n;
     double mean, ss; /* ss: squared deviations from the node's own mean */
@@ -18,16 +18,18 @@ static bool holds(const size_t *node, size_t n, size_t k)
     return false;
 }
 
-/* Welford over the values on node k; false when one is not finite and positive. */
-static bool part_of(const double *v, const size_t *node, size_t n, size_t k, arm_part *out)
+/* Welford over the values on node k (their logs when on_log); false when
+ * one is not finite (or, on the log scale, not positive). */
+static bool part_of(const double *v, const size_t *node, size_t n, size_t k, bool on_log,
+                    arm_part *out)
 {
     *out = (arm_part){0};
     for (size_t i = 0; i < n; i++) {
         if (node[i] != k)
             continue;
-        if (!(isfinite(v[i]) && v[i] > 0))
+        if (!isfinite(v[i]) || (on_log && !(v[i] > 0)))
             return false;
-        double l = log(v[i]), step = l - out->mean;
+        double l = on_log ? log(v[i]) : v[i], step = l - out->mean;
         out->n++;
         out->mean += step / (double)out->n;
         out->ss += step * (l - out->mean);
@@ -46,13 +48,13 @@ static double node_weight(const arm_part *x, const arm_part *y, double s2_x, dou
 /* The estimate over the shared nodes; px, py: room for k parts each. */
 static stats_strata_result combine(const double *x, const size_t *x_node, size_t nx,
                                    const double *y, const size_t *y_node, size_t ny,
-                                   const size_t *shared, size_t k, arm_part *px, arm_part *py,
-                                   stats_log_change *out)
+                                   const size_t *shared, size_t k, bool on_log, arm_part *px,
+                                   arm_part *py, stats_log_change *out)
 {
     double ss_x = 0, ss_y = 0, df_x = 0, df_y = 0;
     for (size_t j = 0; j < k; j++) {
-        if (!part_of(x, x_node, nx, shared[j], &px[j]) ||
-            !part_of(y, y_node, ny, shared[j], &py[j]))
+        if (!part_of(x, x_node, nx, shared[j], on_log, &px[j]) ||
+            !part_of(y, y_node, ny, shared[j], on_log, &py[j]))
             return STATS_STRATA_UNESTIMABLE;
         ss_x += px[j].ss;
         ss_y += py[j].ss;
@@ -85,10 +87,11 @@ static stats_strata_result combine(const double *x, const size_t *x_node, size_t
     return STATS_STRATA_COMBINED;
 }
 
-hml_status stats_stratified_log_change(const double *x, const size_t *x_node, size_t nx,
-                                       const double *y, const size_t *y_node, size_t ny,
-                                       stats_strata_result *result, stats_log_change *out,
-                                       size_t *strata, hml_err *err)
+/* The estimate on either scale (stats_stratified_log_change, stats_stratified_mean_diff). */
+static hml_status stratified_diff(const double *x, const size_t *x_node, size_t nx,
+                                  const double *y, const size_t *y_node, size_t ny, bool on_log,
+                                  stats_strata_result *result, stats_log_change *out,
+                                  size_t *strata, hml_err *err)
 {
     *strata = 0;
     size_t cap = nx ? nx : 1;
@@ -100,12 +103,8 @@ hml_status stats_stratified_log_change(const double *x, const size_t *x_node, si
         free(py);
         return hml_fail(err, HML_ESYSTEM, "stratified change: out of memory");
     }
-    /* the shared nodes, in the order x first names them */
-    size_t k = 0;
-    for (size_t i = 0; i < nx; i++)
-        if (!holds(shared, k, x_node[i]) && holds(y_node, ny, x_node[i]))
-            shared[k++] = x_node[i];
-    *result = k ? combine(x, x_node, nx, y, y_node, ny, shared, k, px, py, out)
+    size_t k = stats_shared_nodes(x_node, nx, y_node, ny, shared);
+    *result = k ? combine(x, x_node, nx, y, y_node, ny, shared, k, on_log, px, py, out)
                 : STATS_STRATA_NONE_SHARED;
     if (*result == STATS_STRATA_COMBINED)
         *strata = k;
@@ -113,4 +112,42 @@ hml_status stats_stratified_log_change(const double *x, const size_t *x_node, si
     free(px);
     free(py);
     return HML_OK;
+}
+
+size_t stats_shared_nodes(const size_t *x_node, size_t nx, const size_t *y_node, size_t ny,
+                          size_t *shared)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nx; i++)
+        if (!holds(shared, k, x_node[i]) && holds(y_node, ny, x_node[i]))
+            shared[k++] = x_node[i];
+    return k;
+}
+
+bool stats_from_several_nodes(const size_t *x_node, size_t nx, const size_t *y_node, size_t ny)
+{
+    const size_t *first = nx ? x_node : y_node;
+    for (size_t i = 0; i < nx; i++)
+        if (x_node[i] != first[0])
+            return true;
+    for (size_t i = 0; i < ny; i++)
+        if (y_node[i] != first[0])
+            return true;
+    return false;
+}
+
+hml_status stats_stratified_log_change(const double *x, const size_t *x_node, size_t nx,
+                                       const double *y, const size_t *y_node, size_t ny,
+                                       stats_strata_result *result, stats_log_change *out,
+                                       size_t *strata, hml_err *err)
+{
+    return stratified_diff(x, x_node, nx, y, y_node, ny, true, result, out, strata, err);
+}
+
+hml_status stats_stratified_mean_diff(const double *x, const size_t *x_node, size_t nx,
+                                      const double *y, const size_t *y_node, size_t ny,
+                                      stats_strata_result *result, stats_log_change *out,
+                                      size_t *strata, hml_err *err)
+{
+    return stratified_diff(x, x_node, nx, y, y_node, ny, false, result, out, strata, err);
 }

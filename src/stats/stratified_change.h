@@ -21,10 +21,15 @@
  * df = se^4 / ((s2_x A)^2 / df_x + (s2_y B)^2 / df_y).
  * With one node this is Welch's test on that node's runs. When both arms
  * are constant within every node the weights are 1 / (1/nx_k + 1/ny_k)
- * and the change is exact (se = 0). */
+ * and the change is exact (se = 0).
+ *
+ * The same combination on the values themselves (not their logs) gives a
+ * difference of means within nodes: accuracy's equivalence test reads it,
+ * as a change of accuracy is in percentage points, not a share. */
 #ifndef HMLCOST_STATS_STRATIFIED_CHANGE_H
 #define HMLCOST_STATS_STRATIFIED_CHANGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -45,5 +50,21 @@ hml_status stats_stratified_log_change(const double *x, const size_t *x_node, si
                                        const double *y, const size_t *y_node, size_t ny,
                                        stats_strata_result *result, stats_log_change *out,
                                        size_t *strata, hml_err *err);
+
+/* The same on the values themselves: out->d is the combined difference of
+ * the nodes' means (x minus y), se and df as above; a value not finite
+ * makes it unestimable. */
+hml_status stats_stratified_mean_diff(const double *x, const size_t *x_node, size_t nx,
+                                      const double *y, const size_t *y_node, size_t ny,
+                                      stats_strata_result *result, stats_log_change *out,
+                                      size_t *strata, hml_err *err);
+
+/* Do the values of x and y come from more than one node? */
+bool stats_from_several_nodes(const size_t *x_node, size_t nx, const size_t *y_node, size_t ny);
+
+/* The nodes holding both x and y, in the order x first names them, into
+ * shared (room for nx); returns how many. */
+size_t stats_shared_nodes(const size_t *x_node, size_t nx, const size_t *y_node, size_t ny,
+                          size_t *shared);
 
 #endif

@@ -45,6 +45,26 @@ hml_status stats_welch_test(const double *x, size_t nx, const double *y, size_t 
     return HML_OK;
 }
 
+void stats_tost_of(double diff, double se, double df, double margin, double alpha,
+                   stats_tost *out)
+{
+    stats_gsl_quiet();
+    *out = (stats_tost){.diff = diff, .margin = margin};
+    if (!(se > 0)) {
+        out->p_lower = diff > -margin ? 0 : 1;
+        out->p_upper = diff < margin ? 0 : 1;
+        out->ci_lo = out->ci_hi = diff;
+    } else {
+        out->p_lower = gsl_cdf_tdist_Q((diff + margin) / se, df);
+        out->p_upper = gsl_cdf_tdist_P((diff - margin) / se, df);
+        double t = gsl_cdf_tdist_Pinv(1 - alpha, df);
+        out->ci_lo = diff - t * se;
+        out->ci_hi = diff + t * se;
+    }
+    out->p = fmax(out->p_lower, out->p_upper);
+    out->equivalent = out->p < alpha;
+}
+
 hml_status stats_tost_test(const double *x, size_t nx, const double *y, size_t ny, double margin,
                            double alpha, stats_tost *out, hml_err *err)
 {
@@ -52,20 +72,7 @@ hml_status stats_tost_test(const double *x, size_t nx, const double *y, size_t n
     hml_status st = welch_parts_of(x, nx, y, ny, &w, err);
     if (st != HML_OK)
         return st;
-    *out = (stats_tost){.diff = w.diff, .margin = margin};
-    if (w.se == 0) {
-        out->p_lower = w.diff > -margin ? 0 : 1;
-        out->p_upper = w.diff < margin ? 0 : 1;
-        out->ci_lo = out->ci_hi = w.diff;
-    } else {
-        out->p_lower = gsl_cdf_tdist_Q((w.diff + margin) / w.se, w.df);
-        out->p_upper = gsl_cdf_tdist_P((w.diff - margin) / w.se, w.df);
-        double t = gsl_cdf_tdist_Pinv(1 - alpha, w.df);
-        out->ci_lo = w.diff - t * w.se;
-        out->ci_hi = w.diff + t * w.se;
-    }
-    out->p = fmax(out->p_lower, out->p_upper);
-    out->equivalent = out->p < alpha;
+    stats_tost_of(w.diff, w.se, w.df, margin, alpha, out);
     return HML_OK;
 }
 

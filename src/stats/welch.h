@@ -42,6 +42,12 @@ typedef struct stats_tost {
 hml_status stats_tost_test(const double *x, size_t nx, const double *y, size_t ny, double margin,
                            double alpha, stats_tost *out, hml_err *err);
 
+/* The same two tests from an estimated difference, its standard error and
+ * the t distribution's degrees of freedom (e.g. a difference combined over
+ * nodes, stats/stratified_change.h); se = 0: exact. */
+void stats_tost_of(double diff, double se, double df, double margin, double alpha,
+                   stats_tost *out);
+
 /* Power of a two-sided Welch test at level alpha to detect a true difference
  * `diff` when the samples have standard deviations sx, sy and sizes nx, ny:
  * P(|T| > t_crit) with T ~ t(df) + diff/se, i.e. the noncentral t replaced by a
