@@ -7,7 +7,16 @@ A study on two nodes: node B runs every cost 30 % slower than node A; the smell 
 runs on A and 15 on B, the baseline 15 on A and 5 on B. The combined estimate is computed
 here from its definition (src/stats/stratified_change.h), with SciPy's t distribution; the
 pooled one is scipy.stats.ttest_ind(equal_var=False) on the log values shifted by the
-margin."""
+margin.
+
+The tables' change (src/stats/bootstrap.h, stats_bootstrap_means_by_node): the ratio of
+node-weighted means, each node weighted 1 / (1/nx_k + 1/ny_k), its percentile interval from
+scipy.stats.bootstrap over the four samples (smell and baseline on A and B, each resampled
+on its own: within node and arm), a generator other than ours, so the test compares
+intervals within Monte Carlo error. Accuracy's TOST: pooled, two one-sided
+scipy.stats.ttest_ind(equal_var=False); stratified, the combined difference of the nodes'
+means (the same definition as the cost's change, on the values themselves) with SciPy's t
+distribution. The accuracy study: node B's runs score `drop` lower in both arms."""
 import numpy as np
 from scipy import stats
 
@@ -37,8 +46,8 @@ def pooled(x, y):
     return d, se, p_over
 
 
-def stratified(x, xn, y, yn):
-    lx, ly = np.log(x), np.log(y)
+def stratified(x, xn, y, yn, scale=np.log):
+    lx, ly = scale(x), scale(y)
     nodes = [k for k in dict.fromkeys(xn) if k in set(yn)]
     ssx = sum(((lx[xn == k] - lx[xn == k].mean()) ** 2).sum() for k in nodes)
     ssy = sum(((ly[yn == k] - ly[yn == k].mean()) ** 2).sum() for k in nodes)
@@ -74,3 +83,40 @@ x, xn, y, yn = study(0.0)
 r = stats.ttest_ind(np.log(x[xn == "A"]) - np.log1p(T), np.log(y[yn == "A"]), equal_var=False,
                     alternative="greater")
 print(f"node A alone: Welch p_over {r.pvalue!r}; stratified {stratified(x[xn == 'A'], xn[xn == 'A'], y[yn == 'A'], yn[yn == 'A'])[3]!r}")
+
+
+# the tables' change: node-weighted ratio of means, bootstrap within node and arm
+def weighted_ratio(xa, xb, ya, yb, axis=-1):
+    wa = len(xa) * len(ya) / (len(xa) + len(ya))
+    wb = len(xb) * len(yb) / (len(xb) + len(yb))
+    mx = wa * xa.mean(axis) + wb * xb.mean(axis)
+    my = wa * ya.mean(axis) + wb * yb.mean(axis)
+    return mx / my
+
+
+for effect in (0.0, 0.10):
+    x, xn, y, yn = study(effect)
+    parts = (x[xn == "A"], x[xn == "B"], y[yn == "A"], y[yn == "B"])
+    ci = stats.bootstrap(parts, weighted_ratio, n_resamples=10000, method="percentile",
+                         confidence_level=0.95, vectorized=True, random_state=1).confidence_interval
+    print(f"effect {effect}: table change by node {weighted_ratio(*parts) - 1!r} "
+          f"interval {ci.low - 1!r} {ci.high - 1!r}; pooled {x.mean() / y.mean() - 1!r}")
+
+
+# accuracy: node B scores DROP lower; the smell ran more of its runs there
+DROP = 0.024
+M = 0.01  # accuracy's margin, 1 pp
+x_acc = np.array([0.700 + 0.001 * (r % 3) - 0.001 - (DROP if r % 4 else 0) for r in range(N)])
+y_acc = np.array([0.700 + 0.001 * ((r + 1) % 3) - 0.001 - (0 if r % 4 else DROP)
+                  for r in range(N)])
+_, xn, _, yn = study(0.0)
+lo = stats.ttest_ind(x_acc + M, y_acc, equal_var=False, alternative="greater").pvalue
+hi = stats.ttest_ind(x_acc - M, y_acc, equal_var=False, alternative="less").pvalue
+print(f"accuracy, node B {DROP} lower: pooled diff {x_acc.mean() - y_acc.mean()!r} "
+      f"TOST p {max(lo, hi)!r}")
+d, se, df, *_ = stratified(x_acc, xn, y_acc, yn, scale=lambda v: v)
+p_lower = stats.t.sf((d + M) / se, df)
+p_upper = stats.t.cdf((d - M) / se, df)
+q = stats.t.isf(ALPHA, df)
+print(f"  stratified diff {d!r} se {se!r} df {df!r} TOST p {max(p_lower, p_upper)!r} "
+      f"interval {d - q * se!r} {d + q * se!r}")

@@ -1,8 +1,10 @@
 /* Verdicts from runs on several nodes: the change a cost's margin test reads
  * is estimated within nodes and combined (stats/stratified_change.h), so a
  * slower node that ran more of one arm's runs is not taken for a cost, while
- * a cost the smell has on every node is still found; and the stability
- * bootstrap resamples within node and arm. Reference values:
+ * a cost the smell has on every node is still found; the stability
+ * bootstrap resamples within node and arm; the tables' change is a ratio of
+ * node-weighted means resampled within node and arm; accuracy's TOST reads
+ * the difference within nodes. Reference values:
  * make_stratified_reference.py (SciPy). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "stats/bootstrap.h"
 #include "stats/judge.h"
 #include "stats/stratified_change.h"
 
@@ -250,6 +253,145 @@ static void both_arms_constant_within_nodes_is_exact(void **state)
     assert_true(c.se == 0);
 }
 
+/* Column 0 of an arm and its nodes. */
+static void wall_of(const double *v, double *out)
+{
+    for (size_t r = 0; r < N; r++)
+        out[r] = v[r * COLS];
+}
+
+static void the_tables_change_is_a_ratio_of_node_weighted_means(void **state)
+{
+    (void)state;
+    static const struct {
+        double effect, change, lo, hi, pooled;
+    } ref[] = {
+        /* make_stratified_reference.py: the ratio, scipy.stats.bootstrap's
+         * percentile interval (another generator: within Monte Carlo error,
+         * about 5 % of the width) and the pooled ratio of means */
+        {0.0, 0.0015256990370111634, -0.0037897472914166785, 0.006745444795064781,
+         0.13954980932006267},
+        {0.10, 0.10167826894071208, 0.09583127797944169, 0.10741998927457175,
+         0.2535047902520693},
+    };
+    for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        study s;
+        make_study(&s, ref[i].effect, 1.0);
+        double x[N], y[N];
+        wall_of(s.smell, x);
+        wall_of(s.base, y);
+        stats_bootstrap b, pooled;
+        size_t strata;
+        hml_err err;
+        assert_int_equal(stats_bootstrap_means_by_node(x, s.smell_node, N, y, s.base_node, N,
+                                                       10000, 1, 0.95, &b, &strata, &err),
+                         HML_OK);
+        assert_int_equal(strata, 2);
+        assert_rel(b.ratio - 1, ref[i].change, 1e-9);
+        assert_close(b.ratio_lo - 1, ref[i].lo, 0.0005);
+        assert_close(b.ratio_hi - 1, ref[i].hi, 0.0005);
+        assert_true(b.ratio_lo < b.ratio && b.ratio < b.ratio_hi);
+        /* pooled, the slow node's share of the smell's runs adds about 14 % */
+        assert_int_equal(stats_bootstrap_means(x, N, y, N, 10000, 1, 0.95, &pooled, &err), HML_OK);
+        assert_rel(pooled.ratio - 1, ref[i].pooled, 1e-9);
+        assert_true(pooled.ratio_lo - 1 > ref[i].effect + 0.05);
+    }
+}
+
+static void the_tables_change_on_one_node_is_the_pooled_bootstrap(void **state)
+{
+    (void)state;
+    study s;
+    make_study(&s, 0.0, 1.0);
+    double x[N], y[N];
+    size_t xk[N], yk[N];
+    size_t nx = on_node(s.smell, s.smell_node, NODE_B, x, xk);
+    size_t ny = on_node(s.base, s.base_node, NODE_B, y, yk);
+    stats_bootstrap by_node, pooled;
+    size_t strata;
+    hml_err err;
+    assert_int_equal(stats_bootstrap_means_by_node(x, xk, nx, y, yk, ny, 2000, 5, 0.9, &by_node,
+                                                   &strata, &err),
+                     HML_OK);
+    assert_int_equal(strata, 1);
+    assert_int_equal(stats_bootstrap_means(x, nx, y, ny, 2000, 5, 0.9, &pooled, &err), HML_OK);
+    /* the same draws in the same order: the same interval */
+    assert_close(by_node.ratio, pooled.ratio, 1e-14);
+    assert_close(by_node.ratio_lo, pooled.ratio_lo, 1e-14);
+    assert_close(by_node.ratio_hi, pooled.ratio_hi, 1e-14);
+    assert_close(by_node.diff_lo, pooled.diff_lo, 1e-10);
+    assert_close(by_node.diff_hi, pooled.diff_hi, 1e-10);
+
+    /* no node holds both arms: nothing combined, the caller pools */
+    for (size_t r = 0; r < ny; r++)
+        yk[r] = NODE_C;
+    by_node.ratio = -1;
+    assert_int_equal(stats_bootstrap_means_by_node(x, xk, nx, y, yk, ny, 2000, 5, 0.9, &by_node,
+                                                   &strata, &err),
+                     HML_OK);
+    assert_int_equal(strata, 0);
+    assert_true(by_node.ratio == -1);
+}
+
+/* Node B's runs score `drop` lower in accuracy, in both arms. */
+static void lower_accuracy_on_node_b(study *s, double drop)
+{
+    for (size_t r = 0; r < N; r++) {
+        if (s->smell_node[r] == NODE_B)
+            s->smell[r * COLS + 1] -= drop;
+        if (s->base_node[r] == NODE_B)
+            s->base[r * COLS + 1] -= drop;
+    }
+}
+
+static void lower_accuracy_on_the_node_with_more_smell_runs_is_equivalent_within_nodes(
+    void **state)
+{
+    (void)state;
+    study s;
+    /* pooled: 15 of the smell's runs and 5 of the baseline's score 2.4 pp
+     * lower, a difference of -1.2 pp: not equivalent within 1 pp, VISIBLE */
+    make_study(&s, 0.0, 1.0);
+    lower_accuracy_on_node_b(&s, 0.024);
+    forget_nodes(&s);
+    judge(&s);
+    assert_true(s.judged.has_accuracy);
+    assert_int_equal(s.judged.tost_strata, 0);
+    assert_close(s.judged.tost.diff, -0.0121, 1e-12);
+    assert_rel(s.judged.tost.p, 0.7325296594279251, 1e-6);
+    assert_false(s.judged.tost.equivalent);
+    assert_int_equal(s.judged.verdict, STATS_VERDICT_VISIBLE);
+
+    /* within nodes: -0.02 pp, equivalent; the wall time is no cost: NO COST */
+    make_study(&s, 0.0, 1.0);
+    lower_accuracy_on_node_b(&s, 0.024);
+    judge(&s);
+    const stats_tost *t = &s.judged.tost;
+    assert_int_equal(s.judged.tost_strata, 2);
+    assert_close(t->diff, -0.00019999999999986695, 1e-12);
+    assert_rel(t->p, 2.930825847653374e-28, 1e-5);
+    assert_close(t->ci_lo, -0.0007198608734961063, 1e-10);
+    assert_close(t->ci_hi, 0.0003198608734963724, 1e-10);
+    assert_true(t->equivalent);
+    assert_int_equal(s.judged.verdict, STATS_VERDICT_NO_COST);
+}
+
+static void accuracy_on_one_node_is_the_pooled_tost(void **state)
+{
+    (void)state;
+    study s;
+    make_study(&s, 0.0, 1.0);
+    for (size_t r = 0; r < N; r++)
+        s.smell_node[r] = s.base_node[r] = NODE_A;
+    judge(&s);
+    stats_tost one_node = s.judged.tost;
+    assert_int_equal(s.judged.tost_strata, 0);
+    forget_nodes(&s);
+    judge(&s);
+    assert_close(one_node.p, s.judged.tost.p, 0);
+    assert_close(one_node.diff, s.judged.tost.diff, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +401,10 @@ int main(void)
         cmocka_unit_test(a_node_holding_one_arm_does_not_count),
         cmocka_unit_test(an_arm_without_two_runs_on_a_shared_node_is_not_tested),
         cmocka_unit_test(both_arms_constant_within_nodes_is_exact),
+        cmocka_unit_test(the_tables_change_is_a_ratio_of_node_weighted_means),
+        cmocka_unit_test(the_tables_change_on_one_node_is_the_pooled_bootstrap),
+        cmocka_unit_test(lower_accuracy_on_the_node_with_more_smell_runs_is_equivalent_within_nodes),
+        cmocka_unit_test(accuracy_on_one_node_is_the_pooled_tost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
