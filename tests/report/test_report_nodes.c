@@ -311,14 +311,15 @@ static void arms_on_different_hardware_are_named(void **state)
 /* A study of 20 runs per arm on node-a and node-b, node-b 30 % slower: the
  * smell ran runs 0, 4, 8, ... on node-a and the rest on node-b, the
  * baseline the other way round; the smell costs `effect` more wall time on
- * either node. The wall times are those of tests/stats/test_stratified.c,
- * whose reference values (make_stratified_reference.py, SciPy) hold here. */
+ * either node, and node-b's runs score `acc_drop` lower in accuracy. The
+ * values are those of tests/stats/test_stratified.c, whose reference values
+ * (make_stratified_reference.py, SciPy) hold here. */
 enum { UNBALANCED_RUNS = 20 };
 static const double NOISE[UNBALANCED_RUNS] = {0.992, 1.007, 1.001, 0.988, 1.012, 0.997, 1.004,
                                               0.995, 1.010, 0.990, 1.003, 0.999, 1.008, 0.993,
                                               1.000, 1.006, 0.991, 1.011, 0.996, 1.002};
 
-static int64_t put_unbalanced_study(fixture *f, const char *key, double effect)
+static int64_t put_unbalanced_study(fixture *f, const char *key, double effect, double acc_drop)
 {
     hml_err err;
     int64_t arm_ids[2];
@@ -331,7 +332,9 @@ static int64_t put_unbalanced_study(fixture *f, const char *key, double effect)
                           (a ? (1 + effect) * NOISE[i] : NOISE[(i + 7) % UNBALANCED_RUNS]);
             meter_metric m[2] = {
                 {.name = "wall_s", .value = wall, .unit = "s", .method = "measured"},
-                {.name = "accuracy", .value = 0.700 + 0.001 * (double)((i + a) % 3) - 0.001,
+                {.name = "accuracy",
+                 .value = 0.700 + 0.001 * (double)((i + 1 - a) % 3) - 0.001 -
+                          (on_a ? 0 : acc_drop),
                  .unit = "1", .method = "workload"}};
             store_run_record run = {.arm_id = arm_id, .run_index = i, .position = 2 * i + a,
                                     .started_at = "2026-01-01T00:00:00Z",
@@ -358,7 +361,7 @@ __attribute__((noinline)) static bool last_column_empty_after(const char *csv,
 static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state)
 {
     fixture *f = *state;
-    int64_t id = put_unbalanced_study(f, "00000000000000a5", 0.0);
+    int64_t id = put_unbalanced_study(f, "00000000000000a5", 0.0, 0.0);
     report_dataset d;
     load(f, id, &d);
     report_analysis an;
@@ -377,16 +380,30 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
     assert_int_equal(an.stratified_verdicts, 1);
     assert_non_null(strstr(s->evidence, "stratified by node (2 nodes holding both arms)"));
     assert_true(s->stability > 0.99);
+    /* the table's change too: the ratio of node-weighted means, +0.15 %
+     * (SciPy's percentile interval [-0.38 %, +0.67 %], within Monte Carlo
+     * error), where the runs pooled read +14 % */
+    assert_int_equal(c->change_strata, 2);
+    assert_true(fabs(c->boot.ratio - 1 - 0.0015256990370111634) < 1e-9);
+    assert_true(fabs(c->boot.ratio_lo - 1 - -0.0037897472914166785) < 0.0005);
+    assert_true(fabs(c->boot.ratio_hi - 1 - 0.006745444795064781) < 0.0005);
+    assert_int_equal(an.stratified_changes, 2); /* wall time and accuracy */
 
     char *text = render(&an, REPORT_FORMAT_TEXT);
     assert_non_null(strstr(text, STRATIFIED_NOTE));
     assert_non_null(strstr(text, "stratified by node (2 nodes holding both arms)"));
+    assert_non_null(strstr(text, "change by node [95 % CI]"));
+    assert_non_null(strstr(text, "+0.15 % ["));
+    assert_null(strstr(text, "+14 %"));
+    assert_non_null(strstr(text, "2 of the tables' changes are stratified by node"));
     free(text);
     char *md = render(&an, REPORT_FORMAT_MARKDOWN);
     assert_non_null(strstr(md, STRATIFIED_NOTE));
+    assert_non_null(strstr(md, "| change by node [95 % CI] |"));
     free(md);
     char *html = render(&an, REPORT_FORMAT_HTML);
     assert_non_null(strstr(html, STRATIFIED_NOTE));
+    assert_non_null(strstr(html, "<th>Change by node [95 % CI]</th>"));
     free(html);
     char *json = render(&an, REPORT_FORMAT_JSON);
     cJSON *root = cJSON_Parse(json);
@@ -395,6 +412,7 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(smell, "strata")->valueint, 2);
     const cJSON *wall =
         cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(smell, "comparisons"), m);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(wall, "change_strata")->valueint, 2);
     const cJSON *test = cJSON_GetObjectItemCaseSensitive(wall, "min_cost_test");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(test, "strata")->valueint, 2);
     cJSON_Delete(root);
@@ -417,9 +435,17 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
     assert_true(fabs(an.smells[0].cmp[m].margin.change - 0.14017542509913913) < 1e-9);
     assert_int_equal(an.smells[0].verdict, STATS_VERDICT_HIDDEN_COST);
     assert_int_equal(an.stratified_verdicts, 0);
+    assert_int_equal(an.smells[0].cmp[m].change_strata, 0);
+    assert_true(fabs(an.smells[0].cmp[m].boot.ratio - 1 - 0.13954980932006267) < 1e-9);
     text = render(&an, REPORT_FORMAT_TEXT);
     assert_null(strstr(text, "stratified by node"));
+    assert_null(strstr(text, "by node ["));
+    assert_non_null(strstr(text, "change [95 % CI]"));
+    assert_non_null(strstr(text, "+14 % ["));
     free(text);
+    json = render(&an, REPORT_FORMAT_JSON);
+    assert_null(strstr(json, "change_strata"));
+    free(json);
     csv = render(&an, REPORT_FORMAT_CSV);
     /* verdict_nodes, the last column, is empty: the runs pooled */
     assert_true(last_column_empty_after(csv, ",hidden_cost,"));
@@ -431,7 +457,7 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
 static void a_cost_on_every_node_stays_a_hidden_cost(void **state)
 {
     fixture *f = *state;
-    int64_t id = put_unbalanced_study(f, "00000000000000a6", 0.10);
+    int64_t id = put_unbalanced_study(f, "00000000000000a6", 0.10, 0.0);
     report_dataset d;
     load(f, id, &d);
     report_analysis an;
@@ -443,6 +469,68 @@ static void a_cost_on_every_node_stays_a_hidden_cost(void **state)
     assert_true(fabs(s->cmp[m].margin.change - 0.10167916618426477) < 1e-9);
     /* the evidence prints the change the verdict judged, within nodes */
     assert_non_null(strstr(s->evidence, "+10 % wall time [+9.7 %, +11 %], above the 2 % of interest"));
+    /* and the table shows it as about +10 %, not the +25 % of the runs pooled */
+    assert_int_equal(s->cmp[m].change_strata, 2);
+    assert_true(fabs(s->cmp[m].boot.ratio - 1 - 0.10167826894071208) < 1e-9);
+    assert_true(fabs(s->cmp[m].boot.ratio_lo - 1 - 0.09583127797944169) < 0.0005);
+    assert_true(fabs(s->cmp[m].boot.ratio_hi - 1 - 0.10741998927457175) < 0.0005);
+    char *text = render(&an, REPORT_FORMAT_TEXT);
+    assert_non_null(strstr(text, "+10 % [9.6 %, 11 %]"));
+    free(text);
+    report_analysis_free(&an);
+    report_dataset_free(&d);
+}
+
+static void lower_accuracy_on_the_node_with_more_smell_runs_is_not_visible(void **state)
+{
+    fixture *f = *state;
+    int64_t id = put_unbalanced_study(f, "00000000000000a7", 0.0, 0.024);
+    report_dataset d;
+    load(f, id, &d);
+    report_analysis an;
+    hml_err err;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    const report_smell_result *s = &an.smells[0];
+    /* within nodes: -0.02 pp, equivalent within 1 pp (SciPy: p = 2.9e-28) */
+    assert_true(s->has_accuracy);
+    assert_int_equal(s->tost_strata, 2);
+    assert_true(fabs(s->tost.diff - -0.0002) < 1e-12);
+    assert_true(s->tost.equivalent);
+    assert_int_equal(s->verdict, STATS_VERDICT_NO_COST);
+    assert_int_equal(an.stratified_tosts, 1);
+    int acc = report_analysis_metric(&an, "accuracy");
+    assert_true(acc >= 0);
+    /* the table's accuracy row: the difference of node-weighted means, in pp */
+    assert_int_equal(s->cmp[acc].change_strata, 2);
+    assert_true(fabs(s->cmp[acc].boot.diff - -0.0002) < 1e-12);
+    char *text = render(&an, REPORT_FORMAT_TEXT);
+    assert_non_null(strstr(text, "equivalent, stratified by node\n"));
+    assert_non_null(strstr(text, "-0.02 pp ["));
+    assert_non_null(strstr(text, "accuracy's TOST of 1 of the 1 smells is stratified by node"));
+    free(text);
+    char *json = render(&an, REPORT_FORMAT_JSON);
+    cJSON *root = cJSON_Parse(json);
+    const cJSON *smell = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "smells"), 0);
+    const cJSON *accuracy = cJSON_GetObjectItemCaseSensitive(smell, "accuracy");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(accuracy, "strata")->valueint, 2);
+    cJSON_Delete(root);
+    free(json);
+    report_analysis_free(&an);
+
+    /* the nodes forgotten: -1.2 pp, not equivalent (SciPy: p = 0.73), VISIBLE */
+    for (size_t a = 0; a < d.n_arms; a++)
+        for (size_t r = 0; r < d.arms[a].n_runs; r++)
+            d.arms[a].runs[r].host = d.arms[0].runs[1].host;
+    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    s = &an.smells[0];
+    assert_int_equal(s->tost_strata, 0);
+    assert_true(fabs(s->tost.diff - -0.0121) < 1e-12);
+    assert_true(fabs(s->tost.p - 0.7325296594279251) < 1e-6);
+    assert_false(s->tost.equivalent);
+    assert_int_equal(s->verdict, STATS_VERDICT_VISIBLE);
+    text = render(&an, REPORT_FORMAT_TEXT);
+    assert_null(strstr(text, "stratified by node"));
+    free(text);
     report_analysis_free(&an);
     report_dataset_free(&d);
 }
@@ -460,6 +548,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_cost_on_every_node_stays_a_hidden_cost, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            lower_accuracy_on_the_node_with_more_smell_runs_is_not_visible, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
