@@ -423,8 +423,9 @@ static void describe_accuracy(const report_analysis *a, const report_smell_resul
         snprintf(buf, size, "accuracy %.1f %% vs %.1f %%, equivalent within %g pp", sm, bm,
                  margin_pp);
     else if (fabs(s->tost.diff) >= a->opts.acc_margin)
-        snprintf(buf, size, "accuracy %.1f %% vs %.1f %% (%+.1f pp), not equivalent within %g pp",
-                 sm, bm, 100 * s->tost.diff, margin_pp);
+        snprintf(buf, size,
+                 "accuracy %.1f %% vs %.1f %% (%+.1f pp%s), not equivalent within %g pp", sm, bm,
+                 100 * s->tost.diff, s->tost_strata ? " within nodes" : "", margin_pp);
     else
         snprintf(buf, size,
                  "accuracy %.1f %% vs %.1f %%, equivalence within %g pp not shown "

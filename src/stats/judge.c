@@ -67,8 +67,8 @@ static hml_status cost_change(bool nodes_known, const double *x, const size_t *x
 /* Accuracy's TOST: on the difference of means within nodes, combined, when
  * the values come from several nodes and one holds both arms (a node whose
  * runs score lower and that ran more of one arm's runs would otherwise move
- * the difference); else, or when no shared node has two runs of each arm,
- * on the pooled runs. */
+ * the difference); else, or when an arm has no two runs on any shared
+ * node, on the pooled runs. */
 static hml_status accuracy_test(const stats_judge_spec *spec, bool nodes_known, const double *x,
                                 const size_t *x_node, size_t nx, const double *y,
                                 const size_t *y_node, size_t ny, stats_judged_smell *out,

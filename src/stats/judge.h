@@ -12,8 +12,8 @@
  * (one node, or no node holding both) the runs are pooled. Accuracy's TOST
  * is stratified the same way: on the difference of the nodes' mean
  * accuracies, combined (stats_stratified_mean_diff), with
- * Welch-Satterthwaite degrees of freedom; pooled otherwise, and when no
- * shared node has two runs of each arm. */
+ * Welch-Satterthwaite degrees of freedom; pooled otherwise, and when an
+ * arm has no two runs on any shared node. */
 #ifndef HMLCOST_STATS_JUDGE_H
 #define HMLCOST_STATS_JUDGE_H
 
