@@ -346,6 +346,23 @@ static int64_t put_unbalanced_study(fixture *f, const char *key, double effect, 
     return id;
 }
 
+/* The unbalanced study put, loaded into *d and analysed into *an. */
+static void analyze_unbalanced_study(fixture *f, const char *key, double effect, double acc_drop,
+                                     report_dataset *d, report_analysis *an)
+{
+    load(f, put_unbalanced_study(f, key, effect, acc_drop), d);
+    hml_err err;
+    assert_int_equal(report_analyze(d, NULL, an, &err), HML_OK);
+}
+
+/* Every run on one node, as if the runs had come from one machine. */
+static void forget_nodes(report_dataset *d)
+{
+    for (size_t a = 0; a < d->n_arms; a++)
+        for (size_t r = 0; r < d->arms[a].n_runs; r++)
+            d->arms[a].runs[r].host = d->arms[0].runs[1].host;
+}
+
 /* Does the first row holding `cells` end in an empty column? Not inlined:
  * GCC would take csv for render's local and warn of a dangling pointer. */
 __attribute__((noinline)) static bool last_column_empty_after(const char *csv,
@@ -361,12 +378,10 @@ __attribute__((noinline)) static bool last_column_empty_after(const char *csv,
 static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state)
 {
     fixture *f = *state;
-    int64_t id = put_unbalanced_study(f, "00000000000000a5", 0.0, 0.0);
     report_dataset d;
-    load(f, id, &d);
     report_analysis an;
+    analyze_unbalanced_study(f, "00000000000000a5", 0.0, 0.0, &d, &an);
     hml_err err;
-    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
     int m = report_analysis_metric(&an, "wall_s");
     const report_smell_result *s = &an.smells[0];
     const report_comparison *c = &s->cmp[m];
@@ -426,9 +441,7 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
     /* the same runs with their nodes forgotten (one machine, as it were):
      * the slow node's share of the smell's runs reads as +14 %, a HIDDEN
      * COST */
-    for (size_t a = 0; a < d.n_arms; a++)
-        for (size_t r = 0; r < d.arms[a].n_runs; r++)
-            d.arms[a].runs[r].host = d.arms[0].runs[1].host;
+    forget_nodes(&d);
     assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
     assert_int_equal(an.n_nodes, 1);
     assert_int_equal(an.smells[0].cmp[m].margin_strata, 0);
@@ -457,12 +470,9 @@ static void a_slower_node_with_more_smell_runs_is_not_a_hidden_cost(void **state
 static void a_cost_on_every_node_stays_a_hidden_cost(void **state)
 {
     fixture *f = *state;
-    int64_t id = put_unbalanced_study(f, "00000000000000a6", 0.10, 0.0);
     report_dataset d;
-    load(f, id, &d);
     report_analysis an;
-    hml_err err;
-    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
+    analyze_unbalanced_study(f, "00000000000000a6", 0.10, 0.0, &d, &an);
     int m = report_analysis_metric(&an, "wall_s");
     const report_smell_result *s = &an.smells[0];
     assert_int_equal(s->verdict, STATS_VERDICT_HIDDEN_COST);
@@ -484,12 +494,10 @@ static void a_cost_on_every_node_stays_a_hidden_cost(void **state)
 static void lower_accuracy_on_the_node_with_more_smell_runs_is_not_visible(void **state)
 {
     fixture *f = *state;
-    int64_t id = put_unbalanced_study(f, "00000000000000a7", 0.0, 0.024);
     report_dataset d;
-    load(f, id, &d);
     report_analysis an;
+    analyze_unbalanced_study(f, "00000000000000a7", 0.0, 0.024, &d, &an);
     hml_err err;
-    assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
     const report_smell_result *s = &an.smells[0];
     /* within nodes: -0.02 pp, equivalent within 1 pp (SciPy: p = 2.9e-28) */
     assert_true(s->has_accuracy);
@@ -518,9 +526,7 @@ static void lower_accuracy_on_the_node_with_more_smell_runs_is_not_visible(void 
     report_analysis_free(&an);
 
     /* the nodes forgotten: -1.2 pp, not equivalent (SciPy: p = 0.73), VISIBLE */
-    for (size_t a = 0; a < d.n_arms; a++)
-        for (size_t r = 0; r < d.arms[a].n_runs; r++)
-            d.arms[a].runs[r].host = d.arms[0].runs[1].host;
+    forget_nodes(&d);
     assert_int_equal(report_analyze(&d, NULL, &an, &err), HML_OK);
     s = &an.smells[0];
     assert_int_equal(s->tost_strata, 0);
