@@ -253,7 +253,7 @@ static void both_arms_constant_within_nodes_is_exact(void **state)
     assert_true(c.se == 0);
 }
 
-/* Column 0 of an arm and its nodes. */
+/* Column 0 (wall time) of an arm. */
 static void wall_of(const double *v, double *out)
 {
     for (size_t r = 0; r < N; r++)
