@@ -48,8 +48,10 @@ static void print_help(FILE *out)
             "  the report counts runs per node and warns, naming them, when compared arms\n"
             "  ran on different hardware (CPU or GPU model) or on different nodes. p (Holm)\n"
             "  is then van Elteren's stratified Mann-Whitney test, node as the stratum, and\n"
-            "  the report says so; means, changes and the verdicts' tests against the\n"
-            "  smallest cost of interest pool the nodes. --node NAME reads one node alone.\n\n"
+            "  the report says so. The verdicts' tests against the smallest cost of\n"
+            "  interest, the tables' changes and accuracy's equivalence test are then\n"
+            "  estimated within each node holding both arms and combined; the means pool\n"
+            "  the nodes. --node NAME reads one node alone.\n\n"
             "Colour only on a terminal; NO_COLOR turns it off.\n",
             (unsigned long)STATS_BOOTSTRAP_DEFAULT_SEED);
 }
