@@ -1,12 +1,10 @@
-/* The error convention, the CLI's strict number parsers, and text kept in
- * fixed fields (lists, notes). */
+/* The error convention and text kept in fixed fields (lists, notes). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "common/error.h"
 #include "common/text.h"
 
@@ -28,35 +26,6 @@ static void messages_stay_on_one_line(void **state)
     hml_wrap(&err, "data");
     assert_string_equal(err.msg, "data: cannot open 'a b'");
     assert_int_equal(err.status, HML_ESYSTEM);
-}
-
-static void parse_long_accepts_only_whole_numbers_in_range(void **state)
-{
-    (void)state;
-    hml_err err;
-    long v = 0;
-    assert_int_equal(cli_parse_long("runs", "10", 1, 100, &v, &err), HML_OK);
-    assert_int_equal(v, 10);
-    assert_int_equal(cli_parse_long("runs", "0", 1, 100, &v, &err), HML_EUSAGE);
-    assert_non_null(strstr(err.msg, "out of range"));
-    assert_int_equal(cli_parse_long("runs", "10x", 1, 100, &v, &err), HML_EUSAGE);
-    assert_int_equal(cli_parse_long("runs", "", 1, 100, &v, &err), HML_EUSAGE);
-    assert_int_equal(cli_parse_long("runs", "99999999999999999999999", 1, 100, &v, &err),
-                     HML_EUSAGE);
-    assert_int_equal(v, 10);
-}
-
-static void parse_double_rejects_nan_and_garbage(void **state)
-{
-    (void)state;
-    hml_err err;
-    double v = 0;
-    assert_int_equal(cli_parse_double("lr", "1e-3", 0, 1, &v, &err), HML_OK);
-    assert_true(v == 1e-3);
-    assert_int_equal(cli_parse_double("lr", "nan", 0, 1, &v, &err), HML_EUSAGE);
-    assert_int_equal(cli_parse_double("lr", "inf", 0, 1, &v, &err), HML_EUSAGE);
-    assert_int_equal(cli_parse_double("lr", "0.1.2", 0, 1, &v, &err), HML_EUSAGE);
-    assert_int_equal(cli_parse_double("lr", "2", 0, 1, &v, &err), HML_EUSAGE);
 }
 
 static void text_lists_hold_whole_items_once(void **state)
@@ -103,8 +72,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fail_formats_and_returns_status),
         cmocka_unit_test(messages_stay_on_one_line),
-        cmocka_unit_test(parse_long_accepts_only_whole_numbers_in_range),
-        cmocka_unit_test(parse_double_rejects_nan_and_garbage),
         cmocka_unit_test(text_lists_hold_whole_items_once),
         cmocka_unit_test(notes_join_with_semicolons_and_never_overrun),
     };
