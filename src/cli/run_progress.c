@@ -46,18 +46,27 @@ static double metric(const meter_metrics *m, const char *name)
 
 static void describe_run(char *out, size_t size, const runner_event *ev)
 {
+    char name[256], reason[256];
+    escape_text(name, sizeof name, ev->arm->name);
+    escape_text(reason, sizeof reason, ev->reason);
+    text_format(out, size, "%s #%ld %s%s%s%s", name, ev->run_index,
+                store_run_status_name(ev->status), ev->reason ? " (" : "", reason,
+                ev->reason ? ")" : "");
+    size_t used = strlen(out);
+    /* A run that never started has no figures: say so, not "nan". */
+    if (!isfinite(metric(ev->metrics, "wall_s"))) {
+        text_format(out + used, size - used, ", nothing measured");
+        return;
+    }
     char rss[32], energy[48];
     report_fmt_bytes(metric(ev->metrics, "peak_rss_bytes"), rss, sizeof rss);
     report_fmt_joules(metric(ev->metrics, "energy_total_j"), energy, sizeof energy);
     const meter_metric *cpu_j = ev->metrics ? meter_metrics_find(ev->metrics, "energy_cpu_j") : NULL;
-    const char *how = cpu_j && strncmp(cpu_j->method, "estimate", 8) == 0 ? "estimate" : "counters";
-    char name[256], reason[256];
-    escape_text(name, sizeof name, ev->arm->name);
-    escape_text(reason, sizeof reason, ev->reason);
-    text_format(out, size, "%s #%ld %s%s%s%s wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
-             name, ev->run_index, store_run_status_name(ev->status),
-             ev->reason ? " (" : "", reason, ev->reason ? ")" : "",
-             metric(ev->metrics, "wall_s"), metric(ev->metrics, "cpu_s"), rss, energy, how);
+    const char *how = !cpu_j                                      ? "not measured"
+                      : strncmp(cpu_j->method, "estimate", 8) == 0 ? "estimate"
+                                                                   : "counters";
+    text_format(out + used, size - used, " wall %.3f s, cpu %.3f s, peak %s, energy %s (%s)",
+                metric(ev->metrics, "wall_s"), metric(ev->metrics, "cpu_s"), rss, energy, how);
 }
 
 static void on_start(const runner_event *ev)

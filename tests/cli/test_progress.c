@@ -102,12 +102,34 @@ static void run_says_when_it_resumes_and_names_the_failure(void **state)
                         "peak 1.0 KiB, energy 3.00 J (counters)\n");
 }
 
+/* A run that could not start has no figures: the line says so instead of
+ * printing "nan" and naming counters that were never read. */
+static void run_without_figures_says_nothing_was_measured(void **state)
+{
+    (void)state;
+    plan_arm arm = {.name = "broken", .is_baseline = false};
+    stderr_capture cap;
+    char text[2048];
+    stderr_capture_begin(&cap);
+    run_progress pr;
+    run_progress_init(&pr);
+    runner_event done = {.kind = RUNNER_EVENT_RUN_DONE, .done = 1, .total = 2, .arm = &arm,
+                         .run_index = 1, .status = STORE_RUN_ERROR,
+                         .reason = "cannot execute 'nope'", .metrics = NULL, .eta_s = 1};
+    run_progress_event(&pr, &done);
+    run_progress_end(&pr);
+    stderr_capture_end(&cap, text, sizeof text);
+    assert_string_equal(text, "hmlcost run: 1/2 broken #1 error (cannot execute 'nope'), "
+                              "nothing measured\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(train_prints_a_line_per_finished_epoch_only),
         cmocka_unit_test(run_prints_start_and_a_line_per_finished_run),
         cmocka_unit_test(run_says_when_it_resumes_and_names_the_failure),
+        cmocka_unit_test(run_without_figures_says_nothing_was_measured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
